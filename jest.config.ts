@@ -1,0 +1,17 @@
+import type { Config } from 'jest';
+
+// p-queue (and its p-timeout) ship ESM only: let ts-jest transpile them for CommonJS jest.
+const esmOnly = ['p-queue', 'p-timeout'];
+
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/spec'],
+  testMatch: ['**/*.spec.ts'],
+  transform: {
+    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true, module: 'commonjs', esModuleInterop: true } }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  testTimeout: 20_000,
+};
+
+export default config;

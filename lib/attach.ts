@@ -1,0 +1,228 @@
+import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { CANCELED, cancellationOf } from './cancel';
+import { createAuthErrorDetector } from './detect';
+import { TokenRefreshError } from './errors/token-refresh-error';
+import { deleteHeader, plainHeaders, setHeader } from './headers';
+import { MemoryTokenStore } from './memory-token-store';
+import { createLog } from './log';
+import { createNextSchoolRefresh } from './nextschool-refresh';
+import { resolveOptions } from './options';
+import { createOriginPolicy } from './origin';
+import { isAxiosError, redactAxiosError } from './redact';
+import { replaySafety } from './replay-policy';
+import { createSession } from './session';
+import { isTokenStore } from './tokens';
+import { createPrivateClient, type PrivateClient } from './transport';
+import type { TokenRefreshHandle, TokenRefreshOptions, TokenRefreshStats, TokenStore } from './types';
+
+/** Per-request state, under a namespaced string key (Symbol keys are lost on replay in older axios 1.x). */
+export const STATE_KEY = 'axios-graphql-refresh';
+
+interface RequestState {
+  /** Which attachment stamped the request (two attachments on one instance stay apart). */
+  owner: string;
+  /** Generation of the token the request was sent with (see session.ts). */
+  generation: number;
+  /** Auth replays so far. */
+  replays: number;
+  /** `skipAuthRefresh`: token attached, never held, refreshed for or replayed. */
+  passive: boolean;
+}
+
+type Outcome = { response: AxiosResponse; error?: undefined } | { error: unknown; response?: undefined };
+
+const identity = (data: unknown) => data;
+
+function assertInstance(instance: unknown): asserts instance is AxiosInstance {
+  const i = instance as AxiosInstance | undefined;
+  const ok =
+    !!i &&
+    (typeof i === 'function' || typeof i === 'object') &&
+    typeof i.interceptors?.request?.use === 'function' &&
+    typeof i.interceptors?.response?.use === 'function' &&
+    !!i.defaults;
+  if (!ok) throw new TypeError(`Expected \`instance\` to be an axios instance, got \`${instance === null ? 'null' : typeof instance}\``);
+}
+
+function isResponse(value: unknown): value is AxiosResponse {
+  return !!value && typeof value === 'object' && 'config' in value && 'status' in value && 'headers' in value;
+}
+
+/**
+ * Makes an axios instance survive expiring access tokens: attaches the token to its requests,
+ * detects auth errors in answers (GraphQL `UNAUTHENTICATED` inside HTTP 200 bodies, and 401s),
+ * runs **one** refresh for any number of concurrent failures, holds new requests while it runs, and
+ * replays the failed ones with the new token.
+ *
+ * @param instance - An axios instance you already have (axios 0.27 or 1.x). Attach before adding
+ *   your own response interceptors, so they see the final answer once.
+ * @param options - See {@link TokenRefreshOptions}.
+ * @returns A handle to force a refresh, log in, set or read tokens, read counters, and detach.
+ *
+ * @remarks
+ * The default refresh is the NextSchool `refreshToken` mutation, posted with variables to `url`
+ * through the instance's transport but none of its interceptors. Tokens are sent only to the origin
+ * of the instance's `baseURL` or of `url`.
+ *
+ * @example
+ * ```ts
+ * import axios from 'axios';
+ * import { attachTokenRefresh } from 'axios-graphql-refresh';
+ *
+ * const api = axios.create({ baseURL: 'https://data.nextschool.io/' });
+ * const auth = attachTokenRefresh(api, {
+ *   tokens: { accessToken, refreshToken, expiresIn: 900 },
+ *   onSessionExpired: () => console.warn('log in again'),
+ * });
+ * ```
+ */
+export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefreshOptions): TokenRefreshHandle {
+  assertInstance(instance);
+  const opts = resolveOptions(options);
+  const store: TokenStore = isTokenStore(opts.tokens) ? opts.tokens : new MemoryTokenStore(opts.tokens ?? null);
+  const log = createLog(opts.logger);
+  const stats: TokenRefreshStats = { refreshes: 0, replays: 0, queued: 0, sessionExpired: 0 };
+  const client: PrivateClient = createPrivateClient(instance);
+  const refresh =
+    opts.refresh ??
+    createNextSchoolRefresh({ client: () => client, instance, url: opts.url, rotating: opts.rotatingRefreshTokens, timeoutMs: opts.refreshTimeoutMs });
+  const session = createSession({ store, options: opts, refresh, log, stats });
+  const isAuthError = opts.isAuthError ?? createAuthErrorDetector(opts.authErrorCodes, opts.authStatusCodes);
+  const shouldAttachToken = opts.shouldAttachToken ?? createOriginPolicy(instance, opts.url);
+  const owner = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
+  function stateOf(config: unknown): RequestState | undefined {
+    const state = (config as Record<string, unknown> | undefined)?.[STATE_KEY] as RequestState | undefined;
+    return state && state.owner === owner ? state : undefined;
+  }
+
+  function stamp(config: InternalAxiosRequestConfig, state: Omit<RequestState, 'owner'>): void {
+    (config as unknown as Record<string, unknown>)[STATE_KEY] = { owner, ...state };
+  }
+
+  async function onRequest(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
+    if (config.skipAuth || !shouldAttachToken(config)) return config;
+    const prior = stateOf(config);
+    if (config.skipAuthRefresh) {
+      await session.read();
+      const token = session.currentToken();
+      if (token) setHeader(config, 'Authorization', `Bearer ${token}`);
+      stamp(config, { generation: 0, replays: 0, passive: true });
+      return config;
+    }
+    const cancel = cancellationOf(config);
+    try {
+      const { token, generation } = await session.forRequest(cancel.signal, () => stats.queued++);
+      if (token) setHeader(config, 'Authorization', `Bearer ${token}`);
+      stamp(config, { generation, replays: prior?.replays ?? 0, passive: false });
+      return config;
+    } catch (error) {
+      // Given up while waiting: axios itself rejects with its CanceledError, since the signal is aborted.
+      if (error === CANCELED) return config;
+      throw error;
+    } finally {
+      cancel.dispose();
+    }
+  }
+
+  /** Sends the already-serialized request again with a new token, bypassing every interceptor and transform. */
+  function replay(config: InternalAxiosRequestConfig, token: string, state: RequestState): Promise<AxiosResponse> {
+    const headers = plainHeaders(config.headers, config.method);
+    deleteHeader(headers, 'Content-Length');
+    const next = { ...config, headers, transformRequest: [identity], [STATE_KEY]: state };
+    setHeader(next, 'Authorization', `Bearer ${token}`);
+    return client.request(next as AxiosRequestConfig);
+  }
+
+  /** Axios' own CanceledError (of the user's axios copy): a request whose signal is aborted rejects before sending. */
+  function cancelled(config: InternalAxiosRequestConfig): Promise<never> {
+    const headers = plainHeaders(config.headers, config.method);
+    deleteHeader(headers, 'Authorization');
+    return client.request({ ...config, headers } as AxiosRequestConfig) as Promise<never>;
+  }
+
+  function finish(outcome: Outcome): AxiosResponse {
+    if (outcome.error !== undefined) throw redactAxiosError(outcome.error);
+    return outcome.response!;
+  }
+
+  /** Refresh-and-replay until the answer is not an auth error or the replay bound is reached (behaviours 2, 3, 6). */
+  async function settle(first: Outcome): Promise<AxiosResponse> {
+    let outcome = first;
+    for (;;) {
+      const response = outcome.response ?? (outcome.error as { response?: AxiosResponse }).response!;
+      const config = response.config as InternalAxiosRequestConfig;
+      const state = stateOf(config)!;
+      if (!isAuthError(response, outcome.error)) return finish(outcome);
+      log('auth error detected', { status: response.status, url: config.url, replays: state.replays });
+      if (state.replays >= opts.maxReplays) {
+        log('replay limit reached; answering as is', { maxReplays: opts.maxReplays });
+        return finish(outcome);
+      }
+      const safety = replaySafety(config, response, opts.authErrorCodes, opts.authStatusCodes.includes(response.status));
+      if (safety !== 'replay') {
+        // The token is still refreshed for the requests that follow.
+        session.refreshSoon(state.generation);
+        if (safety === 'stream') {
+          redactAxiosError(outcome.error);
+          throw new TokenRefreshError('The request body is a stream, which cannot be sent twice: it was not replayed after the refresh', {
+            cause: outcome.error,
+          });
+        }
+        log('mutation may have run; not replayed', { url: config.url });
+        return finish(outcome);
+      }
+      const cancel = cancellationOf(config);
+      let next: { token: string; generation: number } | null;
+      try {
+        next = await session.newerThan(state.generation, cancel.signal);
+      } catch (error) {
+        if (error === CANCELED) return cancelled(config);
+        throw error;
+      } finally {
+        cancel.dispose();
+      }
+      if (!next) return finish(outcome);
+      stats.replays++;
+      log('replaying', { url: config.url });
+      try {
+        outcome = { response: await replay(config, next.token, { owner, generation: next.generation, replays: state.replays + 1, passive: false }) };
+      } catch (error) {
+        if (!isAxiosError(error) || !error.response) throw redactAxiosError(error);
+        outcome = { error };
+      }
+    }
+  }
+
+  function onFulfilled(response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> {
+    if (!isResponse(response)) return response; // reshaped by an interceptor that ran before ours
+    const state = stateOf(response.config);
+    if (!state || state.passive || !isAuthError(response, undefined)) return response;
+    return settle({ response });
+  }
+
+  function onRejected(error: unknown): Promise<AxiosResponse> {
+    if (!isAxiosError(error)) return Promise.reject(error);
+    const state = stateOf(error.config);
+    if (!state) return Promise.reject(error);
+    if (state.passive || !error.response || !isAuthError(error.response, error)) return Promise.reject(redactAxiosError(error));
+    return settle({ error });
+  }
+
+  const requestId = instance.interceptors.request.use(onRequest);
+  const responseId = instance.interceptors.response.use(onFulfilled, onRejected);
+
+  return {
+    refresh: () => session.refresh(),
+    login: () => session.login(),
+    setTokens: (tokens) => session.setTokens(tokens),
+    getTokens: () => session.read(),
+    detach() {
+      instance.interceptors.request.eject(requestId);
+      instance.interceptors.response.eject(responseId);
+    },
+    get stats() {
+      return { ...stats };
+    },
+  };
+}

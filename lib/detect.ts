@@ -1,0 +1,69 @@
+import type { AxiosResponse } from 'axios';
+import type { GraphQLErrorShape } from './graphql/types';
+
+// Detection of auth errors in answers (API.md behaviour 1): in the body whatever the HTTP status
+// (NextSchool answers 200), in any entry of `errors`, in batched answers, or by HTTP status.
+// Bodies are hostile input: every access is guarded and nothing here throws.
+
+/** The body as a value: JSON strings are parsed (a body axios left as text), anything else as is. */
+export function parseBody(data: unknown): unknown {
+  if (typeof data !== 'string') return data;
+  const start = data.trimStart()[0];
+  if (start !== '{' && start !== '[') return undefined;
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The GraphQL answers in a body: one for a plain answer, one per entry of a batched answer. */
+export function answersOf(body: unknown): Array<Record<string, unknown>> {
+  const list = Array.isArray(body) ? body : [body];
+  return list.filter((entry): entry is Record<string, unknown> => !!entry && typeof entry === 'object' && !Array.isArray(entry));
+}
+
+/** The well-formed entries of an answer's `errors`. */
+export function errorsOf(answer: Record<string, unknown>): GraphQLErrorShape[] {
+  const errors = answer.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors.filter((e): e is GraphQLErrorShape => !!e && typeof e === 'object' && !Array.isArray(e));
+}
+
+/** `extensions.code` of a GraphQL error, if it is a string. */
+export function codeOf(error: GraphQLErrorShape): string | undefined {
+  const extensions = error.extensions;
+  if (!extensions || typeof extensions !== 'object') return undefined;
+  const code = (extensions as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Every GraphQL error in a body (plain or batched). */
+export function allErrors(body: unknown): GraphQLErrorShape[] {
+  return answersOf(body).flatMap(errorsOf);
+}
+
+/** A cheap pre-check so large successful text bodies are not parsed just to find nothing. */
+function mayContainCode(data: unknown, codes: string[]): boolean {
+  if (typeof data !== 'string') return true;
+  return codes.some((code) => data.includes(code));
+}
+
+/** True when the body holds a GraphQL error whose code is one of `codes`. */
+export function hasErrorCode(data: unknown, codes: string[]): boolean {
+  if (!mayContainCode(data, codes)) return false;
+  return allErrors(parseBody(data)).some((e) => {
+    const code = codeOf(e);
+    return code !== undefined && codes.includes(code);
+  });
+}
+
+/** The default `isAuthError`: a code from `authErrorCodes` in the body, or a status in `authStatusCodes`. */
+export function createAuthErrorDetector(authErrorCodes: string[], authStatusCodes: number[]) {
+  return function isAuthError(response?: AxiosResponse, error?: unknown): boolean {
+    const answer = response ?? (error as { response?: AxiosResponse } | undefined)?.response;
+    if (!answer || typeof answer !== 'object') return false;
+    if (authStatusCodes.includes(answer.status)) return true;
+    return hasErrorCode(answer.data, authErrorCodes);
+  };
+}

@@ -1,0 +1,125 @@
+import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import { answersOf, errorsOf, parseBody } from '../detect';
+import { GraphQLRequestError } from '../errors/graphql-request-error';
+import { getHeader } from '../headers';
+import { cleanResponse, isAxiosError, redactText } from '../redact';
+import { sourceOf, type DocumentInput } from './document';
+import type { GraphQLErrorShape } from './types';
+
+/** What {@link GraphQLClient.request} resolves to: the answer as is, errors included. */
+export interface GraphQLResult<TData> {
+  data: TData | null;
+  errors?: GraphQLErrorShape[];
+  response: AxiosResponse;
+}
+
+/**
+ * A thin GraphQL client over an axios instance.
+ *
+ * @example
+ * ```ts
+ * const client = createGraphQLClient(api);
+ * const { students } = await client.query(STUDENTS, { limit: 10 });
+ * ```
+ */
+export interface GraphQLClient {
+  /** Runs a query; resolves to `data`, throws {@link GraphQLRequestError} when the answer has errors. */
+  query<TData = any, TVariables = Record<string, unknown>>(document: DocumentInput<TData, TVariables>, variables?: TVariables, config?: AxiosRequestConfig): Promise<TData>;
+  /** Runs a mutation; resolves to `data`, throws {@link GraphQLRequestError} when the answer has errors. */
+  mutate<TData = any, TVariables = Record<string, unknown>>(document: DocumentInput<TData, TVariables>, variables?: TVariables, config?: AxiosRequestConfig): Promise<TData>;
+  /** Runs any operation and resolves to the answer, errors included (also for 4xx answers with a GraphQL body). */
+  request<TData = any, TVariables = Record<string, unknown>>(document: DocumentInput<TData, TVariables>, variables?: TVariables, config?: AxiosRequestConfig): Promise<GraphQLResult<TData>>;
+}
+
+function isResponse(value: unknown): value is AxiosResponse {
+  return !!value && typeof value === 'object' && 'status' in value && 'config' in value && 'headers' in value;
+}
+
+/** The bearer token a request carried, to scrub it from server messages that echo it. */
+function sentToken(response: AxiosResponse | undefined): string | undefined {
+  const header = getHeader(response?.config?.headers, 'Authorization');
+  return typeof header === 'string' ? header.replace(/^Bearer\s+/i, '') : undefined;
+}
+
+function scrubErrors(errors: GraphQLErrorShape[], token: string | undefined): GraphQLErrorShape[] {
+  if (!token) return errors;
+  return errors.map((e) => (typeof e.message === 'string' && e.message.includes(token) ? { ...e, message: redactText(e.message, [token]) } : e));
+}
+
+/**
+ * Creates a GraphQL client on an axios instance (attach the token refresh to the instance first, or
+ * use `createNextSchoolClient`). Documents may be strings, `gql` documents, graphql-tag
+ * `DocumentNode`s or GraphQL Code Generator typed documents; `operationName` is sent when the
+ * document names its operation.
+ *
+ * @param instance - the axios instance to send through (its interceptors apply)
+ * @param options - `url`: the GraphQL endpoint relative to the instance's `baseURL` (default `''`)
+ *
+ * @example
+ * ```ts
+ * const api = axios.create({ baseURL: 'https://data.nextschool.io/' });
+ * attachTokenRefresh(api, { tokens });
+ * const client = createGraphQLClient(api);
+ * const data = await client.query(gql`{ students(limit: 5) { id fullName } }`);
+ * ```
+ */
+export function createGraphQLClient(instance: AxiosInstance, options: { url?: string } = {}): GraphQLClient {
+  if (!instance || typeof (instance as { request?: unknown }).request !== 'function') {
+    throw new TypeError(`Expected \`instance\` to be an axios instance, got \`${instance === null ? 'null' : typeof instance}\``);
+  }
+  const url = options.url ?? '';
+  if (typeof url !== 'string') throw new TypeError(`Expected \`options.url\` to be a string, got \`${typeof url}\``);
+
+  async function request<TData>(document: DocumentInput, variables?: unknown, config?: AxiosRequestConfig): Promise<GraphQLResult<TData>> {
+    const { query, operationName } = sourceOf(document);
+    if (variables !== undefined && (variables === null || typeof variables !== 'object' || Array.isArray(variables))) {
+      throw new TypeError(`Expected \`variables\` to be an object, got \`${variables === null ? 'null' : Array.isArray(variables) ? 'an array' : typeof variables}\``);
+    }
+    const body: Record<string, unknown> = { query };
+    if (variables !== undefined) body.variables = variables;
+    if (operationName) body.operationName = operationName;
+    let response: AxiosResponse | undefined;
+    let answer: unknown;
+    try {
+      const result: unknown = await instance.request({ url, method: 'post', ...config, data: body });
+      // An interceptor registered before the plugin may already have unwrapped `data`.
+      if (isResponse(result)) {
+        response = result;
+        answer = parseBody(result.data);
+      } else answer = result;
+    } catch (error) {
+      // Apollo & co. answer validation errors with HTTP 400 and a GraphQL body: that is an answer, not a transport failure.
+      const failed = isAxiosError(error) ? error.response : undefined;
+      const parsed = failed ? parseBody(failed.data) : undefined;
+      if (!failed || answersOf(parsed).length === 0 || !Array.isArray((answersOf(parsed)[0] as { errors?: unknown }).errors)) throw error;
+      response = failed;
+      answer = parsed;
+    }
+    const first = answersOf(answer)[0];
+    if (!first) {
+      const status = response?.status ?? 'unknown';
+      throw new GraphQLRequestError([{ message: `The answer (HTTP ${status}) is not a GraphQL response` }], { response: cleanResponse(response) });
+    }
+    const errors = errorsOf(first);
+    const data = (first.data ?? null) as TData | null;
+    return {
+      data,
+      ...(Array.isArray(first.errors) ? { errors: scrubErrors(errors, sentToken(response)) } : {}),
+      response: response as AxiosResponse,
+    };
+  }
+
+  async function dataOf<TData>(document: DocumentInput, variables?: unknown, config?: AxiosRequestConfig): Promise<TData> {
+    const result = await request<TData>(document, variables, config);
+    if (result.errors && result.errors.length > 0) {
+      throw new GraphQLRequestError<TData>(result.errors, { data: result.data, response: cleanResponse(result.response) });
+    }
+    return result.data as TData;
+  }
+
+  return {
+    query: (document, variables, config) => dataOf(document, variables, config),
+    mutate: (document, variables, config) => dataOf(document, variables, config),
+    request: (document, variables, config) => request(document, variables, config),
+  };
+}

@@ -1,0 +1,71 @@
+// Header access that works on axios 1.x `AxiosHeaders` and on axios 0.27's plain objects, where
+// defaults still sit under `common` / `<method>` until dispatch flattens them.
+
+type HeaderBag = Record<string, unknown> & {
+  set?: (name: string, value: unknown) => unknown;
+  get?: (name: string) => unknown;
+  delete?: (name: string) => unknown;
+};
+
+const NESTED = ['common', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
+
+function isAxiosHeaders(bag: HeaderBag): boolean {
+  return typeof bag.set === 'function' && typeof bag.get === 'function';
+}
+
+function removeFrom(bag: Record<string, unknown>, lower: string): void {
+  for (const key of Object.keys(bag)) if (key.toLowerCase() === lower) delete bag[key];
+}
+
+/** Reads a header case-insensitively. */
+export function getHeader(headers: unknown, name: string): unknown {
+  if (!headers || typeof headers !== 'object') return undefined;
+  const bag = headers as HeaderBag;
+  if (isAxiosHeaders(bag)) return bag.get!(name);
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(bag)) if (key.toLowerCase() === lower) return bag[key];
+  return undefined;
+}
+
+/** Deletes every case variant of a header, including those nested under method keys (axios 0.27). */
+export function deleteHeader(headers: unknown, name: string): void {
+  if (!headers || typeof headers !== 'object') return;
+  const bag = headers as HeaderBag;
+  const lower = name.toLowerCase();
+  if (isAxiosHeaders(bag)) bag.delete!(name);
+  removeFrom(bag, lower);
+  for (const nested of NESTED) {
+    const inner = bag[nested];
+    if (inner && typeof inner === 'object') removeFrom(inner as Record<string, unknown>, lower);
+  }
+}
+
+/** Sets a header, replacing every case variant (so a stale `authorization` cannot ride along). */
+export function setHeader(target: { headers?: unknown }, name: string, value: string): void {
+  if (!target.headers || typeof target.headers !== 'object') target.headers = {};
+  deleteHeader(target.headers, name);
+  const bag = target.headers as HeaderBag;
+  if (isAxiosHeaders(bag)) bag.set!(name, value);
+  else bag[name] = value;
+}
+
+/** A plain-object copy of request headers (flattening axios 0.27's nested defaults for `method`). */
+export function plainHeaders(headers: unknown, method?: string): Record<string, unknown> {
+  if (!headers || typeof headers !== 'object') return {};
+  const bag = headers as HeaderBag;
+  const source: Record<string, unknown> =
+    typeof (bag as { toJSON?: unknown }).toJSON === 'function' && isAxiosHeaders(bag)
+      ? ((bag as unknown as { toJSON(): Record<string, unknown> }).toJSON())
+      : bag;
+  const out: Record<string, unknown> = {};
+  const nestedSources = [source.common, method ? source[method] : undefined];
+  for (const nested of nestedSources) {
+    if (nested && typeof nested === 'object') Object.assign(out, nested);
+  }
+  for (const [key, value] of Object.entries(source)) {
+    if (NESTED.includes(key)) continue;
+    if (typeof value === 'function') continue;
+    out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+// Entry point: re-exports only. Logic lives in the files named below.
+export { attachTokenRefresh } from './attach';
+export { MemoryTokenStore } from './memory-token-store';
+export { REFRESH_MUTATION, ROTATING_REFRESH_MUTATION } from './nextschool-refresh';
+export { gql } from './graphql/gql';
+export type { GqlDocument } from './graphql/gql';
+export { createGraphQLClient } from './graphql/client';
+export type { GraphQLClient, GraphQLResult } from './graphql/client';
+export type { DocumentInput } from './graphql/document';
+export type { GraphQLBody, GraphQLErrorShape } from './graphql/types';
+export { SessionExpiredError, isSessionExpiredError } from './errors/session-expired-error';
+export { TokenRefreshError, isTokenRefreshError } from './errors/token-refresh-error';
+export { LoginError, isLoginError } from './errors/login-error';
+export { GraphQLRequestError, isGraphQLRequestError } from './errors/graphql-request-error';
+export type {
+  LoginContext,
+  Logger,
+  RateLimitOptions,
+  RefreshContext,
+  RetryOptions,
+  TokenInput,
+  TokenRefreshHandle,
+  TokenRefreshOptions,
+  TokenRefreshStats,
+  TokenSet,
+  TokenStore,
+} from './types';

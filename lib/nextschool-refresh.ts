@@ -1,0 +1,82 @@
+import type { AxiosInstance } from 'axios';
+import { isTransientStatus } from './classify';
+import { allErrors, codeOf } from './detect';
+import { GraphQLRequestError } from './errors/graphql-request-error';
+import { TokenRefreshError } from './errors/token-refresh-error';
+import { redactAxiosError, redactText } from './redact';
+import { postGraphQL, type PrivateClient } from './transport';
+import type { RefreshContext, TokenInput } from './types';
+
+/**
+ * The NextSchool refresh mutation. Variables, never interpolation: a refresh token holding `"` or
+ * `}` cannot break the document. NextSchool documents only `accessToken expiresIn` as its fields.
+ */
+export const REFRESH_MUTATION =
+  'mutation RefreshToken($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken expiresIn } }';
+
+/** The same mutation for servers that rotate refresh tokens: the new one replaces the stored one. */
+export const ROTATING_REFRESH_MUTATION =
+  'mutation RefreshToken($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken refreshToken expiresIn } }';
+
+/**
+ * Sends a GraphQL mutation for tokens and classifies the answer: transient failures throw
+ * {@link TokenRefreshError}; a verdict ("invalid token", no `accessToken`) throws
+ * {@link GraphQLRequestError}. `secrets` are scrubbed from anything that is thrown.
+ */
+export async function requestTokens(
+  client: PrivateClient,
+  instance: AxiosInstance,
+  request: { url: string; query: string; operationName: string; variables: Record<string, string>; field: string; signal: AbortSignal; timeoutMs: number; what: string },
+): Promise<TokenInput> {
+  const secrets = Object.values(request.variables);
+  let result;
+  try {
+    result = await postGraphQL(client, instance, {
+      url: request.url,
+      body: { query: request.query, variables: request.variables, operationName: request.operationName },
+      signal: request.signal,
+      timeoutMs: request.timeoutMs,
+    });
+  } catch (error) {
+    throw new TokenRefreshError(`The ${request.what} request failed before an answer arrived`, {
+      cause: redactAxiosError(error, { secretBody: true, secrets }),
+    });
+  }
+  const { status, body } = result;
+  if (body === undefined || body === null || typeof body !== 'object') {
+    throw new TokenRefreshError(`The ${request.what} answer (HTTP ${status}) was not JSON`);
+  }
+  const errors = allErrors(body).map((e) => ({ ...e, message: redactText(String(e.message ?? ''), secrets) }));
+  if (errors.some((e) => codeOf(e) === 'RATE_LIMITED') || isTransientStatus(status)) {
+    throw new TokenRefreshError(`The ${request.what} failed: HTTP ${status}${errors[0] ? `, ${errors[0].message}` : ''}`);
+  }
+  const payload = (body as { data?: Record<string, unknown> | null }).data?.[request.field] as Record<string, unknown> | null | undefined;
+  if (!payload || typeof payload.accessToken !== 'string' || payload.accessToken === '') {
+    throw new GraphQLRequestError(errors.length ? errors : [{ message: `The ${request.what} answer held no accessToken` }]);
+  }
+  const tokens: TokenInput = { accessToken: payload.accessToken };
+  if (typeof payload.refreshToken === 'string') tokens.refreshToken = payload.refreshToken;
+  if (typeof payload.expiresIn === 'number') tokens.expiresIn = payload.expiresIn;
+  return tokens;
+}
+
+/** The default `refresh`: the NextSchool `refreshToken` mutation, sent to `url` with the instance's transport. */
+export function createNextSchoolRefresh(options: {
+  client: () => PrivateClient;
+  instance: AxiosInstance;
+  url: string;
+  rotating: boolean;
+  timeoutMs: number;
+}) {
+  return ({ refreshToken, signal }: RefreshContext): Promise<TokenInput> =>
+    requestTokens(options.client(), options.instance, {
+      url: options.url,
+      query: options.rotating ? ROTATING_REFRESH_MUTATION : REFRESH_MUTATION,
+      operationName: 'RefreshToken',
+      variables: { refreshToken },
+      field: 'refreshToken',
+      signal,
+      timeoutMs: options.timeoutMs,
+      what: 'refresh',
+    });
+}

@@ -1,0 +1,33 @@
+import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+
+// Tokens go only to the API's own origin (behaviour 10): the origin of the instance's `baseURL`
+// (read per request, as users may change it) or of the configured GraphQL `url`.
+
+const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The URL axios will request: `url` if absolute, else `baseURL` + `url`. */
+export function fullUrlOf(config: { baseURL?: string; url?: string }): string {
+  const url = config.url ?? '';
+  if (ABSOLUTE.test(url) || !config.baseURL) return url;
+  return url ? `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : config.baseURL;
+}
+
+/** The default `shouldAttachToken`. */
+export function createOriginPolicy(instance: AxiosInstance, graphqlUrl: string) {
+  return function shouldAttachToken(config: InternalAxiosRequestConfig): boolean {
+    const target = fullUrlOf(config);
+    if (!ABSOLUTE.test(target)) return true; // relative: the page's own origin
+    const origin = originOf(target);
+    if (!origin) return false;
+    const allowed = [instance.defaults.baseURL, graphqlUrl];
+    return allowed.some((candidate) => !!candidate && ABSOLUTE.test(candidate) && originOf(candidate) === origin);
+  };
+}

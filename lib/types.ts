@@ -1,0 +1,234 @@
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { SessionExpiredError } from './errors/session-expired-error';
+
+/**
+ * The tokens the plugin holds for one session.
+ *
+ * @example
+ * ```ts
+ * const tokens: TokenSet = { accessToken: 'eyJ…', refreshToken: 'c0ffee…', expiresAt: Date.now() + 900_000 };
+ * ```
+ */
+export interface TokenSet {
+  /** Sent as `Authorization: Bearer <accessToken>`. */
+  accessToken: string;
+  /** Exchanged for a new access token when the current one is rejected or about to expire. */
+  refreshToken?: string;
+  /** Epoch ms when the access token stops working, if known. */
+  expiresAt?: number;
+  /** Epoch ms when the access token was obtained (set by the plugin; lifetime = `expiresAt - issuedAt`). */
+  issuedAt?: number;
+}
+
+/**
+ * What `login`, `refresh` and `setTokens` accept: a {@link TokenSet}, optionally with
+ * `expiresIn` in seconds as the NextSchool API returns it.
+ *
+ * @example
+ * ```ts
+ * await auth.setTokens({ accessToken, refreshToken, expiresIn: 900 });
+ * ```
+ */
+export type TokenInput = TokenSet & {
+  /** Seconds until the access token expires, counted from when the request that obtained it was sent. */
+  expiresIn?: number;
+};
+
+/**
+ * Where tokens live. Methods may be synchronous or return promises.
+ *
+ * @remarks
+ * Implement `lock` to make refreshes single-flight across processes (see `RedisTokenStore`).
+ *
+ * @example
+ * ```ts
+ * const store: TokenStore = {
+ *   get: () => JSON.parse(localStorage.getItem('tokens') ?? 'null'),
+ *   set: (t) => localStorage.setItem('tokens', JSON.stringify(t)),
+ * };
+ * ```
+ */
+export interface TokenStore {
+  get(): TokenSet | null | Promise<TokenSet | null>;
+  set(tokens: TokenSet | null): void | Promise<void>;
+  /** Optional cross-process mutual exclusion around a refresh or login. */
+  lock?<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** What a `refresh` callback receives. */
+export interface RefreshContext {
+  /** The stored refresh token. */
+  refreshToken: string;
+  /** Aborted when the refresh exceeds `refreshTimeoutMs`. */
+  signal: AbortSignal;
+}
+
+/** What a `login` callback receives. */
+export interface LoginContext {
+  /** Aborted when the login exceeds `refreshTimeoutMs`. */
+  signal: AbortSignal;
+}
+
+/** A sink for the plugin's diagnostic messages. It never receives a token, refresh token or password. */
+export interface Logger {
+  debug(message: string, meta?: object): void;
+}
+
+/** Client-side pacing of the requests the plugin handles (p-queue options). */
+export interface RateLimitOptions {
+  /** @default Infinity */
+  concurrency?: number;
+  /** @default Infinity */
+  intervalCap?: number;
+  /** @default 0 */
+  interval?: number;
+}
+
+/** Retry options passed to axios-retry; the retry condition is GraphQL-aware. */
+export interface RetryOptions {
+  /** @default 2 */
+  retries?: number;
+}
+
+/**
+ * Options of {@link attachTokenRefresh}. Every field is optional; `undefined` never replaces a default.
+ *
+ * @example
+ * ```ts
+ * attachTokenRefresh(api, {
+ *   tokens: { accessToken, refreshToken, expiresIn: 900 },
+ *   onSessionExpired: () => redirectToLogin(),
+ * });
+ * ```
+ */
+export interface TokenRefreshOptions {
+  /**
+   * A token store, or initial tokens for an in-memory one.
+   * @default new MemoryTokenStore()
+   */
+  tokens?: TokenStore | TokenInput | null;
+  /**
+   * Exchanges a refresh token for new tokens. Resolve without `accessToken` (or throw a
+   * `GraphQLRequestError`/`LoginError`, or an axios 4xx error) when the server rejects the refresh
+   * token; any other error counts as transient and keeps the tokens.
+   * @default the NextSchool `refreshToken` mutation, sent with variables to `url`
+   */
+  refresh?: (ctx: RefreshContext) => Promise<TokenInput>;
+  /**
+   * Obtains tokens from scratch: used when there are none, or when the refresh token is rejected.
+   * Throw `LoginError` when the credentials are rejected.
+   * @default undefined (no automatic login)
+   */
+  login?: (ctx: LoginContext) => Promise<TokenInput>;
+  /**
+   * The GraphQL endpoint, relative to the instance's `baseURL` or absolute. The default refresh posts
+   * here, and its origin may receive the token.
+   * @default '' (the instance's `baseURL`)
+   */
+  url?: string;
+  /**
+   * Decides whether an answer means "the access token was not accepted".
+   * @default any `errors[i].extensions.code` in `authErrorCodes` (single or batched body, any HTTP
+   * status), or an HTTP status in `authStatusCodes`
+   */
+  isAuthError?: (response?: AxiosResponse, error?: unknown) => boolean;
+  /** @default ['UNAUTHENTICATED'] */
+  authErrorCodes?: string[];
+  /** @default [401] */
+  authStatusCodes?: number[];
+  /**
+   * Refresh in the background when less than this remains of a token with a known expiry
+   * (capped at half the token's lifetime).
+   * @default 60_000
+   */
+  refreshAheadMs?: number;
+  /**
+   * Deadline of one refresh or login, independent of any caller's `signal`.
+   * @default 15_000
+   */
+  refreshTimeoutMs?: number;
+  /**
+   * Auth replays per request; after that the last answer is returned as is.
+   * @default 1
+   */
+  maxReplays?: number;
+  /**
+   * The server issues a new refresh token on every refresh: the default mutation also selects
+   * `refreshToken`, and a refresh is never retried.
+   * @default false
+   */
+  rotatingRefreshTokens?: boolean;
+  /**
+   * Whether a request may carry the token.
+   * @default requests to the origin of the instance's `baseURL` or of `url`, and relative URLs when
+   * neither is absolute
+   */
+  shouldAttachToken?: (config: InternalAxiosRequestConfig) => boolean;
+  /**
+   * Retries of transient failures (queries only).
+   * @default { retries: 2 }
+   */
+  retry?: false | RetryOptions;
+  /**
+   * Client-side pacing over the requests this plugin handles.
+   * @default false
+   */
+  rateLimit?: false | RateLimitOptions;
+  /** Called after every successful refresh or login. @default undefined */
+  onRefresh?: (tokens: TokenSet) => void;
+  /** Called once when the session ends (refresh and login rejected). @default undefined */
+  onSessionExpired?: (error: SessionExpiredError) => void;
+  /**
+   * Receives diagnostics; never a token. When absent, `DEBUG=axios-graphql-refresh` logs to `console.debug`.
+   * @default undefined
+   */
+  logger?: Logger;
+}
+
+/**
+ * Counters of one attachment.
+ */
+export interface TokenRefreshStats {
+  /** Refreshes and logins this attachment ran (joined flights are not counted). */
+  refreshes: number;
+  /** Requests sent again after an auth error. */
+  replays: number;
+  /** Requests held at the gate while a refresh ran. */
+  queued: number;
+  /** Times the session ended. */
+  sessionExpired: number;
+}
+
+/**
+ * What {@link attachTokenRefresh} returns.
+ *
+ * @example
+ * ```ts
+ * const auth = attachTokenRefresh(api, { login });
+ * await auth.login();
+ * console.log(auth.stats.refreshes);
+ * auth.detach();
+ * ```
+ */
+export interface TokenRefreshHandle {
+  /** Forces one refresh (joins one in flight). */
+  refresh(): Promise<TokenSet>;
+  /** Runs `options.login`, single flight. */
+  login(): Promise<TokenSet>;
+  /** Replaces the stored tokens (`null` clears them) and ends a session-expired state. */
+  setTokens(tokens: TokenInput | null): Promise<void>;
+  /** The stored tokens. */
+  getTokens(): Promise<TokenSet | null>;
+  /** Ejects every interceptor the plugin installed. */
+  detach(): void;
+  readonly stats: Readonly<TokenRefreshStats>;
+}
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** The current token is attached, but the request is never held, refreshed for or replayed. */
+    skipAuthRefresh?: boolean;
+    /** No token is attached and the plugin leaves the request alone. */
+    skipAuth?: boolean;
+  }
+}

@@ -1,0 +1,130 @@
+import { attachTokenRefresh, MemoryTokenStore } from '../../lib';
+import axios from 'axios';
+import { closeAll, harness, sleep, STUDENTS } from '../support/setup';
+
+afterEach(closeAll);
+
+describe('attachTokenRefresh(instance): detection (behaviour 1)', () => {
+  it.each(['field', 'request', 'http401'] as const)('refreshes and answers when the server rejects the token (%s-level)', async (authMode) => {
+    const h = await harness({}, { authMode });
+    h.server.expireAccessTokens();
+    const data = await h.client.query(STUDENTS, { limit: 2 });
+    expect(data.students).toHaveLength(2);
+    expect(h.server.stats.refreshes).toBe(1);
+    const tokens = h.studentRequests();
+    expect(tokens).toHaveLength(2);
+    expect(tokens[0]).toBe(h.initial.accessToken);
+    expect(tokens[1]).not.toBe(h.initial.accessToken);
+  });
+});
+
+describe('attachTokenRefresh(instance): one refresh for many requests (behaviour 2)', () => {
+  it('refreshes once for 200 concurrent queries on an expired token, and answers all 200', async () => {
+    const h = await harness();
+    h.server.expireAccessTokens();
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => h.client.query(STUDENTS, { limit: 1 + (i % 3) })));
+    expect(results).toHaveLength(200);
+    results.forEach((r, i) => expect(r.students).toHaveLength(1 + (i % 3)));
+    expect(h.server.stats.refreshes).toBe(1);
+    expect(h.auth.stats.refreshes).toBe(1);
+    // Unknown expiry: each request may be sent twice at most, plus the one refresh.
+    expect(h.server.stats.requests).toBeLessThanOrEqual(2 * 200 + 1);
+    expect(h.auth.stats.replays).toBe(200);
+  });
+
+  it('shares one refresh between two instances sharing one token store', async () => {
+    const h = await harness();
+    const store = new MemoryTokenStore({ accessToken: h.initial.accessToken, refreshToken: h.initial.refreshToken });
+    const a = axios.create({ baseURL: h.server.url });
+    const b = axios.create({ baseURL: h.server.url });
+    attachTokenRefresh(a, { tokens: store });
+    attachTokenRefresh(b, { tokens: store });
+    h.server.expireAccessTokens();
+    const body = { query: STUDENTS.source, operationName: 'Students' };
+    const answers = await Promise.all([...Array.from({ length: 20 }, () => a.post('', body)), ...Array.from({ length: 20 }, () => b.post('', body))]);
+    answers.forEach((r) => expect(r.data.data.students.length).toBeGreaterThan(0));
+    expect(h.server.stats.refreshes).toBe(1);
+  });
+});
+
+describe('attachTokenRefresh(instance): token versions (behaviour 3)', () => {
+  it('replays an answer that arrives late with the old token without a second refresh', async () => {
+    const h = await harness();
+    let releaseLate!: () => void;
+    const held = new Promise<void>((resolve) => (releaseLate = resolve));
+    let first = true;
+    h.server.set({
+      beforeAuth: async (req) => {
+        if (req.operationName === 'Students' && first) {
+          first = false;
+          await held; // answered only after the refresh below has completed
+        }
+      },
+    });
+    const late = h.client.query(STUDENTS, { limit: 1 });
+    await sleep(30);
+    h.server.expireAccessTokens();
+    await h.client.query(STUDENTS, { limit: 2 }); // fails, refreshes, replays
+    expect(h.server.stats.refreshes).toBe(1);
+    releaseLate();
+    const answer = await late;
+    expect(answer.students).toHaveLength(1);
+    expect(h.server.stats.refreshes).toBe(1);
+    expect(h.auth.stats.refreshes).toBe(1);
+    const tokens = h.studentRequests();
+    expect(tokens.filter((t) => t === h.initial.accessToken)).toHaveLength(2);
+  });
+});
+
+describe('attachTokenRefresh(instance): the gate (behaviour 4)', () => {
+  it('holds requests made while a refresh runs, and sends them once, with the new token', async () => {
+    const h = await harness();
+    h.server.set({ refreshDelayMs: 200 });
+    h.server.expireAccessTokens();
+    const trigger = h.client.query(STUDENTS, { limit: 1 });
+    await sleep(80); // the refresh is now running
+    const heldBack = Array.from({ length: 10 }, () => h.client.query(STUDENTS, { limit: 1 }));
+    await Promise.all([trigger, ...heldBack]);
+    const tokens = h.studentRequests();
+    expect(h.server.stats.refreshes).toBe(1);
+    // Only the trigger went out with the old token; the ten held requests went out once each.
+    expect(tokens.filter((t) => t === h.initial.accessToken)).toHaveLength(1);
+    expect(tokens).toHaveLength(1 + 1 + 10);
+    expect(h.auth.stats.queued).toBe(10);
+  });
+});
+
+describe('attachTokenRefresh(instance, { refreshAheadMs }): proactive refresh (behaviour 5)', () => {
+  it('refreshes an expired token before sending, so the server never sees it', async () => {
+    const h = await harness({ tokens: 'none' });
+    await h.auth.setTokens({ accessToken: h.initial.accessToken, refreshToken: h.initial.refreshToken, expiresAt: Date.now() - 1000 });
+    await Promise.all(Array.from({ length: 5 }, () => h.client.query(STUDENTS)));
+    expect(h.server.stats.refreshes).toBe(1);
+    expect(h.studentRequests()).not.toContain(h.initial.accessToken);
+    expect(h.server.stats.unauthenticated).toBe(0);
+  });
+
+  it('refreshes once in the background when the token nears expiry, while requests keep using it', async () => {
+    const h = await harness({ tokens: 'none', refreshAheadMs: 60_000 });
+    const now = Date.now();
+    await h.auth.setTokens({ accessToken: h.initial.accessToken, refreshToken: h.initial.refreshToken, issuedAt: now - 870_000, expiresAt: now + 30_000 });
+    h.server.set({ refreshDelayMs: 100 });
+    await Promise.all(Array.from({ length: 5 }, () => h.client.query(STUDENTS)));
+    // All five went out at once with the current (still valid) token.
+    expect(h.studentRequests()).toEqual(Array(5).fill(h.initial.accessToken));
+    await sleep(150);
+    expect(h.server.stats.refreshes).toBe(1);
+    await h.client.query(STUDENTS);
+    expect(h.studentRequests()[5]).not.toBe(h.initial.accessToken);
+    expect(h.server.stats.refreshes).toBe(1);
+    expect(h.server.stats.unauthenticated).toBe(0);
+  });
+
+  it('caps the lead at half the lifetime, so a short-lived token is not refreshed on every request', async () => {
+    const h = await harness({ tokens: 'none', refreshAheadMs: 60_000 });
+    await h.auth.setTokens({ accessToken: h.initial.accessToken, refreshToken: h.initial.refreshToken, expiresIn: 10 });
+    await Promise.all(Array.from({ length: 5 }, () => h.client.query(STUDENTS)));
+    await sleep(20);
+    expect(h.server.stats.refreshes).toBe(0);
+  });
+});

@@ -1,0 +1,266 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Socket } from 'node:net';
+import { buildSchema, execute, GraphQLError, parse, validate, type DocumentNode } from 'graphql';
+
+// A small NextSchool-like GraphQL server for the integration tests: graphql-js executing `login`,
+// `refreshToken`, `students` and two mutations, with every knob a test needs (forced expiry, auth
+// error placement, refresh faults, held answers) and a log of what it received.
+
+const schema = buildSchema(`
+  type Student { id: Int, code: String, fullName: String, classroomName: String }
+  type AuthPayload { accessToken: String, refreshToken: String, expiresIn: Int }
+  type RefreshPayload { accessToken: String, refreshToken: String, expiresIn: Int }
+  type Note { id: Int!, text: String! }
+  type Query {
+    students(limit: Int = 20, offset: Int = 0, search: String): [Student]
+    me: String
+  }
+  type Mutation {
+    login(username: String!, password: String!): AuthPayload
+    refreshToken(refreshToken: String!): RefreshPayload
+    addNote(text: String!): Note!
+    ping: Int!
+  }
+`);
+
+const STUDENTS = [
+  { id: 1, code: '10001', fullName: 'เด็กชายสมชาย ใจดี', classroomName: 'ม.1/1' },
+  { id: 2, code: '10002', fullName: 'เด็กหญิงสมหญิง รักเรียน', classroomName: 'ม.1/1' },
+  { id: 3, code: '10003', fullName: 'นายวิชัย มีสุข', classroomName: 'ม.4/2' },
+];
+
+export type AuthMode = 'field' | 'request' | 'http401';
+export type RefreshFault = 'none' | 'reject' | 'http500' | 'html' | 'hang' | 'network';
+
+export interface ReceivedRequest {
+  operationName?: string;
+  authorization?: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  url: string;
+  method: string;
+}
+
+export interface TestServerOptions {
+  accessTtlSeconds?: number;
+  rotate?: boolean;
+  authMode?: AuthMode;
+  username?: string;
+  password?: string;
+  makeRefreshToken?: (n: number) => string;
+}
+
+export interface TestServer {
+  url: string;
+  origin: string;
+  username: string;
+  password: string;
+  received: ReceivedRequest[];
+  stats: { requests: number; logins: number; refreshes: number; unauthenticated: number; notesAdded: number; pings: number };
+  /** Every access token issued so far stops working. */
+  expireAccessTokens(): void;
+  /** Every refresh token issued so far stops working. */
+  revokeRefreshTokens(): void;
+  /** Issues tokens directly (as a login would), without counting a login. */
+  issueTokens(): { accessToken: string; refreshToken: string; expiresIn: number };
+  set(options: Partial<ServerKnobs>): void;
+  close(): Promise<void>;
+}
+
+export interface ServerKnobs {
+  authMode: AuthMode;
+  refreshFault: RefreshFault;
+  refreshDelayMs: number;
+  /** When false, no access token is ever accepted. */
+  acceptTokens: boolean;
+  /** Runs before a request is authenticated; may hold it (late answers). */
+  beforeAuth?: (request: ReceivedRequest) => Promise<void> | void;
+  rotate: boolean;
+  accessTtlSeconds: number;
+}
+
+interface Access {
+  valid: boolean;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const username = options.username ?? 'service';
+  const password = options.password ?? 'pa$$"word';
+  const knobs: ServerKnobs = {
+    authMode: options.authMode ?? 'field',
+    refreshFault: 'none',
+    refreshDelayMs: 0,
+    acceptTokens: true,
+    rotate: options.rotate ?? false,
+    accessTtlSeconds: options.accessTtlSeconds ?? 900,
+  };
+  const access = new Map<string, Access>();
+  const refresh = new Map<string, { valid: boolean }>();
+  const received: ReceivedRequest[] = [];
+  const stats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, notesAdded: 0, pings: 0 };
+  let counter = 0;
+  const makeRefreshToken = options.makeRefreshToken ?? ((n: number) => `rt-${n}-${randomBytes(6).toString('hex')}`);
+
+  function issueAccess(): string {
+    const token = `at-${++counter}-${randomBytes(8).toString('hex')}`;
+    access.set(token, { valid: true });
+    return token;
+  }
+  function issueTokens() {
+    const refreshToken = makeRefreshToken(++counter);
+    refresh.set(refreshToken, { valid: true });
+    return { accessToken: issueAccess(), refreshToken, expiresIn: knobs.accessTtlSeconds };
+  }
+
+  const unauthenticated = () => new GraphQLError('Authentication required', { extensions: { code: 'UNAUTHENTICATED' } });
+
+  function requireAuth(context: { authenticated: boolean }) {
+    if (!context.authenticated) {
+      stats.unauthenticated++;
+      throw unauthenticated();
+    }
+  }
+
+  const root = {
+    students: (args: { limit: number; offset: number; search?: string }, context: { authenticated: boolean }) => {
+      requireAuth(context);
+      const list = args.search ? STUDENTS.filter((s) => s.fullName.includes(args.search!) || s.code.includes(args.search!)) : STUDENTS;
+      return list.slice(args.offset, args.offset + args.limit);
+    },
+    me: (_: unknown, context: { authenticated: boolean }) => {
+      requireAuth(context);
+      return username;
+    },
+    login: (args: { username: string; password: string }) => {
+      stats.logins++;
+      if (args.username !== username || args.password !== password) throw new GraphQLError('Invalid credentials');
+      return issueTokens();
+    },
+    refreshToken: async (args: { refreshToken: string }) => {
+      stats.refreshes++;
+      if (knobs.refreshDelayMs) await new Promise((r) => setTimeout(r, knobs.refreshDelayMs));
+      const entry = refresh.get(args.refreshToken);
+      if (!entry || !entry.valid || knobs.refreshFault === 'reject') throw new GraphQLError('Invalid or expired refresh token');
+      const payload: { accessToken: string; expiresIn: number; refreshToken?: string } = { accessToken: issueAccess(), expiresIn: knobs.accessTtlSeconds };
+      if (knobs.rotate) {
+        entry.valid = false;
+        payload.refreshToken = makeRefreshToken(++counter);
+        refresh.set(payload.refreshToken, { valid: true });
+      }
+      return payload;
+    },
+    addNote: (args: { text: string }, context: { authenticated: boolean }) => {
+      requireAuth(context);
+      stats.notesAdded++;
+      return { id: stats.notesAdded, text: args.text };
+    },
+    // Runs without a token: lets a test see a mutation root field that ran next to one that failed.
+    ping: () => ++stats.pings,
+  };
+
+  const sockets = new Set<Socket>();
+  const pending = new Set<() => void>();
+
+  function send(res: http.ServerResponse, status: number, body: unknown, contentType = 'application/json') {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    stats.requests++;
+    let payload: { query?: string; variables?: Record<string, unknown>; operationName?: string } = {};
+    try {
+      payload = JSON.parse(raw);
+    } catch {
+      return send(res, 400, { errors: [{ message: 'Body must be JSON' }] });
+    }
+    const authorization = req.headers.authorization;
+    const record: ReceivedRequest = { operationName: payload.operationName, authorization, headers: req.headers, body: raw, url: req.url ?? '', method: req.method ?? '' };
+    received.push(record);
+
+    let document: DocumentNode;
+    try {
+      document = parse(payload.query ?? '');
+    } catch (error) {
+      return send(res, 400, { errors: [{ message: (error as Error).message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
+    }
+    const validation = validate(schema, document);
+    if (validation.length) return send(res, 400, { errors: validation.map((e) => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
+
+    const isRefresh = payload.query?.includes('refreshToken(') ?? false;
+    if (isRefresh) {
+      if (knobs.refreshFault === 'hang') {
+        await new Promise<void>((resolve) => pending.add(resolve));
+        return;
+      }
+      if (knobs.refreshFault === 'network') {
+        stats.refreshes++;
+        req.socket.destroy();
+        return;
+      }
+      if (knobs.refreshFault === 'http500') {
+        stats.refreshes++;
+        return send(res, 500, { errors: [{ message: 'Internal server error' }] });
+      }
+      if (knobs.refreshFault === 'html') {
+        stats.refreshes++;
+        return send(res, 502, '<html><body>Bad gateway</body></html>', 'text/html');
+      }
+    }
+
+    if (knobs.beforeAuth) await knobs.beforeAuth(record);
+
+    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+    const authenticated = !!token && knobs.acceptTokens && access.get(token)?.valid === true;
+    const isAuthOperation = payload.query?.includes('login(') || isRefresh;
+
+    if (!authenticated && !isAuthOperation && knobs.authMode !== 'field') {
+      stats.unauthenticated++;
+      const body = { errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] };
+      return send(res, knobs.authMode === 'http401' ? 401 : 200, body);
+    }
+    const result = await execute({ schema, document, rootValue: root, contextValue: { authenticated }, variableValues: payload.variables, operationName: payload.operationName });
+    send(res, 200, result);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error) => send(res, 500, { errors: [{ message: String(error) }] }));
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+
+  return {
+    url: `${origin}/graphql`,
+    origin,
+    username,
+    password,
+    received,
+    stats,
+    expireAccessTokens() {
+      for (const entry of access.values()) entry.valid = false;
+    },
+    revokeRefreshTokens() {
+      for (const entry of refresh.values()) entry.valid = false;
+    },
+    issueTokens,
+    set(next) {
+      Object.assign(knobs, next);
+    },
+    async close() {
+      for (const resolve of pending) resolve();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

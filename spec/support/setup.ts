@@ -1,0 +1,62 @@
+import axios, { type AxiosInstance } from 'axios';
+import { attachTokenRefresh, createGraphQLClient, gql } from '../../lib';
+import type { TokenRefreshHandle, TokenRefreshOptions } from '../../lib';
+import { startTestServer, type TestServer, type TestServerOptions } from './graphql-server';
+
+export const STUDENTS = gql<{ students: Array<{ id: number; fullName: string }> }, { limit?: number; search?: string }>`
+  query Students($limit: Int, $search: String) { students(limit: $limit, search: $search) { id fullName } }
+`;
+
+export interface Harness {
+  server: TestServer;
+  api: AxiosInstance;
+  auth: TokenRefreshHandle;
+  client: ReturnType<typeof createGraphQLClient>;
+  /** Tokens the server issued up front (as a login would have). */
+  initial: { accessToken: string; refreshToken: string; expiresIn: number };
+  /** Requests the server received for `students`, with the token each carried. */
+  studentRequests(): Array<string | undefined>;
+  close(): Promise<void>;
+}
+
+const open: Harness[] = [];
+
+/** Starts a server, an axios instance on it with the plugin attached and initial tokens, and a client. */
+export async function harness(
+  options: Omit<TokenRefreshOptions, 'tokens'> & { tokens?: TokenRefreshOptions['tokens'] | 'none'; knownExpiry?: boolean } = {},
+  serverOptions: TestServerOptions = {},
+): Promise<Harness> {
+  const server = await startTestServer(serverOptions);
+  const api = axios.create({ baseURL: server.url });
+  const initial = server.issueTokens();
+  const { knownExpiry, tokens, ...rest } = options;
+  const given =
+    tokens === 'none'
+      ? undefined
+      : tokens ?? { accessToken: initial.accessToken, refreshToken: initial.refreshToken, ...(knownExpiry ? { expiresIn: initial.expiresIn } : {}) };
+  const auth = attachTokenRefresh(api, { ...rest, tokens: given });
+  const client = createGraphQLClient(api);
+  const h: Harness = {
+    server,
+    api,
+    auth,
+    client,
+    initial,
+    studentRequests: () => server.received.filter((r) => r.operationName === 'Students').map((r) => r.authorization?.replace('Bearer ', '')),
+    close: () => server.close(),
+  };
+  open.push(h);
+  return h;
+}
+
+/** Closes every harness a test opened. */
+export async function closeAll(): Promise<void> {
+  await Promise.all(open.splice(0).map((h) => h.close()));
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Settles every promise and returns the outcomes. */
+export function settleAll<T>(promises: Array<Promise<T>>) {
+  return Promise.allSettled(promises);
+}
