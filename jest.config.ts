@@ -12,6 +12,9 @@ const config: Config = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   testTimeout: 20_000,
+  reporters: ['default', '<rootDir>/spec/support/summary-reporter.cjs'],
+  // `AXIOS_MODULE=/path/to/axios npx jest` runs the suite against another axios (CI: 0.27.2).
+  ...(process.env.AXIOS_MODULE ? { moduleNameMapper: { '^axios$': process.env.AXIOS_MODULE } } : {}),
 };
 
 export default config;

@@ -10,6 +10,7 @@ import { resolveOptions } from './options';
 import { createOriginPolicy } from './origin';
 import { isAxiosError, redactAxiosError } from './redact';
 import { replaySafety } from './replay-policy';
+import { installRetry } from './retry';
 import { createSession } from './session';
 import { isTokenStore } from './tokens';
 import { createPrivateClient, type PrivateClient } from './transport';
@@ -211,6 +212,8 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
 
   const requestId = instance.interceptors.request.use(onRequest);
   const responseId = instance.interceptors.response.use(onFulfilled, onRejected);
+  // After ours: a retried request passes our request interceptor again and gets the current token.
+  const ejectRetry = opts.retry ? installRetry(instance, opts.retry) : () => {};
 
   return {
     refresh: () => session.refresh(),
@@ -220,6 +223,7 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
     detach() {
       instance.interceptors.request.eject(requestId);
       instance.interceptors.response.eject(responseId);
+      ejectRetry();
     },
     get stats() {
       return { ...stats };

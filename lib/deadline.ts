@@ -22,3 +22,16 @@ export async function withDeadline<T>(ms: number, what: string, fn: (signal: Abo
     clearTimeout(timer);
   }
 }
+
+/** Waits `ms`, or less if `signal` aborts; leaves no timer behind. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

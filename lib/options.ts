@@ -1,4 +1,5 @@
 import type { InternalAxiosRequestConfig } from 'axios';
+import { defaultRetryDelay } from './retry';
 import type { RateLimitOptions, RetryOptions, TokenRefreshOptions } from './types';
 
 /** The options with every default filled in (`tokens`, `refresh`, `login` and hooks stay optional). */
@@ -67,7 +68,9 @@ export function resolveOptions(options: TokenRefreshOptions | undefined): Resolv
     expect(!!o.retry && typeof o.retry === 'object', 'retry', 'false or an object', o.retry);
     const retries = (o.retry as RetryOptions).retries ?? DEFAULTS.retry.retries;
     expect(Number.isInteger(retries) && retries >= 0, 'retry.retries', 'an integer ≥ 0', retries);
-    retry = { ...(o.retry as RetryOptions), retries };
+    const retryDelay = (o.retry as RetryOptions).retryDelay ?? defaultRetryDelay;
+    expect(isFn(retryDelay), 'retry.retryDelay', 'a function', retryDelay);
+    retry = { retries, retryDelay };
   }
 
   let rateLimit: false | RateLimitOptions = false;

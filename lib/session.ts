@@ -1,7 +1,7 @@
 import { raceCancel } from './cancel';
 import { isTransientFailure } from './classify';
 import { coordinatorFor } from './coordinator';
-import { withDeadline } from './deadline';
+import { sleep, withDeadline } from './deadline';
 import { GraphQLRequestError } from './errors/graphql-request-error';
 import { LoginError, isLoginError } from './errors/login-error';
 import { SessionExpiredError } from './errors/session-expired-error';
@@ -131,10 +131,23 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
   async function runRefresh(current: TokenSet & { refreshToken: string }): Promise<TokenSet> {
     stats.refreshes++;
     log('refreshing the access token');
-    const sentAt = Date.now();
-    const input = await withDeadline(options.refreshTimeoutMs, 'refresh', (signal) =>
-      refresh({ refreshToken: current.refreshToken, signal }),
-    );
+    // A transient failure is retried within the same deadline, unless refresh tokens rotate: then a
+    // retry could spend a token the server already replaced (behaviour 11).
+    const attempts = options.retry && !options.rotatingRefreshTokens ? 1 + options.retry.retries : 1;
+    let sentAt = Date.now();
+    const input = await withDeadline(options.refreshTimeoutMs, 'refresh', async (signal) => {
+      for (let attempt = 1; ; attempt++) {
+        sentAt = Date.now();
+        try {
+          return await refresh({ refreshToken: current.refreshToken, signal });
+        } catch (error) {
+          if (attempt >= attempts || signal.aborted || !isTransientFailure(error)) throw error;
+          const delay = (options.retry as { retryDelay: (n: number, e: unknown) => number }).retryDelay(attempt, error);
+          log('refresh failed for a transient reason; retrying', { attempt, delay });
+          await sleep(delay, signal);
+        }
+      }
+    });
     return saveTokens(input, sentAt, current, 'refresh');
   }
 

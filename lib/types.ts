@@ -84,10 +84,18 @@ export interface RateLimitOptions {
   interval?: number;
 }
 
-/** Retry options passed to axios-retry; the retry condition is GraphQL-aware. */
+/**
+ * Retries of transient failures (network errors, HTTP 5xx) through axios-retry. The condition is
+ * fixed and GraphQL-aware: queries only, never mutations.
+ */
 export interface RetryOptions {
   /** @default 2 */
   retries?: number;
+  /**
+   * Milliseconds to wait before retry number `retryCount` (1-based).
+   * @default exponential backoff with jitter: ~100 ms, ~200 ms, ~400 ms …
+   */
+  retryDelay?: (retryCount: number, error: unknown) => number;
 }
 
 /**

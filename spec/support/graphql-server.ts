@@ -79,6 +79,8 @@ export interface ServerKnobs {
   beforeAuth?: (request: ReceivedRequest) => Promise<void> | void;
   rotate: boolean;
   accessTtlSeconds: number;
+  /** Fails the next `count` requests whose operation name matches (`*`: any) with a 500 or a reset socket. */
+  failNext?: { operationName: string; count: number; kind: 'http500' | 'network' };
 }
 
 interface Access {
@@ -192,6 +194,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }
     const validation = validate(schema, document);
     if (validation.length) return send(res, 400, { errors: validation.map((e) => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
+
+    const fail = knobs.failNext;
+    if (fail && fail.count > 0 && (fail.operationName === '*' || fail.operationName === payload.operationName)) {
+      fail.count--;
+      if (fail.kind === 'network') return void req.socket.destroy();
+      return send(res, 500, { errors: [{ message: 'Internal server error' }] });
+    }
 
     const isRefresh = payload.query?.includes('refreshToken(') ?? false;
     if (isRefresh) {

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Checks the package as users get it: builds, packs, installs the tarball into a throwaway project,
+# then require()s and imports it, and runs publint --strict and @arethetypeswrong/cli on it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+npm run build >/dev/null
+rm -rf .tmp/pack && mkdir -p .tmp/pack/consumer
+tarball=$(npm pack --silent --pack-destination .tmp/pack | tail -1)
+echo "== packed $tarball ($(du -h ".tmp/pack/$tarball" | cut -f1))"
+tar tzf ".tmp/pack/$tarball" | sed 's/^/   /'
+unexpected=$(tar tzf ".tmp/pack/$tarball" | grep -vE '^package/(dist/.+\.(mjs|cjs|d\.ts|d\.cts)|package\.json|README\.md|LICENSE)$' || true)
+if [ -n "$unexpected" ]; then
+  echo "unexpected files in the tarball: $unexpected" >&2
+  exit 1
+fi
+# The main entry runs in browsers and edge runtimes: no Node built-ins, no Buffer, and never graphql.
+if grep -nE "from 'node:|require\('node:|\bBuffer\.|from 'graphql'|require\('graphql'\)" dist/index.mjs dist/index.cjs; then
+  echo "the main entry imports something Node-only or graphql" >&2
+  exit 1
+fi
+echo "== main entry: no Node built-ins, no graphql"
+
+cd .tmp/pack/consumer
+echo '{ "name": "consumer", "private": true, "version": "0.0.0" }' > package.json
+npm install --no-audit --no-fund --prefer-offline "../$tarball" axios@1 >/dev/null
+
+cat > check.cjs <<'JS'
+const assert = require('node:assert');
+const lib = require('axios-graphql-refresh');
+for (const name of ['attachTokenRefresh', 'createGraphQLClient', 'gql', 'MemoryTokenStore', 'SessionExpiredError', 'TokenRefreshError', 'LoginError', 'GraphQLRequestError', 'isSessionExpiredError']) {
+  assert.ok(lib[name], `require: missing export ${name}`);
+}
+assert.strictEqual(lib.default, undefined, 'no default export');
+const axios = require('axios');
+const handle = lib.attachTokenRefresh(axios.create({ baseURL: 'https://example.test/' }), { tokens: { accessToken: 'a' } });
+assert.strictEqual(typeof handle.detach, 'function');
+assert.strictEqual(lib.gql`query A { a }`.operationName, 'A');
+console.log('require() ok');
+JS
+cat > check.mjs <<'JS'
+import assert from 'node:assert';
+import axios from 'axios';
+import { attachTokenRefresh, gql, MemoryTokenStore, isTokenRefreshError, TokenRefreshError } from 'axios-graphql-refresh';
+const handle = attachTokenRefresh(axios.create({ baseURL: 'https://example.test/' }), { tokens: new MemoryTokenStore({ accessToken: 'a' }) });
+assert.deepStrictEqual(Object.keys(handle.stats).sort(), ['queued', 'refreshes', 'replays', 'sessionExpired']);
+assert.ok(isTokenRefreshError(new TokenRefreshError('x')));
+assert.strictEqual(gql`{ a }`.source, '{ a }');
+console.log('import ok');
+JS
+cat > check.ts <<'TS'
+import axios from 'axios';
+import { attachTokenRefresh, createGraphQLClient, gql, type TokenRefreshHandle } from 'axios-graphql-refresh';
+const api = axios.create();
+const auth: TokenRefreshHandle = attachTokenRefresh(api, { maxReplays: 2 });
+const q = gql<{ students: Array<{ id: number }> }, { limit: number }>`query S($limit: Int) { students(limit: $limit) { id } }`;
+export async function run(): Promise<number> {
+  const data = await createGraphQLClient(api).query(q, { limit: 1 });
+  await api.get('/', { skipAuthRefresh: true });
+  auth.detach();
+  return data.students[0]!.id;
+}
+TS
+node check.cjs
+node check.mjs
+echo '{ "compilerOptions": { "strict": true, "noEmit": true, "module": "NodeNext", "moduleResolution": "NodeNext", "skipLibCheck": false, "types": [] }, "files": ["check.ts"] }' > tsconfig.json
+"$root/node_modules/.bin/tsc" -p . && echo "types (NodeNext) ok"
+
+cd "$root"
+npx publint --strict ".tmp/pack/$tarball"
+npx attw --pack . --format table-flipped
