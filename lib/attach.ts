@@ -8,6 +8,7 @@ import { createLog } from './log';
 import { createNextSchoolRefresh } from './nextschool-refresh';
 import { resolveOptions } from './options';
 import { createOriginPolicy } from './origin';
+import { createPacer } from './pacer';
 import { isAxiosError, redactAxiosError } from './redact';
 import { replaySafety } from './replay-policy';
 import { installRetry } from './retry';
@@ -28,6 +29,8 @@ interface RequestState {
   replays: number;
   /** `skipAuthRefresh`: token attached, never held, refreshed for or replayed. */
   passive: boolean;
+  /** Key of the pacing slot this request holds (`rateLimit`), if any. */
+  slot?: string;
 }
 
 type Outcome = { response: AxiosResponse; error?: undefined } | { error: unknown; response?: undefined };
@@ -91,6 +94,17 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
   const isAuthError = opts.isAuthError ?? createAuthErrorDetector(opts.authErrorCodes, opts.authStatusCodes);
   const shouldAttachToken = opts.shouldAttachToken ?? createOriginPolicy(instance, opts.url);
   const owner = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  const pacer = opts.rateLimit ? createPacer(opts.rateLimit) : undefined;
+  // Slots are kept here, not on the config: configs are copied and rendered, closures are not.
+  const slots = new Map<string, () => void>();
+  let nextSlot = 0;
+
+  function releaseSlot(config: unknown): void {
+    const key = stateOf(config)?.slot;
+    if (!key) return;
+    slots.get(key)?.();
+    slots.delete(key);
+  }
 
   function stateOf(config: unknown): RequestState | undefined {
     const state = (config as Record<string, unknown> | undefined)?.[STATE_KEY] as RequestState | undefined;
@@ -112,12 +126,23 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
       return config;
     }
     const cancel = cancellationOf(config);
+    let slot: string | undefined;
     try {
+      if (pacer) {
+        const release = await pacer.acquire(cancel.signal);
+        slot = `${owner}:${nextSlot++}`;
+        slots.set(slot, release);
+      }
+      // Read after pacing: a request that waited for a slot still goes out with the newest token.
       const { token, generation } = await session.forRequest(cancel.signal, () => stats.queued++);
       if (token) setHeader(config, 'Authorization', `Bearer ${token}`);
-      stamp(config, { generation, replays: prior?.replays ?? 0, passive: false });
+      stamp(config, { generation, replays: prior?.replays ?? 0, passive: false, slot });
       return config;
     } catch (error) {
+      if (slot) {
+        slots.get(slot)?.();
+        slots.delete(slot);
+      }
       // Given up while waiting: axios itself rejects with its CanceledError, since the signal is aborted.
       if (error === CANCELED) return config;
       throw error;
@@ -198,16 +223,24 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
   function onFulfilled(response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> {
     if (!isResponse(response)) return response; // reshaped by an interceptor that ran before ours
     const state = stateOf(response.config);
-    if (!state || state.passive || !isAuthError(response, undefined)) return response;
-    return settle({ response });
+    if (!state || state.passive || !isAuthError(response, undefined)) {
+      releaseSlot(response.config);
+      return response;
+    }
+    const config = response.config;
+    return settle({ response }).finally(() => releaseSlot(config));
   }
 
   function onRejected(error: unknown): Promise<AxiosResponse> {
     if (!isAxiosError(error)) return Promise.reject(error);
-    const state = stateOf(error.config);
+    const config = error.config;
+    const state = stateOf(config);
     if (!state) return Promise.reject(error);
-    if (state.passive || !error.response || !isAuthError(error.response, error)) return Promise.reject(redactAxiosError(error));
-    return settle({ error });
+    if (state.passive || !error.response || !isAuthError(error.response, error)) {
+      releaseSlot(config);
+      return Promise.reject(redactAxiosError(error));
+    }
+    return settle({ error }).finally(() => releaseSlot(config));
   }
 
   const requestId = instance.interceptors.request.use(onRequest);

@@ -57,3 +57,53 @@ describe('attachTokenRefresh(instance, { retry }): GraphQL-aware retries (behavi
     expect(h.server.received.filter((r) => r.operationName === 'RefreshToken')).toHaveLength(1);
   });
 });
+
+describe('attachTokenRefresh(instance, { rateLimit }): client-side pacing', () => {
+  it('keeps at most `concurrency` requests in flight, replays included', async () => {
+    const h = await harness({ rateLimit: { concurrency: 3 } });
+    let inFlight = 0;
+    let peak = 0;
+    h.server.set({
+      beforeAuth: async (req) => {
+        if (req.operationName !== 'Students') return;
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setTimeout(r, 15));
+        inFlight--;
+      },
+    });
+    h.server.expireAccessTokens();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => h.client.query(STUDENTS)));
+    expect(answers).toHaveLength(20);
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(peak).toBeGreaterThan(1);
+    expect(h.server.stats.refreshes).toBe(1);
+  });
+
+  it('starts at most `intervalCap` requests per `interval`', async () => {
+    const h = await harness({ rateLimit: { intervalCap: 5, interval: 200 } });
+    const started: number[] = [];
+    h.server.set({ beforeAuth: (req) => void (req.operationName === 'Students' && started.push(Date.now())) });
+    await Promise.all(Array.from({ length: 12 }, () => h.client.query(STUDENTS)));
+    expect(started).toHaveLength(12);
+    // Three windows are needed for twelve requests at five per window: the first and last start
+    // at least two windows apart (an ordering property of the schedule, not a speed assertion).
+    expect(started[11]! - started[0]!).toBeGreaterThanOrEqual(2 * 200 - 20);
+  });
+
+  it('gives the slot back when a paced request is aborted while waiting', async () => {
+    const h = await harness({ rateLimit: { concurrency: 1 } });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    h.server.set({ beforeAuth: (req) => (req.operationName === 'Students' ? gate : undefined) });
+    const first = h.client.query(STUDENTS);
+    const controller = new AbortController();
+    const waiting = h.client.query(STUDENTS, {}, { signal: controller.signal });
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'CanceledError' });
+    release();
+    await first;
+    h.server.set({ beforeAuth: undefined });
+    await expect(h.client.query(STUDENTS)).resolves.toBeTruthy();
+  });
+});
