@@ -10,11 +10,24 @@ import type { RefreshContext, TokenInput } from './types';
 /**
  * The NextSchool refresh mutation. Variables, never interpolation: a refresh token holding `"` or
  * `}` cannot break the document. NextSchool documents only `accessToken expiresIn` as its fields.
+ *
+ * @example
+ * ```ts
+ * await axios.post(url, { query: REFRESH_MUTATION, variables: { refreshToken }, operationName: 'RefreshToken' });
+ * ```
  */
 export const REFRESH_MUTATION =
   'mutation RefreshToken($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken expiresIn } }';
 
-/** The same mutation for servers that rotate refresh tokens: the new one replaces the stored one. */
+/**
+ * The same mutation for servers that rotate refresh tokens: the new one replaces the stored one.
+ * Used by the default refresh when `rotatingRefreshTokens: true`.
+ *
+ * @example
+ * ```ts
+ * attachTokenRefresh(api, { rotatingRefreshTokens: true }); // sends ROTATING_REFRESH_MUTATION
+ * ```
+ */
 export const ROTATING_REFRESH_MUTATION =
   'mutation RefreshToken($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken refreshToken expiresIn } }';
 

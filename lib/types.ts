@@ -55,7 +55,17 @@ export interface TokenStore {
   lock?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-/** What a `refresh` callback receives. */
+/**
+ * What a `refresh` callback receives.
+ *
+ * @example
+ * ```ts
+ * refresh: async ({ refreshToken, signal }) => {
+ *   const { data } = await axios.post('/oauth/token', { refreshToken }, { signal });
+ *   return { accessToken: data.access_token, expiresIn: data.expires_in };
+ * }
+ * ```
+ */
 export interface RefreshContext {
   /** The stored refresh token. */
   refreshToken: string;
@@ -63,18 +73,41 @@ export interface RefreshContext {
   signal: AbortSignal;
 }
 
-/** What a `login` callback receives. */
+/**
+ * What a `login` callback receives.
+ *
+ * @example
+ * ```ts
+ * login: async ({ signal }) => postLogin(process.env.API_USER, process.env.API_PASSWORD, signal)
+ * ```
+ */
 export interface LoginContext {
   /** Aborted when the login exceeds `refreshTimeoutMs`. */
   signal: AbortSignal;
 }
 
-/** A sink for the plugin's diagnostic messages. It never receives a token, refresh token or password. */
+/**
+ * A sink for the plugin's diagnostic messages. It never receives a token, refresh token or password.
+ *
+ * @example
+ * ```ts
+ * attachTokenRefresh(api, { logger: { debug: (message, meta) => pino.debug(meta, message) } });
+ * ```
+ */
 export interface Logger {
   debug(message: string, meta?: object): void;
 }
 
-/** Client-side pacing of the requests the plugin handles (p-queue options). */
+/**
+ * Client-side pacing of the requests the plugin handles (p-queue options). A request holds its slot
+ * from the moment it is sent until its answer (replays included) is settled.
+ *
+ * @example
+ * ```ts
+ * // NextSchool allows 60 requests a minute per user:
+ * attachTokenRefresh(api, { rateLimit: { intervalCap: 60, interval: 60_000, concurrency: 10 } });
+ * ```
+ */
 export interface RateLimitOptions {
   /** @default Infinity */
   concurrency?: number;
@@ -87,6 +120,11 @@ export interface RateLimitOptions {
 /**
  * Retries of transient failures (network errors, HTTP 5xx) through axios-retry. The condition is
  * fixed and GraphQL-aware: queries only, never mutations.
+ *
+ * @example
+ * ```ts
+ * attachTokenRefresh(api, { retry: { retries: 3, retryDelay: (n) => 250 * 2 ** n } });
+ * ```
  */
 export interface RetryOptions {
   /** @default 2 */
@@ -195,6 +233,11 @@ export interface TokenRefreshOptions {
 
 /**
  * Counters of one attachment.
+ *
+ * @example
+ * ```ts
+ * setInterval(() => metrics.gauge('token_refreshes', auth.stats.refreshes), 10_000);
+ * ```
  */
 export interface TokenRefreshStats {
   /** Refreshes and logins this attachment ran (joined flights are not counted). */

@@ -6,7 +6,15 @@ import { cleanResponse, isAxiosError, redactText } from '../redact';
 import { sourceOf, type DocumentInput } from './document';
 import type { GraphQLErrorShape } from './types';
 
-/** What {@link GraphQLClient.request} resolves to: the answer as is, errors included. */
+/**
+ * What {@link GraphQLClient.request} resolves to: the answer as is, errors included.
+ *
+ * @example
+ * ```ts
+ * const { data, errors } = await client.request(STUDENTS);
+ * if (errors?.some((e) => e.extensions?.code === 'FORBIDDEN')) showNoSchool();
+ * ```
+ */
 export interface GraphQLResult<TData> {
   data: TData | null;
   errors?: GraphQLErrorShape[];

@@ -11,6 +11,12 @@ interface AstNode {
  * Anything the client accepts as a document: a string, a {@link GqlDocument}, a graphql-tag
  * `DocumentNode`, a Code Generator `TypedDocumentNode` or `TypedDocumentString`. The phantom
  * `__apiType` carries result and variable types through.
+ *
+ * @example
+ * ```ts
+ * import { StudentsDocument } from './gql/graphql'; // GraphQL Code Generator output
+ * const { students } = await client.query(StudentsDocument, { limit: 10 }); // typed
+ * ```
  */
 export type DocumentInput<TData = any, TVariables = any> =
   | string

@@ -1,4 +1,11 @@
-/** One entry of a GraphQL answer's `errors` array. */
+/**
+ * One entry of a GraphQL answer's `errors` array.
+ *
+ * @example
+ * ```ts
+ * const error: GraphQLErrorShape = { message: 'Authentication required', path: ['students'], extensions: { code: 'UNAUTHENTICATED' } };
+ * ```
+ */
 export interface GraphQLErrorShape {
   message: string;
   locations?: Array<{ line: number; column: number }>;
@@ -6,7 +13,14 @@ export interface GraphQLErrorShape {
   extensions?: Record<string, unknown> & { code?: string };
 }
 
-/** A GraphQL answer body. */
+/**
+ * A GraphQL answer body.
+ *
+ * @example
+ * ```ts
+ * const body: GraphQLBody<{ students: Student[] }> = (await api.post('', { query })).data;
+ * ```
+ */
 export interface GraphQLBody<TData = unknown> {
   data?: TData | null;
   errors?: GraphQLErrorShape[];

@@ -71,3 +71,17 @@ describe('createGraphQLClient(instance)', () => {
     await expect(client.query('{ h }', undefined, { headers: { 'X-Trace': 't1' } })).resolves.toEqual({ h: 't1' });
   });
 });
+
+describe('createGraphQLClient(instance) with the plugin attached', () => {
+  it('scrubs the sent token from server messages that echo it', async () => {
+    const { attachTokenRefresh } = await import('../../lib');
+    const api = axios.create({ baseURL: 'https://api.example.test/' });
+    const mock = new MockAdapter(api);
+    attachTokenRefresh(api, { tokens: { accessToken: 'tok-SECRET-123' } });
+    mock.onPost('').reply(200, { errors: [{ message: 'Token tok-SECRET-123 lacks scope', extensions: { code: 'FORBIDDEN' } }] });
+    const error = await createGraphQLClient(api).query('{ x }').catch((e) => e);
+    expect(error.code).toBe('FORBIDDEN');
+    expect(error.message).toBe('Token [redacted] lacks scope');
+    expect(JSON.stringify(error.errors)).not.toContain('tok-SECRET-123');
+  });
+});
