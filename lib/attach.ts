@@ -134,7 +134,10 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
         slots.set(slot, release);
       }
       // Read after pacing: a request that waited for a slot still goes out with the newest token.
-      const { token, generation } = await session.forRequest(cancel.signal, () => stats.queued++);
+      const { token, generation } = await session.forRequest(cancel.signal, () => {
+        stats.queued++;
+        log('request held while a refresh runs', { url: config.url });
+      });
       if (token) setHeader(config, 'Authorization', `Bearer ${token}`);
       stamp(config, { generation, replays: prior?.replays ?? 0, passive: false, slot });
       return config;
@@ -246,7 +249,7 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
   const requestId = instance.interceptors.request.use(onRequest);
   const responseId = instance.interceptors.response.use(onFulfilled, onRejected);
   // After ours: a retried request passes our request interceptor again and gets the current token.
-  const ejectRetry = opts.retry ? installRetry(instance, opts.retry) : () => {};
+  const ejectRetry = opts.retry ? installRetry(instance, opts.retry, (config) => !!stateOf(config)) : () => {};
 
   return {
     refresh: () => session.refresh(),

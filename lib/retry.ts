@@ -20,12 +20,16 @@ export function isTransientTransportError(error: AxiosError): boolean {
   return isNetworkError(error);
 }
 
-/** Installs axios-retry with the GraphQL-aware condition; returns a function that ejects it. */
-export function installRetry(instance: AxiosInstance, options: Required<RetryOptions>): () => void {
+/**
+ * Installs axios-retry with the GraphQL-aware condition; returns a function that ejects it.
+ * `handles(config)` limits retries to the requests the plugin handles: the user's other routes on
+ * the same instance keep the behaviour they had.
+ */
+export function installRetry(instance: AxiosInstance, options: Required<RetryOptions>, handles: (config: unknown) => boolean): () => void {
   const { requestInterceptorId, responseInterceptorId } = axiosRetry(instance, {
     retries: options.retries,
     retryDelay: options.retryDelay,
-    retryCondition: (error) => isTransientTransportError(error) && isQueryOnly(error.config),
+    retryCondition: (error) => handles(error.config) && isTransientTransportError(error) && isQueryOnly(error.config),
   });
   return () => {
     instance.interceptors.request.eject(requestInterceptorId);

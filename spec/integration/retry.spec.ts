@@ -107,3 +107,18 @@ describe('attachTokenRefresh(instance, { rateLimit }): client-side pacing', () =
     await expect(h.client.query(STUDENTS)).resolves.toBeTruthy();
   });
 });
+
+describe('attachTokenRefresh(instance, { retry }): other routes', () => {
+  it('does not retry requests the plugin does not handle (another origin on the same instance)', async () => {
+    const h = await harness({ retry: { retries: 2, ...fast } });
+    const { startTestServer } = await import('../support/graphql-server');
+    const other = await startTestServer();
+    try {
+      other.set({ failNext: { operationName: '*', count: 5, kind: 'http500' } });
+      await expect(h.api.get(other.url.replace('127.0.0.1', 'localhost'))).rejects.toMatchObject({ response: { status: 500 } });
+      expect(other.stats.requests).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+});

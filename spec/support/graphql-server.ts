@@ -177,14 +177,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const raw = Buffer.concat(chunks).toString('utf8');
     stats.requests++;
     let payload: { query?: string; variables?: Record<string, unknown>; operationName?: string } = {};
+    let badJson = false;
     try {
       payload = JSON.parse(raw);
     } catch {
-      return send(res, 400, { errors: [{ message: 'Body must be JSON' }] });
+      badJson = true;
     }
     const authorization = req.headers.authorization;
     const record: ReceivedRequest = { operationName: payload.operationName, authorization, headers: req.headers, body: raw, url: req.url ?? '', method: req.method ?? '' };
     received.push(record);
+    const fail = knobs.failNext;
+    if (fail && fail.count > 0 && (fail.operationName === '*' || fail.operationName === payload.operationName)) {
+      fail.count--;
+      if (fail.kind === 'network') return void req.socket.destroy();
+      return send(res, 500, { errors: [{ message: 'Internal server error' }] });
+    }
+    if (badJson) return send(res, 400, { errors: [{ message: 'Body must be JSON' }] });
 
     let document: DocumentNode;
     try {
@@ -194,13 +202,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }
     const validation = validate(schema, document);
     if (validation.length) return send(res, 400, { errors: validation.map((e) => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
-
-    const fail = knobs.failNext;
-    if (fail && fail.count > 0 && (fail.operationName === '*' || fail.operationName === payload.operationName)) {
-      fail.count--;
-      if (fail.kind === 'network') return void req.socket.destroy();
-      return send(res, 500, { errors: [{ message: 'Internal server error' }] });
-    }
 
     const isRefresh = payload.query?.includes('refreshToken(') ?? false;
     if (isRefresh) {
