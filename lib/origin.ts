@@ -31,3 +31,12 @@ export function createOriginPolicy(instance: AxiosInstance, graphqlUrl: string) 
     return allowed.some((candidate) => !!candidate && ABSOLUTE.test(candidate) && originOf(candidate) === origin);
   };
 }
+
+/** A policy that allows exactly one origin: that of `url` (absolute). Used by the NextSchool preset. */
+export function createFixedOriginPolicy(url: string) {
+  const allowed = originOf(url);
+  return function shouldAttachToken(config: InternalAxiosRequestConfig): boolean {
+    const target = fullUrlOf(config);
+    return !!allowed && ABSOLUTE.test(target) && originOf(target) === allowed;
+  };
+}

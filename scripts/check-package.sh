@@ -10,7 +10,7 @@ rm -rf .tmp/pack && mkdir -p .tmp/pack/consumer
 tarball=$(npm pack --silent --pack-destination .tmp/pack | tail -1)
 echo "== packed $tarball ($(du -h ".tmp/pack/$tarball" | cut -f1))"
 tar tzf ".tmp/pack/$tarball" | sed 's/^/   /'
-unexpected=$(tar tzf ".tmp/pack/$tarball" | grep -vE '^package/(dist/.+\.(mjs|cjs|d\.ts|d\.cts)|package\.json|README\.md|LICENSE)$' || true)
+unexpected=$(tar tzf ".tmp/pack/$tarball" | grep -vE '^package/(dist/.+\.(mjs|cjs|d\.ts|d\.cts)|([a-z]+/)?package\.json|README\.md|LICENSE)$' || true)
 if [ -n "$unexpected" ]; then
   echo "unexpected files in the tarball: $unexpected" >&2
   exit 1
@@ -24,7 +24,7 @@ echo "== main entry: no Node built-ins, no graphql"
 
 cd .tmp/pack/consumer
 echo '{ "name": "consumer", "private": true, "version": "0.0.0" }' > package.json
-npm install --no-audit --no-fund --prefer-offline "../$tarball" axios@1 >/dev/null
+npm install --no-audit --no-fund --prefer-offline "../$tarball" axios@1 graphql@16 >/dev/null
 
 cat > check.cjs <<'JS'
 const assert = require('node:assert');
@@ -37,7 +37,17 @@ const axios = require('axios');
 const handle = lib.attachTokenRefresh(axios.create({ baseURL: 'https://example.test/' }), { tokens: { accessToken: 'a' } });
 assert.strictEqual(typeof handle.detach, 'function');
 assert.strictEqual(lib.gql`query A { a }`.operationName, 'A');
-console.log('require() ok');
+const { startSandboxServer } = require('axios-graphql-refresh/testing');
+(async () => {
+  const sandbox = await startSandboxServer({ rateLimits: false });
+  const ns = lib.createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password });
+  assert.strictEqual((await ns.students({ limit: 2 })).length, 2);
+  sandbox.expireAccessTokens();
+  assert.ok(await ns.student(1));
+  assert.deepStrictEqual([sandbox.stats.logins, sandbox.stats.refreshes], [1, 1]);
+  await sandbox.close();
+  console.log('require() ok (main entry, /testing, NextSchool client against the sandbox)');
+})().catch((error) => { console.error(error); process.exit(1); });
 JS
 cat > check.mjs <<'JS'
 import assert from 'node:assert';
@@ -47,7 +57,13 @@ const handle = attachTokenRefresh(axios.create({ baseURL: 'https://example.test/
 assert.deepStrictEqual(Object.keys(handle.stats).sort(), ['queued', 'refreshes', 'replays', 'sessionExpired']);
 assert.ok(isTokenRefreshError(new TokenRefreshError('x')));
 assert.strictEqual(gql`{ a }`.source, '{ a }');
-console.log('import ok');
+const { startSandboxServer } = await import('axios-graphql-refresh/testing');
+const { createNextSchoolClient } = await import('axios-graphql-refresh');
+const sandbox = await startSandboxServer({ rateLimits: false });
+const ns = createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password });
+assert.strictEqual((await ns.teachers({ limit: 3 })).length, 3);
+await sandbox.close();
+console.log('import ok (main entry, /testing, NextSchool client against the sandbox)');
 JS
 cat > check.ts <<'TS'
 import axios from 'axios';
@@ -70,3 +86,4 @@ echo '{ "compilerOptions": { "strict": true, "noEmit": true, "module": "NodeNext
 cd "$root"
 npx publint --strict ".tmp/pack/$tarball"
 npx attw --pack . --format table-flipped
+echo "== package checks passed"

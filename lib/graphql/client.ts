@@ -104,7 +104,8 @@ export function createGraphQLClient(instance: AxiosInstance, options: { url?: st
       answer = parsed;
     }
     const first = answersOf(answer)[0];
-    if (!first) {
+    // A GraphQL answer has `data` or `errors`; anything else (an HTML page, a reshaped body) is not one.
+    if (!first || (!('data' in first) && !('errors' in first))) {
       const status = response?.status ?? 'unknown';
       throw new GraphQLRequestError([{ message: `The answer (HTTP ${status}) is not a GraphQL response` }], { response: cleanResponse(response) });
     }

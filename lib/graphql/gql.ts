@@ -3,6 +3,12 @@ import { listOperations } from './scan';
 /**
  * A GraphQL document made by {@link gql}. `TData`/`TVariables` type the client's result and
  * variables; `__apiType` is the same phantom field GraphQL Code Generator's `TypedDocumentNode` uses.
+ *
+ * @example
+ * ```ts
+ * const ME: GqlDocument<{ me: string }> = gql`query Me { me }`;
+ * ME.operationName; // 'Me'
+ * ```
  */
 export interface GqlDocument<TData = any, TVariables = Record<string, unknown>> {
   readonly kind: 'GqlDocument';

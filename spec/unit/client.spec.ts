@@ -59,6 +59,12 @@ describe('createGraphQLClient(instance)', () => {
     expect(error.message).toMatch(/not a GraphQL response/);
   });
 
+  it('throws GraphQLRequestError for a JSON answer with neither data nor errors', async () => {
+    const { mock, client } = setup();
+    mock.onPost('graphql').reply(200, { result: 'ok' });
+    await expect(client.query('{ x }')).rejects.toThrow(/not a GraphQL response/);
+  });
+
   it('validates its arguments', async () => {
     const { client } = setup();
     await expect(client.query('{ x }', [] as never)).rejects.toThrow('Expected `variables` to be an object, got `an array`');

@@ -1,0 +1,130 @@
+import { inspect } from 'node:util';
+import axios from 'axios';
+import { createNextSchoolClient, isLoginError, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL, STUDENTS_QUERY } from '../../lib';
+import { startSandboxServer, type SandboxServer } from '../../lib/testing';
+import { startTestServer } from '../support/graphql-server';
+
+const open: Array<{ close(): Promise<void> }> = [];
+async function sandbox(options: Parameters<typeof startSandboxServer>[0] = {}): Promise<SandboxServer> {
+  const s = await startSandboxServer({ rateLimits: false, ...options });
+  open.push(s);
+  return s;
+}
+afterEach(async () => Promise.all(open.splice(0).map((s) => s.close())));
+
+describe('createNextSchoolClient(options)', () => {
+  it('exports the documented endpoints', () => {
+    expect(NEXTSCHOOL_URL).toBe('https://data.nextschool.io/');
+    expect(NEXTSCHOOL_SANDBOX_URL).toBe('https://sandbox.nextschool.io/');
+  });
+
+  it('logs in lazily, once, however many requests wait', async () => {
+    const s = await sandbox({ latencyMs: 20 });
+    const ns = createNextSchoolClient({ url: s.url, username: s.username, password: s.password });
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => ns.students({ limit: 1 + (i % 5) })));
+    answers.forEach((list, i) => expect(list).toHaveLength(1 + (i % 5)));
+    expect(s.stats.logins).toBe(1);
+    expect(s.stats.unauthenticated).toBe(0);
+  });
+
+  it('refreshes once across an expiry, and logs in again once when the refresh token dies', async () => {
+    const s = await sandbox();
+    const ns = createNextSchoolClient({ url: s.url, username: s.username, password: s.password });
+    await ns.students();
+    s.expireAccessTokens();
+    await Promise.all(Array.from({ length: 30 }, () => ns.students()));
+    expect([s.stats.logins, s.stats.refreshes]).toEqual([1, 1]);
+    s.expireAccessTokens();
+    s.revokeRefreshTokens();
+    await Promise.all(Array.from({ length: 30 }, () => ns.students()));
+    expect([s.stats.logins, s.stats.refreshes]).toEqual([2, 2]);
+    expect(ns.auth.stats.sessionExpired).toBe(0);
+  });
+
+  it('rejects wrong credentials with LoginError carrying the server message, never retried, password nowhere', async () => {
+    const s = await sandbox();
+    const password = 'wrong-"pass"-word';
+    const ns = createNextSchoolClient({ url: s.url, username: s.username, password });
+    const errors = await Promise.all([ns.students(), ns.students(), ns.teachers()].map((p) => p.catch((e) => e)));
+    for (const error of errors) {
+      expect(isLoginError(error)).toBe(true);
+      expect(error.message).toBe('Invalid credentials');
+      for (const text of [String(error), JSON.stringify(error), JSON.stringify(error.toJSON()), inspect(error, { depth: 8 }), error.stack]) {
+        expect(text).not.toContain(password);
+      }
+    }
+    await ns.students().catch(() => {});
+    expect(s.stats.logins).toBe(1);
+    // An explicit login with the right credentials recovers.
+    await ns.login(s.username, s.password);
+    await expect(ns.students({ limit: 2 })).resolves.toHaveLength(2);
+  });
+
+  it('fails with a clear LoginError when it has neither credentials nor tokens', async () => {
+    const s = await sandbox();
+    const ns = createNextSchoolClient({ url: s.url });
+    const error = await ns.students().catch((e) => e);
+    expect(isLoginError(error)).toBe(true);
+    expect(error.message).toMatch(/No NextSchool credentials/);
+    expect(s.stats.requests).toBe(0);
+  });
+
+  it('login() and logout()', async () => {
+    const s = await sandbox();
+    const ns = createNextSchoolClient({ url: s.url });
+    const tokens = await ns.login(s.username, s.password);
+    expect(tokens.expiresAt! - tokens.issuedAt!).toBe(900_000);
+    await ns.logout();
+    expect(await ns.auth.getTokens()).toBeNull();
+    // The credentials given to login() are remembered: the next request logs in again.
+    await expect(ns.student(1)).resolves.toMatchObject({ id: 1 });
+    expect(s.stats.logins).toBe(2);
+  });
+
+  it('types and serves the documented queries', async () => {
+    const s = await sandbox();
+    const ns = createNextSchoolClient({ url: s.url, username: s.username, password: s.password });
+    const { students } = await ns.query(STUDENTS_QUERY, { search: 'สมชาย', limit: 3 });
+    const first = students?.[0];
+    expect(first?.fullName).toContain('สมชาย');
+    expect(first?.classroomName).toMatch(/^ม\./);
+    expect(await ns.teacher(1)).toMatchObject({ id: 1 });
+    expect(await ns.teachers({ limit: 4 })).toHaveLength(4);
+  });
+
+  it('surfaces FORBIDDEN for a user without a school, without refreshing', async () => {
+    const s = await sandbox();
+    const ns = createNextSchoolClient({ url: s.url, username: 'noschool', password: 'noschool-password' });
+    await expect(ns.students()).rejects.toMatchObject({ name: 'GraphQLRequestError', code: 'FORBIDDEN' });
+    expect(s.stats.refreshes).toBe(0);
+  });
+
+  it('attaches to an existing instance and leaves its other routes and interceptors as they were', async () => {
+    const s = await sandbox();
+    const own = await startTestServer(); // the application's own backend
+    open.push(own);
+    const api = axios.create({ baseURL: own.url });
+    let seen = 0;
+    api.interceptors.request.use((config) => {
+      seen++;
+      return config;
+    });
+    let answered = 0;
+    api.interceptors.response.use((response) => {
+      answered++;
+      return response;
+    });
+    const ns = createNextSchoolClient({ axios: api, url: s.url, username: s.username, password: s.password });
+
+    own.set({ failNext: { operationName: '*', count: 1, kind: 'http500' } });
+    await expect(api.get('')).rejects.toMatchObject({ response: { status: 500 } }); // not retried by the plugin
+    const mine = await api.post('', { query: '{ me }' });
+    expect(mine.data.errors[0].extensions.code).toBe('UNAUTHENTICATED'); // not refreshed: not NextSchool
+    expect(own.received.map((r) => r.authorization)).toEqual([undefined, undefined]); // no NextSchool token leaked
+    expect(own.stats.requests).toBe(2);
+
+    await expect(ns.students({ limit: 1 })).resolves.toHaveLength(1);
+    expect([seen, answered]).toEqual([3, 2]); // the failed GET skipped the fulfilled handler
+    expect(s.stats.refreshes + s.stats.logins).toBe(1);
+  });
+});
