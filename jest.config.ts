@@ -13,8 +13,13 @@ const config: Config = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   testTimeout: 20_000,
   reporters: ['default', '<rootDir>/spec/support/summary-reporter.cjs'],
-  // `AXIOS_MODULE=/path/to/axios npx jest` runs the suite against another axios (CI: 0.27.2).
-  ...(process.env.AXIOS_MODULE ? { moduleNameMapper: { '^axios$': process.env.AXIOS_MODULE } } : {}),
+  moduleNameMapper: {
+    // Examples under docs/ require the package by name, as users do: resolve it to the sources.
+    '^axios-graphql-refresh$': '<rootDir>/lib/index.ts',
+    '^axios-graphql-refresh/testing$': '<rootDir>/lib/testing/index.ts',
+    // `AXIOS_MODULE=/path/to/axios npx jest` runs the suite against another axios (CI: 0.27.2).
+    ...(process.env.AXIOS_MODULE ? { '^axios$': process.env.AXIOS_MODULE } : {}),
+  },
 };
 
 export default config;
