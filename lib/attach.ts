@@ -1,6 +1,6 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { CANCELED, cancellationOf } from './cancel';
-import { createAuthErrorDetector } from './detect';
+import { createAuthErrorDetector, rateLimitOf, type RateLimitVerdict } from './detect';
 import { TokenRefreshError } from './errors/token-refresh-error';
 import { deleteHeader, plainHeaders, setHeader } from './headers';
 import { MemoryTokenStore } from './memory-token-store';
@@ -27,6 +27,8 @@ interface RequestState {
   generation: number;
   /** Auth replays so far. */
   replays: number;
+  /** Rate-limit declines waited out so far (their own bound, not `maxReplays`). */
+  waits: number;
   /** `skipAuthRefresh`: token attached, never held, refreshed for or replayed. */
   passive: boolean;
   /** Key of the pacing slot this request holds (`rateLimit`), if any. */
@@ -85,7 +87,7 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
   const opts = resolveOptions(options);
   const store: TokenStore = isTokenStore(opts.tokens) ? opts.tokens : new MemoryTokenStore(opts.tokens ?? null);
   const log = createLog(opts.logger);
-  const stats: TokenRefreshStats = { refreshes: 0, replays: 0, queued: 0, sessionExpired: 0 };
+  const stats: TokenRefreshStats = { refreshes: 0, replays: 0, queued: 0, sessionExpired: 0, rateLimited: 0 };
   const client: PrivateClient = createPrivateClient(instance);
   const refresh =
     opts.refresh ??
@@ -122,7 +124,7 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
       await session.read();
       const token = session.currentToken();
       if (token) setHeader(config, 'Authorization', `Bearer ${token}`);
-      stamp(config, { generation: 0, replays: 0, passive: true });
+      stamp(config, { generation: 0, replays: 0, waits: 0, passive: true });
       return config;
     }
     const cancel = cancellationOf(config);
@@ -139,7 +141,7 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
         log('request held while a refresh runs', { url: config.url });
       });
       if (token) setHeader(config, 'Authorization', `Bearer ${token}`);
-      stamp(config, { generation, replays: prior?.replays ?? 0, passive: false, slot });
+      stamp(config, { generation, replays: prior?.replays ?? 0, waits: prior?.waits ?? 0, passive: false, slot });
       return config;
     } catch (error) {
       if (slot) {
@@ -175,13 +177,59 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
     return outcome.response!;
   }
 
-  /** Refresh-and-replay until the answer is not an auth error or the replay bound is reached (behaviours 2, 3, 6). */
+  /** Waits out a rate-limit decline, then resolves the outcome of sending the request again (behaviour 12). */
+  async function afterRateLimit(outcome: Outcome, limited: RateLimitVerdict): Promise<Outcome | AxiosResponse> {
+    const response = outcome.response ?? (outcome.error as { response: AxiosResponse }).response;
+    const config = response.config as InternalAxiosRequestConfig;
+    const state = stateOf(config)!;
+    if (state.waits >= opts.maxRateLimitWaits || limited.delayMs > opts.maxRateLimitDelayMs) {
+      log('rate limited again; answering as is', { waits: state.waits, delayMs: limited.delayMs });
+      return finish(outcome);
+    }
+    // A declined request did not run — unless the decline is a field error next to data that did.
+    if (limited.kind === 'graphql' && replaySafety(config, response, ['RATE_LIMITED'], false) !== 'replay') return finish(outcome);
+    if (replaySafety(config, response, [], true) === 'stream') return finish(outcome);
+    stats.rateLimited++;
+    log('rate limited: pausing every request', { delayMs: limited.delayMs, url: config.url });
+    session.pauseFor(limited.delayMs);
+    const cancel = cancellationOf(config);
+    let next: { token: string; generation: number } | null;
+    try {
+      await session.passGate(cancel.signal);
+      next = await session.newerThan(-1, cancel.signal);
+    } catch (error) {
+      if (error === CANCELED) return cancelled(config);
+      throw error;
+    } finally {
+      cancel.dispose();
+    }
+    if (!next) return finish(outcome);
+    const state2: RequestState = { ...state, generation: next.generation, waits: state.waits + 1 };
+    try {
+      return { response: await replay(config, next.token, state2) };
+    } catch (error) {
+      if (!isAxiosError(error) || !error.response) throw redactAxiosError(error);
+      return { error };
+    }
+  }
+
+  /**
+   * Refresh-and-replay (behaviours 2, 3, 6) and rate-limit waits (behaviour 12), until the answer is
+   * neither, or a bound is reached.
+   */
   async function settle(first: Outcome): Promise<AxiosResponse> {
     let outcome = first;
     for (;;) {
       const response = outcome.response ?? (outcome.error as { response?: AxiosResponse }).response!;
       const config = response.config as InternalAxiosRequestConfig;
       const state = stateOf(config)!;
+      const limited = rateLimitOf(response);
+      if (limited) {
+        const next = await afterRateLimit(outcome, limited);
+        if (isResponse(next)) return next;
+        outcome = next;
+        continue;
+      }
       if (!isAuthError(response, outcome.error)) return finish(outcome);
       log('auth error detected', { status: response.status, url: config.url, replays: state.replays });
       if (state.replays >= opts.maxReplays) {
@@ -215,7 +263,7 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
       stats.replays++;
       log('replaying', { url: config.url });
       try {
-        outcome = { response: await replay(config, next.token, { owner, generation: next.generation, replays: state.replays + 1, passive: false }) };
+        outcome = { response: await replay(config, next.token, { ...state, generation: next.generation, replays: state.replays + 1 }) };
       } catch (error) {
         if (!isAxiosError(error) || !error.response) throw redactAxiosError(error);
         outcome = { error };
@@ -226,7 +274,7 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
   function onFulfilled(response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> {
     if (!isResponse(response)) return response; // reshaped by an interceptor that ran before ours
     const state = stateOf(response.config);
-    if (!state || state.passive || !isAuthError(response, undefined)) {
+    if (!state || state.passive || !(rateLimitOf(response) || isAuthError(response, undefined))) {
       releaseSlot(response.config);
       return response;
     }
@@ -239,7 +287,7 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
     const config = error.config;
     const state = stateOf(config);
     if (!state) return Promise.reject(error);
-    if (state.passive || !error.response || !isAuthError(error.response, error)) {
+    if (state.passive || !error.response || !(rateLimitOf(error.response) || isAuthError(error.response, error))) {
       releaseSlot(config);
       return Promise.reject(redactAxiosError(error));
     }

@@ -14,6 +14,8 @@ export interface Coordinator {
   gate: Gate;
   /** Set when the session ended; requests fail fast with a copy of it until tokens are set again. */
   ended: Error | null;
+  /** Epoch ms until which a rate-limit pause holds the gate (pauses coalesce). */
+  pausedUntil: number;
 }
 
 const KEY = Symbol.for('axios-graphql-refresh/coordinator@1');
@@ -22,7 +24,7 @@ export function coordinatorFor(store: TokenStore): Coordinator {
   const holder = store as TokenStore & { [KEY]?: Coordinator };
   const existing = holder[KEY];
   if (existing) return existing;
-  const created: Coordinator = { flight: null, heldFlight: null, gate: createGate(), ended: null };
+  const created: Coordinator = { flight: null, heldFlight: null, gate: createGate(), ended: null, pausedUntil: 0 };
   try {
     Object.defineProperty(holder, KEY, { value: created, enumerable: false, configurable: true });
   } catch {

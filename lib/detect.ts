@@ -67,3 +67,39 @@ export function createAuthErrorDetector(authErrorCodes: string[], authStatusCode
     return hasErrorCode(answer.data, authErrorCodes);
   };
 }
+
+/** A server's "slow down": how long it asked us to wait. */
+export interface RateLimitVerdict {
+  /** Milliseconds to wait before sending again. */
+  delayMs: number;
+  /** HTTP 429 (declined before any execution) or a GraphQL `RATE_LIMITED` error. */
+  kind: 'http429' | 'graphql';
+}
+
+const DEFAULT_DELAY_MS = 1_000;
+
+/** `Retry-After` as seconds or an HTTP date. */
+function retryAfterHeader(headers: unknown): number | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  const bag = headers as { get?: (name: string) => unknown } & Record<string, unknown>;
+  const raw = typeof bag.get === 'function' ? bag.get('retry-after') : (bag['retry-after'] ?? bag['Retry-After']);
+  if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(String(raw));
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * Recognises NextSchool's two rate-limit answers (API.md behaviour 12): HTTP 429 with `Retry-After`,
+ * and a GraphQL error `RATE_LIMITED` with `extensions.retryAfter` (seconds) at any HTTP status.
+ */
+export function rateLimitOf(response: AxiosResponse | undefined): RateLimitVerdict | undefined {
+  if (!response || typeof response !== 'object') return undefined;
+  if (response.status === 429) return { kind: 'http429', delayMs: retryAfterHeader(response.headers) ?? DEFAULT_DELAY_MS };
+  if (!mayContainCode(response.data, ['RATE_LIMITED'])) return undefined;
+  const declined = allErrors(parseBody(response.data)).find((e) => codeOf(e) === 'RATE_LIMITED');
+  if (!declined) return undefined;
+  const seconds = Number((declined.extensions as { retryAfter?: unknown }).retryAfter);
+  return { kind: 'graphql', delayMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_DELAY_MS };
+}

@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { isTransientStatus } from './classify';
-import { allErrors, codeOf } from './detect';
+import { allErrors, rateLimitOf } from './detect';
 import { GraphQLRequestError } from './errors/graphql-request-error';
 import { TokenRefreshError } from './errors/token-refresh-error';
 import { redactAxiosError, redactText } from './redact';
@@ -60,8 +60,11 @@ export async function requestTokens(
     throw new TokenRefreshError(`The ${request.what} answer (HTTP ${status}) was not JSON`);
   }
   const errors = allErrors(body).map((e) => ({ ...e, message: redactText(String(e.message ?? ''), secrets) }));
-  if (errors.some((e) => codeOf(e) === 'RATE_LIMITED') || isTransientStatus(status)) {
-    throw new TokenRefreshError(`The ${request.what} failed: HTTP ${status}${errors[0] ? `, ${errors[0].message}` : ''}`);
+  const limited = rateLimitOf(result.response);
+  if (limited || isTransientStatus(status)) {
+    throw new TokenRefreshError(`The ${request.what} failed: HTTP ${status}${errors[0] ? `, ${errors[0].message}` : ''}`, {
+      retryAfterMs: limited?.delayMs,
+    });
   }
   const payload = (body as { data?: Record<string, unknown> | null }).data?.[request.field] as Record<string, unknown> | null | undefined;
   if (!payload || typeof payload.accessToken !== 'string' || payload.accessToken === '') {

@@ -6,10 +6,18 @@ import type { RateLimitOptions, RetryOptions, TokenRefreshOptions } from './type
 export type ResolvedOptions = Required<
   Pick<
     TokenRefreshOptions,
-    'url' | 'authErrorCodes' | 'authStatusCodes' | 'refreshAheadMs' | 'refreshTimeoutMs' | 'maxReplays' | 'rotatingRefreshTokens'
+    | 'url'
+    | 'authErrorCodes'
+    | 'authStatusCodes'
+    | 'refreshAheadMs'
+    | 'refreshTimeoutMs'
+    | 'maxReplays'
+    | 'maxRateLimitWaits'
+    | 'maxRateLimitDelayMs'
+    | 'rotatingRefreshTokens'
   >
 > &
-  Omit<TokenRefreshOptions, 'url' | 'authErrorCodes' | 'authStatusCodes' | 'refreshAheadMs' | 'refreshTimeoutMs' | 'maxReplays' | 'rotatingRefreshTokens' | 'retry' | 'rateLimit'> & {
+  Omit<TokenRefreshOptions, keyof typeof DEFAULTS> & {
     retry: false | Required<RetryOptions>;
     rateLimit: false | RateLimitOptions;
     shouldAttachToken?: (config: InternalAxiosRequestConfig) => boolean;
@@ -23,6 +31,8 @@ export const DEFAULTS = {
   refreshAheadMs: 60_000,
   refreshTimeoutMs: 15_000,
   maxReplays: 1,
+  maxRateLimitWaits: 3,
+  maxRateLimitDelayMs: 60_000,
   rotatingRefreshTokens: false,
   retry: { retries: 2 },
   rateLimit: false,
@@ -57,6 +67,8 @@ export function resolveOptions(options: TokenRefreshOptions | undefined): Resolv
   expect(isNonNegative(o.refreshAheadMs), 'refreshAheadMs', 'a number ≥ 0', o.refreshAheadMs);
   expect(isNonNegative(o.refreshTimeoutMs) && (o.refreshTimeoutMs as number) > 0, 'refreshTimeoutMs', 'a number > 0', o.refreshTimeoutMs);
   expect(Number.isInteger(o.maxReplays) && (o.maxReplays as number) >= 0, 'maxReplays', 'an integer ≥ 0', o.maxReplays);
+  expect(Number.isInteger(o.maxRateLimitWaits) && (o.maxRateLimitWaits as number) >= 0, 'maxRateLimitWaits', 'an integer ≥ 0', o.maxRateLimitWaits);
+  expect(isNonNegative(o.maxRateLimitDelayMs), 'maxRateLimitDelayMs', 'a number ≥ 0', o.maxRateLimitDelayMs);
   expect(typeof o.rotatingRefreshTokens === 'boolean', 'rotatingRefreshTokens', 'a boolean', o.rotatingRefreshTokens);
   for (const fn of ['refresh', 'login', 'isAuthError', 'shouldAttachToken', 'onRefresh', 'onSessionExpired'] as const) {
     if (o[fn] !== undefined) expect(isFn(o[fn]), fn, 'a function', o[fn]);

@@ -128,6 +128,22 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     return tokens;
   }
 
+  /**
+   * A login or refresh the server declined for its rate limit is waited out once — never hammered
+   * (NextSchool allows five logins a minute per IP). The gate stays held meanwhile.
+   */
+  async function onceMoreAfterRateLimit<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      const wait = (error as { retryAfterMs?: unknown })?.retryAfterMs;
+      if (typeof wait !== 'number' || wait > options.maxRateLimitDelayMs) throw error;
+      log(`${what} declined by a rate limit; waiting once`, { delayMs: wait });
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      return attempt();
+    }
+  }
+
   async function runRefresh(current: TokenSet & { refreshToken: string }): Promise<TokenSet> {
     stats.refreshes++;
     log('refreshing the access token');
@@ -135,7 +151,7 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     // retry could spend a token the server already replaced (behaviour 11).
     const attempts = options.retry && !options.rotatingRefreshTokens ? 1 + options.retry.retries : 1;
     let sentAt = Date.now();
-    const input = await withDeadline(options.refreshTimeoutMs, 'refresh', async (signal) => {
+    const input = await onceMoreAfterRateLimit('refresh', () => withDeadline(options.refreshTimeoutMs, 'refresh', async (signal) => {
       for (let attempt = 1; ; attempt++) {
         sentAt = Date.now();
         try {
@@ -147,15 +163,18 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
           await sleep(delay, signal);
         }
       }
-    });
+    }));
     return saveTokens(input, sentAt, current, 'refresh');
   }
 
   async function runLogin(): Promise<TokenSet> {
     stats.refreshes++;
     log('logging in');
-    const sentAt = Date.now();
-    const input = await withDeadline(options.refreshTimeoutMs, 'login', (signal) => options.login!({ signal }));
+    let sentAt = Date.now();
+    const input = await onceMoreAfterRateLimit('login', () => {
+      sentAt = Date.now();
+      return withDeadline(options.refreshTimeoutMs, 'login', (signal) => options.login!({ signal }));
+    });
     return saveTokens(input, sentAt, null, 'login');
   }
 
@@ -259,6 +278,17 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     },
 
     currentToken: () => lastToken,
+
+    /** Holds the gate for `ms` (a rate limit): nothing is sent meanwhile. Overlapping pauses coalesce. */
+    pauseFor(ms: number): void {
+      const until = Date.now() + ms;
+      if (until <= shared.pausedUntil) return;
+      shared.pausedUntil = until;
+      shared.gate.hold(new Promise((resolve) => setTimeout(resolve, ms)));
+    },
+
+    /** Waits until the gate is open (rejects with CANCELED if `signal` aborts first). */
+    passGate: (signal: AbortSignal | undefined) => shared.gate.pass(signal),
 
     async refresh(): Promise<TokenSet> {
       await read();

@@ -199,6 +199,17 @@ export interface TokenRefreshOptions {
    */
   maxReplays?: number;
   /**
+   * How many times one request may be declined by a rate limit (HTTP 429 or `RATE_LIMITED`) and
+   * sent again after the wait the server asked for. Separate from `maxReplays`.
+   * @default 3
+   */
+  maxRateLimitWaits?: number;
+  /**
+   * The longest wait the plugin accepts from a rate limit; an answer asking for more is returned as is.
+   * @default 60_000
+   */
+  maxRateLimitDelayMs?: number;
+  /**
    * The server issues a new refresh token on every refresh: the default mutation also selects
    * `refreshToken`, and a refresh is never retried.
    * @default false
@@ -248,6 +259,8 @@ export interface TokenRefreshStats {
   queued: number;
   /** Times the session ended. */
   sessionExpired: number;
+  /** Answers that were rate-limit declines the plugin waited out. */
+  rateLimited: number;
 }
 
 /**

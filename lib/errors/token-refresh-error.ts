@@ -13,6 +13,13 @@ import { hasNameAndCode, PluginError } from './plugin-error';
 export class TokenRefreshError extends PluginError {
   override readonly name = 'TokenRefreshError';
   readonly code = 'REFRESH_FAILED';
+  /** Set when the server declined the call for its rate limit: how long it asked us to wait. */
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super(message, options);
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
 }
 
 /**

@@ -35,6 +35,8 @@ export type AuthMode = 'field' | 'request' | 'http401';
 export type RefreshFault = 'none' | 'reject' | 'http500' | 'html' | 'hang' | 'network';
 
 export interface ReceivedRequest {
+  /** Milliseconds since the server started, when the request arrived. */
+  at: number;
   operationName?: string;
   authorization?: string;
   headers: http.IncomingHttpHeaders;
@@ -58,7 +60,7 @@ export interface TestServer {
   username: string;
   password: string;
   received: ReceivedRequest[];
-  stats: { requests: number; logins: number; refreshes: number; unauthenticated: number; notesAdded: number; pings: number };
+  stats: { requests: number; logins: number; refreshes: number; unauthenticated: number; notesAdded: number; pings: number; declined: number };
   /** Every access token issued so far stops working. */
   expireAccessTokens(): void;
   /** Every refresh token issued so far stops working. */
@@ -81,6 +83,8 @@ export interface ServerKnobs {
   accessTtlSeconds: number;
   /** Fails the next `count` requests whose operation name matches (`*`: any) with a 500 or a reset socket. */
   failNext?: { operationName: string; count: number; kind: 'http500' | 'network' };
+  /** Declines the next `count` matching requests with a rate limit (HTTP 429 or GraphQL RATE_LIMITED). */
+  declineNext?: { operationName: string; count: number; kind: 'http429' | 'graphql'; retryAfterSeconds: number };
 }
 
 interface Access {
@@ -98,10 +102,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     rotate: options.rotate ?? false,
     accessTtlSeconds: options.accessTtlSeconds ?? 900,
   };
+  const startedAt = Date.now();
   const access = new Map<string, Access>();
   const refresh = new Map<string, { valid: boolean }>();
   const received: ReceivedRequest[] = [];
-  const stats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, notesAdded: 0, pings: 0 };
+  const stats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, notesAdded: 0, pings: 0, declined: 0 };
   let counter = 0;
   const makeRefreshToken = options.makeRefreshToken ?? ((n: number) => `rt-${n}-${randomBytes(6).toString('hex')}`);
 
@@ -184,7 +189,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       badJson = true;
     }
     const authorization = req.headers.authorization;
-    const record: ReceivedRequest = { operationName: payload.operationName, authorization, headers: req.headers, body: raw, url: req.url ?? '', method: req.method ?? '' };
+    const record: ReceivedRequest = { at: Date.now() - startedAt, operationName: payload.operationName, authorization, headers: req.headers, body: raw, url: req.url ?? '', method: req.method ?? '' };
     received.push(record);
     const fail = knobs.failNext;
     if (fail && fail.count > 0 && (fail.operationName === '*' || fail.operationName === payload.operationName)) {
@@ -193,6 +198,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return send(res, 500, { errors: [{ message: 'Internal server error' }] });
     }
     if (badJson) return send(res, 400, { errors: [{ message: 'Body must be JSON' }] });
+    const decline = knobs.declineNext;
+    if (decline && decline.count > 0 && (decline.operationName === '*' || decline.operationName === payload.operationName)) {
+      decline.count--;
+      stats.declined++;
+      if (decline.kind === 'http429') {
+        res.setHeader('retry-after', String(decline.retryAfterSeconds));
+        return send(res, 429, { errors: [{ message: 'Too many requests' }] });
+      }
+      return send(res, 200, { errors: [{ message: 'Too many requests. Please slow down.', extensions: { code: 'RATE_LIMITED', retryAfter: decline.retryAfterSeconds } }] });
+    }
 
     let document: DocumentNode;
     try {
