@@ -116,7 +116,7 @@ describe('attachTokenRefresh(instance): refresh rejected (behaviour 7)', () => {
 });
 
 describe('attachTokenRefresh(instance, { refreshTimeoutMs }): transient refresh failures (behaviour 8)', () => {
-  it.each(['http500', 'html', 'network'] as const)('keeps the tokens and rejects waiters with TokenRefreshError on %s, then recovers', async (fault) => {
+  it.each(['http500', 'html', 'text200', 'network'] as const)('keeps the tokens and rejects waiters with TokenRefreshError on %s, then recovers', async (fault) => {
     const h = await harness();
     h.server.set({ refreshFault: fault });
     h.server.expireAccessTokens();

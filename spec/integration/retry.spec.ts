@@ -122,3 +122,24 @@ describe('attachTokenRefresh(instance, { retry }): other routes', () => {
     }
   });
 });
+
+describe('attachTokenRefresh(instance, { retry }): what counts as a query', () => {
+  it('retries GraphQL over HTTP GET', async () => {
+    const h = await harness({ retry: { retries: 2, ...fast } });
+    h.server.set({ failNext: { operationName: 'Students', count: 2, kind: 'http500' } });
+    const res = await h.api.get('', { params: { query: STUDENTS.source, operationName: 'Students', variables: JSON.stringify({ limit: 2 }) } });
+    expect(res.data.data.students).toHaveLength(2);
+    expect(h.studentRequests()).toHaveLength(3);
+  });
+
+  it('retries a persisted query that carries its text, but not one sent by hash only over POST (it might be a mutation)', async () => {
+    const h = await harness({ retry: { retries: 2, ...fast } });
+    h.server.set({ failNext: { operationName: 'Students', count: 1, kind: 'http500' } });
+    const withText = { query: STUDENTS.source, operationName: 'Students', extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } };
+    await expect(h.api.post('', withText)).resolves.toMatchObject({ status: 200 });
+    h.server.set({ failNext: { operationName: 'Students', count: 1, kind: 'http500' } });
+    const hashOnly = { operationName: 'Students', extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } };
+    await expect(h.api.post('', hashOnly)).rejects.toMatchObject({ response: { status: 500 } });
+    expect(h.studentRequests()).toHaveLength(2 + 1);
+  });
+});

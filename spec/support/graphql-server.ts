@@ -32,7 +32,7 @@ const STUDENTS = [
 ];
 
 export type AuthMode = 'field' | 'request' | 'http401';
-export type RefreshFault = 'none' | 'reject' | 'http500' | 'html' | 'hang' | 'network';
+export type RefreshFault = 'none' | 'reject' | 'http500' | 'html' | 'text200' | 'hang' | 'network';
 
 export interface ReceivedRequest {
   /** Milliseconds since the server started, when the request arrived. */
@@ -179,7 +179,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    let raw = Buffer.concat(chunks).toString('utf8');
+    if (req.method === 'GET') {
+      // GraphQL over HTTP GET: query, variables and operationName in the URL.
+      const params = new URL(req.url ?? '/', 'http://x').searchParams;
+      if (params.has('query')) {
+        raw = JSON.stringify({ query: params.get('query'), variables: JSON.parse(params.get('variables') ?? '{}'), operationName: params.get('operationName') ?? undefined });
+      }
+    }
     stats.requests++;
     let payload: { query?: string; variables?: Record<string, unknown>; operationName?: string } = {};
     let badJson = false;
@@ -232,6 +239,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (knobs.refreshFault === 'http500') {
         stats.refreshes++;
         return send(res, 500, { errors: [{ message: 'Internal server error' }] });
+      }
+      if (knobs.refreshFault === 'text200') {
+        stats.refreshes++;
+        return send(res, 200, 'OK', 'text/plain');
       }
       if (knobs.refreshFault === 'html') {
         stats.refreshes++;
