@@ -77,6 +77,9 @@ export interface RateLimitVerdict {
 }
 
 const DEFAULT_DELAY_MS = 1_000;
+/** The longest delay a timer can hold; a server asking for more gets this (then the caller's cap applies). */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+const clampDelay = (ms: number) => Math.min(Math.max(0, ms), MAX_DELAY_MS);
 
 /** `Retry-After` as seconds or an HTTP date. */
 function retryAfterHeader(headers: unknown): number | undefined {
@@ -96,10 +99,10 @@ function retryAfterHeader(headers: unknown): number | undefined {
  */
 export function rateLimitOf(response: AxiosResponse | undefined): RateLimitVerdict | undefined {
   if (!response || typeof response !== 'object') return undefined;
-  if (response.status === 429) return { kind: 'http429', delayMs: retryAfterHeader(response.headers) ?? DEFAULT_DELAY_MS };
+  if (response.status === 429) return { kind: 'http429', delayMs: clampDelay(retryAfterHeader(response.headers) ?? DEFAULT_DELAY_MS) };
   if (!mayContainCode(response.data, ['RATE_LIMITED'])) return undefined;
   const declined = allErrors(parseBody(response.data)).find((e) => codeOf(e) === 'RATE_LIMITED');
   if (!declined) return undefined;
   const seconds = Number((declined.extensions as { retryAfter?: unknown }).retryAfter);
-  return { kind: 'graphql', delayMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_DELAY_MS };
+  return { kind: 'graphql', delayMs: clampDelay(Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_DELAY_MS) };
 }

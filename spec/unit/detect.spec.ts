@@ -59,3 +59,22 @@ describe('parseBody', () => {
     expect(parseBody(obj)).toBe(obj);
   });
 });
+
+describe('rateLimitOf', () => {
+  const { rateLimitOf } = jest.requireActual('../../lib/detect');
+  it('reads HTTP 429 Retry-After (seconds or date) and RATE_LIMITED retryAfter', () => {
+    expect(rateLimitOf({ ...answer('', 429), headers: { 'retry-after': '3' } })).toEqual({ kind: 'http429', delayMs: 3000 });
+    const date = new Date(Date.now() + 10_000).toUTCString();
+    expect(rateLimitOf({ ...answer('', 429), headers: { 'retry-after': date } }).delayMs).toBeGreaterThan(8000);
+    expect(rateLimitOf(answer({ errors: [{ extensions: { code: 'RATE_LIMITED', retryAfter: 30 } }] }))).toEqual({ kind: 'graphql', delayMs: 30_000 });
+  });
+  it('falls back to 1 s and clamps absurd values', () => {
+    expect(rateLimitOf(answer('', 429)).delayMs).toBe(1000);
+    expect(rateLimitOf(answer({ errors: [{ extensions: { code: 'RATE_LIMITED', retryAfter: 'soon' } }] })).delayMs).toBe(1000);
+    expect(rateLimitOf(answer({ errors: [{ extensions: { code: 'RATE_LIMITED', retryAfter: 1e308 } }] })).delayMs).toBe(2 ** 31 - 1);
+  });
+  it('ignores other answers', () => {
+    expect(rateLimitOf(answer({ errors: [unauth] }))).toBeUndefined();
+    expect(rateLimitOf(undefined)).toBeUndefined();
+  });
+});
