@@ -29,11 +29,11 @@ const schedule = fc.record({
   calls: fc.array(call, { minLength: 1, maxLength: 25 }),
   expiryTurns: fc.array(fc.nat(16), { maxLength: 3 }),
   refreshOutcomes: fc.array(
-    fc.oneof<fc.Arbitrary<RefreshOutcome>[]>(
-      { weight: 6, arbitrary: fc.constant('ok') },
-      { weight: 1, arbitrary: fc.constant('http500') },
-      { weight: 1, arbitrary: fc.constant('network') },
-      { weight: 1, arbitrary: fc.constant('reject') },
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant<RefreshOutcome>('ok') },
+      { weight: 1, arbitrary: fc.constant<RefreshOutcome>('http500') },
+      { weight: 1, arbitrary: fc.constant<RefreshOutcome>('network') },
+      { weight: 1, arbitrary: fc.constant<RefreshOutcome>('reject') },
     ),
     { maxLength: 6 },
   ),
