@@ -41,6 +41,12 @@ export interface SandboxOptions {
   rateLimits?: false | SandboxRateLimits;
   /** Added before every answer. @default 0 */
   latencyMs?: number;
+  /**
+   * Random faults, as probabilities per request (0–1): an HTTP 500 with a GraphQL body, a reset
+   * connection, an HTML 502 page as a proxy would send. For resilience tests and the soak.
+   * @default none
+   */
+  faults?: { http500?: number; reset?: number; html?: number };
 }
 
 /** Counters of what the sandbox saw. */
@@ -52,6 +58,8 @@ export interface SandboxStats {
   unauthenticated: number;
   /** Requests declined by any rate limit. */
   rateLimited: number;
+  /** Requests answered with an injected fault (`faults`). */
+  faults: number;
 }
 
 /** A running sandbox. */
@@ -132,7 +140,7 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
   const secret = randomBytes(32).toString('hex');
   const sessions = new Map<string, Session>();
   const refreshTokens = new Map<string, RefreshEntry>();
-  const stats: SandboxStats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, rateLimited: 0 };
+  const stats: SandboxStats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, rateLimited: 0, faults: 0 };
   let epoch = 0;
 
   function issueAccessToken(userIndex: number, sid: string): string {
@@ -217,6 +225,16 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
   }
 
   const sockets = new Set<Socket>();
+  const faults = options.faults ?? {};
+  function pickFault(): 'http500' | 'reset' | 'html' | undefined {
+    let roll = Math.random();
+    for (const kind of ['http500', 'reset', 'html'] as const) {
+      const p = faults[kind] ?? 0;
+      if (roll < p) return kind;
+      roll -= p;
+    }
+    return undefined;
+  }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
@@ -229,6 +247,21 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     stats.requests++;
+    const fault = pickFault();
+    if (fault === 'reset') {
+      stats.faults++;
+      return void req.socket.destroy();
+    }
+    if (fault === 'http500') {
+      stats.faults++;
+      return answer(500, { errors: [{ message: 'Internal server error' }] });
+    }
+    if (fault === 'html') {
+      stats.faults++;
+      if (latencyMs) await sleep(latencyMs);
+      res.writeHead(502, { 'content-type': 'text/html' });
+      return void res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+    }
     const ip = req.socket.remoteAddress ?? 'unknown';
 
     if (perIp) {

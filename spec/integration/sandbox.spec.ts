@@ -170,3 +170,17 @@ describe('startSandboxServer({ rateLimits }): the three documented layers', () =
     expect(answers.every((a) => a.status === 200)).toBe(true);
   });
 });
+
+describe('startSandboxServer({ faults })', () => {
+  it('injects HTTP 500s, resets and HTML pages at the given rates', async () => {
+    const { s, post } = await sandbox({ rateLimits: false, faults: { http500: 0.2, reset: 0.1, html: 0.1 } });
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, () => post({ query: '{ student(id: 1) { id } }' }).then((r) => String(r.status), (e) => e.code)),
+    );
+    const count = (k: string) => outcomes.filter((o) => o === k).length;
+    expect(count('500')).toBeGreaterThan(20);
+    expect(count('502')).toBeGreaterThan(5);
+    expect(outcomes.filter((o) => !['200', '500', '502'].includes(o)).length).toBeGreaterThan(5); // resets
+    expect(s.stats.faults).toBe(300 - count('200'));
+  });
+});
