@@ -1,4 +1,4 @@
-import { AxiosError, AxiosHeaders, CanceledError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosError, CanceledError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { MemoryTokenStore } from '../../lib';
 
 // An in-memory model of a NextSchool-like server, as an axios adapter. Time is counted in event-loop
@@ -62,9 +62,10 @@ export function createModelServer(options: ModelOptions): ModelServer {
   }
 
   const respond = (config: InternalAxiosRequestConfig, status: number, data: unknown): AxiosResponse => {
-    const response: AxiosResponse = { data, status, statusText: String(status), headers: new AxiosHeaders(), config, request: {} };
+    // Plain headers and string codes: the same model runs under axios 0.27 and 1.x.
+    const response = { data, status, statusText: String(status), headers: {}, config, request: {} } as AxiosResponse;
     const valid = config.validateStatus ? config.validateStatus(status) : status >= 200 && status < 300;
-    if (!valid) throw new AxiosError(`Request failed with status code ${status}`, AxiosError.ERR_BAD_RESPONSE, config, {}, response);
+    if (!valid) throw new AxiosError(`Request failed with status code ${status}`, 'ERR_BAD_RESPONSE', config, {}, response);
     return response;
   };
 
