@@ -238,9 +238,12 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
 
     /** The tokens a request is sent with (request interceptor): waits at the gate, logs in, refreshes an expired token. */
     async forRequest(signal: AbortSignal | undefined, onQueued: () => void): Promise<RequestTokens> {
-      await assertAlive();
-      if (shared.gate.held) onQueued();
-      await shared.gate.pass(signal);
+      if (shared.ended) await assertAlive();
+      const held = shared.gate.pass(signal);
+      if (held) {
+        onQueued();
+        await held;
+      }
       let tokens = await read();
       if (!tokens?.accessToken) {
         if (options.login) tokens = await raceCancel(obtain('login', generation, true), signal);
@@ -288,7 +291,9 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     },
 
     /** Waits until the gate is open (rejects with CANCELED if `signal` aborts first). */
-    passGate: (signal: AbortSignal | undefined) => shared.gate.pass(signal),
+    passGate: async (signal: AbortSignal | undefined) => {
+      await shared.gate.pass(signal);
+    },
 
     async refresh(): Promise<TokenSet> {
       await read();

@@ -118,12 +118,14 @@ export function createGraphQLClient(instance: AxiosInstance, options: { url?: st
     };
   }
 
-  async function dataOf<TData>(document: DocumentInput, variables?: unknown, config?: AxiosRequestConfig): Promise<TData> {
-    const result = await request<TData>(document, variables, config);
-    if (result.errors && result.errors.length > 0) {
-      throw new GraphQLRequestError<TData>(result.errors, { data: result.data, response: cleanResponse(result.response) });
-    }
-    return result.data as TData;
+  // Not async: one pending frame per call instead of two (requests may wait by the thousand).
+  function dataOf<TData>(document: DocumentInput, variables?: unknown, config?: AxiosRequestConfig): Promise<TData> {
+    return request<TData>(document, variables, config).then((result) => {
+      if (result.errors && result.errors.length > 0) {
+        throw new GraphQLRequestError<TData>(result.errors, { data: result.data, response: cleanResponse(result.response) });
+      }
+      return result.data as TData;
+    });
   }
 
   return {

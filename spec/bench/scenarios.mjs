@@ -1,0 +1,194 @@
+// The five benchmark scenarios. Each returns plain numbers; run.mjs repeats them and reports.
+import axios from 'axios';
+import { CLIENTS, closeClients, STUDENTS } from './clients.mjs';
+
+const gc = globalThis.gc ?? (() => {});
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+const delta = (after, before) => Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]));
+
+/**
+ * The longest event-loop turn while it runs: a setImmediate chain started *before* the work, so a
+ * synchronous burst at the start counts too (perf_hooks.monitorEventLoopDelay misses that one).
+ */
+function stallProbe() {
+  let last = performance.now();
+  let max = 0;
+  let running = true;
+  const tick = () => {
+    const now = performance.now();
+    max = Math.max(max, now - last);
+    last = now;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return () => {
+    running = false;
+    max = Math.max(max, performance.now() - last);
+    return max;
+  };
+}
+
+/**
+ * Herd: N concurrent queries meet an expired token. `variant` is a client name from CLIENTS, or
+ * 'oursKnown' (our client, told the token has expired) or 'authRefreshDedupe' (axios-auth-refresh
+ * with deduplicateRefresh: true).
+ */
+export async function herd(server, variant, n) {
+  await server.call('reset');
+  const tokens = await server.call('issue');
+  const kind = variant === 'oursKnown' ? 'ours' : variant === 'authRefreshDedupe' ? 'axiosAuthRefresh' : variant;
+  const client = CLIENTS[kind](server.url, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }, { deduplicateRefresh: variant === 'authRefreshDedupe' });
+  await client.query({ limit: 1 }); // warm the connection and the code path
+  await server.call('expire');
+  // Known expiry: the client is told the token has run out, so it refreshes before sending.
+  if (variant === 'oursKnown') await client.auth.setTokens({ ...tokens, expiresIn: undefined, expiresAt: Date.now() - 1 });
+  const before = await server.call('stats');
+  const stopProbe = stallProbe();
+  const started = performance.now();
+  const outcomes = await Promise.allSettled(Array.from({ length: n }, () => client.query({ limit: 2 })));
+  const wallMs = performance.now() - started;
+  const stallMs = stopProbe();
+  const server_ = delta(await server.call('stats'), before);
+  closeClients();
+  return {
+    answered: outcomes.filter((o) => o.status === 'fulfilled').length,
+    refreshes: server_.refreshes,
+    requests: server_.requests,
+    unauthenticated: server_.unauthenticated,
+    wallMs,
+    stallMs,
+  };
+}
+
+/**
+ * Herd without a network: N queries meet an expired token through an in-memory adapter, so the time
+ * is the clients' own CPU for failing, refreshing and replaying.
+ */
+export async function herdCpu(kind, n) {
+  let valid = 'at-0';
+  let counter = 0;
+  const adapter = async (config) => {
+    const body = JSON.parse(config.data);
+    let data;
+    if (body.query.includes('refreshToken(')) {
+      valid = `at-${++counter}`;
+      data = { data: { refreshToken: { accessToken: valid, expiresIn: 900 } } };
+    } else {
+      const auth = String(config.headers?.Authorization ?? '');
+      data = auth === `Bearer ${valid}` ? { data: { students: [{ id: 1 }] } } : { data: { students: null }, errors: [{ message: 'Authentication required', path: ['students'], extensions: { code: 'UNAUTHENTICATED' } }] };
+    }
+    return { data: JSON.stringify(data), status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {} };
+  };
+  const client = CLIENTS[kind]('https://api.example.test/', { accessToken: 'at-0', refreshToken: 'rt' }, { adapter });
+  for (let i = 0; i < 50; i++) await client.query({ limit: 1 });
+  valid = 'expired';
+  const started = performance.now();
+  const outcomes = await Promise.allSettled(Array.from({ length: n }, () => client.query({ limit: 2 })));
+  return { wallMs: performance.now() - started, answered: outcomes.filter((o) => o.status === 'fulfilled').length, refreshes: counter };
+}
+
+/** Overhead: steady state, valid token. `transport` is 'memory' (an in-memory adapter) or 'http'. */
+export async function overhead(server, kind, transport, total, batch = 50) {
+  await server.call('reset');
+  const tokens = await server.call('issue');
+  const body = { data: { students: [{ id: 1, fullName: 'เด็กชายสมชาย ใจดี' }] } };
+  const adapter =
+    transport === 'memory'
+      ? (config) => Promise.resolve({ data: JSON.stringify(body), status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {} })
+      : undefined;
+  const client = CLIENTS[kind](server.url, tokens, { adapter });
+  for (let i = 0; i < 200; i++) await client.query({ limit: 1 }); // warm-up
+  const started = performance.now();
+  for (let done = 0; done < total; done += batch) {
+    await Promise.all(Array.from({ length: Math.min(batch, total - done) }, () => client.query({ limit: 1 })));
+  }
+  const usPerRequest = ((performance.now() - started) * 1000) / total;
+  closeClients();
+  return { usPerRequest };
+}
+
+/** Heap growth per item while `make()`'s items are pending (after forced GC). */
+async function heapPer(n, make) {
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const items = make();
+  for (let i = 0; i < 20; i++) await turn();
+  gc();
+  gc();
+  return { bytes: (process.memoryUsage().heapUsed - before) / n, items };
+}
+
+/**
+ * Memory: `n` requests waiting behind a slow refresh; heap per waiting request. The floor is what
+ * axios itself keeps for a request held in any async request interceptor; the difference is the
+ * cost of this library (plugin and GraphQL client).
+ */
+export async function memory(server, n) {
+  await server.call('reset', { refreshDelayMs: 3_000 });
+  const tokens = await server.call('issue');
+  const client = CLIENTS.ours(server.url, tokens);
+  await client.query({ limit: 1 });
+  await server.call('expire');
+  const trigger = client.query({ limit: 1 }).catch(() => {}); // fails, starts the (slow) refresh
+  while (!client.stats().refreshes) await new Promise((r) => setTimeout(r, 5));
+  const ours = await heapPer(n, () => Array.from({ length: n }, () => client.query({ limit: 1 }).catch(() => undefined)));
+  const queued = client.stats().queued;
+
+  let release;
+  const held = new Promise((r) => (release = r));
+  const plain = axios.create({ adapter: async (config) => ({ data: '{}', status: 200, statusText: 'OK', headers: {}, config, request: {} }) });
+  plain.interceptors.request.use(async (config) => {
+    await held;
+    return config;
+  });
+  const floor = await heapPer(n, () => Array.from({ length: n }, () => plain.post('/', { query: STUDENTS.source, variables: { limit: 1 } })));
+  release();
+  await Promise.all(floor.items);
+
+  // The refresh ends; every waiting request must then be answered.
+  const answered = (await Promise.all(ours.items.map((p) => p.then((d) => (d ? 1 : 0))))).reduce((a, b) => a + b, 0);
+  await trigger;
+  closeClients();
+  return { perRequestBytes: ours.bytes, floorBytes: floor.bytes, queued, answered };
+}
+
+/** Proactive: tokens that live `ttlMs`, known expiry, steady load for `durationMs`. */
+export async function proactive(server, kind, ttlMs, durationMs, workers = 10) {
+  await server.call('reset', { ttlMs });
+  const tokens = await server.call('issue');
+  const client = CLIENTS[kind](server.url, tokens); // `tokens` carries expiresIn: only our client uses it
+  const before = await server.call('stats');
+  const started = Date.now();
+  let answered = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() - started < durationMs) {
+        await client.query({ limit: 1 }).then(() => answered++, () => failed++);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }),
+  );
+  const s = delta(await server.call('stats'), before);
+  closeClients();
+  return { answered, failed, refreshes: s.refreshes, unauthenticated: s.unauthenticated, requests: s.requests, runtimeMs: Date.now() - started };
+}
+
+/** Rate limit: a per-user limit of `limit` per `windowMs`, and a burst of `burst` queries. */
+export async function rateLimit(server, kind, limit, windowMs, burst) {
+  await server.call('reset', { perUser: limit, windowMs });
+  const tokens = await server.call('issue');
+  const client = CLIENTS[kind](server.url, tokens, { plugin: { maxRateLimitWaits: 10 } });
+  const started = performance.now();
+  const outcomes = await Promise.allSettled(Array.from({ length: burst }, () => client.query({ limit: 1 })));
+  const s = await server.call('stats');
+  closeClients();
+  return {
+    answered: outcomes.filter((o) => o.status === 'fulfilled').length,
+    failed: outcomes.filter((o) => o.status === 'rejected').length,
+    declined: s.declined,
+    requests: s.requests,
+    finishMs: performance.now() - started,
+  };
+}
