@@ -12,6 +12,7 @@ export { createNextSchoolClient, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL } from '
 export type { NextSchoolClient, NextSchoolClientOptions } from './nextschool/client';
 export { LOGIN_MUTATION, LOGOUT_MUTATION, STUDENT_QUERY, STUDENTS_QUERY, TEACHER_QUERY, TEACHERS_QUERY } from './nextschool/schema';
 export type { LoginPayload, Student, StudentsArgs, Teacher, TeachersArgs } from './nextschool/schema';
+export { PluginError } from './errors/plugin-error';
 export { SessionExpiredError, isSessionExpiredError } from './errors/session-expired-error';
 export { TokenRefreshError, isTokenRefreshError } from './errors/token-refresh-error';
 export { LoginError, isLoginError } from './errors/login-error';

@@ -16,7 +16,8 @@ if [ -n "$unexpected" ]; then
   exit 1
 fi
 # The main entry runs in browsers and edge runtimes: no Node built-ins, no Buffer, and never graphql.
-if grep -nE "from 'node:|require\('node:|\bBuffer\.|from 'graphql'|require\('graphql'\)" dist/index.mjs dist/index.cjs; then
+main_files="dist/index.mjs dist/index.cjs $(grep -ohE "chunks/[^'\"]+" dist/index.mjs dist/index.cjs | sort -u | sed 's#^#dist/#')"
+if grep -nE "from 'node:|require\('node:|\bBuffer\.|from 'graphql'|require\('graphql'\)|ioredis" $main_files; then
   echo "the main entry imports something Node-only or graphql" >&2
   exit 1
 fi
@@ -24,7 +25,7 @@ echo "== main entry: no Node built-ins, no graphql"
 
 cd .tmp/pack/consumer
 echo '{ "name": "consumer", "private": true, "version": "0.0.0" }' > package.json
-npm install --no-audit --no-fund --prefer-offline "../$tarball" axios@1 graphql@16 >/dev/null
+npm install --no-audit --no-fund --prefer-offline "../$tarball" axios@1 graphql@16 ioredis@5 >/dev/null
 
 cat > check.cjs <<'JS'
 const assert = require('node:assert');
@@ -38,6 +39,7 @@ const handle = lib.attachTokenRefresh(axios.create({ baseURL: 'https://example.t
 assert.strictEqual(typeof handle.detach, 'function');
 assert.strictEqual(lib.gql`query A { a }`.operationName, 'A');
 const { startSandboxServer } = require('axios-graphql-refresh/testing');
+assert.strictEqual(typeof require('axios-graphql-refresh/redis').RedisTokenStore, 'function');
 (async () => {
   const sandbox = await startSandboxServer({ rateLimits: false });
   const ns = lib.createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password });
@@ -59,6 +61,7 @@ assert.ok(isTokenRefreshError(new TokenRefreshError('x')));
 assert.strictEqual(gql`{ a }`.source, '{ a }');
 const { startSandboxServer } = await import('axios-graphql-refresh/testing');
 const { createNextSchoolClient } = await import('axios-graphql-refresh');
+assert.strictEqual(typeof (await import('axios-graphql-refresh/redis')).RedisTokenStore, 'function');
 const sandbox = await startSandboxServer({ rateLimits: false });
 const ns = createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password });
 assert.strictEqual((await ns.teachers({ limit: 3 })).length, 3);
@@ -68,6 +71,9 @@ JS
 cat > check.ts <<'TS'
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql, type TokenRefreshHandle } from 'axios-graphql-refresh';
+import { Redis } from 'ioredis';
+import { RedisTokenStore } from 'axios-graphql-refresh/redis';
+export const shared = new RedisTokenStore({ redis: new Redis({ lazyConnect: true }), key: 'app:tokens' });
 const api = axios.create();
 const auth: TokenRefreshHandle = attachTokenRefresh(api, { maxReplays: 2 });
 const q = gql<{ students: Array<{ id: number }> }, { limit: number }>`query S($limit: Int) { students(limit: $limit) { id } }`;

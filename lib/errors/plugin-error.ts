@@ -2,6 +2,11 @@
  * Base of the errors this package throws. Carries a stable `code` and the original error in
  * `cause`; renders (message, `toJSON()`) without any token or password, because every place that
  * creates one passes redacted material only.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof PluginError) log.warn({ code: error.code }, error.message);
+ * ```
  */
 export abstract class PluginError extends Error {
   abstract readonly code: string;

@@ -1,0 +1,142 @@
+import { inspect } from 'node:util';
+import axios from 'axios';
+import Redis from 'ioredis';
+import { attachTokenRefresh, createGraphQLClient, isTokenRefreshError } from '../../lib';
+import { RedisTokenStore } from '../../lib/redis';
+import { startTestServer } from '../support/graphql-server';
+import { hasRedisServer, startRedisServer, type RedisProcess } from '../support/redis-server';
+import { STUDENTS } from '../support/setup';
+
+const describeRedis = hasRedisServer() ? describe : describe.skip;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describeRedis('RedisTokenStore (real redis-server)', () => {
+  let server: RedisProcess;
+  const clients: Redis[] = [];
+  const stores: RedisTokenStore[] = [];
+  const connect = () => {
+    const client = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 1, disconnectTimeout: 100 });
+    client.on('error', () => {});
+    clients.push(client);
+    return client;
+  };
+  const store = (options: Partial<ConstructorParameters<typeof RedisTokenStore>[0]> = {}) => {
+    const s = new RedisTokenStore({ redis: connect(), key: 'test:tokens', ...options });
+    stores.push(s);
+    return s;
+  };
+
+  beforeEach(async () => {
+    server = await startRedisServer();
+  });
+  afterEach(async () => {
+    stores.splice(0).forEach((s) => s.close());
+    await Promise.all(clients.splice(0).map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
+    await server.kill();
+  });
+
+  it('keeps the tokens as JSON in one key', async () => {
+    const a = store();
+    expect(await a.get()).toBeNull();
+    await a.set({ accessToken: 'at', refreshToken: 'rt', expiresAt: 5 });
+    expect(JSON.parse((await connect().get('test:tokens'))!)).toEqual({ accessToken: 'at', refreshToken: 'rt', expiresAt: 5 });
+    expect(await store().get()).toEqual({ accessToken: 'at', refreshToken: 'rt', expiresAt: 5 });
+    await a.set(null);
+    expect(await connect().get('test:tokens')).toBeNull();
+  });
+
+  it('lock() is mutually exclusive across clients', async () => {
+    const a = store();
+    const b = store();
+    const events: string[] = [];
+    const critical = (name: string) => async () => {
+      events.push(`${name} in`);
+      await sleep(80);
+      events.push(`${name} out`);
+    };
+    await Promise.all([a.lock(critical('a')), b.lock(critical('b')), a.lock(critical('c'))]);
+    for (let i = 0; i < events.length; i += 2) expect(events[i + 1]).toBe(events[i]!.replace(' in', ' out'));
+  });
+
+  it('is a lease: a holder that never releases loses the lock when it expires', async () => {
+    await connect().set('test:tokens:lock', 'dead-holder', 'PX', 300, 'NX');
+    const started = Date.now();
+    await store({ lockTtlMs: 1_000 }).lock(async () => undefined);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250); // waited for the expiry, did not steal it
+  });
+
+  it('releases by compare-and-delete: an expired holder cannot delete its successor’s lock', async () => {
+    const a = store({ lockTtlMs: 150 });
+    const raw = connect();
+    await a.lock(async () => {
+      // Simulate a stall past the lease: the lock expires and someone else takes it.
+      await raw.pexpire('test:tokens:lock', 1);
+      await sleep(20);
+      expect(await raw.set('test:tokens:lock', 'successor', 'PX', 5_000, 'NX')).toBe('OK');
+    });
+    expect(await raw.get('test:tokens:lock')).toBe('successor');
+  });
+
+  it('renews the lease while the refresh runs longer than lockTtlMs', async () => {
+    const a = store({ lockTtlMs: 200 });
+    const raw = connect();
+    await a.lock(async () => {
+      await sleep(700);
+      expect(await raw.pttl('test:tokens:lock')).toBeGreaterThan(0);
+    });
+    expect(await raw.get('test:tokens:lock')).toBeNull();
+  });
+
+  it('tells other processes of new tokens through pub/sub, without polling', async () => {
+    const a = store();
+    const readerClient = connect();
+    let gets = 0;
+    const originalGet = readerClient.get.bind(readerClient);
+    readerClient.get = ((key: string) => {
+      gets++;
+      return originalGet(key);
+    }) as typeof readerClient.get;
+    const b = new RedisTokenStore({ redis: readerClient, key: 'test:tokens' });
+    stores.push(b);
+    await a.set({ accessToken: 'v1' });
+    expect((await b.get())?.accessToken).toBe('v1'); // first read: from Redis
+    await sleep(100); // the subscription is live
+    const before = gets;
+    await a.set({ accessToken: 'v2' });
+    await sleep(50);
+    expect((await b.get())?.accessToken).toBe('v2');
+    expect((await b.get())?.accessToken).toBe('v2');
+    expect(gets).toBe(before); // learned from the message, not by reading Redis again
+  });
+
+  it('never prints its tokens', async () => {
+    const a = store();
+    await a.set({ accessToken: 'secret-access-token' });
+    expect(inspect(a)).not.toContain('secret');
+    expect(JSON.stringify(a)).not.toContain('secret');
+  });
+
+  it('when Redis goes away: valid tokens keep working, a needed refresh fails with TokenRefreshError, nothing hangs', async () => {
+    const api_ = await startTestServer();
+    try {
+      const tokens = store({ operationTimeoutMs: 300, lockTtlMs: 500 });
+      await tokens.set(api_.issueTokens());
+      const api = axios.create({ baseURL: api_.url });
+      attachTokenRefresh(api, { tokens, retry: false });
+      const client = createGraphQLClient(api);
+      await expect(client.query(STUDENTS)).resolves.toBeTruthy();
+      await sleep(50);
+      await server.kill();
+      await expect(client.query(STUDENTS)).resolves.toBeTruthy(); // cached, still valid
+      api_.expireAccessTokens();
+      const errors = await Promise.all(Array.from({ length: 5 }, () => client.query(STUDENTS).catch((e) => e)));
+      for (const e of errors) {
+        expect(isTokenRefreshError(e)).toBe(true);
+        expect(inspect(e, { depth: 6 })).not.toMatch(/at-\d+-[0-9a-f]{16}/); // no token in the rendering
+      }
+      expect(api_.stats.refreshes).toBe(0);
+    } finally {
+      await api_.close();
+    }
+  });
+});
