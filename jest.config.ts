@@ -19,6 +19,8 @@ const config: Config = {
     '^axios-graphql-refresh/testing$': '<rootDir>/lib/testing/index.ts',
     // `AXIOS_MODULE=/path/to/axios npx jest` runs the suite against another axios (CI: 0.27.2).
     ...(process.env.AXIOS_MODULE ? { '^axios$': process.env.AXIOS_MODULE } : {}),
+    // `IOREDIS_MODULE=/path/to/ioredis` runs the Redis tests against another ioredis (CI: 6.x).
+    ...(process.env.IOREDIS_MODULE ? { '^ioredis$': process.env.IOREDIS_MODULE } : {}),
   },
 };
 

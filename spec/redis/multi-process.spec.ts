@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { startSandboxServer, type SandboxServer } from '../../lib/testing';
+import { hasRedisServer, startRedisServer, type RedisProcess } from '../support/redis-server';
+import { startWorker, type Worker } from '../support/workers';
+
+// Several processes sharing one service account through RedisTokenStore, over real sockets: a real
+// redis-server, the sandbox, and worker processes running the built package.
+
+const describeRedis = hasRedisServer() ? describe : describe.skip;
+
+describeRedis('RedisTokenStore across processes', () => {
+  let redis: RedisProcess;
+  let sandbox: SandboxServer;
+  const workers: Worker[] = [];
+
+  beforeAll(() => {
+    // The workers run the package as users get it.
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: join(__dirname, '..', '..'), stdio: 'ignore' });
+  }, 120_000);
+
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await sandbox?.close();
+    await redis?.kill();
+  });
+
+  async function seed(key: string) {
+    const client = new Redis({ port: redis.port, host: '127.0.0.1' });
+    const { default: axios } = await import('axios');
+    const { data } = await axios.post(sandbox.url, {
+      query: 'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken expiresIn } }',
+      variables: { u: sandbox.username, p: sandbox.password },
+    });
+    await client.set(key, JSON.stringify(data.data.login));
+    await client.quit();
+  }
+
+  it('4 processes × 100 concurrent queries meet an expired token, refresh tokens rotating: exactly 1 refresh', async () => {
+    redis = await startRedisServer();
+    sandbox = await startSandboxServer({ rotateRefreshTokens: true, rateLimits: false });
+    await seed('app:tokens');
+    const env = { STORE: 'redis', REDIS_PORT: String(redis.port), KEY: 'app:tokens', URL: sandbox.url, ROTATING: '1', CONCURRENCY: '100' };
+    for (let i = 0; i < 4; i++) workers.push(startWorker(env));
+    await Promise.all(workers.map((w) => w.next('ready')));
+    workers.forEach((w) => w.send('warm'));
+    await Promise.all(workers.map((w) => w.next('warmed')));
+    const before = { ...sandbox.stats };
+
+    sandbox.expireAccessTokens();
+    workers.forEach((w) => w.send('go'));
+    const reports = await Promise.all(workers.map((w) => w.next<{ answered: number; errors: string[] }>('done')));
+
+    expect(reports.map((r) => r.errors)).toEqual([[], [], [], []]); // no "Invalid or expired refresh token", nothing else
+    expect(reports.reduce((n, r) => n + r.answered, 0)).toBe(400);
+    expect(sandbox.stats.refreshes - before.refreshes).toBe(1);
+    expect(sandbox.stats.logins - before.logins).toBe(0);
+  }, 60_000);
+
+  it('a lock holder killed (SIGKILL) mid-refresh: the lease expires, another process refreshes, every request settles', async () => {
+    redis = await startRedisServer();
+    sandbox = await startSandboxServer({ rotateRefreshTokens: true, rateLimits: false });
+    await seed('app:tokens');
+    const env = { STORE: 'redis', REDIS_PORT: String(redis.port), KEY: 'app:tokens', URL: sandbox.url, ROTATING: '1', CONCURRENCY: '50', LOCK_TTL_MS: '600' };
+    const doomed = startWorker({ ...env, HANG: '1', CONCURRENCY: '5' });
+    const survivor = startWorker(env);
+    workers.push(doomed, survivor);
+    await Promise.all([doomed.next('ready'), survivor.next('ready')]);
+    doomed.send('warm');
+    survivor.send('warm');
+    await Promise.all([doomed.next('warmed'), survivor.next('warmed')]);
+
+    sandbox.expireAccessTokens();
+    doomed.send('go');
+    await doomed.next('refreshing'); // it holds the lock now
+    doomed.child.kill('SIGKILL');
+    survivor.send('go');
+    const report = await survivor.next<{ answered: number; errors: string[] }>('done');
+
+    expect(report.errors).toEqual([]);
+    expect(report.answered).toBe(50);
+    expect(sandbox.stats.refreshes).toBe(1); // the survivor's; the dead holder never sent one
+  }, 60_000);
+});

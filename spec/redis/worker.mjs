@@ -1,0 +1,57 @@
+// One "process of the application" for the multi-process tests and scripts/scaling.mjs: a
+// NextSchool client on the built package, sharing tokens through Redis (STORE=redis) or keeping its
+// own (STORE=memory). Driven by its parent over IPC: warm → go → report.
+//
+// HANG=1 makes its refresh hang forever after taking the lock (the parent then SIGKILLs it).
+import { Redis } from 'ioredis';
+import { attachTokenRefresh, createGraphQLClient, createNextSchoolClient, gql, MemoryTokenStore } from '../../dist/index.mjs';
+import { RedisTokenStore } from '../../dist/redis.mjs';
+
+const env = process.env;
+const STUDENTS = gql`query Students($limit: Int) { students(limit: $limit) { id } }`;
+const redis = env.STORE === 'redis' ? new Redis({ port: Number(env.REDIS_PORT), host: '127.0.0.1', maxRetriesPerRequest: 1, disconnectTimeout: 100 }) : undefined;
+redis?.on('error', () => {});
+const tokens = redis
+  ? new RedisTokenStore({ redis, key: env.KEY, lockTtlMs: Number(env.LOCK_TTL_MS) || 10_000 })
+  : new MemoryTokenStore(JSON.parse(env.TOKENS));
+const rotating = env.ROTATING === '1';
+
+let query;
+if (env.HANG === '1') {
+  const api = (await import('axios')).default.create({ baseURL: env.URL });
+  attachTokenRefresh(api, {
+    tokens,
+    rotatingRefreshTokens: rotating,
+    refreshTimeoutMs: 600_000,
+    refresh: () => {
+      process.send({ refreshing: true });
+      return new Promise(() => {}); // holds the lock until the parent kills this process
+    },
+  });
+  const client = createGraphQLClient(api);
+  query = () => client.query(STUDENTS, { limit: 1 });
+} else {
+  const ns = createNextSchoolClient({
+    url: env.URL,
+    tokens,
+    rotatingRefreshTokens: rotating,
+    ...(env.USERNAME ? { username: env.USERNAME, password: env.PASSWORD } : {}),
+  });
+  query = () => ns.query(STUDENTS, { limit: 1 });
+}
+
+process.on('message', async (message) => {
+  if (message.cmd === 'warm') {
+    await query();
+    process.send({ warmed: true });
+  } else if (message.cmd === 'go') {
+    const outcomes = await Promise.allSettled(Array.from({ length: Number(env.CONCURRENCY) || 100 }, () => query()));
+    const errors = outcomes.filter((o) => o.status === 'rejected').map((o) => `${o.reason?.code ?? o.reason?.name}: ${o.reason?.message}`);
+    process.send({ done: true, answered: outcomes.length - errors.length, errors });
+  } else if (message.cmd === 'exit') {
+    tokens.close?.();
+    await redis?.quit().catch(() => {});
+    process.exit(0);
+  }
+});
+process.send({ ready: true });
