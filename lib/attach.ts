@@ -172,6 +172,29 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
     return client.request({ ...config, headers } as AxiosRequestConfig) as Promise<never>;
   }
 
+  /** Waits for `work` on behalf of a request: if its caller gives up, axios' own CanceledError (behaviour 9). */
+  async function onBehalfOf<T>(config: InternalAxiosRequestConfig, work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    const cancel = cancellationOf(config);
+    try {
+      return await work(cancel.signal);
+    } catch (error) {
+      if (error === CANCELED) return cancelled(config);
+      throw error;
+    } finally {
+      cancel.dispose();
+    }
+  }
+
+  /** Sends the request again; an HTTP answer (even an error status) is an outcome to look at, anything else is final. */
+  async function sendAgain(config: InternalAxiosRequestConfig, token: string, state: RequestState): Promise<Outcome> {
+    try {
+      return { response: await replay(config, token, state) };
+    } catch (error) {
+      if (!isAxiosError(error) || !error.response) throw redactAxiosError(error);
+      return { error };
+    }
+  }
+
   function finish(outcome: Outcome): AxiosResponse {
     if (outcome.error !== undefined) throw redactAxiosError(outcome.error);
     return outcome.response!;
@@ -192,25 +215,12 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
     stats.rateLimited++;
     log('rate limited: pausing every request', { delayMs: limited.delayMs, url: config.url });
     session.pauseFor(limited.delayMs);
-    const cancel = cancellationOf(config);
-    let next: { token: string; generation: number } | null;
-    try {
-      await session.passGate(cancel.signal);
-      next = await session.newerThan(-1, cancel.signal);
-    } catch (error) {
-      if (error === CANCELED) return cancelled(config);
-      throw error;
-    } finally {
-      cancel.dispose();
-    }
+    const next = await onBehalfOf(config, async (signal) => {
+      await session.passGate(signal);
+      return session.newerThan(-1, signal);
+    });
     if (!next) return finish(outcome);
-    const state2: RequestState = { ...state, generation: next.generation, waits: state.waits + 1 };
-    try {
-      return { response: await replay(config, next.token, state2) };
-    } catch (error) {
-      if (!isAxiosError(error) || !error.response) throw redactAxiosError(error);
-      return { error };
-    }
+    return sendAgain(config, next.token, { ...state, generation: next.generation, waits: state.waits + 1 });
   }
 
   /**
@@ -249,25 +259,11 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
         log('mutation may have run; not replayed', { url: config.url });
         return finish(outcome);
       }
-      const cancel = cancellationOf(config);
-      let next: { token: string; generation: number } | null;
-      try {
-        next = await session.newerThan(state.generation, cancel.signal);
-      } catch (error) {
-        if (error === CANCELED) return cancelled(config);
-        throw error;
-      } finally {
-        cancel.dispose();
-      }
+      const next = await onBehalfOf(config, (signal) => session.newerThan(state.generation, signal));
       if (!next) return finish(outcome);
       stats.replays++;
       log('replaying', { url: config.url });
-      try {
-        outcome = { response: await replay(config, next.token, { ...state, generation: next.generation, replays: state.replays + 1 }) };
-      } catch (error) {
-        if (!isAxiosError(error) || !error.response) throw redactAxiosError(error);
-        outcome = { error };
-      }
+      outcome = await sendAgain(config, next.token, { ...state, generation: next.generation, replays: state.replays + 1 });
     }
   }
 
