@@ -5,6 +5,11 @@ import type { TokenSet, TokenStore } from '../types';
 /**
  * The part of an ioredis client (5.x or 6.x) the store uses. Structural, so this package's types do
  * not depend on ioredis being installed.
+ *
+ * @example
+ * ```ts
+ * const redis: RedisClientLike = new Redis(process.env.REDIS_URL);
+ * ```
  */
 export interface RedisClientLike {
   readonly status?: string;
@@ -18,7 +23,14 @@ export interface RedisClientLike {
   duplicate(): RedisSubscriberLike;
 }
 
-/** The subscriber connection made by `duplicate()`. */
+/**
+ * The subscriber connection made by `duplicate()`.
+ *
+ * @example
+ * ```ts
+ * const subscriber: RedisSubscriberLike = redis.duplicate();
+ * ```
+ */
 export interface RedisSubscriberLike {
   readonly status?: string;
   subscribe(channel: string): Promise<unknown>;

@@ -6,14 +6,28 @@ import { signJwt, verifyJwt } from './jwt';
 import { createRateLimiter } from './rate-limiter';
 import { buildSandboxSchema, type SandboxContext } from './schema';
 
-/** A user of the sandbox. Without a `school`, data queries answer `FORBIDDEN`, as NextSchool does. */
+/**
+ * A user of the sandbox. Without a `school`, data queries answer `FORBIDDEN`, as NextSchool does.
+ *
+ * @example
+ * ```ts
+ * await startSandboxServer({ users: [{ username: 'svc', password: 's3cret', school: 'โรงเรียนทดสอบ' }, { username: 'lost', password: 'x' }] });
+ * ```
+ */
 export interface SandboxUser {
   username: string;
   password: string;
   school?: string | null;
 }
 
-/** The sandbox's rate limits; each defaults to the documented NextSchool value. */
+/**
+ * The sandbox's rate limits; each defaults to the documented NextSchool value.
+ *
+ * @example
+ * ```ts
+ * await startSandboxServer({ rateLimits: { perUser: 5, windowMs: 1_000 } }); // tight, for backpressure tests
+ * ```
+ */
 export interface SandboxRateLimits {
   /** Requests per window per user (HTTP 200, `RATE_LIMITED`, `extensions.retryAfter`). @default 60 */
   perUser?: number;
@@ -25,7 +39,14 @@ export interface SandboxRateLimits {
   windowMs?: number;
 }
 
-/** Options of {@link startSandboxServer}. */
+/**
+ * Options of {@link startSandboxServer}.
+ *
+ * @example
+ * ```ts
+ * const options: SandboxOptions = { accessTtlMs: 2_000, rotateRefreshTokens: true, rateLimits: false, latencyMs: 10 };
+ * ```
+ */
 export interface SandboxOptions {
   /** @default a free port on 127.0.0.1 */
   port?: number;
@@ -49,7 +70,14 @@ export interface SandboxOptions {
   faults?: { http500?: number; reset?: number; html?: number };
 }
 
-/** Counters of what the sandbox saw. */
+/**
+ * Counters of what the sandbox saw.
+ *
+ * @example
+ * ```ts
+ * expect(sandbox.stats.refreshes).toBe(1);
+ * ```
+ */
 export interface SandboxStats {
   requests: number;
   logins: number;
@@ -62,7 +90,16 @@ export interface SandboxStats {
   faults: number;
 }
 
-/** A running sandbox. */
+/**
+ * A running sandbox.
+ *
+ * @example
+ * ```ts
+ * const sandbox: SandboxServer = await startSandboxServer();
+ * sandbox.expireAccessTokens();
+ * await sandbox.close();
+ * ```
+ */
 export interface SandboxServer {
   /** The GraphQL endpoint, e.g. `http://127.0.0.1:41234/`. */
   url: string;
