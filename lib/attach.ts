@@ -101,8 +101,7 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
   const slots = new Map<string, () => void>();
   let nextSlot = 0;
 
-  function releaseSlot(config: unknown): void {
-    const key = stateOf(config)?.slot;
+  function releaseSlot(key: string | undefined): void {
     if (!key) return;
     slots.get(key)?.();
     slots.delete(key);
@@ -121,9 +120,8 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
     if (config.skipAuth || !shouldAttachToken(config)) return config;
     const prior = stateOf(config);
     if (config.skipAuthRefresh) {
-      await session.read();
-      const token = session.currentToken();
-      if (token) setHeader(config, 'Authorization', `Bearer ${token}`);
+      const tokens = await session.read();
+      if (tokens?.accessToken) setHeader(config, 'Authorization', `Bearer ${tokens.accessToken}`);
       stamp(config, { generation: 0, replays: 0, waits: 0, passive: true });
       return config;
     }
@@ -144,10 +142,7 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
       stamp(config, { generation, replays: prior?.replays ?? 0, waits: prior?.waits ?? 0, passive: false, slot });
       return config;
     } catch (error) {
-      if (slot) {
-        slots.get(slot)?.();
-        slots.delete(slot);
-      }
+      releaseSlot(slot);
       // Given up while waiting: axios itself rejects with its CanceledError, since the signal is aborted.
       if (error === CANCELED) return config;
       throw error;
@@ -271,23 +266,21 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
     if (!isResponse(response)) return response; // reshaped by an interceptor that ran before ours
     const state = stateOf(response.config);
     if (!state || state.passive || !(rateLimitOf(response) || isAuthError(response, undefined))) {
-      releaseSlot(response.config);
+      releaseSlot(state?.slot);
       return response;
     }
-    const config = response.config;
-    return settle({ response }).finally(() => releaseSlot(config));
+    return settle({ response }).finally(() => releaseSlot(state.slot));
   }
 
   function onRejected(error: unknown): Promise<AxiosResponse> {
     if (!isAxiosError(error)) return Promise.reject(error);
-    const config = error.config;
-    const state = stateOf(config);
+    const state = stateOf(error.config);
     if (!state) return Promise.reject(error);
     if (state.passive || !error.response || !(rateLimitOf(error.response) || isAuthError(error.response, error))) {
-      releaseSlot(config);
+      releaseSlot(state.slot);
       return Promise.reject(redactAxiosError(error));
     }
-    return settle({ error }).finally(() => releaseSlot(config));
+    return settle({ error }).finally(() => releaseSlot(state.slot));
   }
 
   const requestId = instance.interceptors.request.use(onRequest);

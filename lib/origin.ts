@@ -22,13 +22,20 @@ export function fullUrlOf(config: { baseURL?: string; url?: string }): string {
 
 /** The default `shouldAttachToken`. */
 export function createOriginPolicy(instance: AxiosInstance, graphqlUrl: string) {
+  const graphqlOrigin = ABSOLUTE.test(graphqlUrl) ? originOf(graphqlUrl) : undefined;
+  // baseURL is read per request (users may change it) but parsed only when it changes: this runs on every request.
+  let baseURL: string | undefined;
+  let baseOrigin: string | undefined;
   return function shouldAttachToken(config: InternalAxiosRequestConfig): boolean {
     const target = fullUrlOf(config);
     if (!ABSOLUTE.test(target)) return true; // relative: the page's own origin
     const origin = originOf(target);
     if (!origin) return false;
-    const allowed = [instance.defaults.baseURL, graphqlUrl];
-    return allowed.some((candidate) => !!candidate && ABSOLUTE.test(candidate) && originOf(candidate) === origin);
+    if (instance.defaults.baseURL !== baseURL) {
+      baseURL = instance.defaults.baseURL;
+      baseOrigin = baseURL && ABSOLUTE.test(baseURL) ? originOf(baseURL) : undefined;
+    }
+    return origin === baseOrigin || origin === graphqlOrigin;
   };
 }
 

@@ -280,8 +280,6 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
       obtain('refresh', generation, true).catch((error) => log('refresh failed', { error: (error as Error)?.name }));
     },
 
-    currentToken: () => lastToken,
-
     /** Holds the gate for `ms` (a rate limit): nothing is sent meanwhile. Overlapping pauses coalesce. */
     pauseFor(ms: number): void {
       const until = Date.now() + ms;

@@ -93,6 +93,15 @@ describe('createOriginPolicy (default shouldAttachToken)', () => {
     expect(allow({ url: 'https://data.nextschool.io:8443/' } as never)).toBe(false);
     expect(allow({ url: '//evil.example/' } as never)).toBe(false);
   });
+  it('follows a baseURL changed after attaching', () => {
+    const moving = axios.create({ baseURL: 'https://old.example/' });
+    const policy = createOriginPolicy(moving, '');
+    expect(policy({ url: 'https://old.example/q' } as never)).toBe(true);
+    moving.defaults.baseURL = 'https://new.example/';
+    expect(policy({ url: 'https://old.example/q' } as never)).toBe(false);
+    expect(policy({ url: 'https://new.example/q' } as never)).toBe(true);
+  });
+
   it('allows the origin of an absolute `url` option', () => {
     const policy = createOriginPolicy(axios.create(), 'https://sandbox.nextschool.io/');
     expect(policy({ url: 'https://sandbox.nextschool.io/' } as never)).toBe(true);
