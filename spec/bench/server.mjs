@@ -14,7 +14,7 @@ function reset(next = {}) {
   config = { ttlMs: 0, refreshDelayMs: 0, perUser: 0, windowMs: 60_000, ...next };
   access = new Map();
   refresh = new Set();
-  stats = { requests: 0, refreshes: 0, unauthenticated: 0, declined: 0, answered: 0, connections: 0 };
+  stats = { requests: 0, refreshes: 0, unauthenticated: 0, declined: 0, answered: 0 };
   window = { start: Date.now(), count: 0 };
 }
 reset();
@@ -81,7 +81,6 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 60_000;
-server.on('connection', () => stats.connections++);
 
 process.on('message', (message) => {
   const { id, cmd, args } = message;
