@@ -229,7 +229,12 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
       shared.heldFlight = flight;
       shared.gate.hold(flight);
     }
-    return flight;
+    // The flight may belong to another attachment sharing this store (another axios instance, or the
+    // other copy of a dual build): its tokens must become this session's newest known too.
+    return flight.then((tokens) => {
+      observe(tokens);
+      return tokens;
+    });
   }
 
   return {

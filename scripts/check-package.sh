@@ -65,8 +65,28 @@ assert.strictEqual(typeof (await import('axios-graphql-refresh/redis')).RedisTok
 const sandbox = await startSandboxServer({ rateLimits: false });
 const ns = createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password });
 assert.strictEqual((await ns.teachers({ limit: 3 })).length, 3);
+
+// The dual build loaded twice in one process (ESM and CJS copies): one store still means one refresh,
+// and each copy's guards recognise the other's errors.
+const { createRequire } = await import('node:module');
+const cjs = createRequire(import.meta.url)('axios-graphql-refresh');
+const esm = await import('axios-graphql-refresh');
+assert.notStrictEqual(cjs.attachTokenRefresh, esm.attachTokenRefresh);
+const login = await axios.post(sandbox.url, { query: 'mutation { login(username: "demo", password: "demo-password") { accessToken refreshToken } }' });
+const shared = new esm.MemoryTokenStore(login.data.data.login);
+const viaEsm = axios.create({ baseURL: sandbox.url });
+const viaCjs = axios.create({ baseURL: sandbox.url });
+esm.attachTokenRefresh(viaEsm, { tokens: shared });
+cjs.attachTokenRefresh(viaCjs, { tokens: shared });
+sandbox.expireAccessTokens();
+const refreshesBefore = sandbox.stats.refreshes;
+const q = { query: '{ students(limit: 1) { id } }' };
+const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? viaEsm : viaCjs).post('', q)));
+assert.ok(answers.every((a) => a.data.data.students.length === 1));
+assert.strictEqual(sandbox.stats.refreshes - refreshesBefore, 1, 'one refresh across both copies');
+assert.ok(esm.isSessionExpiredError(new cjs.SessionExpiredError()) && cjs.isLoginError(new esm.LoginError('x')));
 await sandbox.close();
-console.log('import ok (main entry, /testing, NextSchool client against the sandbox)');
+console.log('import ok (main entry, /testing, NextSchool client against the sandbox; ESM + CJS copies share one refresh)');
 JS
 cat > check.ts <<'TS'
 import axios from 'axios';

@@ -128,3 +128,25 @@ describe('attachTokenRefresh(instance, { refreshAheadMs }): proactive refresh (b
     expect(h.server.stats.refreshes).toBe(0);
   });
 });
+
+describe('attachTokenRefresh(instance): attachments sharing a store', () => {
+  it('replays with the new token when joining a refresh another attachment runs', async () => {
+    const h = await harness();
+    const store = new MemoryTokenStore({ accessToken: h.initial.accessToken, refreshToken: h.initial.refreshToken });
+    const a = axios.create({ baseURL: h.server.url });
+    const b = axios.create({ baseURL: h.server.url });
+    attachTokenRefresh(a, { tokens: store });
+    attachTokenRefresh(b, { tokens: store });
+    // All ten go out with the old token at once; whichever attachment refreshes, the other's failures
+    // arrive while that refresh runs and join it.
+    h.server.set({ refreshDelayMs: 100 });
+    h.server.expireAccessTokens();
+    const body = { query: STUDENTS.source, operationName: 'Students' };
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).post('', body)));
+    answers.forEach((r) => expect(r.data.data?.students?.length).toBeGreaterThan(0));
+    expect(h.server.stats.refreshes).toBe(1);
+    const fresh = store.get()!.accessToken;
+    // Every replay, from both attachments, carried the token the one refresh produced.
+    expect(h.studentRequests().filter((t) => t === fresh)).toHaveLength(10);
+  });
+});

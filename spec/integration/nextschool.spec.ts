@@ -85,6 +85,11 @@ describe('createNextSchoolClient(options)', () => {
     const s = await sandbox();
     const ns = createNextSchoolClient({ url: s.url, username: s.username, password: s.password });
     const { students } = await ns.query(STUDENTS_QUERY, { search: 'สมชาย', limit: 3 });
+    // Typed without codegen: these are compile errors (checked by `tsc`, which fails on an unused directive).
+    // @ts-expect-error `classroom` is not an argument of students
+    void (() => ns.students({ classroom: 'ม.1/1' }));
+    // @ts-expect-error Student has no `grade` field
+    void students?.[0]?.grade;
     const first = students?.[0];
     expect(first?.fullName).toContain('สมชาย');
     expect(first?.classroomName).toMatch(/^ม\./);

@@ -32,6 +32,12 @@ describe('gql`…`', () => {
     type Api = NonNullable<typeof typed.__apiType>;
     const check: Parameters<Api>[0] = { limit: 1 };
     expect(check.limit).toBe(1);
+    // If the generics stopped flowing (became `any`), these would compile and `tsc` would fail on the unused directives.
+    // @ts-expect-error limit is a number
+    const wrongVariables: Parameters<Api>[0] = { limit: 'one' };
+    // @ts-expect-error the result has no `teachers`
+    const wrongResult: ReturnType<Api>['teachers'] = undefined;
+    expect([wrongVariables, wrongResult]).toHaveLength(2);
   });
 });
 
