@@ -11,7 +11,8 @@ import {
 import { createModelServer, type RefreshOutcome } from './model-server';
 
 // Random schedules against the in-memory model server: concurrency, expiry moments, refresh latency
-// and failures, rotation on/off, late answers, aborts, rate-limit declines. PROPERTY_RUNS sets the
+// and failures, rotation on/off, late answers, aborts, rate-limit declines, and two axios instances
+// sharing one token store. PROPERTY_RUNS sets the
 // number of runs (CI: the default 1,000; the nightly script: many more).
 
 const RUNS = Number(process.env.PROPERTY_RUNS) || 1_000;
@@ -19,6 +20,8 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const call = fc.record({
   mutation: fc.boolean(),
+  /** Which of two axios instances sharing one token store sends it. */
+  second: fc.boolean(),
   startTurn: fc.nat(12),
   latencies: fc.array(fc.nat(4), { minLength: 1, maxLength: 6 }),
   abortAfterTurns: fc.option(fc.nat(8), { freq: 4 }),
@@ -66,14 +69,17 @@ async function run(s: Schedule): Promise<void> {
   });
   const store = new MemoryTokenStore(server.issue());
   server.watch(store);
-  const api = axios.create({ baseURL: 'https://api.example.test/', adapter: server.adapter });
-  attachTokenRefresh(api, {
-    tokens: store,
-    rotatingRefreshTokens: s.rotate,
-    maxReplays: s.maxReplays,
-    retry: { retries: s.retries, retryDelay: () => 0 },
+  // Two instances, one store: they must share one refresh and each other's new tokens.
+  const clients = [0, 1].map(() => {
+    const api = axios.create({ baseURL: 'https://api.example.test/', adapter: server.adapter });
+    attachTokenRefresh(api, {
+      tokens: store,
+      rotatingRefreshTokens: s.rotate,
+      maxReplays: s.maxReplays,
+      retry: { retries: s.retries, retryDelay: () => 0 },
+    });
+    return createGraphQLClient(api);
   });
-  const client = createGraphQLClient(api);
 
   let settled = 0;
   const outcomes: Array<Promise<unknown>> = [];
@@ -89,6 +95,7 @@ async function run(s: Schedule): Promise<void> {
         setImmediate(tick);
       }
       const doc = c.mutation ? 'mutation AddNote($id: Int) { addNote(id: $id) { id } }' : 'query Students($id: Int) { students(id: $id) { id } }';
+      const client = clients[c.second ? 1 : 0]!;
       const send = c.mutation ? client.mutate : client.query;
       const p = send(doc, { id }, { signal: controller.signal }).then(
         (data) => {
