@@ -139,7 +139,7 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
       const wait = (error as { retryAfterMs?: unknown })?.retryAfterMs;
       if (typeof wait !== 'number' || wait > options.maxRateLimitDelayMs) throw error;
       log(`${what} declined by a rate limit; waiting once`, { delayMs: wait });
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await sleep(wait);
       return attempt();
     }
   }
@@ -149,7 +149,8 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     log('refreshing the access token');
     // A transient failure is retried within the same deadline, unless refresh tokens rotate: then a
     // retry could spend a token the server already replaced (behaviour 11).
-    const attempts = options.retry && !options.rotatingRefreshTokens ? 1 + options.retry.retries : 1;
+    const retry = options.rotatingRefreshTokens ? false : options.retry;
+    const attempts = retry ? 1 + retry.retries : 1;
     let sentAt = Date.now();
     const input = await onceMoreAfterRateLimit('refresh', () => withDeadline(options.refreshTimeoutMs, 'refresh', async (signal) => {
       for (let attempt = 1; ; attempt++) {
@@ -157,8 +158,8 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
         try {
           return await refresh({ refreshToken: current.refreshToken, signal });
         } catch (error) {
-          if (attempt >= attempts || signal.aborted || !isTransientFailure(error)) throw error;
-          const delay = (options.retry as { retryDelay: (n: number, e: unknown) => number }).retryDelay(attempt, error);
+          if (!retry || attempt >= attempts || signal.aborted || !isTransientFailure(error)) throw error;
+          const delay = retry.retryDelay(attempt, error);
           log('refresh failed for a transient reason; retrying', { attempt, delay });
           await sleep(delay, signal);
         }
@@ -239,7 +240,6 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
 
   return {
     read,
-    assertAlive,
 
     /** The tokens a request is sent with (request interceptor): waits at the gate, logs in, refreshes an expired token. */
     async forRequest(signal: AbortSignal | undefined, onQueued: () => void): Promise<RequestTokens> {
@@ -290,13 +290,11 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
       const until = Date.now() + ms;
       if (until <= shared.pausedUntil) return;
       shared.pausedUntil = until;
-      shared.gate.hold(new Promise((resolve) => setTimeout(resolve, ms)));
+      shared.gate.hold(sleep(ms));
     },
 
-    /** Waits until the gate is open (rejects with CANCELED if `signal` aborts first). */
-    passGate: async (signal: AbortSignal | undefined) => {
-      await shared.gate.pass(signal);
-    },
+    /** Waits until the gate is open (rejects with CANCELED if `signal` aborts first); `undefined` when it is open. */
+    passGate: (signal: AbortSignal | undefined) => shared.gate.pass(signal),
 
     async refresh(): Promise<TokenSet> {
       await read();

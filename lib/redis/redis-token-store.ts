@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { withDeadline } from '../deadline';
 import { TokenRefreshError } from '../errors/token-refresh-error';
 import type { TokenSet, TokenStore } from '../types';
 
@@ -132,21 +133,13 @@ export class RedisTokenStore implements TokenStore {
 
   /** Runs a Redis command with a deadline: a Redis that does not answer must not hang a request. */
   #run<T>(what: string, command: () => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer ${what} within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    return withDeadline(this.#timeoutMs, `Redis ${what}`, command).catch((error: unknown) => {
+      // ioredis errors may carry the command and its arguments (the tokens): keep name and message only.
+      const cause = Object.assign(new Error(error instanceof Error ? error.message : String(error)), {
+        name: error instanceof Error ? error.name : 'Error',
+      });
+      throw new TokenRefreshError(`The Redis token store is unavailable (${what})`, { cause });
     });
-    const work = Promise.resolve().then(command);
-    work.catch(() => {});
-    return Promise.race([work, deadline])
-      .catch((error: unknown) => {
-        // ioredis errors may carry the command and its arguments (the tokens): keep name and message only.
-        const cause = Object.assign(new Error(error instanceof Error ? error.message : String(error)), {
-          name: error instanceof Error ? error.name : 'Error',
-        });
-        throw new TokenRefreshError(`The Redis token store is unavailable (${what})`, { cause });
-      })
-      .finally(() => clearTimeout(timer));
   }
 
   #connected(): boolean {

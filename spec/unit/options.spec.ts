@@ -20,14 +20,14 @@ describe('attachTokenRefresh(instance, options): validation', () => {
     expect(() => attachTokenRefresh(axios.create(), options as never)).toThrow(message);
   });
   it('never echoes a token in a validation message', () => {
-    expect(() => attachTokenRefresh(axios.create(), { tokens: { accessToken: 'secret-token', expiresIn: 'soon' } as never })).toThrow(
-      /expiresIn/,
-    );
+    let message = '';
     try {
       attachTokenRefresh(axios.create(), { tokens: { accessToken: 'secret-token', expiresIn: 'soon' } as never });
     } catch (error) {
-      expect(String(error)).not.toContain('secret-token');
+      message = String(error);
     }
+    expect(message).toMatch(/expiresIn/);
+    expect(message).not.toContain('secret-token');
   });
 });
 
