@@ -87,7 +87,7 @@ export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefre
   const opts = resolveOptions(options);
   const store: TokenStore = isTokenStore(opts.tokens) ? opts.tokens : new MemoryTokenStore(opts.tokens ?? null);
   const log = createLog(opts.logger);
-  const stats: TokenRefreshStats = { refreshes: 0, replays: 0, queued: 0, sessionExpired: 0, rateLimited: 0 };
+  const stats: TokenRefreshStats = { refreshes: 0, logins: 0, replays: 0, queued: 0, sessionExpired: 0, rateLimited: 0 };
   const client: PrivateClient = createPrivateClient(instance);
   const refresh =
     opts.refresh ??

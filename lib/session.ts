@@ -169,7 +169,7 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
   }
 
   async function runLogin(): Promise<TokenSet> {
-    stats.refreshes++;
+    stats.logins++;
     log('logging in');
     let sentAt = Date.now();
     const input = await onceMoreAfterRateLimit('login', () => {

@@ -53,6 +53,22 @@ export interface TokenStore {
   set(tokens: TokenSet | null): void | Promise<void>;
   /** Optional cross-process mutual exclusion around a refresh or login. */
   lock?<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Optional conditional write (compare-and-set): stores `next` only if the store still holds
+   * `expected` — the same `accessToken` and `refreshToken`, or nothing when `expected` is `null` —
+   * and resolves to whether it wrote. When present, the plugin writes every refresh/login result and
+   * every session end through it, so a flight never overwrites tokens that changed meanwhile
+   * (`setTokens` elsewhere, another process). Stores shared across processes must make it atomic.
+   */
+  compareAndSet?(expected: TokenSet | null, next: TokenSet | null): boolean | Promise<boolean>;
+  /**
+   * Optional: tells the plugin about changes made *elsewhere* (another process, another tab) — not
+   * about writes made through this store object. `listener` receives the tokens now stored; `null`
+   * means they were cleared elsewhere (a session end or a logout), and every attachment on the store
+   * then ends its session: `onSessionExpired` fires once and requests fail fast. Returns a function
+   * that unsubscribes.
+   */
+  subscribe?(listener: (tokens: TokenSet | null) => void): () => void;
 }
 
 /**
@@ -251,8 +267,10 @@ export interface TokenRefreshOptions {
  * ```
  */
 export interface TokenRefreshStats {
-  /** Refreshes and logins this attachment ran (joined flights are not counted). */
+  /** Refreshes this attachment ran (joined flights are not counted; logins are counted in `logins`). */
   refreshes: number;
+  /** Logins this attachment ran (joined flights are not counted). */
+  logins: number;
   /** Requests sent again after an auth error. */
   replays: number;
   /** Requests held at the gate while a refresh ran. */
