@@ -1,21 +1,19 @@
 import type { AxiosInstance } from 'axios';
-import { createAuthErrorDetector } from './detect';
-import { createLog } from './log';
-import { MemoryTokenStore } from './memory-token-store';
-import { createNextSchoolRefresh } from './nextschool-refresh';
-import { resolveOptions } from './options';
-import { createOriginPolicy, fullUrlOf, originOf } from './origin';
-import { createPacer } from './pacer';
-import { isGraphQLRequest } from './replay-policy';
+import { createAuthErrorDetector } from '../policy/detect';
+import { createLog } from '../util/log';
+import { MemoryTokenStore } from '../session/memory-token-store';
+import { resolveOptions, type ResolvedOptions } from './options';
+import { createOriginPolicy, fullUrlOf, originOf } from '../policy/origin';
+import { createPacer } from './pacing';
+import { isGraphQLRequest } from '../policy/replay-safety';
 import { createRequestInterceptor } from './request-interceptor';
 import type { PluginContext } from './request-state';
 import { createResponseInterceptors } from './response-interceptor';
-import { createSession } from './session';
-import { isTokenStore } from './tokens';
-import { createPrivateClient } from './transport';
-import type { TokenRefreshHandle, TokenRefreshOptions, TokenRefreshStats, TokenStore } from './types';
-
-export { STATE_KEY } from './request-state';
+import { createSession } from '../session/session';
+import { isTokenStore } from '../session/tokens';
+import { createPrivateClient } from '../transport/private-client';
+import type { PrivateClient } from '../transport/private-client';
+import type { RefreshContext, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenRefreshStats, TokenStore } from '../types';
 
 function assertInstance(instance: unknown): asserts instance is AxiosInstance {
   const i = instance as AxiosInstance | undefined;
@@ -28,46 +26,25 @@ function assertInstance(instance: unknown): asserts instance is AxiosInstance {
   if (!ok) throw new TypeError(`Expected \`instance\` to be an axios instance, got \`${instance === null ? 'null' : typeof instance}\``);
 }
 
+/** Makes the refresh used when `options.refresh` is not given (wired where the package is composed). */
+export type DefaultRefresh = (deps: {
+  client: PrivateClient;
+  instance: AxiosInstance;
+  options: ResolvedOptions;
+}) => (ctx: RefreshContext) => Promise<TokenInput>;
+
 /**
- * Makes an axios instance survive expiring access tokens: attaches the token to its requests,
- * detects auth errors in answers (GraphQL `UNAUTHENTICATED` inside HTTP 200 bodies, and 401s),
- * runs **one** refresh for any number of concurrent failures, holds new requests while it runs, and
- * replays the failed ones with the new token.
- *
- * @param instance - An axios instance you already have (axios 0.27 or 1.x). Attach before adding
- *   your own response interceptors, so they see the final answer once.
- * @param options - See {@link TokenRefreshOptions}.
- * @returns A handle to force a refresh, log in, set or read tokens, read counters, and detach.
- *
- * @remarks
- * The default refresh is the NextSchool `refreshToken` mutation, posted with variables to `url`
- * through the instance's transport but none of its interceptors. Tokens are sent only to the origin
- * of the instance's `baseURL` or of `url`; the refresh token only to a GraphQL endpoint: `url`, or
- * the `baseURL` once a GraphQL request went there (an attachment for a REST API on another origin
- * joins the refresh of another attachment on its token store instead).
- *
- * @example
- * ```ts
- * import axios from 'axios';
- * import { attachTokenRefresh } from 'axios-graphql-refresh';
- *
- * const api = axios.create({ baseURL: 'https://data.nextschool.io/' });
- * const auth = attachTokenRefresh(api, {
- *   tokens: { accessToken, refreshToken, expiresIn: 900 },
- *   onSessionExpired: () => console.warn('log in again'),
- * });
- * ```
+ * The generic plugin: everything `attachTokenRefresh` does, with the default refresh given by the
+ * caller (lib/attach-token-refresh.ts wires the NextSchool mutation). The core knows no preset.
  */
-export function attachTokenRefresh(instance: AxiosInstance, options?: TokenRefreshOptions): TokenRefreshHandle {
+export function attachPlugin(instance: AxiosInstance, options: TokenRefreshOptions | undefined, defaultRefresh: DefaultRefresh): TokenRefreshHandle {
   assertInstance(instance);
   const opts = resolveOptions(options);
   const store: TokenStore = isTokenStore(opts.tokens) ? opts.tokens : new MemoryTokenStore(opts.tokens ?? null);
   const log = createLog(opts.logger);
   const stats: TokenRefreshStats = { refreshes: 0, logins: 0, replays: 0, queued: 0, sessionExpired: 0, rateLimited: 0 };
   const client = createPrivateClient(instance);
-  const refresh =
-    opts.refresh ??
-    createNextSchoolRefresh({ client: () => client, instance, url: opts.url, rotating: opts.rotatingRefreshTokens, timeoutMs: opts.refreshTimeoutMs });
+  const refresh = opts.refresh ?? defaultRefresh({ client, instance, options: opts });
   // The refresh endpoint is the GraphQL endpoint when configured, or once a GraphQL request went to its origin.
   const endpointOrigin = () => originOf(fullUrlOf({ baseURL: instance.defaults.baseURL, url: opts.url }));
   const session = createSession({

@@ -1,6 +1,6 @@
-import { SessionExpiredError } from './errors/session-expired-error';
-import { createGate, type Gate } from './refresh-gate';
-import type { RefreshContext, TokenInput, TokenSet, TokenStore } from './types';
+import { SessionExpiredError } from '../errors/session-expired-error';
+import { createGate, type Gate } from './gate';
+import type { RefreshContext, TokenInput, TokenSet, TokenStore } from '../types';
 
 // What every attachment sharing one token store must share: the flight (one refresh or login at a
 // time per store), the gate new requests wait at, the write counter that makes token writes

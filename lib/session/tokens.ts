@@ -1,4 +1,4 @@
-import type { TokenInput, TokenSet, TokenStore } from './types';
+import type { TokenInput, TokenSet, TokenStore } from '../types';
 
 /**
  * Turns what a login/refresh returned into a stored {@link TokenSet}. `expiresIn` counts from

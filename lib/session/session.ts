@@ -1,15 +1,15 @@
-import { waitFor, type Patience } from './cancel';
-import { isTransientFailure } from './classify';
+import { waitFor, type Patience } from '../util/cancel';
+import { isTransientFailure } from '../policy/classify';
 import { coordinatorFor, type Member, type Refresher } from './coordinator';
-import { sleep, withDeadline } from './deadline';
-import { GraphQLRequestError } from './errors/graphql-request-error';
-import { LoginError, isLoginError } from './errors/login-error';
-import { SessionExpiredError } from './errors/session-expired-error';
-import { TokenRefreshError, isTokenRefreshError } from './errors/token-refresh-error';
-import type { ResolvedOptions } from './options';
-import { redactAxiosError, redactText } from './redact';
+import { sleep, withDeadline } from '../util/timers';
+import { GraphQLRequestError } from '../errors/graphql-request-error';
+import { LoginError, isLoginError } from '../errors/login-error';
+import { SessionExpiredError } from '../errors/session-expired-error';
+import { TokenRefreshError, isTokenRefreshError } from '../errors/token-refresh-error';
+import type { ResolvedOptions } from '../plugin/options';
+import { redactAxiosError, redactText } from '../util/redact';
 import { assertTokenInput, normalizeTokens, sameTokens } from './tokens';
-import type { RefreshContext, TokenInput, TokenRefreshStats, TokenSet, TokenStore } from './types';
+import type { RefreshContext, TokenInput, TokenRefreshStats, TokenSet, TokenStore } from '../types';
 
 // The token lifecycle of one attachment: reading the store, the single refresh/login flight, the
 // login fallback, and the end of a session (docs/how-it-works.md). Requests are stamped with a

@@ -1,11 +1,11 @@
 import type { AxiosInstance } from 'axios';
-import { isTransientStatus } from './classify';
-import { allErrors, rateLimitOf } from './detect';
-import { GraphQLRequestError } from './errors/graphql-request-error';
-import { TokenRefreshError } from './errors/token-refresh-error';
-import { redactAxiosError, redactText } from './redact';
-import { postGraphQL, type PrivateClient } from './transport';
-import type { RefreshContext, TokenInput } from './types';
+import { isTransientStatus } from '../policy/classify';
+import { allErrors, rateLimitOf } from '../policy/detect';
+import { GraphQLRequestError } from '../errors/graphql-request-error';
+import { TokenRefreshError } from '../errors/token-refresh-error';
+import { redactAxiosError, redactText } from '../util/redact';
+import { postGraphQL, type PrivateClient } from '../transport/private-client';
+import type { RefreshContext, TokenInput } from '../types';
 
 /**
  * The NextSchool refresh mutation. Variables, never interpolation: a refresh token holding `"` or
