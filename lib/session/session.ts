@@ -1,6 +1,6 @@
 import { waitFor, type Patience } from '../util/cancel';
 import { isTransientFailure } from '../policy/classify';
-import { coordinatorFor, type Member, type Refresher } from './coordinator';
+import { coordinatorFor, type Member, type Refresher, type Standing } from './coordinator';
 import { sleep, withDeadline } from '../util/timers';
 import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { LoginError, isLoginError } from '../errors/login-error';
@@ -27,8 +27,8 @@ export interface SessionDeps {
   refresh: (ctx: RefreshContext) => Promise<TokenInput>;
   /** The refresh is the user's own or targets a configured `url`: it is trusted from the start. */
   explicitRefresh: boolean;
-  /** Whether a request is a GraphQL request to this attachment's refresh endpoint (confirms it). */
-  confirms: (request: unknown) => boolean;
+  /** What a request says of this attachment's refresh endpoint: a GraphQL request to its origin, another request to it, or nothing. */
+  judge: (request: unknown) => 'graphql' | 'other' | 'foreign';
   log: (message: string, meta?: object) => void;
   stats: TokenRefreshStats;
 }
@@ -53,7 +53,7 @@ export function createSession(deps: SessionDeps) {
   let backgroundFor = -1;
   /** Set when this attachment's session ended; requests fail fast with a copy until tokens are set. */
   let ended: Error | null = null;
-  let confirmed = deps.explicitRefresh;
+  let standing: Standing = deps.explicitRefresh ? 2 : 1;
 
   const member: Member = {
     ended(error) {
@@ -67,7 +67,7 @@ export function createSession(deps: SessionDeps) {
       ended = null;
     },
   };
-  const own: Refresher = { refresh: deps.refresh, trusted: () => confirmed };
+  const own: Refresher = { refresh: deps.refresh, standing: () => standing };
   const leave = shared.join(member, own);
 
   function observe(tokens: TokenSet | null | undefined): void {
@@ -284,15 +284,26 @@ export function createSession(deps: SessionDeps) {
     return saveTokens(result.input, result.sentAt, current, version, 'refresh');
   }
 
+  /** What a request tells of this attachment's endpoint (docs/configuration.md, "refresh endpoint"). */
+  function learn(request: unknown): void {
+    if (standing === 2 || request === undefined) return;
+    const verdict = deps.judge(request);
+    if (verdict === 'graphql') standing = 2;
+    else if (verdict === 'other') standing = 0;
+  }
+
   /**
-   * Who refreshes: this attachment if it knows its GraphQL endpoint (configured, or confirmed by a
-   * GraphQL request it sent there); else one that does on the same store; else — only when no
-   * request asked (the caller's own `refresh()`) — this attachment's default endpoint.
+   * Who refreshes: this attachment if it knows its endpoint is a GraphQL one; else the attachment on
+   * the same store that knows most (never one whose endpoint took a non-GraphQL request: a REST API
+   * must not receive the refresh token); the caller's own `refresh()` falls back to this one.
    */
   function chooseRefresher(trigger: unknown): Refresher | undefined {
-    if (!confirmed && trigger !== undefined && deps.confirms(trigger)) confirmed = true;
-    if (confirmed) return own;
-    return shared.trustedRefresher() ?? (trigger === undefined ? own : undefined);
+    learn(trigger);
+    if (standing === 2) return own;
+    const best = shared.bestRefresher(1);
+    if (best && (best.standing() > standing || best === own)) return best;
+    if (standing === 1) return own;
+    return trigger === undefined ? (best ?? own) : best;
   }
 
   /** Joins the flight in progress or starts one. `hold` keeps new requests at the gate meanwhile. */
@@ -333,6 +344,7 @@ export function createSession(deps: SessionDeps) {
      * token, starts a background refresh of one about to expire.
      */
     async forRequest(wait: Patience, onQueued: () => void, request: unknown): Promise<RequestTokens> {
+      if (standing === 1) learn(request); // the first request to the endpoint's origin tells what it is
       if (ended) await assertAlive();
       const flight = shared.heldFlight;
       const held = shared.gate.pass(wait.signal, wait.deadline);
