@@ -9,7 +9,7 @@ import { isGraphQLRequest } from '../policy/replay-safety';
 import { createRequestInterceptor } from './request-interceptor';
 import type { PluginContext } from './request-state';
 import { createResponseInterceptors } from './response-interceptor';
-import { createSession } from '../session/session';
+import { Session } from '../session/session';
 import { isTokenStore } from '../session/tokens';
 import { createPrivateClient } from '../transport/private-client';
 import type { PrivateClient } from '../transport/private-client';
@@ -47,7 +47,7 @@ export function attachPlugin(instance: AxiosInstance, options: TokenRefreshOptio
   const refresh = opts.refresh ?? defaultRefresh({ client, instance, options: opts });
   // The refresh endpoint is the GraphQL endpoint when configured, or once a GraphQL request went to its origin.
   const endpointOrigin = () => originOf(fullUrlOf({ baseURL: instance.defaults.baseURL, url: opts.url }));
-  const session = createSession({
+  const session = new Session({
     store,
     options: opts,
     refresh,
