@@ -68,6 +68,15 @@ export interface SandboxOptions {
    * @default none
    */
   faults?: { http500?: number; reset?: number; html?: number };
+  /**
+   * Answer CORS, so a web app on another origin can call the sandbox: preflights (`OPTIONS`) get a
+   * 204 allowing `POST, GET, OPTIONS` and the requested headers; every other answer (429s, faults
+   * and errors included) carries `Access-Control-Allow-Origin` and exposes `Retry-After` and the
+   * `X-RateLimit-*` headers. `false` answers preflights with 405, as a server without CORS does.
+   * See docs/testing.md#cors.
+   * @default true
+   */
+  cors?: boolean;
 }
 
 /**
@@ -88,6 +97,8 @@ export interface SandboxStats {
   rateLimited: number;
   /** Requests answered with an injected fault (`faults`). */
   faults: number;
+  /** CORS preflights answered (`OPTIONS`); not counted in `requests` nor in any rate limit. */
+  preflights: number;
 }
 
 /**
@@ -141,6 +152,31 @@ interface AccessClaims {
   expMs: number;
 }
 
+// CORS (issue 12): a page on its own origin must reach the sandbox and read the rate-limit headers.
+const EXPOSED_HEADERS = 'Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset';
+
+/** Headers every non-preflight answer carries: the Origin echoed (or `*` without one). */
+function corsHeaders(req: http.IncomingMessage): Record<string, string> {
+  const origin = req.headers.origin;
+  return {
+    'access-control-allow-origin': origin ?? '*',
+    'access-control-expose-headers': EXPOSED_HEADERS,
+    ...(origin ? { vary: 'Origin' } : {}),
+  };
+}
+
+/** A preflight's answer: the methods we serve and whatever headers the browser asked to send. */
+function preflightHeaders(req: http.IncomingMessage): Record<string, string> {
+  const requested = req.headers['access-control-request-headers'];
+  return {
+    'access-control-allow-methods': 'POST, GET, OPTIONS',
+    'access-control-allow-headers': requested ?? 'Authorization, Content-Type',
+    'access-control-max-age': '600',
+    vary: 'Origin, Access-Control-Request-Headers',
+    'content-length': '0',
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -177,7 +213,7 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
   const secret = randomBytes(32).toString('hex');
   const sessions = new Map<string, Session>();
   const refreshTokens = new Map<string, RefreshEntry>();
-  const stats: SandboxStats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, rateLimited: 0, faults: 0 };
+  const stats: SandboxStats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, rateLimited: 0, faults: 0, preflights: 0 };
   let epoch = 0;
 
   function issueAccessToken(userIndex: number, sid: string): string {
@@ -273,8 +309,16 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
     return undefined;
   }
 
+  const cors = options.cors ?? true;
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...(cors ? corsHeaders(req) : {}) };
+    if (cors && req.method === 'OPTIONS') {
+      stats.preflights++;
+      req.resume();
+      res.writeHead(204, { ...headers, ...preflightHeaders(req) });
+      return void res.end();
+    }
     const answer = async (status: number, body: unknown) => {
       if (latencyMs) await sleep(latencyMs);
       const text = JSON.stringify(body);
@@ -296,7 +340,7 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
     if (fault === 'html') {
       stats.faults++;
       if (latencyMs) await sleep(latencyMs);
-      res.writeHead(502, { 'content-type': 'text/html' });
+      res.writeHead(502, { ...headers, 'content-type': 'text/html' });
       return void res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
     }
     const ip = req.socket.remoteAddress ?? 'unknown';
@@ -364,7 +408,7 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', ...(cors ? corsHeaders(req) : {}) });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
     });
   });
