@@ -12,7 +12,7 @@ import { buildSandboxSchema, type SchemaHooks } from './schema';
 // and its data (schema.ts, data.ts), the HTTP layer (http-handler.ts). See docs/testing.md.
 
 const DEFAULT_USERS: SandboxUser[] = [
-  { username: 'demo', password: 'demo-password', school: 'โรงเรียนสาธิตนครขอนแก่น' },
+  { username: 'demo', password: 'demo-password', school: 'โรงเรียนสาธิตนครขอนแก่น', name: 'บัญชีทดสอบ API', email: 'api@school.ac.th' },
   { username: 'noschool', password: 'noschool-password', school: null },
 ];
 
