@@ -33,9 +33,9 @@ export async function loadSandbox(): Promise<typeof import('./sandbox-server')> 
 }
 
 /**
- * Starts a local NextSchool-compatible GraphQL server: the documented schema subset (`login`,
- * `refreshToken`, `logout`, `students`, `student`, `teachers`, `teacher`) with Thai sample data,
- * and the documented behaviour — `UNAUTHENTICATED` at HTTP 200 with `locations`/`path`, "Invalid
+ * Starts a local NextSchool-compatible GraphQL server: the documented schema (`login`,
+ * `refreshToken`, `logout`, `students`, `student`, `teachers`, `teacher`, and the care module:
+ * home visits, adviser screening, SDQ, EQ) with Thai sample data, and the documented behaviour — `UNAUTHENTICATED` at HTTP 200 with `locations`/`path`, "Invalid
  * credentials", "Invalid or expired refresh token", `FORBIDDEN` for a user without a school, and the
  * three rate-limit layers. CORS is answered by default, so a web app can call it. For your own tests,
  * the demo, and trying things offline.
