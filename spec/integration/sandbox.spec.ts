@@ -433,7 +433,10 @@ describe('startSandboxServer() without the optional peer graphql', () => {
         throw Object.assign(new Error("Cannot find module 'graphql' from 'lib/testing/sandbox-server.ts'"), { code: 'MODULE_NOT_FOUND' });
       });
       const testing = await import('../../lib/testing'); // the entry itself loads
-      const error = await testing.startSandboxServer().catch((e: Error) => e);
+      const error = (await testing.startSandboxServer().then(
+        (server) => server.close(),
+        (e: Error) => e,
+      )) as Error;
       expect(error).toBeInstanceOf(Error);
       expect(error.message).toBe(
         'axios-graphql-refresh/testing needs the optional peer dependency "graphql" (16.x), which is not installed. Install it with: npm install --save-dev graphql@16',
