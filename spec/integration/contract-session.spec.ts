@@ -38,7 +38,8 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
     return { graphql, rest, initial };
   }
 
-  it('refreshes at the GraphQL endpoint, never sends the refresh token to the REST origin, and replays the REST request', async () => {
+  /** Both APIs on one store; `warm`: the GraphQL API answered a query before the REST API met the expiry. */
+  async function sharedStore(warm: boolean) {
     const { graphql, rest, initial } = await twoOrigins();
     const store = new MemoryTokenStore({ accessToken: initial.accessToken, refreshToken: initial.refreshToken });
     const onGraphQLExpired = jest.fn();
@@ -47,18 +48,27 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
     attachTokenRefresh(graphqlApi, { tokens: store, onSessionExpired: onGraphQLExpired });
     const restApi = axios.create({ baseURL: `${rest.origin}/rest` });
     attachTokenRefresh(restApi, { tokens: store, onSessionExpired: onRestExpired });
+    if (warm) await createGraphQLClient(graphqlApi).query(STUDENTS);
     graphql.expireAccessTokens();
+    return { graphql, rest, initial, store, restApi, onGraphQLExpired, onRestExpired };
+  }
+
+  it.each([
+    ['after the GraphQL API has answered a query', true],
+    ['before the GraphQL API has sent any request (baseURL is its endpoint)', false],
+  ])('%s: refreshes at the GraphQL endpoint, never sends the refresh token to the REST origin, and replays the REST request', async (_, warm) => {
+    const { graphql, rest, initial, store, restApi, onGraphQLExpired, onRestExpired } = await sharedStore(warm);
 
     const result = await outcome(restApi.get('/me'));
 
     expect(carrying(rest.received, initial.refreshToken)).toEqual([]);
     expect(rest.received.filter(isRefresh)).toHaveLength(0);
+    expect(result.error?.message).toBeUndefined();
     expect(graphql.stats.refreshes).toBe(1);
     expect(onGraphQLExpired).not.toHaveBeenCalled();
     expect(onRestExpired).not.toHaveBeenCalled();
     const stored = await store.get();
     expect(whose(stored, { initial })).toBe('initial (refreshed)');
-    expect(result.error).toBeUndefined();
     expect(result.value?.data.me).toBe(graphql.username);
     const sent = rest.received.filter((r) => r.url === '/rest/me').map(tokenOf);
     expect(sent.map((token) => (token === initial.accessToken ? 'old' : token === stored?.accessToken ? 'new' : 'other'))).toEqual(['old', 'new']);
