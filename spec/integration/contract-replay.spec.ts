@@ -86,6 +86,21 @@ describe('attachTokenRefresh(instance): queries in other body shapes are refresh
     });
   });
 
+  it('does not replay a multipart MUTATION one of whose root fields ran (the operation is read, not assumed a query)', async () => {
+    const server = await openServer();
+    const { api } = attachTo(server);
+    server.expireAccessTokens();
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query: 'mutation PingAndAdd($text: String!) { ping addNote(text: $text) { id } }', variables: { text: 'x', file: null }, operationName: 'PingAndAdd' }));
+    form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.append('0', new Blob(['a file']), 'notes.txt');
+
+    const response = await api.post('', form);
+
+    expect(server.stats.pings).toBe(1); // ran once: not replayed
+    expect(response.data.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
   it('replays a URLSearchParams query (query=...) met by HTTP 200 UNAUTHENTICATED', async () => {
     await expectReplayed((api) => api.post('', new URLSearchParams({ query: STUDENTS_QUERY, operationName: 'Students' })));
   });
@@ -110,6 +125,20 @@ describe('attachTokenRefresh(instance): responseType arraybuffer (issue 9 #10)',
     expect(server.stats.refreshes).toBe(1);
     const stored = await auth.getTokens();
     expect(dataRequests(server).map(tokenOf)).toEqual([initial.accessToken, stored?.accessToken]);
+  });
+});
+
+describe("attachTokenRefresh(instance): responseType 'text' (beyond issue 9 #10: the same rule for a string body)", () => {
+  it('detects HTTP 200 UNAUTHENTICATED in a text body of JSON content type, replays, and still gives the caller a string', async () => {
+    const server = await openServer();
+    const { api } = attachTo(server);
+    server.expireAccessTokens();
+
+    const response = await api.post('', { query: STUDENTS_QUERY, operationName: 'Students' }, { responseType: 'text' });
+
+    expect(typeof response.data).toBe('string');
+    expect(JSON.parse(response.data).data.students).toHaveLength(3);
+    expect(server.stats.refreshes).toBe(1);
   });
 });
 
@@ -142,5 +171,19 @@ describe('attachTokenRefresh(instance): queries the lexer must still recognise (
 
     expect(data.students).toHaveLength(3);
     expect(dataRequests(server)).toHaveLength(2);
+  });
+
+  it('still never retries a mutation with a description after an HTTP 503 (at-most-once)', async () => {
+    const server = await openServer();
+    const { client } = attachTo(server, { retry: { retries: 2, retryDelay: () => 0 } });
+    server.set({ failNext: { operationName: '*', count: 1, kind: 'http503' } });
+
+    const { error } = await client.mutate('"Creates an order" mutation Order { createOrder(item: "x") { id } }').then(
+      () => ({ error: undefined }),
+      (e) => ({ error: e }),
+    );
+
+    expect(error).toBeDefined();
+    expect(dataRequests(server)).toHaveLength(1);
   });
 });

@@ -74,6 +74,21 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
     expect(sent.map((token) => (token === initial.accessToken ? 'old' : token === stored?.accessToken ? 'new' : 'other'))).toEqual(['old', 'new']);
   });
 
+  it('a REST API that keeps answering 401 with the new token does not end the shared session by itself', async () => {
+    const { graphql, rest, initial, store, restApi, onGraphQLExpired, onRestExpired } = await sharedStore(true);
+    rest.set({ restAccepts: () => false });
+
+    const result = await outcome(restApi.get('/me'));
+
+    expect(carrying(rest.received, initial.refreshToken)).toEqual([]);
+    expect(graphql.stats.refreshes).toBeLessThanOrEqual(1);
+    expect(onGraphQLExpired).not.toHaveBeenCalled();
+    expect(onRestExpired).not.toHaveBeenCalled();
+    expect(whose(await store.get(), { initial })).toMatch(/^initial/);
+    expect(result.error?.message).toMatch(/401/); // the REST answer, after one replay with the new token
+    expect(rest.received.filter((r) => r.url === '/rest/me')).toHaveLength(2);
+  });
+
   it('alone, with no refresh endpoint of its own, rejects with TokenRefreshError, keeps the tokens and sends the refresh token nowhere', async () => {
     const { graphql, rest, initial } = await twoOrigins();
     const onSessionExpired = jest.fn();
@@ -169,6 +184,22 @@ describe('attachTokenRefresh(instance): a refresh failing transiently while 20 r
       expect(result.error.cause).toBeDefined();
     }
     expect(whose(await auth.getTokens(), { initial })).toMatch(/^initial/); // kept
+  });
+});
+
+describe('attachTokenRefresh(instance, { refreshTimeoutMs }): a refresh past its deadline while 20 requests wait (issue 9 #5)', () => {
+  it('rejects all 20 with TokenRefreshError (cause set) after one refresh, sending none again with the dead token', async () => {
+    const { server, outcomes } = await twentyHeldOnARefresh({ refreshTimeoutMs: 500 });
+    // The hold is never released: the refresh hangs until its deadline.
+
+    const results = await outcomes();
+
+    expect(sentAfterRefresh(server).map((r) => r.operationName)).toEqual([]);
+    expect(server.received.filter(isRefresh)).toHaveLength(1);
+    for (const result of results) {
+      expect(isTokenRefreshError(result.error)).toBe(true);
+      expect(result.error.cause).toBeDefined();
+    }
   });
 });
 

@@ -135,6 +135,28 @@ describe("attachTokenRefresh(instance): the caller's timeout covers the time hel
   });
 });
 
+describe("attachTokenRefresh(instance): the caller's timeout covers the wait for its own replay (issue 9 #8)", () => {
+  it('rejects with ECONNABORTED while the refresh its own UNAUTHENTICATED answer started is still held', async () => {
+    const server = await openServer();
+    const { client } = attachTo(server);
+    server.expireAccessTokens();
+    const hold = server.hold(isRefresh);
+    const bound = setTimeout(() => hold.release(), 8_000);
+
+    const timed = await client.query(STUDENTS, undefined, { timeout: 1_000 }).then(
+      () => ({ error: undefined, refreshStillHeld: !hold.released }),
+      (error) => ({ error, refreshStillHeld: !hold.released }),
+    );
+    clearTimeout(bound);
+    hold.release();
+
+    expect(hold.count).toBe(1); // the refresh did start (the request met UNAUTHENTICATED first)
+    expect(timed.refreshStillHeld).toBe(true);
+    expect(axios.isAxiosError(timed.error)).toBe(true);
+    expect(timed.error.code).toBe('ECONNABORTED');
+  });
+});
+
 describe('attachTokenRefresh(instance): no timer outlives the last pending request (issue 9 #9)', () => {
   const root = path.resolve(__dirname, '../..');
   const bundle = path.join(root, 'node_modules/.cache/contract-timers', `child-${process.pid}.cjs`);
@@ -156,8 +178,9 @@ describe('attachTokenRefresh(instance): no timer outlives the last pending reque
     children.clear();
   });
 
-  function runChild(server: TestServer, mode: string) {
+  function runChild(server: TestServer, mode: string, { expired = false } = {}) {
     const tokens = server.issueTokens();
+    if (expired) server.expireAccessTokens();
     const child = spawn(process.execPath, [bundle, server.url, mode], {
       env: { ...process.env, CHILD_ACCESS_TOKEN: tokens.accessToken, CHILD_REFRESH_TOKEN: tokens.refreshToken },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -184,6 +207,18 @@ describe('attachTokenRefresh(instance): no timer outlives the last pending reque
 
     expect(await within(child.result, 'the child never settled its request', 15_000)).toBe('resolved');
     expect(await within(child.exit, 'the child process did not exit after its only request completed', 10_000)).toBe(0);
+  }, 40_000);
+
+  it('a child process exits on its own after a refresh (no deadline timer left behind)', async () => {
+    const server = await openServer();
+    const child = runChild(server, 'plain', { expired: true });
+
+    expect(await within(child.result, 'the child never settled its request', 15_000)).toBe('resolved');
+    expect(server.stats.refreshes).toBe(1);
+    const exit = await outcome(within(child.exit, 'the child was still alive 10 s after its only request completed', 10_000));
+    if (exit.error) exit.error.message += `; still active in it then: ${child.state.alive.join(', ')}`;
+    expect(exit.error?.message).toBeUndefined();
+    expect(exit.value).toBe(0);
   }, 40_000);
 
   it('a child process exits on its own after its request, waiting out RATE_LIMITED (retryAfter 20 s), was aborted', async () => {
