@@ -142,6 +142,26 @@ describe('handle.setTokens() while a refresh is in flight (issue 9 #4)', () => {
     expect(tokenOf(dataRequests(server).at(-1)!) === bob.accessToken).toBe(true);
   });
 
+  it("sends the requests held at the gate during alice's refresh as bob after setTokens(bob)", async () => {
+    const server = await openServer();
+    const alice = attachTo(server);
+    server.expireAccessTokens();
+    const hold = server.hold(isRefresh);
+    const first = outcome(alice.client.query(STUDENTS));
+    await hold.arrived;
+    const held = Array.from({ length: 5 }, () => outcome(alice.client.query(STUDENTS)));
+    await until(() => alice.auth.stats.queued >= 5, 'the 5 later requests were never held at the gate');
+    const bob = server.issueTokens();
+    await alice.auth.setTokens(bob);
+    hold.release();
+
+    const results = await Promise.all([first, ...held]);
+
+    for (const result of results) expect(result.error?.message).toBeUndefined();
+    const sent = dataRequests(server).map((r) => (tokenOf(r) === alice.initial.accessToken ? 'alice' : tokenOf(r) === bob.accessToken ? 'bob' : 'other'));
+    expect(sent).toEqual(['alice', ...Array(6).fill('bob')]);
+  });
+
   it('does not store the refresh result after setTokens(null) (logout during a refresh)', async () => {
     const { auth, first, initial } = await refreshHeldThenSetTokens(null, 'tokens');
 
@@ -260,5 +280,19 @@ describe('session end is shared by the attachments of one MemoryTokenStore (issu
     expect(server.received.length).toBe(before);
     expect(b.onSessionExpired).toHaveBeenCalledTimes(1);
     expect(a.onSessionExpired).not.toHaveBeenCalled();
+  });
+
+  it('revives B when A sets tokens again after the shared session ended', async () => {
+    const { server, a, b } = await twoAttachments();
+    await a.auth.setTokens(null);
+    await until(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
+    const fresh = server.issueTokens();
+
+    await a.auth.setTokens(fresh);
+    const data = await b.client.query(STUDENTS);
+
+    expect(data.students).toHaveLength(3);
+    expect(tokenOf(dataRequests(server).at(-1)!) === fresh.accessToken).toBe(true);
+    expect(b.onSessionExpired).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import axiosRetry from 'axios-retry';
-import { attachTo, closeServers, dataRequests, deferred, isRefresh, openServer, outcome, within } from '../support/contract';
+import { attachTo, closeServers, dataRequests, deferred, isRefresh, openServer, outcome, until, within } from '../support/contract';
 import type { TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
 
@@ -36,6 +36,38 @@ describe('attachTokenRefresh(instance, { rateLimit: { concurrency: 1 } }): every
     hold.release();
 
     expect(axios.isCancel(error)).toBe(true);
+    await expectNextRequestCompletes(client, server);
+  });
+
+  it('after a request that timed out in flight (axios timeout)', async () => {
+    const server = await openServer();
+    const { client } = attachTo(server, { rateLimit: { concurrency: 1 } });
+    const hold = server.hold((r) => r.operationName === 'Students');
+
+    const { error } = await outcome(client.query(STUDENTS, undefined, { timeout: 300 }));
+    hold.release();
+
+    expect(error?.code).toBe('ECONNABORTED');
+    await expectNextRequestCompletes(client, server);
+  });
+
+  it('after a request aborted (AbortSignal) while it waited for the slot', async () => {
+    const server = await openServer();
+    const { client, auth } = attachTo(server, { rateLimit: { concurrency: 1 } });
+    const hold = server.hold((r) => r.operationName === 'Students');
+    const holder = outcome(client.query(STUDENTS));
+    await hold.arrived;
+    const controller = new AbortController();
+
+    const waiting = outcome(client.query(ME, undefined, { signal: controller.signal }));
+    controller.abort();
+    const { error } = await waiting;
+    hold.release();
+    await holder;
+
+    expect(axios.isCancel(error)).toBe(true);
+    expect(dataRequests(server).filter((r) => r.operationName === 'Me')).toHaveLength(0);
+    expect(auth.stats.replays).toBe(0);
     await expectNextRequestCompletes(client, server);
   });
 
@@ -157,6 +189,26 @@ describe("attachTokenRefresh(instance): the caller's timeout covers the wait for
   });
 });
 
+describe("attachTokenRefresh(instance): the caller's timeout covers a rate-limit pause (issue 9 #8)", () => {
+  it('rejects with ECONNABORTED while every request waits out RATE_LIMITED (retryAfter 20 s)', async () => {
+    const server = await openServer();
+    const { client, auth } = attachTo(server);
+    server.set({ declineNext: { operationName: 'Students', count: 1, kind: 'graphql', retryAfterSeconds: 20 } });
+    const controller = new AbortController();
+    const declined = outcome(client.query(STUDENTS, undefined, { signal: controller.signal }));
+    await until(() => auth.stats.rateLimited === 1, 'the decline was never counted');
+
+    const timed = await outcome(within(client.query(ME, undefined, { timeout: 300 }), 'the timed request waited out the whole pause', 8_000));
+    controller.abort();
+    await declined;
+
+    expect(timed.error?.message).not.toMatch(/waited out the whole pause/);
+    expect(axios.isAxiosError(timed.error)).toBe(true);
+    expect(timed.error.code).toBe('ECONNABORTED');
+    expect(dataRequests(server).filter((r) => r.operationName === 'Me')).toHaveLength(0);
+  });
+});
+
 describe('attachTokenRefresh(instance): no timer outlives the last pending request (issue 9 #9)', () => {
   const root = path.resolve(__dirname, '../..');
   const bundle = path.join(root, 'node_modules/.cache/contract-timers', `child-${process.pid}.cjs`);
@@ -172,6 +224,8 @@ describe('attachTokenRefresh(instance): no timer outlives the last pending reque
     );
     if (built.status !== 0) throw new Error(`esbuild failed: ${built.stderr}`);
   });
+
+  afterAll(() => rmSync(bundle, { force: true }));
 
   afterEach(() => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
