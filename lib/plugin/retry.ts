@@ -1,6 +1,6 @@
 import type { AxiosError } from 'axios';
 import { exponentialDelay, isNetworkError } from 'axios-retry';
-import { operationsOf } from './replay-policy';
+import { operationsOf } from '../policy/replay-safety';
 
 // Transient failures (network errors, HTTP 5xx) of the requests the plugin handles are sent again
 // for GraphQL **queries** only: a mutation is at-most-once, so it is never sent again after a
