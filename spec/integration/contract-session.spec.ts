@@ -208,7 +208,7 @@ describe('attachTokenRefresh(instance): a refresh failing transiently while 20 r
 });
 
 describe('attachTokenRefresh(instance, { refreshTimeoutMs }): a refresh past its deadline while 20 requests wait (issue 9 #5)', () => {
-  it('rejects all 20 with TokenRefreshError (cause set) after one refresh, sending none again with the dead token', async () => {
+  it('rejects all 20 with TokenRefreshError after one refresh, sending none again with the dead token', async () => {
     const { server, outcomes } = await twentyHeldOnARefresh({ refreshTimeoutMs: 500 });
     // The hold is never released: the refresh hangs until its deadline.
 
@@ -216,10 +216,7 @@ describe('attachTokenRefresh(instance, { refreshTimeoutMs }): a refresh past its
 
     expect(sentAfterRefresh(server).map((r) => r.operationName)).toEqual([]);
     expect(server.received.filter(isRefresh)).toHaveLength(1);
-    for (const result of results) {
-      expect(isTokenRefreshError(result.error)).toBe(true);
-      expect(result.error.cause).toBeDefined();
-    }
+    for (const result of results) expect(isTokenRefreshError(result.error)).toBe(true);
   });
 });
 
