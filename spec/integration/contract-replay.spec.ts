@@ -128,6 +128,25 @@ describe('attachTokenRefresh(instance): responseType arraybuffer (issue 9 #10)',
   });
 });
 
+describe("attachTokenRefresh(instance, adapter 'fetch'): responseType 'blob' and 'arraybuffer' (issue 9 #10)", () => {
+  it.each(['blob', 'arraybuffer'] as const)('detects HTTP 200 UNAUTHENTICATED with responseType %s, replays, and gives the caller the same kind of body', async (responseType) => {
+    const server = await openServer();
+    const { api, auth, initial } = attachTo(server);
+    api.defaults.adapter = 'fetch';
+    server.expireAccessTokens();
+
+    const response = await api.post('', { query: STUDENTS_QUERY, operationName: 'Students' }, { responseType });
+
+    const bytes = responseType === 'blob' ? await (response.data as Blob).text() : Buffer.from(response.data as ArrayBuffer).toString('utf8');
+    if (responseType === 'blob') expect(response.data).toBeInstanceOf(Blob);
+    else expect(response.data instanceof ArrayBuffer || Buffer.isBuffer(response.data)).toBe(true);
+    expect(JSON.parse(bytes).data.students).toHaveLength(3);
+    expect(server.stats.refreshes).toBe(1);
+    const stored = await auth.getTokens();
+    expect(dataRequests(server).map((r) => (tokenOf(r) === initial.accessToken ? 'old' : tokenOf(r) === stored?.accessToken ? 'new' : 'other'))).toEqual(['old', 'new']);
+  });
+});
+
 describe("attachTokenRefresh(instance): responseType 'text' (beyond issue 9 #10: the same rule for a string body)", () => {
   it('detects HTTP 200 UNAUTHENTICATED in a text body of JSON content type, replays, and still gives the caller a string', async () => {
     const server = await openServer();
