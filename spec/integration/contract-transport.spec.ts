@@ -71,6 +71,27 @@ describe('attachTokenRefresh(instance, { rateLimit: { concurrency: 1 } }): every
     await expectNextRequestCompletes(client, server);
   });
 
+  it("counts the time waiting for a slot against the caller's timeout (beyond the brief: ECONNABORTED while the slot is still taken)", async () => {
+    const server = await openServer();
+    const { client } = attachTo(server, { rateLimit: { concurrency: 1 } });
+    const hold = server.hold((r) => r.operationName === 'Students');
+    const holder = outcome(client.query(STUDENTS));
+    await hold.arrived;
+    const bound = setTimeout(() => hold.release(), 8_000);
+
+    const timed = await client.query(ME, undefined, { timeout: 300 }).then(
+      () => ({ error: undefined, slotStillTaken: !hold.released }),
+      (error) => ({ error, slotStillTaken: !hold.released }),
+    );
+    clearTimeout(bound);
+    hold.release();
+    await holder;
+
+    expect(timed.slotStillTaken).toBe(true);
+    expect(axios.isAxiosError(timed.error)).toBe(true);
+    expect(timed.error.code).toBe('ECONNABORTED');
+  });
+
   it('after a transformRequest that throws a plain Error', async () => {
     const server = await openServer();
     const { api, client } = attachTo(server, { rateLimit: { concurrency: 1 } });
@@ -269,6 +290,17 @@ describe('attachTokenRefresh(instance): no timer outlives the last pending reque
 
     expect(await within(child.result, 'the child never settled its request', 15_000)).toBe('resolved');
     expect(server.stats.refreshes).toBe(1);
+    const exit = await outcome(within(child.exit, 'the child was still alive 10 s after its only request completed', 10_000));
+    if (exit.error) exit.error.message += `; still active in it then: ${child.state.alive.join(', ')}`;
+    expect(exit.error?.message).toBeUndefined();
+    expect(exit.value).toBe(0);
+  }, 40_000);
+
+  it('a child process with rateLimit { intervalCap, interval: 20 s } exits on its own after its only request', async () => {
+    const server = await openServer();
+    const child = runChild(server, 'paced');
+
+    expect(await within(child.result, 'the child never settled its request', 15_000)).toBe('resolved');
     const exit = await outcome(within(child.exit, 'the child was still alive 10 s after its only request completed', 10_000));
     if (exit.error) exit.error.message += `; still active in it then: ${child.state.alive.join(', ')}`;
     expect(exit.error?.message).toBeUndefined();
