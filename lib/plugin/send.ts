@@ -120,9 +120,11 @@ export function pacedAdapter(ctx: PluginContext, adapter: unknown): Adapter {
     const release = await slot(ctx, config, state);
     try {
       if (state) afterHold(config, state); // the wait for the slot counts against the request's own timeout
-      const now = ctx.session.current();
-      if (state && !state.passive && now.token && now.generation > state.generation) {
-        setHeader(config, 'Authorization', `Bearer ${now.token}`);
+      if (state && !state.passive) {
+        // Tokens may have changed while it waited: the newest, or none after a logout (never the old one).
+        const now = ctx.session.current();
+        if (!now.token) deleteHeader(config.headers, 'Authorization');
+        else if (now.generation > state.generation) setHeader(config, 'Authorization', `Bearer ${now.token}`);
         state.generation = now.generation;
       }
       return await ctx.client.request({ ...config, adapter: original, transformRequest: [identity], transformResponse: [identity] } as AxiosRequestConfig).then(
