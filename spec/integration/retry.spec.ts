@@ -28,10 +28,10 @@ describe('attachTokenRefresh(instance, { retry }): GraphQL-aware retries (behavi
     const h = await harness({ retry: { retries: 2, ...fast }, maxReplays: 1 });
     h.server.expireAccessTokens();
     h.server.set({ failNext: { operationName: 'Students', count: 100, kind: 'http500' } });
-    await h.client.query(STUDENTS).catch(() => {});
+    await expect(h.client.query(STUDENTS)).rejects.toMatchObject({ response: { status: 500 } });
     expect(h.studentRequests()).toHaveLength(3);
     h.server.set({ failNext: undefined, acceptTokens: false });
-    await h.client.query(STUDENTS).catch(() => {});
+    await expect(h.client.query(STUDENTS)).rejects.toMatchObject({ name: 'GraphQLRequestError', code: 'UNAUTHENTICATED' });
     expect(h.studentRequests()).toHaveLength(3 + 2); // auth: 1 send + 1 replay, retries not involved
   });
 
