@@ -270,7 +270,7 @@ ${median(herdResults.docsPattern[last].map((x) => x.refreshes))} for the docs pa
 (${(wall('ours', last) / wall('axiosAuthRefresh', last)).toFixed(2)}×, ${speedWord(wall('ours', last), wall('axiosAuthRefresh', last))} axios-auth-refresh). Bare axios answers ${median(herdResults.bare[last].map((x) => x.answered))} of ${last}: it has no refresh.
 ${herdComparison}
 
-The same herd without a network (N = ${cpuN}, an in-memory adapter, ${SMOKE ? 1 : 7} runs) isolates each client's own CPU
+The same herd without a network (N = ${cpuN}, an in-memory adapter, ${SMOKE ? '1 run' : '7 runs'}) isolates each client's own CPU
 for failing, refreshing and replaying:
 
 ${table(['client', 'time for all N (ms)', 'refreshes'], Object.keys(cpu).map((k) => [NAMES[k], ms(cpu[k].map((x) => x.wallMs), 1), ms(cpu[k].map((x) => x.refreshes))]))}
