@@ -1,21 +1,12 @@
 import type { AxiosResponse } from 'axios';
-import type { GraphQLErrorShape } from './graphql/types';
+import type { GraphQLErrorShape } from '../graphql/types';
+import { parseBody } from '../util/body';
+
+export { parseBody };
 
 // Detection of auth errors in answers (API.md behaviour 1): in the body whatever the HTTP status
 // (NextSchool answers 200), in any entry of `errors`, in batched answers, or by HTTP status.
 // Bodies are hostile input: every access is guarded and nothing here throws.
-
-/** The body as a value: JSON strings are parsed (a body axios left as text), anything else as is. */
-export function parseBody(data: unknown): unknown {
-  if (typeof data !== 'string') return data;
-  const start = data.trimStart()[0];
-  if (start !== '{' && start !== '[') return undefined;
-  try {
-    return JSON.parse(data) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The GraphQL answers in a body: one for a plain answer, one per entry of a batched answer. */
 export function answersOf(body: unknown): Array<Record<string, unknown>> {
@@ -81,8 +72,8 @@ const DEFAULT_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 2 ** 31 - 1;
 const clampDelay = (ms: number) => Math.min(Math.max(0, ms), MAX_DELAY_MS);
 
-/** `Retry-After` as seconds or an HTTP date. */
-function retryAfterHeader(headers: unknown): number | undefined {
+/** `Retry-After` as milliseconds to wait (the header holds seconds or an HTTP date). */
+export function retryAfterMs(headers: unknown): number | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
   const bag = headers as { get?: (name: string) => unknown } & Record<string, unknown>;
   const raw = typeof bag.get === 'function' ? bag.get('retry-after') : (bag['retry-after'] ?? bag['Retry-After']);
@@ -99,7 +90,7 @@ function retryAfterHeader(headers: unknown): number | undefined {
  */
 export function rateLimitOf(response: AxiosResponse | undefined): RateLimitVerdict | undefined {
   if (!response || typeof response !== 'object') return undefined;
-  if (response.status === 429) return { kind: 'http429', delayMs: clampDelay(retryAfterHeader(response.headers) ?? DEFAULT_DELAY_MS) };
+  if (response.status === 429) return { kind: 'http429', delayMs: clampDelay(retryAfterMs(response.headers) ?? DEFAULT_DELAY_MS) };
   if (!mayContainCode(response.data, ['RATE_LIMITED'])) return undefined;
   const declined = allErrors(parseBody(response.data)).find((e) => codeOf(e) === 'RATE_LIMITED');
   if (!declined) return undefined;
