@@ -93,8 +93,9 @@ type Answer = { status: number; body: string; contentType: string };
 
 // Uncaught exceptions and unhandled rejections cannot be observed inside Jest: it swaps the process'
 // listeners for its own and the test sees a sandboxed `process` (a listener registered here never
-// fires). So the same runs also go through the plugin in a child Node process — sources bundled by
-// esbuild — whose own `unhandledRejection`/`uncaughtException` listeners report what was left behind.
+// fires). So runs drawn from the same generators also go through the plugin (options as in runOnce)
+// in a child Node process — sources bundled by esbuild — whose own `unhandledRejection` and
+// `uncaughtException` listeners report what was left behind.
 // The child takes `leak` to leave one of each on purpose: the canary test proves the net catches them.
 const CHILD = `
 const axios = require('axios');
