@@ -23,6 +23,13 @@ if grep -nE "from 'node:|require\('node:|\bBuffer\.|from 'graphql'|require\('gra
   exit 1
 fi
 echo "== main entry: no Node built-ins, no graphql"
+# And a browser bundle of it (esbuild, as a front-end build would make it) resolves nothing from Node.
+npx esbuild dist/index.mjs --bundle --platform=browser --format=esm --external:axios --external:axios-retry --log-level=error --outfile=.tmp/pack/browser-bundle.mjs
+if grep -nE "from ?\"node:|require\(\"node:|import\(\"node:" .tmp/pack/browser-bundle.mjs; then
+  echo "the browser bundle of the main entry pulls in a Node module" >&2
+  exit 1
+fi
+echo "== main entry bundles for browsers (esbuild --platform=browser): nothing from Node"
 
 cd .tmp/pack/consumer
 echo '{ "name": "consumer", "private": true, "version": "0.0.0" }' > package.json
