@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
-import { CANCELED } from './cancel';
-import type { RateLimitOptions } from './types';
+import { CANCELED } from '../util/cancel';
+import type { RateLimitOptions } from '../types';
 
 // Client-side pacing (`rateLimit`): each request takes a slot of a p-queue before it is sent and
 // gives it back when its answer has been settled (replays included), so `concurrency` bounds the
