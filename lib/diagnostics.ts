@@ -10,6 +10,8 @@
 // - No message holds a token, a refresh token, a password, a request body or an error object (an
 //   axios error's config carries the Authorization header): only names, counts, codes and times.
 
+import { operationsOf } from './policy/replay-safety';
+
 /** The channel names, one per event. */
 export const DIAGNOSTICS_CHANNELS = {
   refreshStart: 'axios-graphql-refresh:refresh:start',
@@ -171,6 +173,26 @@ function publish<T>(name: string, message: T | (() => T)): void {
   const channel = channelOf(name);
   if (!channel?.hasSubscribers) return;
   channel.publish(typeof message === 'function' ? (message as () => T)() : message);
+}
+
+/**
+ * The operation name(s) of a request, for messages: `Students`, `A,B` for a batch, `undefined` when
+ * unnamed or unreadable. Parses the body: call it inside a message builder, never up front.
+ *
+ * @example
+ * ```ts
+ * publishReplay(() => ({ operation: operationNameOf(config), resendCount: 1, reason: 'unauthenticated', generation }));
+ * ```
+ */
+export function operationNameOf(request: unknown): string | undefined {
+  try {
+    const names = operationsOf(request as Parameters<typeof operationsOf>[0])
+      .map((op) => op?.name)
+      .filter((name): name is string => !!name);
+    return names.length ? names.join(',') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -114,3 +114,15 @@ describe('lib/diagnostics, loaded where node:diagnostics_channel exists only', (
     expect(JSON.parse(out)).toEqual([{ durationMs: 2, generation: 2 }]);
   });
 });
+
+describe('operationNameOf(config)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { operationNameOf } = require('../../lib/diagnostics') as typeof import('../../lib/diagnostics');
+  it('names the operation of a JSON body (string or object), a batch, and nothing for an unnamed one', () => {
+    expect(operationNameOf({ method: 'post', data: JSON.stringify({ query: 'query Students { students { id } }' }) })).toBe('Students');
+    expect(operationNameOf({ method: 'post', data: { query: 'query A { a } query B { b }', operationName: 'B' } })).toBe('B');
+    expect(operationNameOf({ method: 'post', data: JSON.stringify([{ query: 'query A { a }' }, { query: 'mutation B { b }' }]) })).toBe('A,B');
+    expect(operationNameOf({ method: 'post', data: JSON.stringify({ query: '{ students { id } }' }) })).toBeUndefined();
+    expect(operationNameOf({ method: 'post', data: 'not json' })).toBeUndefined();
+  });
+});
