@@ -107,7 +107,7 @@ const modes = {
 if (tsFiles.length) {
   for (const [mode, options] of Object.entries(modes)) {
     const config = {
-      compilerOptions: { strict: true, noEmit: true, target: 'ES2022', skipLibCheck: true, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')], ...options },
+      compilerOptions: { strict: true, exactOptionalPropertyTypes: true, noEmit: true, target: 'ES2022', skipLibCheck: true, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')], ...options },
       files: tsFiles.map((f) => f.name),
     };
     writeFileSync(join(work, `tsconfig.${mode}.json`), JSON.stringify(config, null, 2));

@@ -51,14 +51,14 @@ export const NEXTSCHOOL_SANDBOX_URL = 'https://sandbox.nextschool.io/';
  */
 export interface NextSchoolClientOptions extends Omit<TokenRefreshOptions, 'refresh' | 'login' | 'tokens' | 'url'> {
   /** @default the NEXTSCHOOL_URL environment variable, else {@link NEXTSCHOOL_URL} */
-  url?: string;
+  url?: string | undefined;
   /** Service credentials: lazy login, and a new login when the refresh token dies (7 days). Default: the NEXTSCHOOL_USERNAME / NEXTSCHOOL_PASSWORD environment variables. */
-  username?: string;
-  password?: string;
+  username?: string | undefined;
+  password?: string | undefined;
   /** Tokens you already have, or a store (e.g. `RedisTokenStore` shared by several processes). */
-  tokens?: TokenStore | TokenInput | null;
+  tokens?: TokenStore | TokenInput | null | undefined;
   /** Attach to this instance instead of creating one. Its other routes and interceptors are left as they were. */
-  axios?: AxiosInstance;
+  axios?: AxiosInstance | undefined;
 }
 
 /**
