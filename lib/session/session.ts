@@ -151,6 +151,30 @@ export class Session implements Member {
     return this.#view.current();
   }
 
+  /** Whether `store.get()` answered with a promise once: then there is no synchronous path. */
+  #asyncStore = false;
+
+  /**
+   * The common case without a single await (the per-request cost of the plugin, docs/benchmarks.md):
+   * nothing holds the gate, the session is alive, the endpoint is known, and a synchronous store
+   * holds a token that is neither expired nor due for a background refresh. `undefined` otherwise:
+   * then {@link Session.forRequest} does the work.
+   */
+  fastTokens(): RequestTokens | undefined {
+    if (this.#asyncStore || this.#ended || this.#standing === 1 || this.#shared.gate.held) return undefined;
+    const got = this.#deps.store.get();
+    if (got && typeof (got as Promise<unknown>).then === 'function') {
+      this.#asyncStore = true;
+      (got as Promise<unknown>).then(undefined, () => {});
+      return undefined;
+    }
+    const tokens = got as TokenSet | null;
+    if (!tokens?.accessToken || isExpired(tokens)) return undefined;
+    this.#view.observe(tokens);
+    if (this.#backgroundFor !== this.#view.generation && this.#isDue(tokens)) return undefined;
+    return this.#view.current(tokens);
+  }
+
   /**
    * The tokens a request is sent with (request interceptor): waits at the gate — a request held for
    * a flight shares that flight's outcome, failure included — logs in, refreshes an expired token,
