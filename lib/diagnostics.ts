@@ -101,7 +101,7 @@ export interface RateLimitedMessage {
 }
 
 /** Why a session ended. */
-export type SessionEndReason = 'refresh-rejected' | 'login-rejected' | 'no-login' | 'cleared-elsewhere';
+export type SessionEndReason = 'refresh-rejected' | 'login-rejected' | 'no-login' | 'cleared-elsewhere' | 'logout';
 
 /** Published on `axios-graphql-refresh:session-expired` once per ended session. */
 export interface SessionExpiredMessage {

@@ -8,7 +8,7 @@ root=$PWD
 # No explicit build: `npm pack` must build through `prepare` by itself (a fresh clone has no dist/).
 rm -rf dist .tmp/pack && mkdir -p .tmp/pack/consumer
 tarball=$(npm pack --silent --pack-destination .tmp/pack 2>/dev/null | tail -1)
-tar tzf ".tmp/pack/$tarball" | grep -qx 'package/dist/index.cjs' || { echo "npm pack made a tarball without dist/" >&2; exit 1; }
+tar tzf ".tmp/pack/$tarball" | grep -x 'package/dist/index.cjs' >/dev/null || { echo "npm pack made a tarball without dist/" >&2; exit 1; }
 echo "== packed $tarball ($(du -h ".tmp/pack/$tarball" | cut -f1))"
 tar tzf ".tmp/pack/$tarball" | sed 's/^/   /'
 unexpected=$(tar tzf ".tmp/pack/$tarball" | grep -vE '^package/(dist/.+\.(mjs|cjs|d\.ts|d\.cts)|([a-z]+/)?package\.json|README\.md|LICENSE)$' || true)
