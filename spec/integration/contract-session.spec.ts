@@ -47,10 +47,10 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
     const graphqlApi = axios.create({ baseURL: graphql.url });
     attachTokenRefresh(graphqlApi, { tokens: store, onSessionExpired: onGraphQLExpired });
     const restApi = axios.create({ baseURL: `${rest.origin}/rest` });
-    attachTokenRefresh(restApi, { tokens: store, onSessionExpired: onRestExpired });
+    const restAuth = attachTokenRefresh(restApi, { tokens: store, onSessionExpired: onRestExpired });
     if (warm) await createGraphQLClient(graphqlApi).query(STUDENTS);
     graphql.expireAccessTokens();
-    return { graphql, rest, initial, store, restApi, onGraphQLExpired, onRestExpired };
+    return { graphql, rest, initial, store, graphqlApi, restApi, restAuth, onGraphQLExpired, onRestExpired };
   }
 
   it.each([
@@ -72,6 +72,25 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
     expect(result.value?.data.me).toBe(graphql.username);
     const sent = rest.received.filter((r) => r.url === '/rest/me').map(tokenOf);
     expect(sent.map((token) => (token === initial.accessToken ? 'old' : token === stored?.accessToken ? 'new' : 'other'))).toEqual(['old', 'new']);
+  });
+
+  it("waits behind the GraphQL API's refresh in flight instead of starting its own, then goes out with its result", async () => {
+    const { graphql, rest, initial, store, graphqlApi, restApi, restAuth } = await sharedStore(true);
+    const hold = graphql.hold(isRefresh);
+    const query = outcome(createGraphQLClient(graphqlApi).query(STUDENTS));
+    await hold.arrived;
+
+    const restCall = outcome(restApi.get('/me'));
+    await until(() => restAuth.stats.queued >= 1, 'the REST request was never held behind the refresh in flight');
+    hold.release();
+    const [graphqlResult, restResult] = await Promise.all([query, restCall]);
+
+    expect(graphqlResult.error?.message).toBeUndefined();
+    expect(restResult.error?.message).toBeUndefined();
+    expect(graphql.received.filter(isRefresh)).toHaveLength(1);
+    expect(carrying(rest.received, initial.refreshToken)).toEqual([]);
+    const stored = await store.get();
+    expect(rest.received.filter((r) => r.url === '/rest/me').map((r) => (tokenOf(r) === stored?.accessToken ? 'new' : 'old'))).toEqual(['new']);
   });
 
   it('a REST API that keeps answering 401 with the new token does not end the shared session by itself', async () => {
@@ -281,6 +300,16 @@ describe('session end is shared by the attachments of one MemoryTokenStore (issu
     expect(server.received.length).toBe(before);
     expect(b.onSessionExpired).toHaveBeenCalledTimes(1);
     expect(a.onSessionExpired).not.toHaveBeenCalled();
+  });
+
+  it('does not call the hook of an attachment that was detached (beyond the brief)', async () => {
+    const { a, b } = await twoAttachments();
+    b.auth.detach();
+
+    await a.auth.setTokens(null);
+    await a.auth.setTokens(null); // a second, idle turn for any announcement in flight
+
+    expect(b.onSessionExpired).not.toHaveBeenCalled();
   });
 
   it('revives B when A sets tokens again after the shared session ended', async () => {
