@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, isSessionExpiredError, isTokenRefreshError, MemoryTokenStore } from '../../lib';
-import { attachTo, closeServers, dataRequests, isRefresh, openServer, outcome, tokenOf, until, whose } from '../support/contract';
+import { attachTo, closeServers, dataRequests, deferred, isRefresh, openServer, outcome, tokenOf, until, whose } from '../support/contract';
 import type { ReceivedRequest, TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
 
@@ -64,6 +64,32 @@ describe('handle.setTokens() while a refresh is in flight (issue 9 #4)', () => {
     for (const result of results) expect(result.error?.message).toBeUndefined();
     const sent = dataRequests(server).map((r) => (tokenOf(r) === alice.initial.accessToken ? 'alice' : tokenOf(r) === bob.accessToken ? 'bob' : 'other'));
     expect(sent).toEqual(['alice', ...Array(6).fill('bob')]);
+  });
+
+  it("keeps bob's tokens when a login (options.login) started before setTokens(bob) answers after it", async () => {
+    const server = await openServer();
+    const loginStarted = deferred();
+    const loginAnswer = deferred<{ accessToken: string; refreshToken: string }>();
+    const api = axios.create({ baseURL: server.url });
+    const auth = attachTokenRefresh(api, {
+      login: async () => {
+        loginStarted.resolve();
+        return loginAnswer.promise;
+      },
+    });
+    const client = createGraphQLClient(api);
+
+    const first = outcome(client.query(STUDENTS)); // no tokens: logs in first
+    await loginStarted.promise;
+    const bob = server.issueTokens();
+    await auth.setTokens(bob);
+    const carol = server.issueTokens();
+    loginAnswer.resolve(carol);
+    const result = await first;
+
+    expect(whose(await auth.getTokens(), { bob, carol })).toBe('bob');
+    expect(result.error?.message).toBeUndefined();
+    expect(dataRequests(server).map((r) => (tokenOf(r) === bob.accessToken ? 'bob' : tokenOf(r) === carol.accessToken ? 'carol' : 'other'))).toEqual(['bob']);
   });
 
   it('does not store the refresh result after setTokens(null) (logout during a refresh)', async () => {
