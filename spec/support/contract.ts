@@ -128,3 +128,9 @@ export function whose(tokens: { accessToken?: string; refreshToken?: string } | 
   }
   return 'someone else';
 }
+
+const [major, minor] = axios.VERSION.split('.').map(Number);
+/** axios ≥ 1.0 sends a spec FormData from Node (0.27 rejects it before sending). */
+export const axiosSendsFormData = major >= 1;
+/** axios ≥ 1.7 has the fetch adapter (`adapter: 'fetch'`, `env.fetch`). */
+export const axiosHasFetchAdapter = major > 1 || (major === 1 && minor >= 7);
