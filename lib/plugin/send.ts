@@ -122,7 +122,7 @@ export function pacedAdapter(ctx: PluginContext, adapter: unknown): Adapter {
       if (state) afterHold(config, state); // the wait for the slot counts against the request's own timeout
       if (state && !state.passive) {
         // Tokens may have changed while it waited: the newest, or none after a logout (never the old one).
-        const now = ctx.session.current();
+        const now = await ctx.session.latest();
         if (!now.token) deleteHeader(config.headers, 'Authorization');
         else if (now.generation > state.generation) setHeader(config, 'Authorization', `Bearer ${now.token}`);
         state.generation = now.generation;

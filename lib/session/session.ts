@@ -144,10 +144,15 @@ export class Session implements Member {
     return this.#view.read();
   }
 
-  /** The newest token known right now (none after a logout) and its generation; throws if the session ended. */
+  /** The newest token known right now (none after a logout) and its generation. */
   current(): RequestTokens {
-    if (this.#ended) throw this.#copyOfEnd(this.#ended);
     return this.#view.current();
+  }
+
+  /** What the store holds now (another attachment may have written it), as a request would be sent with; throws if the session ended. */
+  async latest(): Promise<RequestTokens> {
+    if (this.#ended) await this.#assertAlive();
+    return this.#view.current(await this.#view.read());
   }
 
   #copyOfEnd(ended: Error): Error {
