@@ -274,7 +274,7 @@ export class Session implements Member {
     await this.#view.write(input === null ? null : normalizeTokens(input, Date.now()));
     if (input !== null) return this.#shared.revive();
     // A logout here ends the session of every other attachment on the store (each hears it once).
-    this.#shared.end(new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'), this, 'cleared-elsewhere', this.#view.generation);
+    this.#shared.end(new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'), this, 'logout', this.#view.generation);
     this.#ended = null;
   }
 }
