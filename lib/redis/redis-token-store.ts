@@ -245,6 +245,7 @@ export class RedisTokenStore implements TokenStore {
   /** Waits for a message on the channel (tokens stored, lock released) or close(), at most `ms`. */
   #waitForNews(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.#closed) return resolve();
       const done = () => {
         clearTimeout(timer);
         this.#wakers.delete(done);
