@@ -116,16 +116,20 @@ export class RedisTokenStore implements TokenStore {
 
   #onMessage(raw: string): void {
     const message = decodeMessage(raw);
-    // Only our key in our database (a shared server carries other deployments' messages), not our own writes.
-    if (!message || message.k !== this.#names.fullKey || message.db !== this.#names.db || message.from === this.#id) return;
-    if (typeof message.v === 'number' && message.t !== undefined) this.#adopt({ tokens: message.t, v: message.v }, 'message');
+    // Only our key in our database: a shared server carries other deployments' messages.
+    if (!message || message.k !== this.#names.fullKey || message.db !== this.#names.db) return;
+    // Our own writes are known already; a lock we released still wakes our other waiters.
+    if (message.from !== this.#id && typeof message.v === 'number' && message.t !== undefined) {
+      this.#adopt({ tokens: message.t, v: message.v }, 'message');
+    }
     this.#wake();
   }
 
   /** Takes `next` if it is newer than what we know; tells the listeners when it came from elsewhere. */
   #adopt(next: Known, source: 'own' | 'read' | 'message'): boolean {
     const before = this.#known;
-    if (before && next.v <= before.v) return false;
+    // Equal versions with other tokens only come from writers without versions (0.1.0): take theirs.
+    if (before && (next.v < before.v || (next.v === before.v && sameTokens(before.tokens, next.tokens)))) return false;
     this.#known = { tokens: copy(next.tokens), v: next.v };
     // A first read is not news; a clear heard before we ever knew tokens ends nothing here.
     const news = before ? !sameTokens(before.tokens, next.tokens) : source === 'message' && next.tokens !== null;
@@ -156,7 +160,7 @@ export class RedisTokenStore implements TokenStore {
       this.#known ??= { tokens: null, v: 0 };
       return null;
     }
-    if (!known || stored.v > known.v) {
+    if (!known || stored.v > known.v || (stored.v === known.v && !sameTokens(stored.tokens, known.tokens))) {
       this.#adopt(stored, 'read');
       return copy(stored.tokens);
     }

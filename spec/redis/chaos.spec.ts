@@ -33,6 +33,7 @@ describeRedis('RedisTokenStore chaos: several processes, real faults', () => {
   beforeAll(async () => {
     bundle = await bundleForWorkers();
   });
+  afterAll(() => bundle?.remove());
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
     await Promise.all(clients.splice(0).map((c) => c.quit().catch(() => c.disconnect())));

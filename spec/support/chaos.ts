@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 // Harness of spec/redis/chaos.spec.ts: bundles the sources once for the worker processes (esbuild,
@@ -10,6 +10,7 @@ const root = join(__dirname, '..', '..');
 export interface Bundle {
   index: string;
   redis: string;
+  remove(): void;
 }
 
 export async function bundleForWorkers(): Promise<Bundle> {
@@ -28,7 +29,7 @@ export async function bundleForWorkers(): Promise<Bundle> {
     packages: 'external',
     logLevel: 'silent',
   });
-  return { index: join(outdir, 'index.mjs'), redis: join(outdir, 'redis.mjs') };
+  return { index: join(outdir, 'index.mjs'), redis: join(outdir, 'redis.mjs'), remove: () => rmSync(outdir, { recursive: true, force: true }) };
 }
 
 export interface QueryReport {
