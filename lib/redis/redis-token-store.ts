@@ -192,9 +192,9 @@ export class RedisTokenStore implements TokenStore {
     return written === 1;
   }
 
-  /** The version we hold `tokens` at, if they are what we know (0 otherwise): lets a write pass a Redis that went back in time. */
+  /** The version we hold `tokens` at, if they are what we know (-1 otherwise): lets a write pass a Redis that forgot or went back in time. */
   #floorFor(tokens: TokenSet | null): number {
-    return this.#known && sameTokens(this.#known.tokens, tokens) ? this.#known.v : 0;
+    return this.#known && sameTokens(this.#known.tokens, tokens) ? this.#known.v : -1;
   }
 
   async get(): Promise<TokenSet | null> {

@@ -4,16 +4,18 @@
 /**
  * Writes the tokens key and publishes the change, in one step (docs/scaling.md "Versions").
  * KEYS[1] token key. ARGV: mode ('set' | 'cas' | 'seed'), expected accessToken ('' = expect empty),
- * expected refreshToken, '1' if the expected set has a refreshToken, floor version, next tokens as
- * JSON ('' = clear), channel, message head (JSON up to `"v":`).
+ * expected refreshToken, '1' if the expected set has a refreshToken, floor version (the version the
+ * caller holds `expected` at, -1 if it does not hold them), next tokens as JSON ('' = clear),
+ * channel, message head (JSON up to `"v":`).
  *
  * - Every write carries a version `v` in the JSON: max(stored + 1, floor + 1, Redis time in ms). A
  *   clear leaves a tombstone `{"v":n}`, so "cleared" (tombstone) and "Redis forgot" (no key) differ.
  * - 'cas' writes if the stored tokens are the expected ones (same access and refresh token; a
  *   tombstone or no key matches an empty expectation), or if Redis is behind the caller: the caller
- *   holds `expected` at version `floor` and Redis has an older version or nothing (a restart or an
+ *   holds `expected` at version `floor` and Redis has an older version or no key (a restart or an
  *   older snapshot), so the caller's view is the newest there is.
- * - 'seed' restores the caller's newest tokens at their own version when Redis is behind them.
+ * - 'seed' restores the caller's newest tokens at their own version when Redis has no key or an
+ *   older version.
  * Returns { 1 if written, the version now stored }.
  */
 export const WRITE = `
@@ -31,7 +33,7 @@ end
 local mode, floor, nextJson = ARGV[1], tonumber(ARGV[5]), ARGV[6]
 local v
 if mode == 'seed' then
-  if curV >= floor then return {0, curV} end
+  if cur and curV >= floor then return {0, curV} end
   v = floor
 else
   if mode == 'cas' then
@@ -42,7 +44,7 @@ else
       if ARGV[4] == '1' then expR = ARGV[3] end
       match = (curA == ARGV[2] and curR == expR)
     end
-    if not match and not (floor > 0 and curV < floor) then return {0, curV} end
+    if not match and not (floor >= 0 and (not cur or curV < floor)) then return {0, curV} end
   end
   local t = redis.call('time')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
