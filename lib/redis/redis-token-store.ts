@@ -59,7 +59,7 @@ export class RedisTokenStore implements TokenStore {
   #subscription: Subscription | undefined;
   #closed = false;
   /** A restore of the newest tokens in flight (Redis restarted or went back to an older snapshot). */
-  #seeding: Promise<void> | undefined;
+  #seeding: Promise<boolean> | undefined;
   readonly #listeners = new Set<Listener>();
   readonly #wakers = new Set<() => void>();
 
@@ -148,34 +148,33 @@ export class RedisTokenStore implements TokenStore {
   /**
    * Reconciles a read with what this process knows. Redis without the key while we hold tokens, or
    * with an older version, forgot them (a restart, an older snapshot): we keep ours and restore
-   * them there. Only a tombstone (a clear made somewhere) makes the tokens go away.
+   * them there. Only a tombstone (a clear made somewhere) makes the tokens go away. `settled` is
+   * false while a restore is still owed (it failed: the next read tries again).
    */
-  async #reconcile(stored: Stored): Promise<TokenSet | null> {
+  async #reconcile(stored: Stored): Promise<{ tokens: TokenSet | null; settled: boolean }> {
     const known = this.#known;
     if (stored.kind === 'absent') {
-      if (known?.tokens) {
-        await this.#seed();
-        return copy(known.tokens);
-      }
+      if (known?.tokens) return { tokens: copy(known.tokens), settled: await this.#seed() };
       this.#known ??= { tokens: null, v: 0 };
-      return null;
+      return { tokens: null, settled: true };
     }
     if (!known || stored.v > known.v || (stored.v === known.v && !sameTokens(stored.tokens, known.tokens))) {
       this.#adopt(stored, 'read');
-      return copy(stored.tokens);
+      return { tokens: copy(stored.tokens), settled: true };
     }
-    if (stored.v < known.v) await this.#seed();
-    return copy(known.tokens);
+    const settled = stored.v < known.v ? await this.#seed() : true;
+    return { tokens: copy(known.tokens), settled };
   }
 
-  /** Restores the newest tokens we know where Redis lost them (atomic: only if Redis is still behind). */
-  #seed(): Promise<void> {
+  /** Restores the newest tokens we know where Redis lost them (atomic: only if Redis is still behind); resolves whether Redis answered. */
+  #seed(): Promise<boolean> {
     this.#seeding ??= (async () => {
       try {
         const known = this.#known;
         if (known) await this.#write('seed', null, known.tokens, known.v);
+        return true;
       } catch {
-        // Redis is unreachable again: the next read tries again
+        return false; // Redis is unreachable again: the next read tries again
       } finally {
         this.#seeding = undefined;
       }
@@ -210,10 +209,10 @@ export class RedisTokenStore implements TokenStore {
       if (this.#known) return copy(this.#known.tokens);
       throw error;
     }
-    const tokens = await this.#reconcile(stored);
-    // Trusted from now on only if the subscription was live for the whole read: otherwise a change
-    // made in between may never be heard of (issue 10, failure 5).
-    if (liveAt !== -1 && subscription.live && subscription.epoch === liveAt) this.#fresh = true;
+    const { tokens, settled } = await this.#reconcile(stored);
+    // Trusted from now on only if the subscription was live for the whole read (otherwise a change
+    // made in between may never be heard of: issue 10, failure 5) and no restore is still owed.
+    if (settled && liveAt !== -1 && subscription.live && subscription.epoch === liveAt) this.#fresh = true;
     return tokens;
   }
 
