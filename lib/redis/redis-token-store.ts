@@ -185,6 +185,9 @@ export class RedisTokenStore implements TokenStore {
   /** One write script call (see scripts.ts); records what it wrote as the newest known. */
   async #write(mode: 'set' | 'cas' | 'seed', expected: TokenSet | null, next: TokenSet | null, floor: number): Promise<boolean> {
     const { redis } = this.#options;
+    if (next !== null && (typeof next !== 'object' || typeof next.accessToken !== 'string' || next.accessToken === '')) {
+      throw new TypeError('Expected `tokens` to be null or an object with a non-empty `accessToken`');
+    }
     const args = [mode, expected?.accessToken ?? '', expected?.refreshToken ?? '', expected?.refreshToken === undefined ? '0' : '1', floor, encodeTokens(next), this.#names.channel, this.#head];
     const [written, v] = (await this.#run(mode === 'cas' ? 'compare-and-set' : 'SET', () => redis.eval(WRITE, 1, this.#names.key, ...args))) as [number, number];
     if (written === 1 && mode !== 'seed') this.#adopt({ tokens: next, v }, 'own');

@@ -64,6 +64,14 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
     expect(await store().get()).toEqual({ accessToken: 'a3' });
   });
 
+  it('set() and compareAndSet() refuse tokens without an accessToken (the stored JSON stays valid)', async () => {
+    const a = store();
+    await a.set({ accessToken: 'at' });
+    await expect(a.set({} as never)).rejects.toThrow(TypeError);
+    await expect(a.compareAndSet({ accessToken: 'at' }, { accessToken: '' })).rejects.toThrow(TypeError);
+    expect(await store().get()).toEqual({ accessToken: 'at' });
+  });
+
   it('lock() is mutually exclusive across clients', async () => {
     const a = store();
     const b = store();
