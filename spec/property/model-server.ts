@@ -5,7 +5,7 @@ import type { TokenSet } from '../../lib';
 // - the GraphQL API (ORIGINS.api) issues access and refresh tokens per account and runs queries,
 //   one-field and two-field mutations;
 // - a REST API on another origin (ORIGINS.rest) accepts the same access tokens and answers 401;
-//   it has no refresh endpoint (a refresh posted there is a leak, answered 404);
+//   it has no refresh endpoint (a refresh posted there is a leak, answered 401);
 // - a foreign origin (ORIGINS.cdn) must never receive a token.
 // Time is counted in event-loop turns (setImmediate), so a run is fast and its schedule is what
 // fast-check drew. Auth is checked when the answer is produced, after the latency: answers can be late.
@@ -35,6 +35,10 @@ export interface ModelOptions {
   refreshOutcomes: RefreshOutcome[];
   refreshLatency: number;
   plan(id: number): CallPlan;
+  /** Told when a refresh attempt reaches the API and when it ends ('transient': 5xx, network, deadline). */
+  onRefresh?(event: 'start' | 'ok' | 'transient' | 'rejected'): void;
+  /** Told of every data request the API or the REST API receives, with the access token it carries. */
+  onSend?(id: number, token: string | undefined): void;
 }
 
 /** Where a request stands when its caller gives up. */
@@ -135,6 +139,9 @@ export function createModelServer(options: ModelOptions): ModelServer {
   async function wait(config: InternalAxiosRequestConfig, turns: number, started: number): Promise<void> {
     for (let i = 0; ; i++) {
       if (config.signal?.aborted) throw new CanceledError(undefined, undefined, config);
+      // As axios' http adapter: a cancelled CancelToken rejects with its own reason (made without a config).
+      const reason = (config.cancelToken as { reason?: unknown } | undefined)?.reason;
+      if (reason) throw reason;
       if (config.timeout && Date.now() - started >= config.timeout) {
         throw new AxiosError(`timeout of ${config.timeout}ms exceeded`, 'ECONNABORTED', config, {});
       }
@@ -176,20 +183,27 @@ export function createModelServer(options: ModelOptions): ModelServer {
     stats.refreshAttempts++;
     const outcome = options.refreshOutcomes[stats.refreshAttempts - 1] ?? 'ok';
     refreshesInFlight++;
+    options.onRefresh?.('start');
     try {
       if (outcome === 'hang') await hang(config);
       await wait(config, options.refreshLatency, started);
+    } catch (error) {
+      options.onRefresh?.('transient');
+      throw error;
     } finally {
       refreshesInFlight--;
     }
+    if (outcome === 'network' || outcome === 'http500') options.onRefresh?.('transient');
     if (outcome === 'network') throw new AxiosError('socket hang up', 'ECONNRESET', config, {});
     if (outcome === 'http500') return respond(config, 500, '<html>Internal error</html>');
     const given = String(body.variables?.refreshToken);
     if (outcome === 'reject' || !refreshTokens.get(given)) {
       const t = parseToken(given);
       if (t) stats.rejected.push({ account: t.account, serial: t.serial });
+      options.onRefresh?.('rejected');
       return respond(config, 200, { data: { refreshToken: null }, errors: [{ message: 'Invalid or expired refresh token' }] });
     }
+    options.onRefresh?.('ok');
     stats.refreshSuccesses++;
     const fresh = issue(parseToken(given)!.account);
     if (options.rotate) refreshTokens.set(given, false);
@@ -205,6 +219,7 @@ export function createModelServer(options: ModelOptions): ModelServer {
   /** Sends one attempt of a logical request through its latency and declines; resolves to the decline answer, if any. */
   async function attempt(config: InternalAxiosRequestConfig, id: number, started: number): Promise<{ plan: CallPlan; n: number; declined?: AxiosResponse }> {
     const plan = options.plan(id);
+    options.onSend?.(id, bearer(config));
     const n = (attempts.get(id) ?? 0) + 1;
     attempts.set(id, n);
     inFlight.set(id, n);
@@ -274,7 +289,8 @@ export function createModelServer(options: ModelOptions): ModelServer {
     checkLeaks(config, url.origin, text, token);
 
     if (text.includes('refreshToken(')) {
-      if (url.origin !== ORIGINS.api) return respond(config, 404, 'Not Found');
+      // A REST API answers a POST it does not know with 401 (no token on it): read as "refresh token rejected".
+      if (url.origin !== ORIGINS.api) return respond(config, 401, { message: 'Unauthorized' });
       return refreshAnswer(config, JSON.parse(text), started);
     }
     if (url.origin === ORIGINS.cdn) return respond(config, 200, 'asset');

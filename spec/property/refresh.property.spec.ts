@@ -1,15 +1,16 @@
 import fc from 'fast-check';
-import { HANG_DEADLINE_MS, runSchedule, type Observation } from './runner';
-import { schedule, type Schedule } from './schedule';
+import { COUNTEREXAMPLES } from './counterexamples';
+import { assertInvariants, brokenInvariants } from './invariants';
+import { runSchedule } from './runner';
+import { schedule } from './schedule';
 
 // Model-based properties (issue 9, "Make the suite find this class"): random schedules of requests
 // and of the caller's own actions against the in-memory model (model-server.ts), drawn by
 // schedule.ts, run by runner.ts. PROPERTY_RUNS sets the number of runs (CI: the default 1,000; the
-// nightly script: 50,000). PROPERTY_INVARIANTS=a,b checks only the named invariants (to look for
-// the counterexamples of one class while another is still open).
+// nightly script: 50,000). The invariants are in invariants.ts; the counterexamples found on the
+// 0.1.0 code run first, as fixed examples (counterexamples.ts).
 
 const RUNS = Number(process.env.PROPERTY_RUNS) || 1_000;
-const ONLY = process.env.PROPERTY_INVARIANTS?.split(',').filter(Boolean);
 
 /** Operations and stages each must be met by some runs: an invariant never exercised proves nothing. */
 const MUST_SEE = [
@@ -47,54 +48,8 @@ const MUST_SEE = [
   'decline:http429',
   'decline:long',
   'refresh:success',
+  'held-during-failed-refresh',
 ] as const;
-
-function check(name: string, assertion: () => void): void {
-  if (!ONLY || ONLY.includes(name)) assertion();
-}
-
-/** Every invariant of issue 9, each an explicit expectation. */
-function assertInvariants(s: Schedule, o: Observation): void {
-  const { stats } = o.server;
-  check('settles', () => {
-    // Every request settles, exactly once (a promise cannot settle twice; the outcome list would show a duplicate id).
-    expect(o.hung).toEqual([]);
-    expect(o.outcomes.map((x) => x.id).sort((a, b) => a - b)).toEqual(s.calls.map((_, id) => id));
-  });
-  check('typed', () => {
-    // With a typed outcome: CanceledError (aborted), axios' timeout error (with a timeout), SessionExpiredError,
-    // TokenRefreshError, GraphQLRequestError UNAUTHENTICATED/RATE_LIMITED, the user's own thrown Error,
-    // HTTP 429 after the waits, HTTP 401 from the REST API.
-    const untyped = o.outcomes.filter((x) => x.kind === 'untyped').map((x) => ({ id: x.id, error: String(x.error) }));
-    expect(untyped).toEqual([]);
-  });
-  check('mutation-once', () => {
-    const twice = [...stats.executions].filter(([, n]) => n > 1).map(([key]) => key);
-    expect(twice).toEqual([]);
-  });
-  check('tokens-stay-home', () => {
-    expect(stats.leaks).toEqual([]);
-  });
-  check('caller-tokens-kept', () => {
-    expect(o.overwritten).toEqual([]);
-  });
-  check('no-stale-send', () => {
-    expect(stats.staleSends).toEqual([]);
-  });
-  check('one-refresh-per-expiry', () => {
-    expect(stats.refreshSuccesses).toBeLessThanOrEqual(stats.expiries);
-  });
-  check('nothing-outlives', () => {
-    expect(o.refreshStillRunning).toBe(false);
-    expect(o.followUpHung).toEqual([]);
-    expect(o.leftTimers).toBeLessThanOrEqual(0);
-  });
-  check('timeout-covers-waiting', () => {
-    // A request with its own `timeout` (≤ 8 ms) never waits for a hanging refresh's deadline.
-    const slow = o.outcomes.filter((x) => x.call.timeoutMs !== null && x.elapsedMs >= HANG_DEADLINE_MS).map((x) => ({ id: x.id, kind: x.kind, ms: x.elapsedMs }));
-    expect(slow).toEqual([]);
-  });
-}
 
 describe('attachTokenRefresh(instance): properties over random schedules of requests and caller actions', () => {
   const seen: Record<string, number> = {};
@@ -118,7 +73,14 @@ describe('attachTokenRefresh(instance): properties over random schedules of requ
         if (st.refreshSuccesses) seen['refresh:success'] = (seen['refresh:success'] ?? 0) + 1;
         assertInvariants(s, o);
       }),
-      { numRuns: RUNS, verbose: 0, interruptAfterTimeLimit: Number(process.env.PROPERTY_TIME_LIMIT_MS) || 600_000, markInterruptAsFailure: true },
+      {
+        numRuns: RUNS,
+        verbose: 0,
+        // PROPERTY_EXAMPLES=0 searches without them (to look for other classes while these are open).
+        examples: process.env.PROPERTY_EXAMPLES === '0' ? [] : COUNTEREXAMPLES.map((c) => [c.schedule] as [typeof c.schedule]),
+        interruptAfterTimeLimit: Number(process.env.PROPERTY_TIME_LIMIT_MS) || 600_000,
+        markInterruptAsFailure: true,
+      },
     );
   }, 3_600_000);
 
@@ -126,5 +88,12 @@ describe('attachTokenRefresh(instance): properties over random schedules of requ
     if (process.env.PROPERTY_VERBOSE) console.log({ runs, averageMs: totalMs / Math.max(1, runs), hungRuns, seen });
     const missing = MUST_SEE.filter((k) => !seen[k]);
     expect(missing).toEqual([]);
+  });
+});
+
+describe('attachTokenRefresh(instance): the counterexamples found on 0.1.0 (issue 9) hold every invariant', () => {
+  it.each(COUNTEREXAMPLES.map((c) => [`item ${c.item}: ${c.title} (${c.invariant})`, c] as const))('%s', async (_, c) => {
+    const o = await runSchedule(c.schedule);
+    expect(brokenInvariants(c.schedule, o)).toEqual([]);
   });
 });

@@ -6,16 +6,18 @@ import {
   isSessionExpiredError,
   isTokenRefreshError,
   MemoryTokenStore,
+  type GraphQLClient,
   type TokenRefreshHandle,
 } from '../../lib';
-import { createModelServer, ORIGINS, parseToken, type ModelServer, type Stage } from './model-server';
-import type { Call, Schedule } from './schedule';
+import { createModelServer, ORIGINS, parseToken, type ModelServer } from './model-server';
+import type { Call, Schedule, ScheduleEvent } from './schedule';
+import { watchTimers, type TimerWatch } from './timer-watch';
 
 // Runs one drawn schedule against the model and returns what the invariants look at. Nothing here
-// asserts: refresh.property.spec.ts does.
+// asserts: invariants.ts does.
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** Real-time bound for anything that should have ended: far above a run's ~10 ms, far below a hang. */
+/** Real-time bound for anything that should have ended: far above a run's few ms, far below a hang. */
 export const WATCHDOG_MS = 500;
 /** `refreshTimeoutMs` in runs whose refresh hangs: requests with a `timeout` must not wait for it. */
 export const HANG_DEADLINE_MS = 250;
@@ -29,7 +31,7 @@ const DOCS = {
 export interface Outcome {
   id: number;
   call: Call;
-  /** 'ok', or the class of the error; `untyped` with the error itself when it fits no class. */
+  /** 'ok', or the class of the error; `untyped` (with the error itself) when it fits no class. */
   kind: string;
   error?: unknown;
   elapsedMs: number;
@@ -42,16 +44,16 @@ export interface Observation {
   /** Ids of requests still unsettled when the watchdog fired. */
   hung: number[];
   followUpHung: string[];
-  /** Violations of "caller-set tokens are never overwritten by an older flight", seen at turn boundaries and at the end. */
+  /** Breaks of "caller-set tokens are never overwritten by an older flight", seen at turn boundaries and at the end. */
   overwritten: string[];
-  /** Ref'd timers left after the last request settled, beyond those present before the run. */
+  /** Requests held during a refresh that failed transiently, then sent with the token it was replacing. */
+  heldWithDeadToken: string[];
+  /** Ref'd timers created during the run and still pending after the last request settled. */
   leftTimers: number;
   refreshStillRunning: boolean;
   /** What the run exercised, for the coverage test. */
   seen: Record<string, number>;
 }
-
-const countTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
 class UserThrow extends Error {}
 
@@ -68,167 +70,234 @@ function classify(error: unknown, c: Call, thrown: Error | undefined): string {
   return 'untyped';
 }
 
-export async function runSchedule(s: Schedule): Promise<Observation> {
+/** The state of one run, shared by the functions below. */
+interface Run {
+  s: Schedule;
+  server: ModelServer;
+  store: MemoryTokenStore;
+  hang: boolean;
+  instances: AxiosInstance[];
+  clients: GraphQLClient[];
+  handles: Array<TokenRefreshHandle | null>;
+  first: TokenRefreshHandle;
+  attach(i: number): TokenRefreshHandle;
+  reattachAt: Map<number, number[]>;
+  /** The last tokens the caller set (`null`: logged out). */
+  lastSet: { account: string; serial: number } | null;
+  overwritten: string[];
+  outcomes: Outcome[];
+  pending: Set<number>;
+  sent: Set<number>;
+  promises: Array<Promise<void>>;
+  /** The refresh attempt in flight: the token it replaces, and the requests started (so held) meanwhile. */
+  flight: { dead?: string; held: Set<number> } | null;
+  /** Requests that must not be sent with the given token (it failed to refresh while they were held). */
+  poisoned: Map<number, string>;
+  heldWithDeadToken: string[];
+  seen: Record<string, number>;
+  see(what: string): void;
+}
+
+function createRun(s: Schedule): Run {
   const seen: Record<string, number> = {};
-  const see = (what: string) => (seen[what] = (seen[what] ?? 0) + 1);
-  const timersBefore = countTimers();
-  const server = createModelServer({
+  // Item 5 is tracked when a flight is one attempt (no refresh retries) and without pacing (a request
+  // waiting for a slot is not held by the flight).
+  const trackHeld = (s.retries === 0 || s.rotate) && !s.pacing;
+  const run = {
+    s,
+    seen,
+    see: (what: string) => void (seen[what] = (seen[what] ?? 0) + 1),
+    hang: s.refreshOutcomes.includes('hang'),
+    reattachAt: new Map(),
+    overwritten: [],
+    outcomes: [],
+    pending: new Set(),
+    sent: new Set(),
+    promises: [],
+    flight: null,
+    poisoned: new Map(),
+    heldWithDeadToken: [],
+  } as unknown as Run;
+  run.server = createModelServer({
     rotate: s.rotate,
     refreshOutcomes: s.refreshOutcomes,
     refreshLatency: s.refreshLatency,
     plan: (id) => s.calls[id] ?? { latencies: [0], declines: [], authStatus: 200, placement: 'request', midExpiry: 'none' },
+    onRefresh(event) {
+      if (event === 'start') run.flight = { dead: run.store.get()?.accessToken, held: new Set() };
+      else if (event === 'transient' && run.flight?.dead && trackHeld) {
+        for (const id of run.flight.held) if (run.pending.has(id) && !run.sent.has(id)) run.poisoned.set(id, run.flight.dead);
+      }
+      if (event !== 'start') run.flight = null;
+    },
+    onSend(id, token) {
+      run.sent.add(id);
+      if (token && run.poisoned.get(id) === token && run.store.get()?.accessToken === token) {
+        run.heldWithDeadToken.push(`request ${id} was held during a refresh that failed, then sent with the token that refresh was replacing`);
+      }
+    },
   });
-  const store = new MemoryTokenStore(server.issue('alice'));
-  server.watch(() => store.get());
-  const hang = s.refreshOutcomes.includes('hang');
+  run.store = new MemoryTokenStore(run.server.issue('alice'));
+  run.server.watch(() => run.store.get());
+  run.lastSet = { account: 'alice', serial: parseToken(run.store.get()!.accessToken)!.serial };
 
   // Two GraphQL instances and a REST instance on another origin, one store. Each has a user request
-  // interceptor registered *before* attaching (it runs after the plugin's) that throws on demand.
-  const origins = [ORIGINS.api, ORIGINS.api, ORIGINS.rest];
-  const instances: AxiosInstance[] = origins.map((origin) => {
-    const api = axios.create({ baseURL: `${origin}/`, adapter: server.adapter as never });
+  // interceptor registered *before* attaching (so it runs after the plugin's) that throws on demand.
+  run.instances = [ORIGINS.api, ORIGINS.api, ORIGINS.rest].map((origin) => {
+    const api = axios.create({ baseURL: `${origin}/`, adapter: run.server.adapter as never });
     api.interceptors.request.use((config) => {
       if (config.headers?.['X-Throw'] === 'interceptor') throw new UserThrow('user interceptor threw');
       return config;
     });
     return api;
   });
-  const attach = (i: number): TokenRefreshHandle =>
-    attachTokenRefresh(instances[i]!, {
-      tokens: store,
+  // The REST attachment (index 2) has no GraphQL endpoint and no refresh of its own: same options.
+  run.attach = (i) =>
+    attachTokenRefresh(run.instances[i]!, {
+      tokens: run.store,
       rotatingRefreshTokens: s.rotate,
       maxReplays: s.maxReplays,
       retry: { retries: s.retries, retryDelay: () => 0 },
       rateLimit: s.pacing ? { concurrency: s.pacing } : false,
-      refreshTimeoutMs: hang ? HANG_DEADLINE_MS : 5_000,
-      // The REST attachment has no GraphQL endpoint and no refresh of its own.
+      refreshTimeoutMs: run.hang ? HANG_DEADLINE_MS : 5_000,
     });
-  const handles: Array<TokenRefreshHandle | null> = [attach(0), attach(1), s.withRest ? attach(2) : null];
-  const first = handles[0]!;
-  const clients = [createGraphQLClient(instances[0]!), createGraphQLClient(instances[1]!)];
+  run.handles = [run.attach(0), run.attach(1), s.withRest ? run.attach(2) : null];
+  run.first = run.handles[0]!;
+  run.clients = [createGraphQLClient(run.instances[0]!), createGraphQLClient(run.instances[1]!)];
+  return run;
+}
 
-  // "Tokens set by the caller are never overwritten by an older flight."
-  let lastSet: { account: string; serial: number } | null = { account: 'alice', serial: parseToken(store.get()!.accessToken)!.serial };
-  const overwritten: string[] = [];
-  const checkOwnership = (when: string) => {
-    const held = store.get();
-    if (lastSet === null) {
-      if (held) overwritten.push(`${when}: tokens of ${parseToken(held.accessToken)?.account} stored after a logout`);
-      return;
-    }
-    if (!held) {
-      // Only a refresh the API rejected, for this account's tokens, may end this account's session.
-      const ended = server.stats.rejected.some((r) => r.account === lastSet!.account && r.serial >= lastSet!.serial);
-      if (!ended) overwritten.push(`${when}: ${lastSet.account}'s tokens cleared without a rejected refresh of theirs`);
-      return;
-    }
-    const t = parseToken(held.accessToken);
-    if (!t || t.account !== lastSet.account || t.serial < lastSet.serial) {
-      overwritten.push(`${when}: ${held.accessToken} stored after setTokens(${lastSet.account}.at.${lastSet.serial})`);
-    }
+/** "Tokens set by the caller are never overwritten by an older flight": checked at every turn boundary. */
+function checkOwnership(run: Run, when: string): void {
+  const held = run.store.get();
+  const last = run.lastSet;
+  if (last === null) {
+    if (held) run.overwritten.push(`${when}: tokens of ${parseToken(held.accessToken)?.account} stored after a logout`);
+    return;
+  }
+  if (!held) {
+    // Only a refresh the API rejected, for this account's tokens, may end this account's session.
+    const ended = run.server.stats.rejected.some((r) => r.account === last.account && r.serial >= last.serial);
+    if (!ended) run.overwritten.push(`${when}: ${last.account}'s tokens cleared without a rejected refresh of theirs`);
+    return;
+  }
+  const t = parseToken(held.accessToken);
+  if (!t || t.account !== last.account || t.serial < last.serial) {
+    run.overwritten.push(`${when}: ${held.accessToken} stored after setTokens(${last.account}.at.${last.serial})`);
+  }
+}
+
+/** Aborts request `id` (signal or CancelToken) after `turns` turns, noting the stage it was in. */
+function scheduleAbort(run: Run, id: number, turns: number, abort: () => void): void {
+  let left = turns;
+  const tick = () => {
+    if (!run.pending.has(id)) return;
+    if (left-- > 0) return void setImmediate(tick);
+    run.see(`abort:${run.server.stageOf(id)}`);
+    abort();
   };
+  setImmediate(tick);
+}
 
-  const outcomes: Outcome[] = [];
-  const pending = new Set<number>();
-  const promises: Array<Promise<void>> = [];
-  const reattachAt = new Map<number, number[]>();
-
-  function send(c: Call, id: number): void {
-    const controller = new AbortController();
-    if (c.abortAfterTurns !== null) {
-      let left = c.abortAfterTurns;
-      const tick = () => {
-        if (!pending.has(id)) return;
-        if (left-- > 0) return void setImmediate(tick);
-        const stage: Stage = server.stageOf(id);
-        see(`abort:${stage}`);
-        controller.abort();
-      };
-      setImmediate(tick);
-    }
-    const thrown = c.throwIn === 'transform' ? new UserThrow('user transformRequest threw') : c.throwIn === 'interceptor' ? new UserThrow('user interceptor threw') : undefined;
-    const config: AxiosRequestConfig = { signal: controller.signal };
-    if (c.timeoutMs !== null) config.timeout = c.timeoutMs;
-    if (c.throwIn === 'interceptor') config.headers = { 'X-Throw': 'interceptor' };
-    if (c.throwIn === 'transform') {
-      config.transformRequest = [
-        () => {
-          throw thrown;
-        },
-      ];
-    }
-    let request: Promise<unknown>;
-    if (c.kind === 'rest') request = instances[2]!.get('things', { ...config, params: { id } as Record<string, unknown> });
-    else if (c.kind === 'cdn') request = instances[c.via]!.get(`${ORIGINS.cdn}/asset`, { ...config, params: { id } as Record<string, unknown> });
-    else request = (c.kind === 'query' ? clients[c.via]!.query : clients[c.via]!.mutate)(DOCS[c.kind], { id }, config);
-    const started = Date.now();
-    pending.add(id);
-    promises.push(
-      request.then(
-        () => void outcomes.push({ id, call: c, kind: 'ok', elapsedMs: Date.now() - started }),
-        (error) => void outcomes.push({ id, call: c, kind: classify(error, c, thrown), error, elapsedMs: Date.now() - started }),
-      ).finally(() => pending.delete(id)),
-    );
+function send(run: Run, c: Call, id: number): void {
+  const controller = new AbortController();
+  const source = c.cancelVia === 'cancelToken' ? axios.CancelToken.source() : undefined;
+  if (c.abortAfterTurns !== null) scheduleAbort(run, id, c.abortAfterTurns, () => (source ? source.cancel() : controller.abort()));
+  const thrown = c.throwIn === 'none' ? undefined : new UserThrow(c.throwIn === 'transform' ? 'user transformRequest threw' : 'user interceptor threw');
+  const config: AxiosRequestConfig = source ? { cancelToken: source.token } : { signal: controller.signal };
+  if (c.timeoutMs !== null) config.timeout = c.timeoutMs;
+  if (c.throwIn === 'interceptor') config.headers = { 'X-Throw': 'interceptor' };
+  if (c.throwIn === 'transform') {
+    config.transformRequest = [
+      () => {
+        throw thrown;
+      },
+    ];
   }
+  const params = { id } as Record<string, unknown>;
+  let request: Promise<unknown>;
+  if (c.kind === 'rest') request = run.instances[2]!.get('things', { ...config, params });
+  else if (c.kind === 'cdn') request = run.instances[c.via]!.get(`${ORIGINS.cdn}/asset`, { ...config, params });
+  else request = (c.kind === 'query' ? run.clients[c.via]!.query : run.clients[c.via]!.mutate)(DOCS[c.kind], { id }, config);
+  const started = Date.now();
+  run.pending.add(id);
+  if (run.flight && c.kind !== 'cdn') run.flight.held.add(id);
+  const done = (kind: string, error?: unknown) => void run.outcomes.push({ id, call: c, kind, error, elapsedMs: Date.now() - started });
+  run.promises.push(
+    request
+      .then(
+        () => done('ok'),
+        (error) => done(classify(error, c, thrown), error),
+      )
+      .finally(() => run.pending.delete(id)),
+  );
+}
 
-  function act(e: Schedule['events'][number], t: number): void {
-    if (e.op === 'expire') return server.expire();
-    const handle = handles[0] ?? handles[1] ?? first; // a detached handle still reaches the store
-    if (server.refreshesInFlight > 0 && e.op !== 'detach') see('set-mid-refresh');
-    if (e.op === 'setOther') {
-      const account = lastSet?.account === 'alice' ? 'bob' : 'alice';
-      const tokens = server.issue(account);
-      lastSet = { account, serial: parseToken(tokens.accessToken)!.serial };
-      see('set-other');
-      void handle.setTokens(tokens);
-      return;
-    }
-    if (e.op === 'logout') {
-      lastSet = null;
-      see('logout');
-      void handle.setTokens(null);
-      return;
-    }
-    const target = e.target === 2 && !s.withRest ? 1 : e.target;
-    if (!handles[target]) return;
-    handles[target]!.detach();
-    handles[target] = null;
-    see('detach');
-    reattachAt.set(t + e.reattachAfter, [...(reattachAt.get(t + e.reattachAfter) ?? []), target]);
+/** The caller's own actions: expiry (the server's), setTokens of another account, logout, detach. */
+function act(run: Run, e: ScheduleEvent, t: number): void {
+  if (e.op === 'expire') return run.server.expire();
+  const handle = run.handles[0] ?? run.handles[1] ?? run.first; // a detached handle still reaches the store
+  if (run.server.refreshesInFlight > 0 && e.op !== 'detach') run.see('set-mid-refresh');
+  if (e.op === 'setOther') {
+    const account = run.lastSet?.account === 'alice' ? 'bob' : 'alice';
+    const tokens = run.server.issue(account);
+    run.lastSet = { account, serial: parseToken(tokens.accessToken)!.serial };
+    run.see('set-other');
+    void handle.setTokens(tokens);
+    return;
   }
+  if (e.op === 'logout') {
+    run.lastSet = null;
+    run.see('logout');
+    void handle.setTokens(null);
+    return;
+  }
+  const target = e.target === 2 && !run.s.withRest ? 1 : e.target;
+  if (!run.handles[target]) return;
+  run.handles[target]!.detach();
+  run.handles[target] = null;
+  run.see('detach');
+  const at = t + e.reattachAfter;
+  run.reattachAt.set(at, [...(run.reattachAt.get(at) ?? []), target]);
+}
 
+async function play(run: Run): Promise<void> {
+  const { s } = run;
   const lastTurn = Math.max(0, ...s.calls.map((c) => c.startTurn), ...s.events.map((e) => e.turn + e.reattachAfter)) + 1;
   for (let t = 0; t <= lastTurn; t++) {
-    checkOwnership(`turn ${t}`);
-    for (const target of reattachAt.get(t) ?? []) {
-      handles[target] = attach(target);
-      see('reattach');
+    checkOwnership(run, `turn ${t}`);
+    for (const target of run.reattachAt.get(t) ?? []) {
+      run.handles[target] = run.attach(target);
+      run.see('reattach');
     }
-    for (const e of s.events) if (e.turn === t) act(e, t);
-    s.calls.forEach((c, id) => c.startTurn === t && send(c, id));
+    for (const e of s.events) if (e.turn === t) act(run, e, t);
+    s.calls.forEach((c, id) => c.startTurn === t && send(run, c, id));
     await turn();
   }
-  for (const [at, targets] of reattachAt) if (at > lastTurn) for (const target of targets) handles[target] = attach(target);
+}
 
+/** Waits for every request (bounded), lets a refresh end, sends follow-ups, counts leftover timers. */
+async function settle(run: Run, timers: TimerWatch): Promise<Observation> {
+  const { s, server } = run;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const watchdog = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), WATCHDOG_MS + (hang ? HANG_DEADLINE_MS * 4 : 0))));
-  await Promise.race([Promise.all(promises), watchdog]);
-  const hung = [...pending];
+  const watchdog = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), WATCHDOG_MS + (run.hang ? HANG_DEADLINE_MS * 4 : 0))));
+  await Promise.race([Promise.all(run.promises), watchdog]);
+  const hung = [...run.pending];
 
   // A refresh may outlive its callers (one giving up must not cancel it for the others): let it end.
   for (let i = 0; server.refreshesInFlight > 0 && i < 10_000; i++) await Promise.race([turn(), watchdog]);
   const refreshStillRunning = server.refreshesInFlight > 0;
-  checkOwnership('end');
+  checkOwnership(run, 'end');
 
   // Pacing slots: a follow-up request through every attachment completes (with `concurrency: 1`, a
   // leaked slot would hold it forever). Skipped while a 20 s rate-limit pause legitimately holds requests.
   const followUpHung: string[] = [];
   if (s.special !== 'long-decline' && hung.length === 0) {
     const followUps: Array<[string, Promise<unknown>]> = [
-      ['graphql 0', clients[0]!.query(DOCS.query, { id: -1 })],
-      ['graphql 1', clients[1]!.query(DOCS.query, { id: -2 })],
+      ['graphql 0', run.clients[0]!.query(DOCS.query, { id: -1 })],
+      ['graphql 1', run.clients[1]!.query(DOCS.query, { id: -2 })],
     ];
-    if (s.withRest) followUps.push(['rest', instances[2]!.get('things', { params: { id: -3 } })]);
+    if (s.withRest) followUps.push(['rest', run.instances[2]!.get('things', { params: { id: -3 } as Record<string, unknown> })]);
     const done = new Set<string>();
     await Promise.race([Promise.all(followUps.map(([name, p]) => p.catch(() => {}).then(() => done.add(name)))), watchdog]);
     for (const [name] of followUps) if (!done.has(name)) followUpHung.push(name);
@@ -237,16 +306,29 @@ export async function runSchedule(s: Schedule): Promise<Observation> {
 
   // Timers: nothing of the library's may keep the process alive once nothing is pending. Zero-delay
   // pauses (Retry-After: 0) are given a few milliseconds to run out.
-  let leftTimers = countTimers() - timersBefore;
+  let leftTimers = timers.pending();
   for (let i = 0; leftTimers > 0 && i < 5; i++) {
     await new Promise((resolve) => setTimeout(resolve, 2));
-    leftTimers = countTimers() - timersBefore;
+    leftTimers = timers.pending();
   }
 
-  for (const o of outcomes) see(`outcome:${o.kind}`);
-  if (s.pacing) see(`pacing:${s.pacing}`);
-  if (s.withRest) see('rest-attachment');
-  if (hang) see('hang');
-  for (const c of s.calls) if (c.kind === 'cdn') see('cdn');
-  return { server, outcomes, hung, followUpHung, overwritten, leftTimers, refreshStillRunning, seen };
+  for (const o of run.outcomes) run.see(`outcome:${o.kind}`);
+  if (s.pacing) run.see(`pacing:${s.pacing}`);
+  if (s.withRest) run.see('rest-attachment');
+  if (run.hang) run.see('hang');
+  if (run.poisoned.size) run.see('held-during-failed-refresh');
+  for (const c of s.calls) if (c.kind === 'cdn') run.see('cdn');
+  const { outcomes, overwritten, heldWithDeadToken, seen } = run;
+  return { server, outcomes, hung, followUpHung, overwritten, heldWithDeadToken, leftTimers, refreshStillRunning, seen };
+}
+
+export async function runSchedule(s: Schedule): Promise<Observation> {
+  const timers = watchTimers();
+  try {
+    const run = createRun(s);
+    await play(run);
+    return await settle(run, timers);
+  } finally {
+    timers.stop();
+  }
 }

@@ -18,6 +18,8 @@ export const call = fc.record({
   startTurn: fc.nat(14),
   latencies: fc.array(fc.nat(4), { minLength: 1, maxLength: 4 }),
   abortAfterTurns: fc.option(fc.nat(12), { freq: 3 }),
+  /** How the caller gives up: an AbortSignal, or a legacy CancelToken (whose error carries no config). */
+  cancelVia: fc.constantFrom<'signal' | 'cancelToken'>('signal', 'cancelToken'),
   /** A per-request axios `timeout` in ms (real time: the model's turns take microseconds). */
   timeoutMs: fc.option(fc.constantFrom(1, 3, 8), { freq: 6 }),
   throwIn: weighted<'none' | 'transform' | 'interceptor'>([14, 'none'], [1, 'transform'], [1, 'interceptor']),
