@@ -56,16 +56,26 @@ describe('attachTokenRefresh(instance): properties over random schedules of requ
   let runs = 0;
   let totalMs = 0;
   let hungRuns = 0;
+  let cleanRuns = 0;
+  let cleanMs = 0;
+  let cpuMs = 0;
 
   it(`holds every invariant over ${RUNS} random schedules`, async () => {
     await fc.assert(
       fc.asyncProperty(schedule, async (s) => {
         const started = performance.now();
+        const cpu = process.cpuUsage();
         const o = await runSchedule(s);
         const ms = performance.now() - started;
+        const used = process.cpuUsage(cpu);
+        cpuMs += (used.user + used.system) / 1000;
         totalMs += ms;
         runs++;
         if (o.hung.length || o.followUpHung.length) hungRuns++;
+        else if (s.special === 'none') {
+          cleanRuns++;
+          cleanMs += ms;
+        }
         for (const [k, n] of Object.entries(o.seen)) seen[k] = (seen[k] ?? 0) + n;
         const st = o.server.stats;
         for (const [k, n] of Object.entries(st.authAnswers)) if (n) seen[`auth:${k}`] = (seen[`auth:${k}`] ?? 0) + n;
@@ -85,7 +95,7 @@ describe('attachTokenRefresh(instance): properties over random schedules of requ
   }, 3_600_000);
 
   it('exercises every drawn operation, stage and answer in some runs (the invariants are not vacuous)', () => {
-    if (process.env.PROPERTY_VERBOSE) console.log({ runs, averageMs: totalMs / Math.max(1, runs), hungRuns, seen });
+    if (process.env.PROPERTY_VERBOSE) console.log({ runs, averageMs: totalMs / Math.max(1, runs), hungRuns, cleanRuns, cleanAverageMs: cleanMs / Math.max(1, cleanRuns), cpuAverageMs: cpuMs / Math.max(1, runs), seen });
     const missing = MUST_SEE.filter((k) => !seen[k]);
     expect(missing).toEqual([]);
   });
