@@ -1,7 +1,7 @@
 // Entry point: re-exports only. Logic lives in the files named below.
-export { attachTokenRefresh } from './attach';
-export { MemoryTokenStore } from './memory-token-store';
-export { REFRESH_MUTATION, ROTATING_REFRESH_MUTATION } from './nextschool-refresh';
+export { attachTokenRefresh } from './attach-token-refresh';
+export { MemoryTokenStore } from './session/memory-token-store';
+export { REFRESH_MUTATION, ROTATING_REFRESH_MUTATION } from './nextschool/refresh';
 export { gql } from './graphql/gql';
 export type { GqlDocument } from './graphql/gql';
 export { createGraphQLClient } from './graphql/client';

@@ -1,11 +1,11 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
-import { attachTokenRefresh } from '../attach';
+import { attachTokenRefresh } from '../attach-token-refresh';
 import { isGraphQLRequestError } from '../errors/graphql-request-error';
 import { LoginError } from '../errors/login-error';
 import { createGraphQLClient, type GraphQLClient } from '../graphql/client';
-import { requestTokens } from '../nextschool-refresh';
-import { createFixedOriginPolicy } from '../origin';
-import { createPrivateClient } from '../transport';
+import { requestTokens } from './refresh';
+import { createFixedOriginPolicy } from '../policy/origin';
+import { createPrivateClient } from '../transport/private-client';
 import type { LoginContext, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenSet, TokenStore } from '../types';
 import {
   LOGIN_MUTATION,

@@ -1,21 +1,12 @@
 import type { AxiosResponse } from 'axios';
-import type { GraphQLErrorShape } from './graphql/types';
+import type { GraphQLErrorShape } from '../graphql/types';
+import { parseBody } from '../util/body';
+
+export { parseBody };
 
 // Detection of auth errors in answers (API.md behaviour 1): in the body whatever the HTTP status
 // (NextSchool answers 200), in any entry of `errors`, in batched answers, or by HTTP status.
 // Bodies are hostile input: every access is guarded and nothing here throws.
-
-/** The body as a value: JSON strings are parsed (a body axios left as text), anything else as is. */
-export function parseBody(data: unknown): unknown {
-  if (typeof data !== 'string') return data;
-  const start = data.trimStart()[0];
-  if (start !== '{' && start !== '[') return undefined;
-  try {
-    return JSON.parse(data) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The GraphQL answers in a body: one for a plain answer, one per entry of a batched answer. */
 export function answersOf(body: unknown): Array<Record<string, unknown>> {

@@ -1,4 +1,4 @@
-import type { TokenInput, TokenSet, TokenStore } from './types';
+import type { TokenInput, TokenSet, TokenStore } from '../types';
 
 /**
  * Turns what a login/refresh returned into a stored {@link TokenSet}. `expiresIn` counts from
@@ -44,3 +44,12 @@ export function assertTokenInput(value: unknown, label: string): asserts value i
 export function isTokenStore(value: unknown): value is TokenStore {
   return !!value && typeof (value as TokenStore).get === 'function' && typeof (value as TokenStore).set === 'function';
 }
+
+/** The same session state: the same access and refresh token (or both empty). */
+export function sameTokens(a: TokenSet | null | undefined, b: TokenSet | null | undefined): boolean {
+  if (!a || !b) return !a === !b;
+  return a.accessToken === b.accessToken && (a.refreshToken ?? null) === (b.refreshToken ?? null);
+}
+
+/** True when the access token is known to have expired. */
+export const isExpired = (t: TokenSet) => typeof t.expiresAt === 'number' && Date.now() >= t.expiresAt;
