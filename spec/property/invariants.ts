@@ -1,4 +1,4 @@
-import { HANG_DEADLINE_MS, type Observation } from './runner';
+import type { Observation } from './runner';
 import type { Schedule } from './schedule';
 
 // The invariants of issue 9 over one observed run, each an explicit expectation and each named, so
@@ -6,6 +6,9 @@ import type { Schedule } from './schedule';
 // another is still open).
 
 const ONLY = process.env.PROPERTY_INVARIANTS?.split(',').filter(Boolean);
+
+/** How late a timer may fire relative to another and still count as "first". */
+const TIMER_JITTER_MS = 20;
 
 export const INVARIANTS = [
   'settles',
@@ -84,9 +87,17 @@ function checkAll(s: Schedule, o: Observation, check: Check): void {
     expect(o.leftTimers).toBeLessThanOrEqual(0);
   });
   check('timeout-covers-waiting', () => {
-    // A request with its own `timeout` (≤ 8 ms) never waits for a hanging refresh's deadline.
-    const slow = o.outcomes.filter((x) => x.call.timeoutMs !== null && x.elapsedMs >= HANG_DEADLINE_MS).map((x) => ({ id: x.id, kind: x.kind, ms: x.elapsedMs }));
-    expect(slow).toEqual([]);
+    // Time held behind a refresh counts against a request's own `timeout` (item 8): a request whose
+    // timeout ran out (with a margin for timer jitter) before a refresh attempt failed never gets that
+    // refresh's failure; it gets axios' timeout error. Judged by order of events, not by wall time,
+    // so a busy machine cannot fail it.
+    const late = o.outcomes.filter(
+      (x) =>
+        x.kind === 'refresh-failed' &&
+        x.call.timeoutMs !== null &&
+        o.failedRefreshes.some((f) => x.startedAt >= f.from && x.startedAt + x.call.timeoutMs! + TIMER_JITTER_MS < f.to),
+    );
+    expect(late.map((x) => ({ id: x.id, timeoutMs: x.call.timeoutMs, settledAfterMs: x.elapsedMs }))).toEqual([]);
   });
 }
 

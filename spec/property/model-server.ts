@@ -67,6 +67,8 @@ export interface ModelServer {
   /** The store whose access token is "the newest known" when a request is sent. */
   watch(read: () => TokenSet | null): void;
   stageOf(id: number): Stage;
+  /** Where request `id` was when its own `timeout` ended it: sent (in flight or replay) or never answered by the model's clock. */
+  timeoutStageOf(id: number): Stage;
   readonly refreshesInFlight: number;
   readonly stats: ModelStats;
 }
@@ -105,6 +107,7 @@ export function createModelServer(options: ModelOptions): ModelServer {
   const refreshTokens = new Map<string, boolean>(); // refresh token → still valid
   const attempts = new Map<number, number>();
   const inFlight = new Map<number, number>(); // id → attempt now in flight
+  const timedOut = new Map<number, number>(); // id → attempt the model's adapter timed out
   let refreshesInFlight = 0;
   let read: () => TokenSet | null = () => null;
   const stats: ModelStats = {
@@ -225,6 +228,9 @@ export function createModelServer(options: ModelOptions): ModelServer {
     inFlight.set(id, n);
     try {
       await wait(config, plan.latencies[(n - 1) % plan.latencies.length]!, started);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ECONNABORTED') timedOut.set(id, n);
+      throw error;
     } finally {
       inFlight.delete(id);
     }
@@ -294,7 +300,8 @@ export function createModelServer(options: ModelOptions): ModelServer {
       return refreshAnswer(config, JSON.parse(text), started);
     }
     if (url.origin === ORIGINS.cdn) return respond(config, 200, 'asset');
-    checkStale(token, `${config.method?.toUpperCase()} ${url.origin}`);
+    const id = url.origin === ORIGINS.rest ? (config.params as { id?: unknown })?.id : (JSON.parse(text || '{}') as { variables?: { id?: unknown } }).variables?.id;
+    checkStale(token, `request ${String(id)} (attempt ${(attempts.get(Number(id)) ?? 0) + 1}, ${config.method?.toUpperCase()} ${url.origin})`);
     if (url.origin === ORIGINS.rest) return restAnswer(config, token, started);
     return graphqlAnswer(config, JSON.parse(text || '{}'), token, started);
   }
@@ -313,6 +320,11 @@ export function createModelServer(options: ModelOptions): ModelServer {
       const n = inFlight.get(id);
       if (n !== undefined) return n > 1 ? 'replay' : 'in-flight';
       if (refreshesInFlight === 0) return 'idle';
+      return attempts.has(id) ? 'awaiting-replay' : 'held';
+    },
+    timeoutStageOf(id) {
+      const n = timedOut.get(id);
+      if (n !== undefined) return n > 1 ? 'replay' : 'in-flight';
       return attempts.has(id) ? 'awaiting-replay' : 'held';
     },
     get refreshesInFlight() {

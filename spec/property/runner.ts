@@ -17,8 +17,8 @@ import { watchTimers, type TimerWatch } from './timer-watch';
 // asserts: invariants.ts does.
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** Real-time bound for anything that should have ended: far above a run's few ms, far below a hang. */
-export const WATCHDOG_MS = 500;
+/** Real-time bound for anything that should have ended: ~100x a run on an idle machine, ~10x on one with load 20. */
+export const WATCHDOG_MS = 2_000;
 /** `refreshTimeoutMs` in runs whose refresh hangs: requests with a `timeout` must not wait for it. */
 export const HANG_DEADLINE_MS = 250;
 
@@ -34,6 +34,8 @@ export interface Outcome {
   /** 'ok', or the class of the error; `untyped` (with the error itself) when it fits no class. */
   kind: string;
   error?: unknown;
+  /** Epoch ms when the caller sent it, and how long it took to settle. */
+  startedAt: number;
   elapsedMs: number;
 }
 
@@ -48,6 +50,8 @@ export interface Observation {
   overwritten: string[];
   /** Requests held during a refresh that failed transiently, then sent with the token it was replacing. */
   heldWithDeadToken: string[];
+  /** Refresh attempts that failed transiently (5xx, network, deadline): when each started and ended (epoch ms). */
+  failedRefreshes: Array<{ from: number; to: number }>;
   /** Ref'd timers created during the run and still pending after the last request settled. */
   leftTimers: number;
   refreshStillRunning: boolean;
@@ -90,7 +94,8 @@ interface Run {
   sent: Set<number>;
   promises: Array<Promise<void>>;
   /** The refresh attempt in flight: the token it replaces, and the requests started (so held) meanwhile. */
-  flight: { dead?: string; held: Set<number> } | null;
+  flight: { dead?: string; held: Set<number>; from: number } | null;
+  failedRefreshes: Array<{ from: number; to: number }>;
   /** Requests that must not be sent with the given token (it failed to refresh while they were held). */
   poisoned: Map<number, string>;
   heldWithDeadToken: string[];
@@ -115,6 +120,7 @@ function createRun(s: Schedule): Run {
     sent: new Set(),
     promises: [],
     flight: null,
+    failedRefreshes: [],
     poisoned: new Map(),
     heldWithDeadToken: [],
   } as unknown as Run;
@@ -124,8 +130,9 @@ function createRun(s: Schedule): Run {
     refreshLatency: s.refreshLatency,
     plan: (id) => s.calls[id] ?? { latencies: [0], declines: [], authStatus: 200, placement: 'request', midExpiry: 'none' },
     onRefresh(event) {
-      if (event === 'start') run.flight = { dead: run.store.get()?.accessToken, held: new Set() };
-      else if (event === 'transient' && run.flight?.dead && trackHeld) {
+      if (event === 'start') run.flight = { dead: run.store.get()?.accessToken, held: new Set(), from: Date.now() };
+      if (event === 'transient' && run.flight) run.failedRefreshes.push({ from: run.flight.from, to: Date.now() });
+      if (event === 'transient' && run.flight?.dead && trackHeld) {
         for (const id of run.flight.held) if (run.pending.has(id) && !run.sent.has(id)) run.poisoned.set(id, run.flight.dead);
       }
       if (event !== 'start') run.flight = null;
@@ -222,7 +229,10 @@ function send(run: Run, c: Call, id: number): void {
   const started = Date.now();
   run.pending.add(id);
   if (run.flight && c.kind !== 'cdn') run.flight.held.add(id);
-  const done = (kind: string, error?: unknown) => void run.outcomes.push({ id, call: c, kind, error, elapsedMs: Date.now() - started });
+  const done = (kind: string, error?: unknown) => {
+    if (kind === 'timeout') run.see(`timeout:${run.server.timeoutStageOf(id)}`);
+    run.outcomes.push({ id, call: c, kind, error, startedAt: started, elapsedMs: Date.now() - started });
+  };
   run.promises.push(
     request
       .then(
@@ -317,9 +327,12 @@ async function settle(run: Run, timers: TimerWatch): Promise<Observation> {
   if (s.withRest) run.see('rest-attachment');
   if (run.hang) run.see('hang');
   if (run.poisoned.size) run.see('held-during-failed-refresh');
+  const heldPastTimeout = (o: Outcome) =>
+    o.call.timeoutMs !== null && run.failedRefreshes.some((f) => o.startedAt >= f.from && o.startedAt + o.call.timeoutMs! + 20 < f.to);
+  if (run.outcomes.some(heldPastTimeout)) run.see('timeout-ran-out-behind-failed-refresh');
   for (const c of s.calls) if (c.kind === 'cdn') run.see('cdn');
-  const { outcomes, overwritten, heldWithDeadToken, seen } = run;
-  return { server, outcomes, hung, followUpHung, overwritten, heldWithDeadToken, leftTimers, refreshStillRunning, seen };
+  const { outcomes, overwritten, heldWithDeadToken, failedRefreshes, seen } = run;
+  return { server, outcomes, hung, followUpHung, overwritten, heldWithDeadToken, failedRefreshes, leftTimers, refreshStillRunning, seen };
 }
 
 export async function runSchedule(s: Schedule): Promise<Observation> {
