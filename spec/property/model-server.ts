@@ -70,6 +70,8 @@ export interface ModelServer {
   /** Where request `id` was when its own `timeout` ended it: sent (in flight or replay) or never answered by the model's clock. */
   timeoutStageOf(id: number): Stage;
   readonly refreshesInFlight: number;
+  /** Resolves once no refresh attempt is in flight. */
+  refreshesIdle(): Promise<void>;
   readonly stats: ModelStats;
 }
 
@@ -109,6 +111,7 @@ export function createModelServer(options: ModelOptions): ModelServer {
   const inFlight = new Map<number, number>(); // id → attempt now in flight
   const timedOut = new Map<number, number>(); // id → attempt the model's adapter timed out
   let refreshesInFlight = 0;
+  const idleWaiters: Array<() => void> = [];
   let read: () => TokenSet | null = () => null;
   const stats: ModelStats = {
     expiries: 0,
@@ -195,6 +198,7 @@ export function createModelServer(options: ModelOptions): ModelServer {
       throw error;
     } finally {
       refreshesInFlight--;
+      if (refreshesInFlight === 0) for (const resolve of idleWaiters.splice(0)) resolve();
     }
     if (outcome === 'network' || outcome === 'http500') options.onRefresh?.('transient');
     if (outcome === 'network') throw new AxiosError('socket hang up', 'ECONNRESET', config, {});
@@ -327,6 +331,7 @@ export function createModelServer(options: ModelOptions): ModelServer {
       if (n !== undefined) return n > 1 ? 'replay' : 'in-flight';
       return attempts.has(id) ? 'awaiting-replay' : 'held';
     },
+    refreshesIdle: () => (refreshesInFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
     get refreshesInFlight() {
       return refreshesInFlight;
     },

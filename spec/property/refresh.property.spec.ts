@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { COUNTEREXAMPLES } from './counterexamples';
 import { assertInvariants, brokenInvariants } from './invariants';
+
+// PROPERTY_TALLY=1 (with PROPERTY_INVARIANTS=none) counts, instead of failing, how many runs break each
+// invariant: how often the CI count meets each class.
+const TALLY = process.env.PROPERTY_TALLY === '1';
 import { runSchedule } from './runner';
 import { schedule } from './schedule';
 
@@ -84,6 +88,7 @@ describe('attachTokenRefresh(instance): properties over random schedules of requ
         for (const [k, n] of Object.entries(st.authAnswers)) if (n) seen[`auth:${k}`] = (seen[`auth:${k}`] ?? 0) + n;
         for (const [k, n] of Object.entries(st.declines)) if (n) seen[`decline:${k}`] = (seen[`decline:${k}`] ?? 0) + n;
         if (st.refreshSuccesses) seen['refresh:success'] = (seen['refresh:success'] ?? 0) + 1;
+        if (TALLY) for (const name of brokenInvariants(s, o)) seen[`broken:${name}`] = (seen[`broken:${name}`] ?? 0) + 1;
         assertInvariants(s, o);
       }),
       {

@@ -17,11 +17,11 @@ export const call = fc.record({
   via: fc.nat(1),
   startTurn: fc.nat(14),
   latencies: fc.array(fc.nat(4), { minLength: 1, maxLength: 4 }),
-  abortAfterTurns: fc.option(fc.nat(12), { freq: 3 }),
+  abortAfterTurns: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat(12) }),
   /** How the caller gives up: an AbortSignal, or a legacy CancelToken (whose error carries no config). */
   cancelVia: fc.constantFrom<'signal' | 'cancelToken'>('signal', 'cancelToken'),
   /** A per-request axios `timeout` in ms (real time: the model's turns take microseconds). */
-  timeoutMs: fc.option(fc.constantFrom(1, 3, 8), { freq: 6 }),
+  timeoutMs: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(1, 3, 8) }),
   throwIn: weighted<'none' | 'transform' | 'interceptor'>([14, 'none'], [1, 'transform'], [1, 'interceptor']),
   declines: fc.oneof(
     { weight: 4, arbitrary: fc.constant<Decline[]>([]) },
@@ -49,8 +49,8 @@ export const schedule = fc
   .record({
     calls: fc.array(call, { minLength: 1, maxLength: 16 }),
     events: fc.array(event, { maxLength: 5 }),
-    refreshOutcomes: fc.array(weighted<RefreshOutcome>([8, 'ok'], [1, 'http500'], [1, 'network'], [1, 'reject']), { maxLength: 4 }),
-    refreshLatency: fc.nat(5),
+    refreshOutcomes: fc.array(weighted<RefreshOutcome>([6, 'ok'], [1, 'http500'], [1, 'network'], [1, 'reject']), { maxLength: 4 }),
+    refreshLatency: fc.nat(8),
     rotate: fc.boolean(),
     maxReplays: fc.integer({ min: 1, max: 2 }),
     retries: fc.integer({ min: 0, max: 2 }),
@@ -61,10 +61,16 @@ export const schedule = fc
      * real), or where one request is declined for 20 s and every request is aborted (a pause must not
      * outlive them).
      */
-    special: weighted<'none' | 'hang' | 'long-decline'>([60, 'none'], [1, 'hang'], [1, 'long-decline']),
+    special: weighted<'none' | 'hang' | 'long-decline'>([24, 'none'], [1, 'hang'], [1, 'long-decline']),
   })
   .map((s) => {
-    if (s.special === 'hang') return { ...s, refreshOutcomes: ['hang' as RefreshOutcome, ...s.refreshOutcomes] };
+    if (s.special === 'hang') {
+      // The first request meets the expired token and starts the refresh that hangs; the others
+      // arrive while it hangs, with a timeout far shorter than its deadline (item 8).
+      const calls = s.calls.map((c, i) => (i === 0 ? { ...c, startTurn: 0, latencies: [0] } : { ...c, timeoutMs: c.timeoutMs ?? 3 }));
+      const events = [{ turn: 0, op: 'expire' as const, target: 0, reattachAfter: 0 }, ...s.events];
+      return { ...s, calls, events, refreshOutcomes: ['hang' as RefreshOutcome, ...s.refreshOutcomes] };
+    }
     if (s.special !== 'long-decline') return s;
     const calls = s.calls.map((c, i) => ({
       ...c,
