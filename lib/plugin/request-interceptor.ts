@@ -1,7 +1,7 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { CANCELED, TIMED_OUT, cancellationOf } from '../util/cancel';
 import { setHeader } from '../util/headers';
-import { stamp, stateOf, type PluginContext } from './request-state';
+import { stamp, stateOf, type PluginContext, type RequestState } from './request-state';
 import { afterHold, pacedAdapter, timedOut } from './send';
 
 // The request interceptor: attaches the newest token to requests bound for the API's origin,
@@ -15,11 +15,22 @@ export function createRequestInterceptor(ctx: PluginContext) {
     ctx.log('request held while a refresh runs', { url: config.url });
   };
 
-  return async function onRequest(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
+  /** Not async: with a valid token in a synchronous store, the request goes on without a microtask of ours. */
+  return function onRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
     if (config.skipAuth || !ctx.shouldAttachToken(config)) return config;
     const prior = stateOf(ctx, config);
     const timeout = typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : undefined;
     const counts = { replays: prior?.replays ?? 0, waits: prior?.waits ?? 0, retried: prior?.retried ?? 0 };
+    const fast = config.skipAuthRefresh || ctx.pacer ? undefined : ctx.session.fastTokens();
+    if (fast?.token) {
+      setHeader(config, 'Authorization', `Bearer ${fast.token}`);
+      stamp(ctx, config, { generation: fast.generation, ...counts, passive: false, timeout, deadline: timeout === undefined ? undefined : Date.now() + timeout });
+      return config;
+    }
+    return slowPath(config, timeout, counts);
+  };
+
+  async function slowPath(config: InternalAxiosRequestConfig, timeout: number | undefined, counts: Pick<RequestState, 'replays' | 'waits' | 'retried'>): Promise<InternalAxiosRequestConfig> {
     if (config.skipAuthRefresh) {
       const tokens = await ctx.session.read();
       if (tokens?.accessToken) setHeader(config, 'Authorization', `Bearer ${tokens.accessToken}`);
@@ -44,5 +55,5 @@ export function createRequestInterceptor(ctx: PluginContext) {
     } finally {
       cancel.dispose();
     }
-  };
+  }
 }

@@ -79,7 +79,7 @@ async function afterTransientFailure(ctx: PluginContext, config: InternalAxiosRe
   const delay = (ctx.opts.retry as { retryDelay: (n: number, e: unknown) => number }).retryDelay(state.retried + 1, error);
   ctx.log('transient failure; sending again', { attempt: state.retried + 1, delay });
   await onBehalfOf(ctx, config, state, (wait) => waitFor(sleep(delay, wait.signal), wait.signal, wait.deadline));
-  const now = ctx.session.current();
+  const now = await ctx.session.latest();
   return sendAgain(ctx, config, state.generation > 0 ? now.token : undefined, { ...state, generation: now.generation, retried: state.retried + 1 });
 }
 

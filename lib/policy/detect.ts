@@ -72,8 +72,8 @@ const DEFAULT_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 2 ** 31 - 1;
 const clampDelay = (ms: number) => Math.min(Math.max(0, ms), MAX_DELAY_MS);
 
-/** `Retry-After` as seconds or an HTTP date. */
-function retryAfterHeader(headers: unknown): number | undefined {
+/** `Retry-After` as milliseconds to wait (the header holds seconds or an HTTP date). */
+export function retryAfterMs(headers: unknown): number | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
   const bag = headers as { get?: (name: string) => unknown } & Record<string, unknown>;
   const raw = typeof bag.get === 'function' ? bag.get('retry-after') : (bag['retry-after'] ?? bag['Retry-After']);
@@ -90,7 +90,7 @@ function retryAfterHeader(headers: unknown): number | undefined {
  */
 export function rateLimitOf(response: AxiosResponse | undefined): RateLimitVerdict | undefined {
   if (!response || typeof response !== 'object') return undefined;
-  if (response.status === 429) return { kind: 'http429', delayMs: clampDelay(retryAfterHeader(response.headers) ?? DEFAULT_DELAY_MS) };
+  if (response.status === 429) return { kind: 'http429', delayMs: clampDelay(retryAfterMs(response.headers) ?? DEFAULT_DELAY_MS) };
   if (!mayContainCode(response.data, ['RATE_LIMITED'])) return undefined;
   const declined = allErrors(parseBody(response.data)).find((e) => codeOf(e) === 'RATE_LIMITED');
   if (!declined) return undefined;

@@ -90,9 +90,7 @@ export class Session implements Member {
       this.#ended = null;
       return;
     }
-    // A copy per caller, of the same class.
-    const Ctor = ended.constructor as new (message: string, options?: { cause?: unknown }) => Error;
-    throw new Ctor(ended.message, { cause: (ended as { cause?: unknown }).cause });
+    throw this.#copyOfEnd(ended); // a copy per caller, of the same class
   }
 
   /** What a request tells of this attachment's endpoint: a GraphQL request confirms it, any other disproves it. */
@@ -146,9 +144,44 @@ export class Session implements Member {
     return this.#view.read();
   }
 
-  /** The newest token known right now and its generation. */
+  /** The newest token known right now (none after a logout) and its generation. */
   current(): RequestTokens {
     return this.#view.current();
+  }
+
+  /** What the store holds now (another attachment may have written it), as a request would be sent with; throws if the session ended. */
+  async latest(): Promise<RequestTokens> {
+    if (this.#ended) await this.#assertAlive();
+    return this.#view.current(await this.#view.read());
+  }
+
+  #copyOfEnd(ended: Error): Error {
+    const Ctor = ended.constructor as new (message: string, options?: { cause?: unknown }) => Error;
+    return new Ctor(ended.message, { cause: (ended as { cause?: unknown }).cause });
+  }
+
+  /** Whether `store.get()` answered with a promise once: then there is no synchronous path. */
+  #asyncStore = false;
+
+  /**
+   * The common case without a single await (the per-request cost of the plugin, docs/benchmarks.md):
+   * nothing holds the gate, the session is alive, the endpoint is known, and a synchronous store
+   * holds a token that is neither expired nor due for a background refresh. `undefined` otherwise:
+   * then {@link Session.forRequest} does the work.
+   */
+  fastTokens(): RequestTokens | undefined {
+    if (this.#asyncStore || this.#ended || this.#standing === 1 || this.#shared.gate.held) return undefined;
+    const got = this.#deps.store.get();
+    if (got && typeof (got as Promise<unknown>).then === 'function') {
+      this.#asyncStore = true;
+      (got as Promise<unknown>).then(undefined, () => {});
+      return undefined;
+    }
+    const tokens = got as TokenSet | null;
+    if (!tokens?.accessToken || isExpired(tokens)) return undefined;
+    this.#view.observe(tokens);
+    if (this.#backgroundFor !== this.#view.generation && this.#isDue(tokens)) return undefined;
+    return this.#view.current(tokens);
   }
 
   /**
