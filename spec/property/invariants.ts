@@ -7,9 +7,6 @@ import type { Schedule } from './schedule';
 
 const ONLY = process.env.PROPERTY_INVARIANTS?.split(',').filter(Boolean);
 
-/** How late a timer may fire relative to another and still count as "first". */
-const TIMER_JITTER_MS = 20;
-
 export const INVARIANTS = [
   'settles',
   'typed',
@@ -87,17 +84,10 @@ function checkAll(s: Schedule, o: Observation, check: Check): void {
     expect(o.leftTimers).toBeLessThanOrEqual(0);
   });
   check('timeout-covers-waiting', () => {
-    // Time held behind a refresh counts against a request's own `timeout` (item 8): a request whose
-    // timeout ran out (with a margin for timer jitter) before a refresh attempt failed never gets that
-    // refresh's failure; it gets axios' timeout error. Judged by order of events, not by wall time,
-    // so a busy machine cannot fail it.
-    const late = o.outcomes.filter(
-      (x) =>
-        x.kind === 'refresh-failed' &&
-        x.call.timeoutMs !== null &&
-        o.failedRefreshes.some((f) => x.startedAt >= f.from && x.startedAt + x.call.timeoutMs! + TIMER_JITTER_MS < f.to),
-    );
-    expect(late.map((x) => ({ id: x.id, timeoutMs: x.call.timeoutMs, settledAfterMs: x.elapsedMs }))).toEqual([]);
+    // A request's own `timeout` bounds it wherever it waits — held at the gate, behind a refresh, for
+    // a pacing slot, in flight, in a replay (item 8): it has settled a few turns after its timeout ran
+    // out. Judged by timer order and turns, not wall time, so a busy machine cannot fail it.
+    expect(o.timeoutOverruns).toEqual([]);
   });
 }
 

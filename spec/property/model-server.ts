@@ -291,7 +291,35 @@ export function createModelServer(options: ModelOptions): ModelServer {
     return respond(config, 200, { data: Object.fromEntries(fields.map((f) => [f, mutation ? { id } : [{ id }]])) });
   }
 
-  async function adapter(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+  /**
+   * As axios' own adapters: `config.timeout` (ms) is a timer armed when the adapter is called, so it
+   * fires in order with other timers whatever the load (the runner's timeout markers rely on that).
+   */
+  function adapter(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+    const work = serve(config);
+    if (!config.timeout) return work;
+    work.catch(() => {}); // the server goes on after the client gave up; its late failure is nobody's
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const id = idOf(config);
+        const n = inFlight.get(id);
+        if (n !== undefined) timedOut.set(id, n);
+        reject(new AxiosError(`timeout of ${config.timeout}ms exceeded`, 'ECONNABORTED', config, {}));
+      }, config.timeout);
+      work.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+
+  function idOf(config: InternalAxiosRequestConfig): number {
+    if (urlOf(config).origin === ORIGINS.rest) return Number((config.params as { id?: unknown })?.id);
+    try {
+      return Number((JSON.parse(String(config.data ?? '{}')) as { variables?: { id?: unknown } }).variables?.id);
+    } catch {
+      return Number.NaN;
+    }
+  }
+
+  async function serve(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
     const started = Date.now();
     const url = urlOf(config);
     const text = typeof config.data === 'string' ? config.data : config.data == null ? '' : JSON.stringify(config.data);
@@ -304,8 +332,8 @@ export function createModelServer(options: ModelOptions): ModelServer {
       return refreshAnswer(config, JSON.parse(text), started);
     }
     if (url.origin === ORIGINS.cdn) return respond(config, 200, 'asset');
-    const id = url.origin === ORIGINS.rest ? (config.params as { id?: unknown })?.id : (JSON.parse(text || '{}') as { variables?: { id?: unknown } }).variables?.id;
-    checkStale(token, `request ${String(id)} (attempt ${(attempts.get(Number(id)) ?? 0) + 1}, ${config.method?.toUpperCase()} ${url.origin})`);
+    const id = idOf(config);
+    checkStale(token, `request ${id} (attempt ${(attempts.get(id) ?? 0) + 1}, ${config.method?.toUpperCase()} ${url.origin})`);
     if (url.origin === ORIGINS.rest) return restAnswer(config, token, started);
     return graphqlAnswer(config, JSON.parse(text || '{}'), token, started);
   }

@@ -53,7 +53,7 @@ const MUST_SEE = [
   'decline:long',
   'refresh:success',
   'held-during-failed-refresh',
-  'timeout-ran-out-behind-failed-refresh',
+  'timed-request-during-refresh',
   'timeout:held',
   'timeout:in-flight',
 ] as const;
