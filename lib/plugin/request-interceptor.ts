@@ -1,5 +1,6 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { CANCELED, TIMED_OUT, cancellationOf } from '../util/cancel';
+import { operationNameOf, publishHeld } from '../diagnostics';
 import { setHeader } from '../util/headers';
 import { stamp, stateOf, type PluginContext, type RequestState } from './request-state';
 import { afterHold, pacedAdapter, timedOut } from './send';
@@ -10,7 +11,8 @@ import { afterHold, pacedAdapter, timedOut } from './send';
 // (docs/how-it-works.md). Time spent held counts against the request's own `timeout`.
 
 export function createRequestInterceptor(ctx: PluginContext) {
-  const onQueued = (config: InternalAxiosRequestConfig) => () => {
+  const onQueued = (config: InternalAxiosRequestConfig, held: { since?: number }) => () => {
+    held.since = Date.now();
     ctx.stats.queued++;
     ctx.log('request held while a refresh runs', { url: config.url });
   };
@@ -41,7 +43,9 @@ export function createRequestInterceptor(ctx: PluginContext) {
     const deadline = timeout === undefined ? undefined : Date.now() + timeout;
     const cancel = cancellationOf(config);
     try {
-      const { token, generation } = await ctx.session.forRequest({ signal: cancel.signal, deadline }, onQueued(config), config);
+      const held: { since?: number } = {};
+      const { token, generation } = await ctx.session.forRequest({ signal: cancel.signal, deadline }, onQueued(config, held), config);
+      if (held.since !== undefined) publishHeld(() => ({ operation: operationNameOf(config), durationMs: Date.now() - held.since!, generation }));
       if (token) setHeader(config, 'Authorization', `Bearer ${token}`);
       const state = { generation, ...counts, passive: false, timeout, deadline };
       stamp(ctx, config, state);

@@ -1,5 +1,6 @@
 import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { CANCELED, TIMED_OUT, cancellationOf, type Patience } from '../util/cancel';
+import { operationNameOf, publishReplay, type ReplayReason } from '../diagnostics';
 import { identity } from '../util/body';
 import { deleteHeader, plainHeaders, setHeader } from '../util/headers';
 import { isAxiosError, redactAxiosError } from '../util/redact';
@@ -61,8 +62,10 @@ function remainingTimeout(config: Record<string, unknown>, state: RequestState):
  * Sends the already-serialized request again (`token` replaces the one it carried). An HTTP answer,
  * even an error status, or a network failure is an outcome to look at; a cancel is final.
  */
-export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequestConfig, token: string | undefined, state: RequestState): Promise<Outcome> {
+export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequestConfig, token: string | undefined, state: RequestState, reason: ReplayReason): Promise<Outcome> {
   if (state.deadline !== undefined && Date.now() >= state.deadline) throw await timedOut(ctx, config, state.timeout);
+  // resend_count as OpenTelemetry counts it: every send after the first, whatever the reason.
+  publishReplay(() => ({ operation: operationNameOf(config), resendCount: state.replays + state.waits + state.retried, reason, generation: state.generation, method: config.method }));
   const headers = plainHeaders(config.headers, config.method);
   deleteHeader(headers, 'Content-Length');
   const next: Record<string, unknown> = { ...config, headers, transformRequest: [identity], [STATE_KEY]: state };

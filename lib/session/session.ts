@@ -3,7 +3,7 @@ import { waitFor, type Patience } from '../util/cancel';
 import { SessionExpiredError } from '../errors/session-expired-error';
 import type { RefreshContext, TokenInput, TokenRefreshStats, TokenSet, TokenStore } from '../types';
 import { coordinatorFor, type Coordinator, type Member, type Refresher, type Standing } from './coordinator';
-import { fly, type FlightDeps, type FlightKind } from './flight';
+import { fly, type FlightCause, type FlightDeps, type FlightKind } from './flight';
 import { TokenView, type RequestTokens } from './token-view';
 import { assertTokenInput, isExpired, normalizeTokens } from './tokens';
 
@@ -116,12 +116,12 @@ export class Session implements Member {
   }
 
   /** Joins the flight in progress or starts one. `hold` keeps new requests at the gate meanwhile. */
-  #obtain(kind: FlightKind, staleGeneration: number, hold: boolean, trigger?: unknown): Promise<TokenSet> {
+  #obtain(kind: FlightKind, staleGeneration: number, hold: boolean, trigger?: unknown, reason: FlightCause['reason'] = 'unauthenticated'): Promise<TokenSet> {
     const shared = this.#shared;
     let flight = shared.flight;
     if (!flight) {
       const refresher = kind === 'refresh' ? this.#chooseRefresher(trigger) : undefined;
-      const run = () => fly(this.#flight, kind, staleGeneration, refresher);
+      const run = () => fly(this.#flight, kind, staleGeneration, refresher, { reason, request: trigger });
       const store = this.#deps.store;
       const started: Promise<TokenSet> = (store.lock ? store.lock(run) : run()).finally(() => {
         if (shared.flight === started) shared.flight = null;
@@ -204,12 +204,12 @@ export class Session implements Member {
     const generation = this.#view.generation;
     const { login } = this.#deps.options;
     if (!tokens?.accessToken) {
-      if (login) tokens = await waitFor(this.#obtain('login', generation, true, request), wait.signal, wait.deadline);
+      if (login) tokens = await waitFor(this.#obtain('login', generation, true, request, 'no-token'), wait.signal, wait.deadline);
     } else if (isExpired(tokens)) {
-      if (tokens.refreshToken || login) tokens = await waitFor(this.#obtain('refresh', generation, true, request), wait.signal, wait.deadline);
+      if (tokens.refreshToken || login) tokens = await waitFor(this.#obtain('refresh', generation, true, request, 'expired'), wait.signal, wait.deadline);
     } else if (this.#isDue(tokens) && this.#backgroundFor !== generation && tokens.refreshToken && this.#chooseRefresher(request)) {
       this.#backgroundFor = generation;
-      this.#obtain('refresh', generation, false, request).catch((error) => this.#deps.log('background refresh failed', { error: (error as Error)?.name }));
+      this.#obtain('refresh', generation, false, request, 'proactive').catch((error) => this.#deps.log('background refresh failed', { error: (error as Error)?.name }));
     }
     return this.#view.current(tokens);
   }
@@ -258,7 +258,7 @@ export class Session implements Member {
 
   async refresh(): Promise<TokenSet> {
     await this.#view.read();
-    return this.#obtain('refresh', this.#view.generation, true);
+    return this.#obtain('refresh', this.#view.generation, true, undefined, 'manual');
   }
 
   async login(): Promise<TokenSet> {
@@ -266,7 +266,7 @@ export class Session implements Member {
     if (this.#shared.flight) await this.#shared.flight.catch(() => {});
     this.#ended = null;
     // Infinity: never adopt what is stored; the caller asked to log in.
-    return this.#obtain('login', Number.POSITIVE_INFINITY, true);
+    return this.#obtain('login', Number.POSITIVE_INFINITY, true, undefined, 'manual');
   }
 
   async setTokens(input: TokenInput | null): Promise<void> {
@@ -274,7 +274,7 @@ export class Session implements Member {
     await this.#view.write(input === null ? null : normalizeTokens(input, Date.now()));
     if (input !== null) return this.#shared.revive();
     // A logout here ends the session of every other attachment on the store (each hears it once).
-    this.#shared.end(new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'), this);
+    this.#shared.end(new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'), this, 'logout', this.#view.generation);
     this.#ended = null;
   }
 }

@@ -1,5 +1,6 @@
 import { isGraphQLRequestError } from '../../lib';
-import { attachTo, closeServers, dataRequests, openServer, tokenOf } from '../support/contract';
+import axios from 'axios';
+import { attachTo, axiosHasFetchAdapter, axiosSendsFormData, closeServers, dataRequests, openServer, tokenOf } from '../support/contract';
 import { STUDENTS } from '../support/setup';
 
 // Issue 9, failures 1, 7, 10, 11, 12: what is replayed after a refresh (or retried after a 5xx), and
@@ -76,7 +77,10 @@ describe('attachTokenRefresh(instance): queries in other body shapes are refresh
     expect(dataRequests(server).map((r) => r.operationName)).toEqual(['Students', 'Students']);
   }
 
-  it('replays a multipart (graphql-multipart-request-spec) query met by HTTP 200 UNAUTHENTICATED', async () => {
+  // axios 0.27 cannot send a spec FormData from Node: there is nothing to refresh for.
+  const withFormData = axiosSendsFormData ? it : it.skip;
+
+  withFormData('replays a multipart (graphql-multipart-request-spec) query met by HTTP 200 UNAUTHENTICATED', async () => {
     await expectReplayed((api) => {
       const form = new FormData();
       form.append('operations', JSON.stringify({ query: 'query Students($file: String) { students(search: $file) { id } }', variables: { file: null }, operationName: 'Students' }));
@@ -86,7 +90,7 @@ describe('attachTokenRefresh(instance): queries in other body shapes are refresh
     });
   });
 
-  it('does not replay a multipart MUTATION one of whose root fields ran (the operation is read, not assumed a query)', async () => {
+  withFormData('does not replay a multipart MUTATION one of whose root fields ran (the operation is read, not assumed a query)', async () => {
     const server = await openServer();
     const { api } = attachTo(server);
     server.expireAccessTokens();
@@ -128,7 +132,7 @@ describe('attachTokenRefresh(instance): responseType arraybuffer (issue 9 #10)',
   });
 });
 
-describe("attachTokenRefresh(instance, adapter 'fetch'): responseType 'blob' and 'arraybuffer' (issue 9 #10)", () => {
+(axiosHasFetchAdapter ? describe : describe.skip)("attachTokenRefresh(instance, adapter 'fetch'): responseType 'blob' and 'arraybuffer' (issue 9 #10)", () => {
   it.each(['blob', 'arraybuffer'] as const)('detects HTTP 200 UNAUTHENTICATED with responseType %s, replays, and gives the caller the same kind of body', async (responseType) => {
     const server = await openServer();
     const { api, auth, initial } = attachTo(server);
@@ -148,15 +152,18 @@ describe("attachTokenRefresh(instance, adapter 'fetch'): responseType 'blob' and
 });
 
 describe("attachTokenRefresh(instance): responseType 'text' (beyond issue 9 #10: the same rule for a string body)", () => {
-  it('detects HTTP 200 UNAUTHENTICATED in a text body of JSON content type, replays, and still gives the caller a string', async () => {
+  it('detects HTTP 200 UNAUTHENTICATED in a text body of JSON content type, replays, and gives the caller what axios gives', async () => {
     const server = await openServer();
-    const { api } = attachTo(server);
+    const { api, auth } = attachTo(server);
     server.expireAccessTokens();
 
     const response = await api.post('', { query: STUDENTS_QUERY, operationName: 'Students' }, { responseType: 'text' });
+    // What axios itself gives for this responseType without the plugin (a string; axios 0.27 parses JSON anyway).
+    const control = await axios.post(server.url, { query: STUDENTS_QUERY }, { responseType: 'text', headers: { Authorization: `Bearer ${(await auth.getTokens())?.accessToken}` } });
 
-    expect(typeof response.data).toBe('string');
-    expect(JSON.parse(response.data).data.students).toHaveLength(3);
+    expect(typeof response.data).toBe(typeof control.data);
+    const body = typeof response.data === 'string' ? JSON.parse(response.data) : response.data;
+    expect(body.data.students).toHaveLength(3);
     expect(server.stats.refreshes).toBe(1);
   });
 });
@@ -167,6 +174,28 @@ describe('attachTokenRefresh(instance): queries the lexer must still recognise (
     'a fragment with a directive holding an object argument':
       'query Students { ...Roster } fragment Roster on Query @meta(info: { label: "roster", weight: 2 }) { students { id } }',
   };
+
+  // Lexer traps next to the two above: the block-string description failed on 0.1.0 (#12); the others
+  // passed there and are kept so a new lexer cannot regress on them.
+  const traps = {
+    'a block-string description holding braces and "mutation"': '"""Fetch { mutation X { y } } students""" query Students { students { id } }',
+    'a comment holding "mutation {"': '# mutation { addNote }\nquery Students { students { id } }',
+    'a string argument holding "mutation {"': 'query Students { students(search: "mutation { x }") { id } }',
+    'a fragment defined before the operation': 'fragment Roster on Query { students { id } } query Students { ...Roster }',
+    'the anonymous query shorthand': '{ students { id } }',
+  };
+
+  it.each(Object.entries(traps))('replays a query with %s after a refresh', async (_, document) => {
+    const server = await openServer();
+    const { client } = attachTo(server);
+    server.expireAccessTokens();
+
+    const data = await client.query<{ students: unknown[] }>(document);
+
+    expect(Array.isArray(data.students)).toBe(true);
+    expect(server.stats.refreshes).toBe(1);
+    expect(dataRequests(server)).toHaveLength(2);
+  });
 
   it.each(Object.entries(documents))('replays %s after a refresh', async (_, document) => {
     const server = await openServer();

@@ -1,109 +1,13 @@
 import axios from 'axios';
-import {
-  attachTokenRefresh,
-  createGraphQLClient,
-  isSessionExpiredError,
-  isTokenRefreshError,
-  MemoryTokenStore,
-} from '../../lib';
-import { attachTo, closeServers, dataRequests, isRefresh, openServer, outcome, tokenOf, until } from '../support/contract';
+import { attachTokenRefresh, createGraphQLClient, isSessionExpiredError, isTokenRefreshError, MemoryTokenStore } from '../../lib';
+import { attachTo, closeServers, dataRequests, deferred, isRefresh, openServer, outcome, tokenOf, until, whose } from '../support/contract';
 import type { ReceivedRequest, TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
 
-// Issue 9, failures 3, 4, 5 and the "also seen" items 14 and 16: who refreshes, what a flight may
-// write, and how a session ends, with several attachments and a caller acting mid-flight.
+// Issue 9, failures 4, 5 and the "also seen" items 14 and 16: what a flight may write, and how a
+// session ends, with several attachments and a caller acting mid-flight.
 
 afterEach(closeServers);
-
-/** Everything a request put on the wire, to look for a secret in it. */
-const wire = (r: ReceivedRequest) => `${r.method} ${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`;
-/** The requests that carried `secret` anywhere, named by method and path (a failure never prints the secret). */
-const carrying = (requests: ReceivedRequest[], secret: string) => requests.filter((r) => wire(r).includes(secret)).map((r) => `${r.method} ${r.url}`);
-/** Names a token set by owner, so a failing assertion prints no token. */
-function whose(tokens: { accessToken?: string; refreshToken?: string } | null | undefined, owners: Record<string, { accessToken: string; refreshToken: string }>): string {
-  if (!tokens) return 'nobody';
-  for (const [name, set] of Object.entries(owners)) {
-    if (tokens.accessToken === set.accessToken && tokens.refreshToken === set.refreshToken) return name;
-    if (tokens.refreshToken === set.refreshToken) return `${name} (refreshed)`;
-  }
-  return 'someone else';
-}
-
-describe('attachTokenRefresh(instance) on a REST API sharing a store with a GraphQL API (issue 9 #3)', () => {
-  async function twoOrigins() {
-    const graphql = await openServer();
-    const rest = await openServer({ restOnly: true });
-    rest.set({ restAccepts: (token) => graphql.acceptsAccessToken(token) });
-    const initial = graphql.issueTokens();
-    return { graphql, rest, initial };
-  }
-
-  /** Both APIs on one store; `warm`: the GraphQL API answered a query before the REST API met the expiry. */
-  async function sharedStore(warm: boolean) {
-    const { graphql, rest, initial } = await twoOrigins();
-    const store = new MemoryTokenStore({ accessToken: initial.accessToken, refreshToken: initial.refreshToken });
-    const onGraphQLExpired = jest.fn();
-    const onRestExpired = jest.fn();
-    const graphqlApi = axios.create({ baseURL: graphql.url });
-    attachTokenRefresh(graphqlApi, { tokens: store, onSessionExpired: onGraphQLExpired });
-    const restApi = axios.create({ baseURL: `${rest.origin}/rest` });
-    attachTokenRefresh(restApi, { tokens: store, onSessionExpired: onRestExpired });
-    if (warm) await createGraphQLClient(graphqlApi).query(STUDENTS);
-    graphql.expireAccessTokens();
-    return { graphql, rest, initial, store, restApi, onGraphQLExpired, onRestExpired };
-  }
-
-  it.each([
-    ['after the GraphQL API has answered a query', true],
-    ['before the GraphQL API has sent any request (baseURL is its endpoint)', false],
-  ])('%s: refreshes at the GraphQL endpoint, never sends the refresh token to the REST origin, and replays the REST request', async (_, warm) => {
-    const { graphql, rest, initial, store, restApi, onGraphQLExpired, onRestExpired } = await sharedStore(warm);
-
-    const result = await outcome(restApi.get('/me'));
-
-    expect(carrying(rest.received, initial.refreshToken)).toEqual([]);
-    expect(rest.received.filter(isRefresh)).toHaveLength(0);
-    expect(result.error?.message).toBeUndefined();
-    expect(graphql.stats.refreshes).toBe(1);
-    expect(onGraphQLExpired).not.toHaveBeenCalled();
-    expect(onRestExpired).not.toHaveBeenCalled();
-    const stored = await store.get();
-    expect(whose(stored, { initial })).toBe('initial (refreshed)');
-    expect(result.value?.data.me).toBe(graphql.username);
-    const sent = rest.received.filter((r) => r.url === '/rest/me').map(tokenOf);
-    expect(sent.map((token) => (token === initial.accessToken ? 'old' : token === stored?.accessToken ? 'new' : 'other'))).toEqual(['old', 'new']);
-  });
-
-  it('a REST API that keeps answering 401 with the new token does not end the shared session by itself', async () => {
-    const { graphql, rest, initial, store, restApi, onGraphQLExpired, onRestExpired } = await sharedStore(true);
-    rest.set({ restAccepts: () => false });
-
-    const result = await outcome(restApi.get('/me'));
-
-    expect(carrying(rest.received, initial.refreshToken)).toEqual([]);
-    expect(graphql.stats.refreshes).toBeLessThanOrEqual(1);
-    expect(onGraphQLExpired).not.toHaveBeenCalled();
-    expect(onRestExpired).not.toHaveBeenCalled();
-    expect(whose(await store.get(), { initial })).toMatch(/^initial/);
-    expect(result.error?.message).toMatch(/401/); // the REST answer, after one replay with the new token
-    expect(rest.received.filter((r) => r.url === '/rest/me')).toHaveLength(2);
-  });
-
-  it('alone, with no refresh endpoint of its own, rejects with TokenRefreshError, keeps the tokens and sends the refresh token nowhere', async () => {
-    const { graphql, rest, initial } = await twoOrigins();
-    const onSessionExpired = jest.fn();
-    const restApi = axios.create({ baseURL: `${rest.origin}/rest` });
-    const auth = attachTokenRefresh(restApi, { tokens: { accessToken: initial.accessToken, refreshToken: initial.refreshToken }, onSessionExpired });
-    graphql.expireAccessTokens();
-
-    const error = await restApi.get('/me').catch((e) => e);
-
-    expect(carrying(rest.received, initial.refreshToken)).toEqual([]);
-    expect(isTokenRefreshError(error)).toBe(true);
-    expect(onSessionExpired).not.toHaveBeenCalled();
-    expect(whose(await auth.getTokens(), { initial })).toBe('initial');
-  });
-});
 
 describe('handle.setTokens() while a refresh is in flight (issue 9 #4)', () => {
   async function refreshHeldThenSetTokens(setTo: 'bob' | null, refreshAnswer: 'tokens' | 'rejected') {
@@ -160,6 +64,32 @@ describe('handle.setTokens() while a refresh is in flight (issue 9 #4)', () => {
     for (const result of results) expect(result.error?.message).toBeUndefined();
     const sent = dataRequests(server).map((r) => (tokenOf(r) === alice.initial.accessToken ? 'alice' : tokenOf(r) === bob.accessToken ? 'bob' : 'other'));
     expect(sent).toEqual(['alice', ...Array(6).fill('bob')]);
+  });
+
+  it("keeps bob's tokens when a login (options.login) started before setTokens(bob) answers after it", async () => {
+    const server = await openServer();
+    const loginStarted = deferred();
+    const loginAnswer = deferred<{ accessToken: string; refreshToken: string }>();
+    const api = axios.create({ baseURL: server.url });
+    const auth = attachTokenRefresh(api, {
+      login: async () => {
+        loginStarted.resolve();
+        return loginAnswer.promise;
+      },
+    });
+    const client = createGraphQLClient(api);
+
+    const first = outcome(client.query(STUDENTS)); // no tokens: logs in first
+    await loginStarted.promise;
+    const bob = server.issueTokens();
+    await auth.setTokens(bob);
+    const carol = server.issueTokens();
+    loginAnswer.resolve(carol);
+    const result = await first;
+
+    expect(whose(await auth.getTokens(), { bob, carol })).toBe('bob');
+    expect(result.error?.message).toBeUndefined();
+    expect(dataRequests(server).map((r) => (tokenOf(r) === bob.accessToken ? 'bob' : tokenOf(r) === carol.accessToken ? 'carol' : 'other'))).toEqual(['bob']);
   });
 
   it('does not store the refresh result after setTokens(null) (logout during a refresh)', async () => {
@@ -281,6 +211,16 @@ describe('session end is shared by the attachments of one MemoryTokenStore (issu
     expect(server.received.length).toBe(before);
     expect(b.onSessionExpired).toHaveBeenCalledTimes(1);
     expect(a.onSessionExpired).not.toHaveBeenCalled();
+  });
+
+  it('does not call the hook of an attachment that was detached (beyond the brief)', async () => {
+    const { a, b } = await twoAttachments();
+    b.auth.detach();
+
+    await a.auth.setTokens(null);
+    await a.auth.setTokens(null); // a second, idle turn for any announcement in flight
+
+    expect(b.onSessionExpired).not.toHaveBeenCalled();
   });
 
   it('revives B when A sets tokens again after the shared session ended', async () => {

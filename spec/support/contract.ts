@@ -114,3 +114,23 @@ export const isRefresh = (r: ReceivedRequest) => r.body.includes('refreshToken('
 export const tokenOf = (r: ReceivedRequest) => r.authorization?.replace(/^Bearer /, '');
 /** Requests other than refreshes and logins. */
 export const dataRequests = (server: TestServer) => server.received.filter((r) => !isRefresh(r) && !r.body.includes('login('));
+
+/** Everything a request put on the wire, to look for a secret in it. */
+export const wire = (r: ReceivedRequest) => `${r.method} ${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`;
+/** The requests that carried `secret` anywhere, named by method and path (a failure never prints the secret). */
+export const carrying = (requests: ReceivedRequest[], secret: string) => requests.filter((r) => wire(r).includes(secret)).map((r) => `${r.method} ${r.url}`);
+/** Names a token set by owner, so a failing assertion prints no token. */
+export function whose(tokens: { accessToken?: string; refreshToken?: string } | null | undefined, owners: Record<string, { accessToken: string; refreshToken: string }>): string {
+  if (!tokens) return 'nobody';
+  for (const [name, set] of Object.entries(owners)) {
+    if (tokens.accessToken === set.accessToken && tokens.refreshToken === set.refreshToken) return name;
+    if (tokens.refreshToken === set.refreshToken) return `${name} (refreshed)`;
+  }
+  return 'someone else';
+}
+
+const [major, minor] = axios.VERSION.split('.').map(Number);
+/** axios ≥ 1.0 sends a spec FormData from Node (0.27 rejects it before sending). */
+export const axiosSendsFormData = major >= 1;
+/** axios ≥ 1.7 has the fetch adapter (`adapter: 'fetch'`, `env.fetch`). */
+export const axiosHasFetchAdapter = major > 1 || (major === 1 && minor >= 7);

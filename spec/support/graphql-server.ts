@@ -10,7 +10,8 @@ import { buildSchema, execute, GraphQLError, parse, validate, type DocumentNode 
 
 const schema = buildSchema(`
   type Student { id: Int, code: String, fullName: String, classroomName: String }
-  type AuthPayload { accessToken: String, refreshToken: String, expiresIn: Int }
+  type AuthUser { id: String, username: String, name: String, email: String }
+  type AuthPayload { accessToken: String, refreshToken: String, expiresIn: Int, user: AuthUser }
   type RefreshPayload { accessToken: String, refreshToken: String, expiresIn: Int }
   type Note { id: Int!, text: String! }
   type Order { id: Int!, receipt: String! }
@@ -183,7 +184,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     login: (args: { username: string; password: string }) => {
       stats.logins++;
       if (args.username !== username || args.password !== password) throw new GraphQLError('Invalid credentials');
-      return issueTokens();
+      return { ...issueTokens(), user: { id: '1', username, name: 'Test User', email: null } };
     },
     refreshToken: async (args: { refreshToken: string }) => {
       stats.refreshes++;
