@@ -96,8 +96,8 @@ describe('attachTokenRefresh(instance): properties over random schedules of requ
         verbose: 0,
         // PROPERTY_EXAMPLES=0 searches without them (to look for other classes while these are open).
         examples: process.env.PROPERTY_EXAMPLES === '0' ? [] : COUNTEREXAMPLES.map((c) => [c.schedule] as [typeof c.schedule]),
-        interruptAfterTimeLimit: Number(process.env.PROPERTY_TIME_LIMIT_MS) || 600_000,
-        markInterruptAsFailure: true,
+        // Only when asked (to bound a search while bugs make runs hang): the nightly 50,000 runs take ~20 min.
+        ...(process.env.PROPERTY_TIME_LIMIT_MS ? { interruptAfterTimeLimit: Number(process.env.PROPERTY_TIME_LIMIT_MS), markInterruptAsFailure: true } : {}),
       },
     );
   }, 3_600_000);
