@@ -1,5 +1,5 @@
 // `npm run sandbox`: starts the local NextSchool-compatible sandbox and prints how to use it.
-// Options: --port N, --access-ttl-ms N, --rotate, --no-rate-limits, --latency-ms N
+// Options: --port N, --access-ttl-ms N, --rotate, --no-rate-limits, --no-cors, --latency-ms N
 import { startSandboxServer } from '../dist/testing.mjs';
 
 const args = process.argv.slice(2);
@@ -14,6 +14,7 @@ const sandbox = await startSandboxServer({
   latencyMs: value('--latency-ms', 0),
   rotateRefreshTokens: args.includes('--rotate'),
   rateLimits: args.includes('--no-rate-limits') ? false : undefined,
+  cors: !args.includes('--no-cors'),
 });
 
 console.log(`NextSchool sandbox listening on ${sandbox.url}

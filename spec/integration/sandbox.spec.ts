@@ -184,3 +184,64 @@ describe('startSandboxServer({ faults })', () => {
     expect(s.stats.faults).toBe(300 - count('200'));
   });
 });
+
+describe('startSandboxServer({ cors })', () => {
+  const ORIGIN = 'http://app.example:5173';
+  const preflight = (url: string, requestHeaders = 'authorization,content-type') =>
+    axios.request({
+      url,
+      method: 'OPTIONS',
+      headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': requestHeaders },
+      validateStatus: () => true,
+    });
+
+  it('answers a preflight with 204, the Origin echoed, the methods, the requested headers and a max age', async () => {
+    const { s } = await sandbox();
+    const res = await preflight(s.url, 'authorization,content-type,x-request-id');
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(res.headers['access-control-allow-methods']).toBe('POST, GET, OPTIONS');
+    expect(res.headers['access-control-allow-headers']).toBe('authorization,content-type,x-request-id');
+    expect(Number(res.headers['access-control-max-age'])).toBeGreaterThan(0);
+    expect(s.stats).toMatchObject({ requests: 0, preflights: 1 });
+  });
+
+  it('does not count preflights against the per-IP limit', async () => {
+    const { s, post } = await sandbox({ rateLimits: { perIp: 1 } });
+    for (let i = 0; i < 3; i++) expect((await preflight(s.url)).status).toBe(204);
+    expect((await post({ query: '{ student(id: 1) { id } }' })).status).toBe(200);
+  });
+
+  it('puts Allow-Origin and exposes Retry-After and X-RateLimit-* on answers, 429s and errors included', async () => {
+    const { s } = await sandbox({ rateLimits: { perIp: 1 } });
+    const send = (body: object) => axios.post(s.url, body, { headers: { Origin: ORIGIN }, validateStatus: () => true });
+    const ok = await send({ query: '{ student(id: 1) { id } }' });
+    const limited = await send({ query: '{ student(id: 1) { id } }' });
+    expect([ok.status, limited.status]).toEqual([200, 429]);
+    for (const res of [ok, limited]) {
+      expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
+      const exposed = String(res.headers['access-control-expose-headers']).toLowerCase().split(/,\s*/);
+      expect(exposed).toEqual(expect.arrayContaining(['retry-after', 'x-ratelimit-remaining', 'x-ratelimit-reset']));
+    }
+  });
+
+  it('answers "*" when the request has no Origin, and carries CORS headers on 400s and injected faults', async () => {
+    const { s } = await sandbox({ rateLimits: false });
+    const bad = await axios.post(s.url, { query: '{ nope }' }, { validateStatus: () => true });
+    expect(bad.status).toBe(400);
+    expect(bad.headers['access-control-allow-origin']).toBe('*');
+    const faulty = await sandbox({ rateLimits: false, faults: { http500: 1 } });
+    const res = await axios.post(faulty.s.url, { query: '{ student(id: 1) { id } }' }, { headers: { Origin: ORIGIN }, validateStatus: () => true });
+    expect(res.status).toBe(500);
+    expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
+  });
+
+  it('cors: false answers a preflight with 405 and no Access-Control-* headers', async () => {
+    const { s, post } = await sandbox({ cors: false });
+    const res = await preflight(s.url);
+    expect(res.status).toBe(405);
+    expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    const answer = await post({ query: '{ student(id: 1) { id } }' });
+    expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

@@ -1,0 +1,121 @@
+// The public shapes of the sandbox: its options, its counters, the running server.
+// Re-exported by `axios-graphql-refresh/testing`; see docs/testing.md.
+
+/**
+ * A user of the sandbox. Without a `school`, data queries answer `FORBIDDEN`, as NextSchool does.
+ *
+ * @example
+ * ```ts
+ * await startSandboxServer({ users: [{ username: 'svc', password: 's3cret', school: 'โรงเรียนทดสอบ' }, { username: 'lost', password: 'x' }] });
+ * ```
+ */
+export interface SandboxUser {
+  username: string;
+  password: string;
+  school?: string | null;
+}
+
+/**
+ * The sandbox's rate limits; each defaults to the documented NextSchool value.
+ *
+ * @example
+ * ```ts
+ * await startSandboxServer({ rateLimits: { perUser: 5, windowMs: 1_000 } }); // tight, for backpressure tests
+ * ```
+ */
+export interface SandboxRateLimits {
+  /** Requests per window per user (HTTP 200, `RATE_LIMITED`, `extensions.retryAfter`). @default 60 */
+  perUser?: number;
+  /** Requests per window per IP (HTTP 429, `Retry-After`, `X-RateLimit-*`). @default 100 */
+  perIp?: number;
+  /** Logins per window per IP (HTTP 200, `RATE_LIMITED`). @default 5 */
+  login?: number;
+  /** @default 60_000 */
+  windowMs?: number;
+}
+
+/**
+ * Options of {@link startSandboxServer}.
+ *
+ * @example
+ * ```ts
+ * const options: SandboxOptions = { accessTtlMs: 2_000, rotateRefreshTokens: true, rateLimits: false, latencyMs: 10 };
+ * ```
+ */
+export interface SandboxOptions {
+  /** @default a free port on 127.0.0.1 */
+  port?: number;
+  /** Access token lifetime. @default 900_000 (15 minutes) */
+  accessTtlMs?: number;
+  /** Refresh token lifetime. @default 7 days */
+  refreshTtlMs?: number;
+  /** Issue a new refresh token on every refresh (NextSchool does not). @default false */
+  rotateRefreshTokens?: boolean;
+  /** @default one user with a school, `demo` / `demo-password`, and `noschool` / `noschool-password` without one */
+  users?: SandboxUser[];
+  /** `false` turns every limit off. @default the documented limits */
+  rateLimits?: false | SandboxRateLimits;
+  /** Added before every answer. @default 0 */
+  latencyMs?: number;
+  /**
+   * Random faults, as probabilities per request (0–1): an HTTP 500 with a GraphQL body, a reset
+   * connection, an HTML 502 page as a proxy would send. For resilience tests and the soak.
+   * @default none
+   */
+  faults?: { http500?: number; reset?: number; html?: number };
+  /**
+   * Answer CORS, so a web app on another origin can call the sandbox: preflights (`OPTIONS`) get a
+   * 204 allowing `POST, GET, OPTIONS` and the requested headers; every other answer (429s, faults
+   * and errors included) carries `Access-Control-Allow-Origin` and exposes `Retry-After` and the
+   * `X-RateLimit-*` headers. `false` answers preflights with 405, as a server without CORS does.
+   * See docs/testing.md#cors.
+   * @default true
+   */
+  cors?: boolean;
+}
+
+/**
+ * Counters of what the sandbox saw.
+ *
+ * @example
+ * ```ts
+ * expect(sandbox.stats.refreshes).toBe(1);
+ * ```
+ */
+export interface SandboxStats {
+  requests: number;
+  logins: number;
+  refreshes: number;
+  /** Requests answered with at least one `UNAUTHENTICATED` error. */
+  unauthenticated: number;
+  /** Requests declined by any rate limit. */
+  rateLimited: number;
+  /** Requests answered with an injected fault (`faults`). */
+  faults: number;
+  /** CORS preflights answered (`OPTIONS`); not counted in `requests` nor in any rate limit. */
+  preflights: number;
+}
+
+/**
+ * A running sandbox.
+ *
+ * @example
+ * ```ts
+ * const sandbox: SandboxServer = await startSandboxServer();
+ * sandbox.expireAccessTokens();
+ * await sandbox.close();
+ * ```
+ */
+export interface SandboxServer {
+  /** The GraphQL endpoint, e.g. `http://127.0.0.1:41234/`. */
+  url: string;
+  /** Credentials of the first user, ready to use. */
+  username: string;
+  password: string;
+  stats: SandboxStats;
+  /** Every access token issued so far stops working now. */
+  expireAccessTokens(): void;
+  /** Every refresh token issued so far stops working now (as if 7 days had passed). */
+  revokeRefreshTokens(): void;
+  close(): Promise<void>;
+}
