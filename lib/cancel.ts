@@ -40,28 +40,49 @@ export function cancellationOf(config: { signal?: unknown; cancelToken?: unknown
   return { signal: controller.signal, dispose: () => disposers.forEach((d) => d()) };
 }
 
+/** How long a request may wait, and how it gives up (its `signal`, its own `timeout`). */
+export interface Patience {
+  signal?: AbortSignal;
+  /** Epoch ms when the request's own `timeout` runs out. */
+  deadline?: number;
+}
+
 /** Marks "the caller gave up while waiting"; turned into axios' own CanceledError by the caller. */
 export const CANCELED: unique symbol = Symbol('canceled');
 
-/** Resolves with `promise`, or rejects with {@link CANCELED} as soon as `signal` aborts. */
-export function raceCancel<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) {
-    promise.catch(() => {}); // the work goes on for others; its failure is theirs to see
-    return Promise.reject(CANCELED);
+/** Marks "the request's own `timeout` ran out while it waited"; turned into axios' timeout error. */
+export const TIMED_OUT: unique symbol = Symbol('timed out');
+
+/**
+ * Resolves with `promise`, or rejects with {@link CANCELED} as soon as `signal` aborts, or with
+ * {@link TIMED_OUT} at `deadline` (epoch ms). The work goes on for others either way: one caller
+ * giving up never cancels what others wait for (docs/how-it-works.md).
+ */
+export function waitFor<T>(promise: Promise<T>, signal?: AbortSignal, deadline?: number): Promise<T> {
+  if (!signal && deadline === undefined) return promise;
+  const early = signal?.aborted ? CANCELED : deadline !== undefined && Date.now() >= deadline ? TIMED_OUT : undefined;
+  if (early) {
+    promise.catch(() => {}); // its failure is the others' to see
+    return Promise.reject(early);
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(CANCELED);
-    signal.addEventListener('abort', onAbort, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => finish(() => reject(CANCELED));
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      settle();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (deadline !== undefined) timer = setTimeout(() => finish(() => reject(TIMED_OUT)), deadline - Date.now());
     promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
+      (value) => finish(() => resolve(value)),
+      (error) => finish(() => reject(error)),
     );
   });
+}
+
+/** Resolves with `promise`, or rejects with {@link CANCELED} as soon as `signal` aborts. */
+export function raceCancel<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  return waitFor(promise, signal);
 }

@@ -1,30 +1,88 @@
+import { SessionExpiredError } from './errors/session-expired-error';
 import { createGate, type Gate } from './refresh-gate';
-import type { TokenSet, TokenStore } from './types';
+import type { RefreshContext, TokenInput, TokenSet, TokenStore } from './types';
 
-/**
- * What every attachment sharing one token store must share: the refresh in flight, the gate new
- * requests wait at, and whether the session has ended ("one refresh at a time per token store",
- * behaviour 2). It lives on the store object under a global symbol, not at module level, so two
- * copies of this package (ESM + CJS in one process) still agree.
- */
-export interface Coordinator {
-  flight: Promise<TokenSet> | null;
-  /** The flight the gate is held for, so 10,000 joiners add one hold, not 10,000. */
-  heldFlight: Promise<TokenSet> | null;
-  gate: Gate;
-  /** Set when the session ended; requests fail fast with a copy of it until tokens are set again. */
-  ended: Error | null;
-  /** Epoch ms until which a rate-limit pause holds the gate (pauses coalesce). */
-  pausedUntil: number;
+// What every attachment sharing one token store must share: the flight (one refresh or login at a
+// time per store), the gate new requests wait at, the write counter that makes token writes
+// conditional, who may refresh, and who must hear that the session ended (docs/how-it-works.md,
+// "one store, one session"). It lives on the store object under a global symbol, not at module
+// level, so two copies of this package (ESM + CJS in one process) still agree.
+
+/** An attachment, as the coordinator sees it. */
+export interface Member {
+  /** The session ended (here, in another attachment, or elsewhere through the store). */
+  ended(error: Error): void;
+  /** Tokens were stored again: an ended session is alive again. */
+  revived(): void;
 }
 
-const KEY = Symbol.for('axios-graphql-refresh/coordinator@1');
+/** A way to refresh, offered by an attachment; `trusted` when it knows its GraphQL endpoint. */
+export interface Refresher {
+  refresh(ctx: RefreshContext): Promise<TokenInput>;
+  trusted(): boolean;
+}
+
+export class Coordinator {
+  /** The refresh or login in flight; set by the attachment that starts it, cleared when it settles. */
+  flight: Promise<TokenSet> | null = null;
+  /** The flight the gate is held for, so 10,000 joiners add one hold, not 10,000; cleared with it. */
+  heldFlight: Promise<TokenSet> | null = null;
+  /** Where new requests wait while a flight or a rate-limit pause holds them. */
+  readonly gate: Gate = createGate();
+  /** Bumped before every write through any attachment: a flight commits only if it did not move (stores without `compareAndSet`). */
+  version = 0;
+  /** Attachments to tell when the session ends or revives. */
+  readonly #members = new Set<Member>();
+  /** Refreshers offered by the attachments, for those that have no endpoint of their own. */
+  readonly #refreshers = new Set<Refresher>();
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly store: TokenStore) {}
+
+  /** Registers an attachment; returns the function that unregisters it (detach). */
+  join(member: Member, refresher: Refresher): () => void {
+    this.#members.add(member);
+    this.#refreshers.add(refresher);
+    if (!this.#unsubscribe && typeof this.store.subscribe === 'function') {
+      // Changes made elsewhere (another process or tab): tokens revive, `null` ends every session here.
+      this.#unsubscribe = this.store.subscribe((tokens) => {
+        if (tokens?.accessToken) this.revive();
+        else this.end(new SessionExpiredError('The session ended elsewhere (another process or tab cleared the tokens)'));
+      });
+    }
+    return () => {
+      this.#members.delete(member);
+      this.#refreshers.delete(refresher);
+      if (this.#members.size === 0) {
+        this.#unsubscribe?.();
+        this.#unsubscribe = undefined;
+      }
+    };
+  }
+
+  /** Tells every attachment but `except` that the session ended. */
+  end(error: Error, except?: Member): void {
+    for (const member of [...this.#members]) if (member !== except) member.ended(error);
+  }
+
+  revive(): void {
+    for (const member of [...this.#members]) member.revived();
+  }
+
+  /** A refresher that knows its GraphQL endpoint, if any attachment on this store has one. */
+  trustedRefresher(): Refresher | undefined {
+    for (const refresher of this.#refreshers) if (refresher.trusted()) return refresher;
+    return undefined;
+  }
+}
+
+const KEY = Symbol.for('axios-graphql-refresh/coordinator@2');
 
 export function coordinatorFor(store: TokenStore): Coordinator {
   const holder = store as TokenStore & { [KEY]?: Coordinator };
   const existing = holder[KEY];
   if (existing) return existing;
-  const created: Coordinator = { flight: null, heldFlight: null, gate: createGate(), ended: null, pausedUntil: 0 };
+  const created = new Coordinator(store);
   try {
     Object.defineProperty(holder, KEY, { value: created, enumerable: false, configurable: true });
   } catch {

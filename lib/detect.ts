@@ -5,13 +5,28 @@ import type { GraphQLErrorShape } from './graphql/types';
 // (NextSchool answers 200), in any entry of `errors`, in batched answers, or by HTTP status.
 // Bodies are hostile input: every access is guarded and nothing here throws.
 
-/** The body as a value: JSON strings are parsed (a body axios left as text), anything else as is. */
+/** Bodies larger than this are not decoded from bytes just to look for an auth error. */
+const MAX_DECODED_BYTES = 64 * 1024;
+
+/** Bytes (ArrayBuffer, Buffer, any typed array) as text, when small enough to be worth reading. */
+function bytesAsText(data: object): string | undefined {
+  const view =
+    data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
+  if (!view || view.byteLength > MAX_DECODED_BYTES || typeof TextDecoder !== 'function') return undefined;
+  return new TextDecoder().decode(view);
+}
+
+/**
+ * The body as a value: JSON text is parsed (a body axios left as text, or bytes from
+ * `responseType: 'arraybuffer'`), anything else as is. What the caller receives is not changed.
+ */
 export function parseBody(data: unknown): unknown {
-  if (typeof data !== 'string') return data;
-  const start = data.trimStart()[0];
+  const text = typeof data === 'string' ? data : data && typeof data === 'object' ? bytesAsText(data) : undefined;
+  if (text === undefined) return data;
+  const start = text.trimStart()[0];
   if (start !== '{' && start !== '[') return undefined;
   try {
-    return JSON.parse(data) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { assertTokenInput, normalizeTokens } from './tokens';
+import { assertTokenInput, normalizeTokens, sameTokens } from './tokens';
 import type { TokenInput, TokenSet, TokenStore } from './types';
 
 /**
@@ -26,6 +26,13 @@ export class MemoryTokenStore implements TokenStore {
 
   set(tokens: TokenSet | null): void {
     this.#tokens = tokens ? { ...tokens } : null;
+  }
+
+  /** Stores `next` only if the store still holds `expected` (same access and refresh token); synchronous, so atomic. */
+  compareAndSet(expected: TokenSet | null, next: TokenSet | null): boolean {
+    if (!sameTokens(this.#tokens, expected)) return false;
+    this.set(next);
+    return true;
   }
 
   /** Keeps the tokens out of `console.log` / `util.inspect` output. */

@@ -1,12 +1,13 @@
-import type { AxiosError, AxiosInstance } from 'axios';
-import axiosRetry, { exponentialDelay, isNetworkError } from 'axios-retry';
+import type { AxiosError } from 'axios';
+import { exponentialDelay, isNetworkError } from 'axios-retry';
 import { operationsOf } from './replay-policy';
-import type { RetryOptions } from './types';
 
-// Transient failures (network errors, HTTP 5xx) are retried by axios-retry for GraphQL **queries**
-// only: a mutation is at-most-once, so it is never sent again after a failure we cannot read
-// (behaviour 11). Auth replays keep their own count across these retries, so the sends of one call
-// are bounded by 1 + retries + maxReplays.
+// Transient failures (network errors, HTTP 5xx) of the requests the plugin handles are sent again
+// for GraphQL **queries** only: a mutation is at-most-once, so it is never sent again after a
+// failure we cannot read (docs/how-it-works.md, "retries"). The plugin does this inside its own
+// response interceptor, with axios-retry's helpers but not its interceptors: an axios-retry the
+// user installed on the same instance keeps its own options for every request, and when it would
+// retry a request itself, the plugin leaves that request to it (never both: attempts would add up).
 
 /** True when every operation of the request is a query (GET requests always are). */
 export function isQueryOnly(config: { method?: string; data?: unknown; params?: unknown } | undefined): boolean {
@@ -20,21 +21,21 @@ export function isTransientTransportError(error: AxiosError): boolean {
   return isNetworkError(error);
 }
 
-/**
- * Installs axios-retry with the GraphQL-aware condition; returns a function that ejects it.
- * `handles(config)` limits retries to the requests the plugin handles: the user's other routes on
- * the same instance keep the behaviour they had.
- */
-export function installRetry(instance: AxiosInstance, options: Required<RetryOptions>, handles: (config: unknown) => boolean): () => void {
-  const { requestInterceptorId, responseInterceptorId } = axiosRetry(instance, {
-    retries: options.retries,
-    retryDelay: options.retryDelay,
-    retryCondition: (error) => handles(error.config) && isTransientTransportError(error) && isQueryOnly(error.config),
-  });
-  return () => {
-    instance.interceptors.request.eject(requestInterceptorId);
-    instance.interceptors.response.eject(responseInterceptorId);
-  };
+/** axios-retry's per-request state, as its request interceptor leaves it on the config. */
+interface UserRetryState {
+  retries?: number;
+  retryCondition?: (error: AxiosError) => unknown;
+}
+
+/** True when an axios-retry installed by the user on this instance retries this failure itself. */
+export function userRetryHandles(error: AxiosError): boolean {
+  const state = (error.config as Record<string, unknown> | undefined)?.['axios-retry'] as UserRetryState | undefined;
+  if (!state || typeof state.retryCondition !== 'function' || !(Number(state.retries) > 0)) return false;
+  try {
+    return !!state.retryCondition(error);
+  } catch {
+    return false;
+  }
 }
 
 /** Exponential backoff with jitter (axios-retry's): about 100 ms, 200 ms, 400 ms … */

@@ -1,6 +1,6 @@
-import { raceCancel } from './cancel';
+import { waitFor, type Patience } from './cancel';
 import { isTransientFailure } from './classify';
-import { coordinatorFor } from './coordinator';
+import { coordinatorFor, type Member, type Refresher } from './coordinator';
 import { sleep, withDeadline } from './deadline';
 import { GraphQLRequestError } from './errors/graphql-request-error';
 import { LoginError, isLoginError } from './errors/login-error';
@@ -8,19 +8,27 @@ import { SessionExpiredError } from './errors/session-expired-error';
 import { TokenRefreshError, isTokenRefreshError } from './errors/token-refresh-error';
 import type { ResolvedOptions } from './options';
 import { redactAxiosError, redactText } from './redact';
-import { assertTokenInput, normalizeTokens } from './tokens';
+import { assertTokenInput, normalizeTokens, sameTokens } from './tokens';
 import type { RefreshContext, TokenInput, TokenRefreshStats, TokenSet, TokenStore } from './types';
 
 // The token lifecycle of one attachment: reading the store, the single refresh/login flight, the
-// login fallback, and the end of a session. Requests are stamped with a *generation*: a number that
-// grows each time a new access token is seen. An answer stamped with an older generation than the
-// current one is replayed without another refresh (behaviour 3) — and no token is ever stored on
-// a request config, where error renderings would show it.
+// login fallback, and the end of a session (docs/how-it-works.md). Requests are stamped with a
+// *generation*: a number that grows each time a new access token is seen. An answer stamped with an
+// older generation than the current one is replayed without another refresh — and no token is ever
+// stored on a request config, where error renderings would show it.
+//
+// Writes of a flight are conditional: a flight stores its result (or clears the tokens) only if the
+// store still holds what the flight started from, so a `setTokens` made meanwhile — here, in another
+// attachment or another process — is never overwritten by an older flight.
 
 export interface SessionDeps {
   store: TokenStore;
   options: ResolvedOptions;
   refresh: (ctx: RefreshContext) => Promise<TokenInput>;
+  /** The refresh is the user's own or targets a configured `url`: it is trusted from the start. */
+  explicitRefresh: boolean;
+  /** Whether a request is a GraphQL request to this attachment's refresh endpoint (confirms it). */
+  confirms: (request: unknown) => boolean;
   log: (message: string, meta?: object) => void;
   stats: TokenRefreshStats;
 }
@@ -35,11 +43,32 @@ export interface RequestTokens {
 
 export type Session = ReturnType<typeof createSession>;
 
-export function createSession({ store, options, refresh, log, stats }: SessionDeps) {
+const isExpired = (t: TokenSet) => typeof t.expiresAt === 'number' && Date.now() >= t.expiresAt;
+
+export function createSession(deps: SessionDeps) {
+  const { store, options, log, stats } = deps;
   const shared = coordinatorFor(store);
   let generation = 0;
   let lastToken: string | undefined;
   let backgroundFor = -1;
+  /** Set when this attachment's session ended; requests fail fast with a copy until tokens are set. */
+  let ended: Error | null = null;
+  let confirmed = deps.explicitRefresh;
+
+  const member: Member = {
+    ended(error) {
+      if (ended) return;
+      ended = error;
+      stats.sessionExpired++;
+      log('session expired', { cause: (error as { cause?: Error }).cause?.name });
+      safeCall(options.onSessionExpired, error as SessionExpiredError, 'onSessionExpired');
+    },
+    revived() {
+      ended = null;
+    },
+  };
+  const own: Refresher = { refresh: deps.refresh, trusted: () => confirmed };
+  const leave = shared.join(member, own);
 
   function observe(tokens: TokenSet | null | undefined): void {
     const token = tokens?.accessToken;
@@ -55,12 +84,28 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     return tokens;
   }
 
+  /** Writes unconditionally (the caller's own `setTokens`). */
   async function write(tokens: TokenSet | null): Promise<void> {
+    shared.version++; // before the write: a flight comparing meanwhile must see it moved
     await store.set(tokens);
     observe(tokens);
   }
 
-  const isExpired = (t: TokenSet) => typeof t.expiresAt === 'number' && Date.now() >= t.expiresAt;
+  /** Writes only if the store still holds `expected` (and, without `compareAndSet`, nobody here wrote since `version`). */
+  async function writeIf(expected: TokenSet | null, next: TokenSet | null, version: number): Promise<boolean> {
+    let ok: boolean;
+    if (typeof store.compareAndSet === 'function') {
+      ok = !!(await store.compareAndSet(expected, next));
+    } else {
+      ok = shared.version === version && sameTokens((await store.get()) ?? null, expected);
+      if (ok) await store.set(next);
+    }
+    if (ok) {
+      shared.version++;
+      observe(next);
+    }
+    return ok;
+  }
 
   /** Within the lead time: `refreshAheadMs`, capped at half the lifetime so short tokens are not refreshed on every request. */
   function isDue(t: TokenSet): boolean {
@@ -79,22 +124,21 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     }
   }
 
-  /** A fresh copy of the terminal error, so each caller gets its own stack-free instance. */
-  function copyOfEnd(): Error {
-    const ended = shared.ended!;
-    const Ctor = ended.constructor as new (message: string, options?: { cause?: unknown }) => Error;
-    return new Ctor(ended.message, { cause: (ended as { cause?: unknown }).cause });
+  /** A fresh copy of the terminal error, so each caller gets its own instance. */
+  function copyOf(error: Error): Error {
+    const Ctor = error.constructor as new (message: string, options?: { cause?: unknown }) => Error;
+    return new Ctor(error.message, { cause: (error as { cause?: unknown }).cause });
   }
 
-  /** Fails fast once the session has ended, unless tokens were set since (behaviour 7). */
+  /** Fails fast once the session has ended, unless tokens were stored since (by anyone, anywhere). */
   async function assertAlive(): Promise<void> {
-    if (!shared.ended) return;
+    if (!ended) return;
     const tokens = await read();
     if (tokens?.accessToken) {
-      shared.ended = null;
+      ended = null;
       return;
     }
-    throw copyOfEnd();
+    throw copyOf(ended);
   }
 
   function transient(error: unknown, what: string, secrets: Array<string | undefined>): TokenRefreshError {
@@ -105,24 +149,35 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     });
   }
 
-  async function endSession(cause: unknown): Promise<SessionExpiredError> {
-    await write(null);
-    const error = new SessionExpiredError(undefined, { cause: redactAxiosError(cause, { secretBody: true }) });
-    shared.ended = error;
-    stats.sessionExpired++;
-    log('session expired', { cause: (cause as Error)?.name });
-    safeCall(options.onSessionExpired, error, 'onSessionExpired');
-    return error;
+  /** A flight's result was discarded (tokens changed meanwhile): continue with what the store holds now. */
+  async function adoptCurrent(): Promise<TokenSet> {
+    const now = await read();
+    if (now?.accessToken) return now;
+    throw new SessionExpiredError('The tokens were cleared while the refresh ran');
   }
 
-  async function saveTokens(input: TokenInput, sentAt: number, previous: TokenSet | null, what: string): Promise<TokenSet> {
+  /** Ends the session for every attachment on the store — if the store still holds what the flight started from. */
+  async function endSession(cause: unknown, startedFrom: TokenSet | null, version: number): Promise<TokenSet> {
+    if (!(await writeIf(startedFrom, null, version))) {
+      log('tokens changed during the flight: the session goes on with them');
+      return adoptCurrent();
+    }
+    const error = new SessionExpiredError(undefined, { cause: redactAxiosError(cause, { secretBody: true }) });
+    shared.end(error);
+    throw error;
+  }
+
+  async function saveTokens(input: TokenInput, sentAt: number, startedFrom: TokenSet | null, version: number, what: string): Promise<TokenSet> {
     if (!input || typeof input !== 'object' || typeof input.accessToken !== 'string' || input.accessToken === '') {
       throw new GraphQLRequestError([{ message: `The ${what} returned no accessToken` }]);
     }
     assertTokenInput(input, `${what} result`);
-    const tokens = normalizeTokens(input, sentAt, previous);
-    await write(tokens);
-    shared.ended = null;
+    const tokens = normalizeTokens(input, sentAt, startedFrom);
+    if (!(await writeIf(startedFrom, tokens, version))) {
+      log(`${what} result discarded: the tokens changed while it ran`);
+      return adoptCurrent();
+    }
+    shared.revive();
     log(`${what} succeeded`, { expiresAt: tokens.expiresAt });
     safeCall(options.onRefresh, { ...tokens }, 'onRefresh');
     return tokens;
@@ -144,31 +199,34 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     }
   }
 
-  async function runRefresh(current: TokenSet & { refreshToken: string }): Promise<TokenSet> {
+  /** Sends the refresh; returns what it answered and when it was sent. */
+  async function runRefresh(refresh: Refresher['refresh'], refreshToken: string): Promise<{ input: TokenInput; sentAt: number }> {
     stats.refreshes++;
     log('refreshing the access token');
     // A transient failure is retried within the same deadline, unless refresh tokens rotate: then a
-    // retry could spend a token the server already replaced (behaviour 11).
+    // retry could spend a token the server already replaced.
     const retry = options.rotatingRefreshTokens ? false : options.retry;
     const attempts = retry ? 1 + retry.retries : 1;
     let sentAt = Date.now();
-    const input = await onceMoreAfterRateLimit('refresh', () => withDeadline(options.refreshTimeoutMs, 'refresh', async (signal) => {
-      for (let attempt = 1; ; attempt++) {
-        sentAt = Date.now();
-        try {
-          return await refresh({ refreshToken: current.refreshToken, signal });
-        } catch (error) {
-          if (!retry || attempt >= attempts || signal.aborted || !isTransientFailure(error)) throw error;
-          const delay = retry.retryDelay(attempt, error);
-          log('refresh failed for a transient reason; retrying', { attempt, delay });
-          await sleep(delay, signal);
+    const input = await onceMoreAfterRateLimit('refresh', () =>
+      withDeadline(options.refreshTimeoutMs, 'refresh', async (signal) => {
+        for (let attempt = 1; ; attempt++) {
+          sentAt = Date.now();
+          try {
+            return await refresh({ refreshToken, signal });
+          } catch (error) {
+            if (!retry || attempt >= attempts || signal.aborted || !isTransientFailure(error)) throw error;
+            const delay = retry.retryDelay(attempt, error);
+            log('refresh failed for a transient reason; retrying', { attempt, delay });
+            await sleep(delay, signal);
+          }
         }
-      }
-    }));
-    return saveTokens(input, sentAt, current, 'refresh');
+      }),
+    );
+    return { input, sentAt };
   }
 
-  async function runLogin(): Promise<TokenSet> {
+  async function runLogin(): Promise<{ input: TokenInput; sentAt: number }> {
     stats.logins++;
     log('logging in');
     let sentAt = Date.now();
@@ -176,52 +234,76 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
       sentAt = Date.now();
       return withDeadline(options.refreshTimeoutMs, 'login', (signal) => options.login!({ signal }));
     });
-    return saveTokens(input, sentAt, null, 'login');
+    return { input, sentAt };
   }
 
-  /** Login as the fallback of a rejected refresh: rejected again → the session ends. */
-  async function loginOrEnd(rejection: unknown, hadSession: boolean): Promise<TokenSet> {
-    if (!options.login) throw await endSession(rejection);
+  /** Login as the fallback of a rejected refresh (or because there are no tokens): rejected again → the session ends. */
+  async function loginOrEnd(rejection: unknown, hadSession: boolean, startedFrom: TokenSet | null, version: number): Promise<TokenSet> {
+    if (!options.login) return endSession(rejection, startedFrom, version);
+    let result;
     try {
-      return await runLogin();
+      result = await runLogin();
     } catch (error) {
       if (isTransientFailure(error)) throw transient(error, 'login', []);
       const loginError = isLoginError(error) ? error : new LoginError(error instanceof Error ? error.message : 'Login rejected', { cause: error });
-      if (hadSession) throw await endSession(loginError);
+      if (hadSession) return endSession(loginError, startedFrom, version);
       // Never had a session: the credentials themselves are wrong. Fail fast, never retry on our own.
-      shared.ended = loginError;
+      ended = loginError;
       throw loginError;
     }
+    return saveTokens(result.input, result.sentAt, startedFrom, version, 'login');
   }
 
   /** The body of one flight; under the store's lock when it has one (cross-process single flight). */
-  async function fly(kind: FlightKind, staleGeneration: number): Promise<TokenSet> {
+  async function fly(kind: FlightKind, staleGeneration: number, refresher: Refresher | undefined): Promise<TokenSet> {
+    const version = shared.version;
     const current = await read();
     // Double-checked: someone (another request, attachment or process) may have stored newer tokens.
     if (current?.accessToken && generation > staleGeneration && !isExpired(current)) {
       log('adopted tokens stored meanwhile');
       return current;
     }
-    if (kind === 'login') return loginOrEnd(undefined, false);
+    if (kind === 'login') return loginOrEnd(undefined, false, current, version);
     if (!current?.refreshToken) {
-      return loginOrEnd(new SessionExpiredError('No refresh token is stored'), !!current?.accessToken);
+      return loginOrEnd(new SessionExpiredError('No refresh token is stored'), !!current?.accessToken, current, version);
     }
+    if (!refresher) {
+      // A refresh token goes only to a GraphQL endpoint known to issue it (docs/configuration.md, `url`).
+      throw new TokenRefreshError(
+        'No GraphQL endpoint is known to refresh at: this attachment has no `url` or `refresh` of its own and no attachment on its token store has sent a GraphQL request yet',
+      );
+    }
+    let result;
     try {
-      return await runRefresh(current as TokenSet & { refreshToken: string });
+      result = await runRefresh(refresher.refresh, current.refreshToken);
     } catch (error) {
       if (isTransientFailure(error)) throw transient(error, 'refresh', [current.refreshToken, current.accessToken]);
       log('refresh rejected by the server');
-      return loginOrEnd(error, true);
+      return loginOrEnd(error, true, current, version);
     }
+    return saveTokens(result.input, result.sentAt, current, version, 'refresh');
+  }
+
+  /**
+   * Who refreshes: this attachment if it knows its GraphQL endpoint (configured, or confirmed by a
+   * GraphQL request it sent there); else one that does on the same store; else — only when no
+   * request asked (the caller's own `refresh()`) — this attachment's default endpoint.
+   */
+  function chooseRefresher(trigger: unknown): Refresher | undefined {
+    if (!confirmed && trigger !== undefined && deps.confirms(trigger)) confirmed = true;
+    if (confirmed) return own;
+    return shared.trustedRefresher() ?? (trigger === undefined ? own : undefined);
   }
 
   /** Joins the flight in progress or starts one. `hold` keeps new requests at the gate meanwhile. */
-  function obtain(kind: FlightKind, staleGeneration: number, hold: boolean): Promise<TokenSet> {
+  function obtain(kind: FlightKind, staleGeneration: number, hold: boolean, trigger?: unknown): Promise<TokenSet> {
     let flight = shared.flight;
     if (!flight) {
-      const run = () => fly(kind, staleGeneration);
+      const refresher = kind === 'refresh' ? chooseRefresher(trigger) : undefined;
+      const run = () => fly(kind, staleGeneration, refresher);
       const started: Promise<TokenSet> = (store.lock ? store.lock(run) : run()).finally(() => {
         if (shared.flight === started) shared.flight = null;
+        if (shared.heldFlight === started) shared.heldFlight = null;
       });
       flight = started;
       shared.flight = flight;
@@ -238,28 +320,38 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     });
   }
 
+  /** The newest token known right now, and its generation, read together (no await between). */
+  const current = (tokens: TokenSet | null): RequestTokens => ({ token: tokens?.accessToken ? lastToken : undefined, generation });
+
   return {
     read,
+    current: (): RequestTokens => ({ token: lastToken, generation }),
 
-    /** The tokens a request is sent with (request interceptor): waits at the gate, logs in, refreshes an expired token. */
-    async forRequest(signal: AbortSignal | undefined, onQueued: () => void): Promise<RequestTokens> {
-      if (shared.ended) await assertAlive();
-      const held = shared.gate.pass(signal);
+    /**
+     * The tokens a request is sent with (request interceptor): waits at the gate — a request held
+     * for a flight shares that flight's outcome, failure included — logs in, refreshes an expired
+     * token, starts a background refresh of one about to expire.
+     */
+    async forRequest(wait: Patience, onQueued: () => void, request: unknown): Promise<RequestTokens> {
+      if (ended) await assertAlive();
+      const flight = shared.heldFlight;
+      const held = shared.gate.pass(wait.signal, wait.deadline);
       if (held) {
         onQueued();
         await held;
+        if (flight) await flight; // its failure is this request's: no second refresh, no send with a dead token
+        if (ended) await assertAlive();
       }
       let tokens = await read();
       if (!tokens?.accessToken) {
-        if (options.login) tokens = await raceCancel(obtain('login', generation, true), signal);
+        if (options.login) tokens = await waitFor(obtain('login', generation, true, request), wait.signal, wait.deadline);
       } else if (isExpired(tokens)) {
-        if (tokens.refreshToken || options.login) tokens = await raceCancel(obtain('refresh', generation, true), signal);
-      } else if (isDue(tokens) && backgroundFor !== generation && tokens.refreshToken) {
+        if (tokens.refreshToken || options.login) tokens = await waitFor(obtain('refresh', generation, true, request), wait.signal, wait.deadline);
+      } else if (isDue(tokens) && backgroundFor !== generation && tokens.refreshToken && chooseRefresher(request)) {
         backgroundFor = generation;
-        obtain('refresh', generation, false).catch((error) => log('background refresh failed', { error: (error as Error)?.name }));
+        obtain('refresh', generation, false, request).catch((error) => log('background refresh failed', { error: (error as Error)?.name }));
       }
-      // The newest token known right now, and its generation, read together (no await between).
-      return { token: tokens?.accessToken ? lastToken : undefined, generation };
+      return current(tokens);
     },
 
     /**
@@ -267,34 +359,28 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
      * token without refreshing (late answers); otherwise joins or starts the one refresh.
      * Resolves `null` when there is nothing to refresh with and no login.
      */
-    async newerThan(sentGeneration: number, signal: AbortSignal | undefined): Promise<{ token: string; generation: number } | null> {
-      let current = await read();
-      const fresh = current?.accessToken && generation > sentGeneration && !isExpired(current);
+    async newerThan(sentGeneration: number, wait: Patience, request: unknown): Promise<RequestTokens | null> {
+      if (ended) await assertAlive();
+      let tokens = await read();
+      const fresh = tokens?.accessToken && generation > sentGeneration && !isExpired(tokens);
       if (!fresh) {
-        if (shared.ended && !current?.accessToken) throw copyOfEnd();
-        if (!current?.accessToken && !options.login) return null;
-        current = await raceCancel(obtain(current?.accessToken ? 'refresh' : 'login', generation, true), signal);
+        if (!tokens?.accessToken && !options.login) return null;
+        tokens = await waitFor(obtain(tokens?.accessToken ? 'refresh' : 'login', generation, true, request), wait.signal, wait.deadline);
       }
-      // The newest token known right now, and its generation, read together (no await between).
-      return current?.accessToken && lastToken ? { token: lastToken, generation } : null;
+      return tokens?.accessToken && lastToken ? current(tokens) : null;
     },
 
     /** Starts (or joins) a refresh for the requests that follow, without waiting for it. */
-    refreshSoon(sentGeneration: number): void {
+    refreshSoon(sentGeneration: number, request: unknown): void {
       if (sentGeneration < generation) return;
-      obtain('refresh', generation, true).catch((error) => log('refresh failed', { error: (error as Error)?.name }));
+      obtain('refresh', generation, true, request).catch((error) => log('refresh failed', { error: (error as Error)?.name }));
     },
 
     /** Holds the gate for `ms` (a rate limit): nothing is sent meanwhile. Overlapping pauses coalesce. */
-    pauseFor(ms: number): void {
-      const until = Date.now() + ms;
-      if (until <= shared.pausedUntil) return;
-      shared.pausedUntil = until;
-      shared.gate.hold(sleep(ms));
-    },
+    pauseFor: (ms: number) => shared.gate.pause(ms),
 
-    /** Waits until the gate is open (rejects with CANCELED if `signal` aborts first); `undefined` when it is open. */
-    passGate: (signal: AbortSignal | undefined) => shared.gate.pass(signal),
+    /** Waits until the gate is open; `undefined` when it is open. */
+    passGate: (wait: Patience) => shared.gate.pass(wait.signal, wait.deadline),
 
     async refresh(): Promise<TokenSet> {
       await read();
@@ -304,6 +390,7 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     async login(): Promise<TokenSet> {
       if (!options.login) throw new TypeError('Expected `options.login` to be a function: `login()` needs it');
       if (shared.flight) await shared.flight.catch(() => {});
+      ended = null;
       // Infinity: never adopt what is stored; the caller asked to log in.
       return obtain('login', Number.POSITIVE_INFINITY, true);
     },
@@ -311,8 +398,14 @@ export function createSession({ store, options, refresh, log, stats }: SessionDe
     async setTokens(input: TokenInput | null): Promise<void> {
       if (input !== null) assertTokenInput(input, 'tokens');
       await write(input === null ? null : normalizeTokens(input, Date.now()));
-      shared.ended = null;
+      if (input === null) {
+        // A logout here ends the session of every other attachment on the store (they hear it once).
+        shared.end(new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'), member);
+        ended = null;
+      } else shared.revive();
     },
+
+    /** Leaves the store's coordinator (detach). */
+    leave,
   };
 }
-

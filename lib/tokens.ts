@@ -44,3 +44,9 @@ export function assertTokenInput(value: unknown, label: string): asserts value i
 export function isTokenStore(value: unknown): value is TokenStore {
   return !!value && typeof (value as TokenStore).get === 'function' && typeof (value as TokenStore).set === 'function';
 }
+
+/** The same session state: the same access and refresh token (or both empty). */
+export function sameTokens(a: TokenSet | null | undefined, b: TokenSet | null | undefined): boolean {
+  if (!a || !b) return !a === !b;
+  return a.accessToken === b.accessToken && (a.refreshToken ?? null) === (b.refreshToken ?? null);
+}

@@ -33,6 +33,7 @@ const TRANSPORT_KEYS = [
   'maxContentLength',
   'maxBodyLength',
   'fetchOptions',
+  'env',
   'lookup',
   'family',
 ] as const;

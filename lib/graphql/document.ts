@@ -45,7 +45,7 @@ function print(node: AstNode | undefined): string {
     case 'OperationDefinition': {
       const vars = wrap('(', list(node.variableDefinitions, ', '), ')');
       const head = join([node.operation, join([p(node.name), vars]), dirs(node)], ' ');
-      return `${head} ${p(node.selectionSet)}`;
+      return join([p(node.description), `${head} ${p(node.selectionSet)}`], ' ');
     }
     case 'VariableDefinition':
       return join([`${p(node.variable)}: ${p(node.type)}`, node.defaultValue ? `= ${p(node.defaultValue)}` : '', dirs(node)], ' ');
@@ -63,7 +63,7 @@ function print(node: AstNode | undefined): string {
     case 'InlineFragment':
       return join(['...', node.typeCondition ? `on ${p(node.typeCondition)}` : '', dirs(node), p(node.selectionSet)], ' ');
     case 'FragmentDefinition':
-      return join([`fragment ${p(node.name)} on ${p(node.typeCondition)}`, dirs(node), p(node.selectionSet)], ' ');
+      return join([p(node.description), `fragment ${p(node.name)} on ${p(node.typeCondition)}`, dirs(node), p(node.selectionSet)], ' ');
     case 'Name':
       return String(node.value);
     case 'Variable':
@@ -95,6 +95,29 @@ function print(node: AstNode | undefined): string {
   }
 }
 
+// A DocumentNode is sent as its definitions, printed — not as `loc.source.body`, which for
+// graphql-tag/loader documents is the whole `.graphql` file (other operations, no `#import`ed
+// fragments) and for an AST changed with `visit` is the text before the change. Printed once per
+// document object: documents are module constants, requests are many.
+const printed = new WeakMap<object, DocumentSource>();
+
+function printedSourceOf(document: AstNode): DocumentSource {
+  let source = printed.get(document);
+  if (!source) {
+    let query: string;
+    try {
+      query = print(document);
+    } catch (error) {
+      const body = document.loc?.source?.body;
+      if (typeof body !== 'string' || !body.trim()) throw error;
+      query = body; // a node kind this printer does not know: the original text is the best we have
+    }
+    source = { query, operationName: nameOf(query) };
+    printed.set(document, source);
+  }
+  return source;
+}
+
 function nameOf(query: string): string | undefined {
   const operations = listOperations(query);
   return operations && operations.length === 1 ? operations[0]!.name : undefined;
@@ -110,11 +133,7 @@ export function sourceOf(document: DocumentInput): DocumentSource {
   if (document && typeof document === 'object') {
     const d = document as AstNode;
     if (d.kind === 'GqlDocument' && typeof d.source === 'string') return { query: d.source, operationName: d.operationName };
-    if (d.kind === 'Document' && Array.isArray(d.definitions)) {
-      const body = d.loc?.source?.body;
-      const query = typeof body === 'string' && body.trim() ? body : print(d);
-      return { query, operationName: nameOf(query) };
-    }
+    if (d.kind === 'Document' && Array.isArray(d.definitions)) return printedSourceOf(d);
   }
   throw new TypeError(
     `Expected a GraphQL document (a string, a gql document or a DocumentNode), got \`${document === null ? 'null' : typeof document}\``,

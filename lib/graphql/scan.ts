@@ -116,7 +116,9 @@ export function listOperations(source: string): OperationInfo[] | undefined {
   let i = 0;
   while (i < tokens.length) {
     const t = tokens[i]!;
-    if (t === '{') {
+    if (t === '"str"') {
+      i++; // a description (graphql 16 accepts one before an operation or a fragment)
+    } else if (t === '{') {
       operations.push({ type: 'query', rootFields: rootFieldsOf(tokens, i) });
       i = skipGroup(tokens, i);
     } else if (t === 'query' || t === 'mutation' || t === 'subscription') {
@@ -128,8 +130,9 @@ export function listOperations(source: string): OperationInfo[] | undefined {
       operations.push({ type: t, name, rootFields: rootFieldsOf(tokens, j) });
       i = skipGroup(tokens, j);
     } else if (t === 'fragment') {
-      let j = i + 1;
-      while (j < tokens.length && tokens[j] !== '{') j++;
+      // fragment Name on Type @directive(arg: { object }) { … }: the directives may hold braces.
+      const j = skipDirectives(tokens, i + 4);
+      if (tokens[i + 2] !== 'on' || tokens[j] !== '{') return undefined;
       i = skipGroup(tokens, j);
     } else {
       return undefined;

@@ -1,0 +1,56 @@
+import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import type { Pacer } from './pacer';
+import type { ResolvedOptions } from './options';
+import type { PrivateClient } from './transport';
+import type { Session } from './session';
+import type { TokenRefreshStats } from './types';
+
+// What one attachment's interceptors share (the plugin context), and the state each request
+// carries. Per-request state lives under a namespaced string key: Symbol keys are lost on replay in
+// older axios 1.x, and nothing secret is ever stored there (no token, only a generation number).
+
+/** Per-request state, under a namespaced string key. */
+export const STATE_KEY = 'axios-graphql-refresh';
+
+export interface RequestState {
+  /** Which attachment stamped the request (two attachments on one instance stay apart). */
+  owner: string;
+  /** Generation of the token the request was sent with (see session.ts). */
+  generation: number;
+  /** Auth replays so far (bounded by `maxReplays`). */
+  replays: number;
+  /** Rate-limit declines waited out so far (bounded by `maxRateLimitWaits`). */
+  waits: number;
+  /** Transient failures sent again so far (bounded by `retry.retries`). */
+  retried: number;
+  /** `skipAuthRefresh`: token attached, never held, refreshed for or replayed. */
+  passive: boolean;
+  /** The request's own `timeout`, and when it runs out (epoch ms): time held counts against it. */
+  timeout?: number;
+  deadline?: number;
+}
+
+/** Everything the interceptors of one attachment need. */
+export interface PluginContext {
+  instance: AxiosInstance;
+  opts: ResolvedOptions;
+  session: Session;
+  client: PrivateClient;
+  stats: TokenRefreshStats;
+  log: (message: string, meta?: object) => void;
+  owner: string;
+  isAuthError: (response?: unknown, error?: unknown) => boolean;
+  shouldAttachToken: (config: InternalAxiosRequestConfig) => boolean;
+  pacer: Pacer | undefined;
+  /** axios' own error class of the user's axios copy, found once (see send.ts). */
+  axiosError?: new (message: string, code: string, config: unknown) => Error;
+}
+
+export function stateOf(ctx: PluginContext, config: unknown): RequestState | undefined {
+  const state = (config as Record<string, unknown> | undefined)?.[STATE_KEY] as RequestState | undefined;
+  return state && state.owner === ctx.owner ? state : undefined;
+}
+
+export function stamp(ctx: PluginContext, config: object, state: Omit<RequestState, 'owner'>): void {
+  (config as Record<string, unknown>)[STATE_KEY] = { owner: ctx.owner, ...state };
+}

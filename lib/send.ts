@@ -1,0 +1,130 @@
+import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { CANCELED, TIMED_OUT, cancellationOf, type Patience } from './cancel';
+import { deleteHeader, plainHeaders, setHeader } from './headers';
+import { isAxiosError, redactAxiosError } from './redact';
+import { STATE_KEY, stateOf, type PluginContext, type RequestState } from './request-state';
+
+// Sending a request again, and the errors axios itself would give. Replays and retries go through
+// the private client (no interceptors, identity transformRequest): the caller gets the same
+// response shape as without a refresh (docs/how-it-works.md, "replay"). Errors are made by the
+// user's own copy of axios, so `axios.isCancel`, `instanceof AxiosError` and codes match.
+
+/** What an answer turned out to be: a response, or an axios error (with or without a response). */
+export type Outcome = { response: AxiosResponse; error?: undefined } | { error: unknown; response?: undefined };
+
+export const identity = (data: unknown) => data;
+
+export function isResponse(value: unknown): value is AxiosResponse {
+  return !!value && typeof value === 'object' && 'config' in value && 'status' in value && 'headers' in value;
+}
+
+export const isCanceled = (error: unknown) =>
+  !!error && typeof error === 'object' && ((error as { __CANCEL__?: unknown }).__CANCEL__ === true || (error as { code?: unknown }).code === 'ERR_CANCELED');
+
+/** Axios' own CanceledError: a request whose signal is aborted rejects before sending. */
+export function cancelled(ctx: PluginContext, config: InternalAxiosRequestConfig): Promise<never> {
+  const headers = plainHeaders(config.headers, config.method);
+  deleteHeader(headers, 'Authorization');
+  return ctx.client.request({ ...config, headers } as AxiosRequestConfig) as Promise<never>;
+}
+
+/** The timeout error axios gives (`ECONNABORTED`, or `ETIMEDOUT` with `clarifyTimeoutError`), for time spent held. */
+export async function timedOut(ctx: PluginContext, config: InternalAxiosRequestConfig, timeout: number | undefined): Promise<Error> {
+  if (!ctx.axiosError) {
+    // A CanceledError of the user's axios copy is an AxiosError subclass in 0.27 and 1.x: its parent is the class we need.
+    const canceled: unknown = await ctx.client.request({ url: '', signal: AbortSignal.abort() as AxiosRequestConfig['signal'] }).catch((e: unknown) => e);
+    ctx.axiosError = Object.getPrototypeOf(Object.getPrototypeOf(canceled)).constructor;
+  }
+  const clarify = (config.transitional as { clarifyTimeoutError?: boolean } | undefined)?.clarifyTimeoutError;
+  const message = config.timeoutErrorMessage || `timeout of ${timeout ?? config.timeout}ms exceeded`;
+  return redactAxiosError(new ctx.axiosError!(message, clarify ? 'ETIMEDOUT' : 'ECONNABORTED', config));
+}
+
+/** Waits for `work` on behalf of a request: its signal aborting gives axios' CanceledError, its timeout axios' timeout error. */
+export async function onBehalfOf<T>(ctx: PluginContext, config: InternalAxiosRequestConfig, state: RequestState, work: (wait: Patience) => Promise<T>): Promise<T> {
+  const cancel = cancellationOf(config);
+  try {
+    return await work({ signal: cancel.signal, deadline: state.deadline });
+  } catch (error) {
+    if (error === CANCELED) return cancelled(ctx, config);
+    if (error === TIMED_OUT) throw await timedOut(ctx, config, state.timeout);
+    throw error;
+  } finally {
+    cancel.dispose();
+  }
+}
+
+/** What is left of the request's own timeout, for the next send (the message keeps the figure the caller set). */
+function remainingTimeout(config: Record<string, unknown>, state: RequestState): void {
+  if (state.deadline === undefined) return;
+  config.timeout = Math.max(1, state.deadline - Date.now());
+  config.timeoutErrorMessage ??= `timeout of ${state.timeout}ms exceeded`;
+}
+
+/**
+ * Sends the already-serialized request again (`token` replaces the one it carried). An HTTP answer,
+ * even an error status, or a network failure is an outcome to look at; a cancel is final.
+ */
+export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequestConfig, token: string | undefined, state: RequestState): Promise<Outcome> {
+  if (state.deadline !== undefined && Date.now() >= state.deadline) throw await timedOut(ctx, config, state.timeout);
+  const headers = plainHeaders(config.headers, config.method);
+  deleteHeader(headers, 'Content-Length');
+  const next: Record<string, unknown> = { ...config, headers, transformRequest: [identity], [STATE_KEY]: state };
+  if (token) setHeader(next, 'Authorization', `Bearer ${token}`);
+  remainingTimeout(next, state);
+  try {
+    return { response: (await ctx.client.request(next as AxiosRequestConfig)) as AxiosResponse };
+  } catch (error) {
+    if (!isAxiosError(error) || isCanceled(error)) throw redactAxiosError(error);
+    return { error };
+  }
+}
+
+/** `config.timeout` shortened by the time the request was held (request interceptor). */
+export function afterHold(config: InternalAxiosRequestConfig, state: RequestState): void {
+  if (state.deadline !== undefined && state.deadline - Date.now() < (state.timeout ?? 0)) remainingTimeout(config as never, state);
+}
+
+const ORIGINAL = 'axios-graphql-refresh:adapter';
+type Adapter = ((config: InternalAxiosRequestConfig) => Promise<AxiosResponse>) & { [ORIGINAL]?: unknown };
+
+/**
+ * With `rateLimit`, a request takes a pacing slot only while the transport sends it: every way a
+ * request can end (a cancel in flight, a throwing transform or interceptor before the send) then
+ * gives its slot back, since none of them reach here or all of them leave here (docs/configuration.md,
+ * `rateLimit`). A request that waited for a slot goes out with the newest token.
+ */
+export function pacedAdapter(ctx: PluginContext, adapter: unknown): Adapter {
+  const original = (adapter as Adapter | undefined)?.[ORIGINAL] ?? adapter;
+  const paced: Adapter = async (config) => {
+    const cancel = cancellationOf(config);
+    let release: () => void;
+    try {
+      release = await ctx.pacer!.acquire(cancel.signal);
+    } catch (error) {
+      if (error === CANCELED) return cancelled(ctx, config);
+      throw error;
+    } finally {
+      cancel.dispose();
+    }
+    try {
+      const state = stateOf(ctx, config);
+      const now = ctx.session.current();
+      if (state && !state.passive && now.token && now.generation > state.generation) {
+        setHeader(config, 'Authorization', `Bearer ${now.token}`);
+        state.generation = now.generation;
+      }
+      return await ctx.client.request({ ...config, adapter: original, transformRequest: [identity], transformResponse: [identity] } as AxiosRequestConfig).then(
+        (response) => Object.assign(response, { config }),
+        (error: unknown) => {
+          if (isAxiosError(error)) Object.assign(error, { config }, error.response ? { response: Object.assign(error.response, { config }) } : {});
+          throw error;
+        },
+      );
+    } finally {
+      release();
+    }
+  };
+  paced[ORIGINAL] = original;
+  return paced;
+}
