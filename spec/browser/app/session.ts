@@ -1,6 +1,6 @@
 // A single-page app's session, from login to logout. docs/browser.md quotes this file (with the
 // package's import paths); the Chromium tests (spec/browser) run it in several tabs at once against
-// the sandbox. scripts/check-browser-docs.mjs keeps the two identical.
+// the sandbox. spec/browser/docs.spec.ts keeps the two identical.
 import axios from 'axios';
 import { createNextSchoolClient, isSessionExpiredError, type NextSchoolClient, type Student } from '../../../lib/index';
 import { BrowserTokenStore } from '../../../lib/browser/index';
