@@ -1,6 +1,7 @@
 import type { TokenSet, TokenStore } from '../types';
 import { openChannel, type Channel, type News } from './channel';
 import { asTokens, openTokenDatabase, readModifyWrite, readTokens, sameTokens } from './idb';
+import { withLease } from './lease-lock';
 import { createTabMutex, withWebLock } from './web-lock';
 
 /**
@@ -77,6 +78,8 @@ export class BrowserTokenStore implements TokenStore {
   /** Incoming news is handled in order, so an older read never reports after a newer one. */
   #news: Promise<void> = Promise.resolve();
   readonly #listeners = new Set<Listener>();
+  /** Tabs waiting for a lease lock (no Web Locks): woken by any news from another tab. */
+  readonly #waiters = new Set<() => void>();
   readonly #tabMutex = createTabMutex();
 
   constructor(options: BrowserTokenStoreOptions = {}) {
@@ -118,6 +121,8 @@ export class BrowserTokenStore implements TokenStore {
   }
 
   #onNews(news: News): void {
+    for (const wake of [...this.#waiters]) wake();
+    if (news.r) return;
     this.#news = this.#news.then(async () => {
       const writes = this.#writes;
       let tokens: TokenSet | null;
@@ -145,7 +150,7 @@ export class BrowserTokenStore implements TokenStore {
   #wrote(tokens: TokenSet | null): void {
     this.#writes++;
     this.#cache = this.#heard = tokens && { ...tokens };
-    this.#channel?.post(tokens && { ...tokens });
+    this.#channel?.post({ t: tokens && { ...tokens } });
   }
 
   async get(): Promise<TokenSet | null> {
@@ -181,7 +186,7 @@ export class BrowserTokenStore implements TokenStore {
       wrote = allowed(this.#memory);
       if (wrote) this.#memory = value;
     } else {
-      wrote = await readModifyWrite(db, this.#key, (stored) => (allowed(stored) ? { write: value } : undefined));
+      wrote = await readModifyWrite(db, this.#key, (stored) => (allowed(asTokens(stored)) ? { write: value } : undefined));
     }
     if (wrote) this.#wrote(value);
     return wrote;
@@ -193,10 +198,32 @@ export class BrowserTokenStore implements TokenStore {
     const locks = typeof navigator === 'object' ? navigator.locks : undefined;
     this.#locked++;
     try {
-      return await (locks ? withWebLock(locks, this.#name, this.#lockTimeoutMs, fn) : this.#tabMutex(fn));
+      if (locks) return await withWebLock(locks, this.#name, this.#lockTimeoutMs, fn);
+      const db = this.#db === undefined ? await this.#database() : this.#db;
+      if (db === MEMORY) return await this.#tabMutex(fn);
+      const lease = {
+        key: `\u0000lock:${this.#key}`,
+        leaseMs: Math.min(5_000, this.#lockTimeoutMs),
+        timeoutMs: this.#lockTimeoutMs,
+        waitForNews: (ms: number) => this.#waitForNews(ms),
+        announceRelease: () => this.#channel?.post({ r: 1 }),
+      };
+      return await this.#tabMutex(() => withLease(db, lease, fn));
     } finally {
       this.#locked--;
     }
+  }
+
+  #waitForNews(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#waiters.add(done);
+    });
   }
 
   /** Reports changes made by other tabs (or other store objects): new tokens, or `null` when cleared. */

@@ -1,13 +1,14 @@
 import type { TokenSet } from '../types';
 
-/** A message between tabs: "the tokens changed". `t` carries them only over a BroadcastChannel. */
+/** A message between tabs: "the tokens changed" (`t` carries them over a BroadcastChannel), or "the lease lock was released" (`r`). */
 export interface News {
   t?: TokenSet | null;
+  r?: 1;
 }
 
 export interface Channel {
-  /** Tells the other tabs (never this store object) that the stored tokens changed. */
-  post(tokens: TokenSet | null): void;
+  /** Tells the other tabs (never this store object). */
+  post(news: News): void;
   close(): void;
 }
 
@@ -21,7 +22,7 @@ export function openChannel(name: string, onNews: (news: News) => void): Channel
   if (typeof BroadcastChannel === 'function') {
     const channel = new BroadcastChannel(name);
     channel.onmessage = (event: MessageEvent) => onNews(Object(event.data) as News);
-    return { post: (t) => channel.postMessage({ t }), close: () => channel.close() };
+    return { post: (news) => channel.postMessage(news), close: () => channel.close() };
   }
   let storage: Storage | undefined;
   try {

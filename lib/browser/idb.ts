@@ -40,14 +40,14 @@ export function sameTokens(a: TokenSet | null | undefined, b: TokenSet | null | 
 }
 
 /**
- * Reads the record and, when `decide` returns a value, replaces it (`null` deletes) — in one
+ * Reads the record `key` and, when `decide` returns a value, replaces it (`null` deletes) — in one
  * readwrite transaction, so no other tab can write in between. Resolves once the transaction has
- * committed (only then can another tab read the new value) with `decide`'s verdict.
+ * committed (only then can another tab read the new value) with whether it wrote.
  */
-export function readModifyWrite(
+export function readModifyWrite<V extends object>(
   db: IDBDatabase,
   key: string,
-  decide: (stored: TokenSet | null) => { write: TokenSet | null } | undefined,
+  decide: (stored: unknown) => { write: V | null } | undefined,
 ): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const tx = db.transaction(OBJECTS, 'readwrite');
@@ -55,7 +55,7 @@ export function readModifyWrite(
     const objects = tx.objectStore(OBJECTS);
     const read = objects.get(key);
     read.onsuccess = () => {
-      const verdict = decide(asTokens(read.result));
+      const verdict = decide(read.result);
       if (!verdict) return;
       wrote = true;
       if (verdict.write) objects.put({ ...verdict.write }, key);

@@ -39,9 +39,18 @@ afterEach(async () => {
   expect(pageErrors.splice(0)).toEqual([]);
 });
 
-async function setUp(tabCount: number, options: { rotate?: boolean; lockTimeoutMs?: number; adapter?: 'xhr' | 'fetch' } = {}): Promise<Page[]> {
+interface SetUpOptions {
+  rotate?: boolean;
+  lockTimeoutMs?: number;
+  adapter?: 'xhr' | 'fetch';
+  /** Runs in every tab before the app: removes a browser API to exercise a fallback. */
+  initScript?: () => void;
+}
+
+async function setUp(tabCount: number, options: SetUpOptions = {}): Promise<Page[]> {
   sandbox = await startSandboxServer({ rateLimits: false, rotateRefreshTokens: options.rotate ?? false, latencyMs: 2 });
   context = await browser.newContext();
+  if (options.initScript) await context.addInitScript(options.initScript);
   const tabs = await openTabs(context, pages.origin, sandbox.url, tabCount);
   for (const tab of tabs) {
     await tab.evaluate((o) => window.app.start(o), { rotatingRefreshTokens: options.rotate, lockTimeoutMs: options.lockTimeoutMs, adapter: options.adapter });
@@ -180,5 +189,36 @@ describeIf('a tab holding the refresh lock', () => {
       expect(ms).toBeLessThan(1_000 + 10_000);
       await holder.close();
     }
+  });
+});
+
+describeIf(`fallbacks, when a browser API is missing (2 tabs, rotating refresh tokens, ${RUNS} runs each)`, () => {
+  const removals: Record<string, () => void> = {
+    // An insecure http:// origin, or a browser from before 2022.
+    'Web Locks': () => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true }),
+    BroadcastChannel: () => void delete (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel,
+    // A private window that refuses IndexedDB.
+    IndexedDB: () => Object.defineProperty(globalThis, 'indexedDB', { get: () => undefined, configurable: true }),
+  };
+  /** What docs/browser.md ("Fallbacks") promises for each: refreshes allowed per burst. */
+  const refreshesAllowed: Record<string, number[]> = { 'Web Locks': [1], BroadcastChannel: [1], IndexedDB: [1, 2] };
+
+  it.each(Object.keys(removals))('without %s: every request answered, nobody signed out, refreshes as documented', async (missing) => {
+    const tabs = await setUp(2, { rotate: true, initScript: removals[missing] });
+    expect(await tabs[1]!.evaluate((name) => (name === 'Web Locks' ? !!navigator.locks : name === 'IndexedDB' ? !!globalThis.indexedDB : typeof BroadcastChannel), missing)).toBe(missing === 'BroadcastChannel' ? 'undefined' : false);
+    const runs: Run[] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      sandbox!.expireAccessTokens();
+      const before = snapshot();
+      const results = await Promise.all(tabs.map((t) => burst(t)));
+      const signedOut = await Promise.all(tabs.map((t) => t.evaluate(() => window.app.signedOutCount())));
+      runs.push({ run, refreshes: sandbox!.stats.refreshes - before.refreshes, logins: sandbox!.stats.logins - before.logins, results, signedOut });
+    }
+    const bad = runs.filter((r) => !(refreshesAllowed[missing]!.includes(r.refreshes) && r.logins === 0 && r.results.every((b) => b.ok === BURST) && r.signedOut.every((n) => n === 0)));
+    console.log(`without ${missing}: refreshes per burst ${runs.map((r) => r.refreshes).join(' ')}`);
+    expect(bad).toEqual([]);
+    // The session end is still heard by the other tab (over BroadcastChannel, or storage events).
+    await tabs[0]!.evaluate(() => window.app.signOut());
+    expect(await tabs[1]!.evaluate((n) => window.app.untilSignedOut(n), 10_000)).toBe(1);
   });
 });
