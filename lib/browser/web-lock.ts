@@ -3,9 +3,9 @@
  *
  * The browser releases a lock when the tab holding it closes or crashes. A tab that stays alive but
  * never lets go (frozen, or a call that never settles) is the orphan case: after waiting
- * `timeoutMs` the lock is taken over with `steal`, so no tab waits longer than that (docs/browser.md,
- * "A tab that dies holding the lock"). If the lock is stolen from *this* tab while `fn` runs, `fn` still finishes and its result
- * is still returned: only the exclusion ended early.
+ * `timeoutMs` the lock is taken over with `steal`, so no tab waits longer than that
+ * (docs/browser.md, "A tab that dies holding the lock"). If the lock is stolen from *this* tab while
+ * `fn` runs, `fn` still finishes and its result is still returned: only the exclusion ended early.
  */
 export async function withWebLock<T>(locks: LockManager, name: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
   let result: Promise<T> | undefined;
