@@ -16,7 +16,7 @@ const KB = 1024;
 const ours = [
   { name: 'attachTokenRefresh alone', code: "export { attachTokenRefresh } from './lib/index.ts';", budget: 10 * KB },
   { name: 'the whole main entry', code: "export * from './lib/index.ts';", budget: 14 * KB },
-  { name: 'BrowserTokenStore (/browser)', code: "export { BrowserTokenStore } from './lib/browser/index.ts';", budget: 2 * KB },
+  { name: 'BrowserTokenStore (/browser)', code: "export { BrowserTokenStore } from './lib/browser/index.ts';", budget: 2.5 * KB },
 ];
 // Peers, measured the same way when installed (devDependencies or dependencies of this package).
 const peers = [
