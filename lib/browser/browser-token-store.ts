@@ -65,7 +65,7 @@ export class BrowserTokenStore implements TokenStore {
   #opening: Promise<IDBDatabase | typeof MEMORY> | undefined;
   /** The tokens in memory mode. */
   #memory: TokenSet | null = null;
-  /** The last tokens seen; trusted for reads only while a channel keeps it current and no lock is held here. */
+  /** The last tokens seen; trusted for reads only while a channel keeps it current, no lock is held here, and it holds tokens. */
   #cache: TokenSet | null | undefined;
   /** Writes through this object: a read that overlapped one must not overwrite the cache with what it saw. */
   #writes = 0;
@@ -155,7 +155,10 @@ export class BrowserTokenStore implements TokenStore {
 
   async get(): Promise<TokenSet | null> {
     this.#listen();
-    if (this.#locked === 0 && this.#channel && this.#cache !== undefined) return this.#cache && { ...this.#cache };
+    // Cached tokens may lag a broadcast by a moment; that heals itself (a stale token is refused, and
+    // the refresh re-reads under the lock). A cached "signed out" is not trusted: a tab that signed in
+    // elsewhere a moment ago must not make this one fail fast.
+    if (this.#locked === 0 && this.#channel && this.#cache) return { ...this.#cache };
     const writes = this.#writes;
     const tokens = await this.#read();
     if (writes === this.#writes) this.#cache = tokens;

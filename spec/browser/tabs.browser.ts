@@ -112,6 +112,18 @@ describeIf(`tabs bursting at once on one BrowserTokenStore (${RUNS} runs each)`,
   });
 });
 
+describeIf('a server that does not answer CORS', () => {
+  it.each(['xhr', 'fetch'] as const)('%s: signing in fails as a network error, without a token anywhere', async (adapter) => {
+    sandbox = await startSandboxServer({ rateLimits: false, cors: false });
+    context = await browser.newContext();
+    const tab = await openTab(context, pages.origin, sandbox.url);
+    await tab.evaluate((o) => window.app.start(o), { adapter });
+    const outcome = await tab.evaluate(([u, p]) => window.app.signInOutcome(u, p), [sandbox.username, sandbox.password] as const);
+    expect(outcome).toMatch(/^TokenRefreshError: The login request failed before an answer arrived \(cause: ERR_NETWORK\)$/);
+    expect(sandbox.stats.logins).toBe(0); // the preflight was refused: the login never ran
+  });
+});
+
 describeIf('the session ends in one tab; an idle tab hears it', () => {
   it(`logout in one tab: the other's onSessionExpired fires once and its next request fails fast without reaching the server (${RUNS} runs)`, async () => {
     const [active, idle] = await setUp(2);

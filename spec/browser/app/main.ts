@@ -27,6 +27,16 @@ const app = {
   },
   signIn: (username: string, password: string) => signIn(client(), username, password),
   signOut: () => signOut(client()),
+  /** How `signIn` ended: `ok`, or the error's name, message and its cause's axios code. */
+  async signInOutcome(username: string, password: string): Promise<string> {
+    try {
+      await signIn(client(), username, password);
+      return 'ok';
+    } catch (error) {
+      const { name, message, cause } = error as Error & { cause?: { code?: string } };
+      return `${name}: ${message} (cause: ${cause?.code})`;
+    }
+  },
   /** `n` requests at once; how each ended. */
   async burst(n: number): Promise<BurstResult> {
     const outcomes = await Promise.allSettled(Array.from({ length: n }, () => loadStudents(client())));
