@@ -4,7 +4,7 @@ import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
 // One entry per `exports` subpath. Later subpaths (`testing`, `redis`) are added here and in package.json.
-const entries = { index: 'lib/index.ts', testing: 'lib/testing/index.ts', redis: 'lib/redis/index.ts', browser: 'lib/browser/index.ts' };
+const entries = { index: 'lib/index.ts', testing: 'lib/testing/index.ts', redis: 'lib/redis/index.ts', 'sandbox-cli': 'lib/testing/sandbox-cli.ts', browser: 'lib/browser/index.ts' };
 
 // Peers and dependencies stay external; p-queue (ESM-only) and its helpers are bundled so that
 // `require()` works on Node 18 and on Node 20 before 20.19.

@@ -115,8 +115,9 @@ export interface Logger {
 }
 
 /**
- * Client-side pacing of the requests the plugin handles (p-queue options). A request holds its slot
- * from the moment it is sent until its answer (replays included) is settled.
+ * Client-side pacing of the requests the plugin handles (the same options as p-queue's). Each send —
+ * replays and retries included — holds a slot while the transport sends it, so a request cancelled in
+ * flight, or failing in a transform before it is sent, never keeps one.
  *
  * @example
  * ```ts

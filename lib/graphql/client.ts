@@ -1,8 +1,9 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import { answersOf, errorsOf, parseBody } from '../detect';
+import { answersOf, errorsOf } from '../policy/detect';
+import { isResponse, parseBody } from '../util/body';
 import { GraphQLRequestError } from '../errors/graphql-request-error';
-import { getHeader } from '../headers';
-import { cleanResponse, isAxiosError, redactText } from '../redact';
+import { getHeader } from '../util/headers';
+import { cleanResponse, isAxiosError, redactText } from '../util/redact';
 import { sourceOf, type DocumentInput } from './document';
 import type { GraphQLErrorShape } from './types';
 
@@ -39,9 +40,6 @@ export interface GraphQLClient {
   request<TData = any, TVariables = Record<string, unknown>>(document: DocumentInput<TData, TVariables>, variables?: TVariables, config?: AxiosRequestConfig): Promise<GraphQLResult<TData>>;
 }
 
-function isResponse(value: unknown): value is AxiosResponse {
-  return !!value && typeof value === 'object' && 'status' in value && 'config' in value && 'headers' in value;
-}
 
 /** The bearer token a request carried, to scrub it from server messages that echo it. */
 function sentToken(response: AxiosResponse | undefined): string | undefined {

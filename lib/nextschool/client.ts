@@ -1,12 +1,35 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
-import { attachTokenRefresh } from '../attach';
+import { attachTokenRefresh } from '../attach-token-refresh';
 import { isGraphQLRequestError } from '../errors/graphql-request-error';
 import { LoginError } from '../errors/login-error';
 import { createGraphQLClient, type GraphQLClient } from '../graphql/client';
-import { requestTokens } from '../nextschool-refresh';
-import { createFixedOriginPolicy } from '../origin';
-import { createPrivateClient } from '../transport';
+import { requestTokens } from './refresh';
+import { createFixedOriginPolicy } from '../policy/origin';
+import { createPrivateClient, type PrivateClient } from '../transport/private-client';
 import type { LoginContext, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenSet, TokenStore } from '../types';
+import {
+  ADVISER_SCREEN_STATS_QUERY,
+  ADVISER_SCREENS_QUERY,
+  EQ_STUDENTS_QUERY,
+  EQ_TEMPLATE_QUERY,
+  SDQ_STUDENTS_QUERY,
+  SDQ_TEMPLATE_QUERY,
+  STUDENT_CARE_QUERY,
+  TEACHER_VISIT_SUMMARY_QUERY,
+  VISIT_STATS_QUERY,
+  VISIT_STUDENTS_QUERY,
+  type AdviserScreensArgs,
+  type AdviserScreenStats,
+  type AdviserScreenStudent,
+  type AssessmentTemplate,
+  type CareStudentsArgs,
+  type EqStudent,
+  type SdqStudent,
+  type StudentCare,
+  type VisitStats,
+  type VisitStudent,
+  type VisitStudentsArgs,
+} from './care';
 import {
   LOGIN_MUTATION,
   LOGOUT_MUTATION,
@@ -14,6 +37,7 @@ import {
   STUDENTS_QUERY,
   TEACHER_QUERY,
   TEACHERS_QUERY,
+  type AuthUser,
   type Student,
   type StudentsArgs,
   type Teacher,
@@ -61,6 +85,20 @@ export interface NextSchoolClientOptions extends Omit<TokenRefreshOptions, 'refr
 }
 
 /**
+ * What `ns.login()` resolves with: the stored tokens and who logged in (the payload's `AuthUser`).
+ *
+ * @example
+ * ```ts
+ * const { user, expiresAt }: NextSchoolLogin = await ns.login();
+ * console.log(`${user?.name} until ${new Date(expiresAt ?? 0).toISOString()}`);
+ * ```
+ */
+export interface NextSchoolLogin extends TokenSet {
+  /** `null` when the server's answer held no `user`. */
+  user: AuthUser | null;
+}
+
+/**
  * What {@link createNextSchoolClient} returns: a GraphQL client with login/logout and typed
  * helpers for the documented queries.
  *
@@ -75,14 +113,44 @@ export interface NextSchoolClient extends GraphQLClient {
   auth: TokenRefreshHandle;
   /** The axios instance requests go through. */
   axios: AxiosInstance;
-  /** Logs in now (with these credentials, remembered for later re-logins, or the configured ones). */
-  login(username?: string, password?: string): Promise<TokenSet>;
+  /** Logs in now (with these credentials, remembered for later re-logins, or the configured ones); resolves with the tokens and who logged in. */
+  login(username?: string, password?: string): Promise<NextSchoolLogin>;
   /** Tells the server (best effort) and forgets the tokens. With service credentials, the next request logs in again. */
   logout(): Promise<void>;
   students(args?: StudentsArgs, config?: AxiosRequestConfig): Promise<Array<Student | null>>;
   student(id: number, config?: AxiosRequestConfig): Promise<Student | null>;
   teachers(args?: TeachersArgs, config?: AxiosRequestConfig): Promise<Array<Teacher | null>>;
   teacher(id: number, config?: AxiosRequestConfig): Promise<Teacher | null>;
+  /** Care module (docs/nextschool.md#care-module): students with their latest home visit (`limit` 50 by default). */
+  visitStudents(args?: VisitStudentsArgs, config?: AxiosRequestConfig): Promise<Array<VisitStudent | null>>;
+  /** Home-visit counts of the school. */
+  visitStats(config?: AxiosRequestConfig): Promise<VisitStats | null>;
+  /** Students with their latest adviser screening (`limit` 50 by default). */
+  adviserScreens(args?: AdviserScreensArgs, config?: AxiosRequestConfig): Promise<Array<AdviserScreenStudent | null>>;
+  /** Screening counts of the school. */
+  adviserScreenStats(config?: AxiosRequestConfig): Promise<AdviserScreenStats | null>;
+  /** The 25 SDQ questions and their answers. */
+  sdqTemplate(config?: AxiosRequestConfig): Promise<AssessmentTemplate | null>;
+  /** The 52 EQ questions and their answers. */
+  eqTemplate(config?: AxiosRequestConfig): Promise<AssessmentTemplate | null>;
+  /** SDQ completion per student and respondent (the query's name is the sandbox's). */
+  sdqStudents(args?: CareStudentsArgs, config?: AxiosRequestConfig): Promise<Array<SdqStudent | null>>;
+  /** EQ completion per student (the query's name is the sandbox's). */
+  eqStudents(args?: CareStudentsArgs, config?: AxiosRequestConfig): Promise<Array<EqStudent | null>>;
+  /** A student with every care result nested on it (names past `visit` are the sandbox's). */
+  studentCare(id: number, config?: AxiosRequestConfig): Promise<StudentCare | null>;
+  /** Home-visit counts of a teacher's classrooms (`Teacher.visitSummary`). */
+  teacherVisitSummary(id: number, semesterId?: number, config?: AxiosRequestConfig): Promise<VisitStats | null>;
+}
+
+/** `user` of a login answer (the private transport's text body), or `null`. */
+function loginUserOf(body: unknown): AuthUser | null {
+  try {
+    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { data?: { login?: { user?: AuthUser | null } | null } | null };
+    return parsed?.data?.login?.user ?? null;
+  } catch {
+    return null;
+  }
 }
 
 function absoluteUrl(url: string, base: string | undefined): string {
@@ -122,6 +190,15 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
   const url = absoluteUrl(givenUrl ?? NEXTSCHOOL_URL, instance.defaults.baseURL);
   let credentials = username !== undefined ? { username, password: password! } : undefined;
   const client = createPrivateClient(instance);
+  // The login answer's `user`, kept for `ns.login()`: the token plumbing only carries tokens.
+  let loggedInUser: AuthUser | null = null;
+  const loginClient: PrivateClient = {
+    request: (async (config: AxiosRequestConfig) => {
+      const response = await client.request(config);
+      loggedInUser = loginUserOf(response.data);
+      return response;
+    }) as PrivateClient['request'],
+  };
   const timeoutMs = pluginOptions.refreshTimeoutMs ?? 15_000;
 
   async function login({ signal }: LoginContext): Promise<TokenInput> {
@@ -129,7 +206,7 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
       throw new LoginError('No NextSchool credentials: pass `username` and `password`, or call `login(username, password)`');
     }
     try {
-      return await requestTokens(client, instance, {
+      return await requestTokens(loginClient, instance, {
         url,
         query: LOGIN_MUTATION,
         operationName: 'Login',
@@ -165,7 +242,8 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
         if (typeof user !== 'string' || typeof pass !== 'string') throw new TypeError('Expected `login(username, password)` with two strings');
         credentials = { username: user, password: pass };
       }
-      return auth.login();
+      const tokens = await auth.login();
+      return { ...tokens, user: loggedInUser };
     },
     async logout() {
       const current = await auth.getTokens();
@@ -179,5 +257,16 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
     student: (id, config) => graphql.query(STUDENT_QUERY, { id }, config).then((d) => d.student),
     teachers: (args, config) => graphql.query(TEACHERS_QUERY, args ?? {}, config).then((d) => d.teachers ?? []),
     teacher: (id, config) => graphql.query(TEACHER_QUERY, { id }, config).then((d) => d.teacher),
+    visitStudents: (args, config) => graphql.query(VISIT_STUDENTS_QUERY, args ?? {}, config).then((d) => d.visitStudents ?? []),
+    visitStats: (config) => graphql.query(VISIT_STATS_QUERY, {}, config).then((d) => d.visitStats),
+    adviserScreens: (args, config) => graphql.query(ADVISER_SCREENS_QUERY, args ?? {}, config).then((d) => d.adviserScreens ?? []),
+    adviserScreenStats: (config) => graphql.query(ADVISER_SCREEN_STATS_QUERY, {}, config).then((d) => d.adviserScreenStats),
+    sdqTemplate: (config) => graphql.query(SDQ_TEMPLATE_QUERY, {}, config).then((d) => d.sdqTemplate),
+    eqTemplate: (config) => graphql.query(EQ_TEMPLATE_QUERY, {}, config).then((d) => d.eqTemplate),
+    sdqStudents: (args, config) => graphql.query(SDQ_STUDENTS_QUERY, args ?? {}, config).then((d) => d.sdqStudents ?? []),
+    eqStudents: (args, config) => graphql.query(EQ_STUDENTS_QUERY, args ?? {}, config).then((d) => d.eqStudents ?? []),
+    studentCare: (id, config) => graphql.query(STUDENT_CARE_QUERY, { id }, config).then((d) => d.student),
+    teacherVisitSummary: (id, semesterId, config) =>
+      graphql.query(TEACHER_VISIT_SUMMARY_QUERY, semesterId === undefined ? { id } : { id, semesterId }, config).then((d) => d.teacher?.visitSummary ?? null),
   };
 }

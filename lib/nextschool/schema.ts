@@ -113,18 +113,34 @@ export interface TeachersArgs {
 }
 
 /**
+ * Who logged in: the `AuthUser` type of NextSchool's `login` payload (authentication page).
+ *
+ * @example
+ * ```ts
+ * const { user }: { user: AuthUser | null } = await ns.login();
+ * console.log(user?.name);
+ * ```
+ */
+export interface AuthUser {
+  id: number | null;
+  username: string | null;
+  name: string | null;
+  email: string | null;
+}
+
+/**
  * What NextSchool's `login` mutation returns.
  *
  * @example
  * ```ts
- * const payload: LoginPayload = { accessToken, refreshToken, expiresIn: 900, user: { id: 1, username: 'demo', name: 'Demo', email: null } };
+ * const payload: LoginPayload = { accessToken, refreshToken, expiresIn: 900, user: { id: 42, username: 'api_user', name: 'API User', email: 'api@school.ac.th' } };
  * ```
  */
 export interface LoginPayload {
   accessToken: string;
   refreshToken: string;
   expiresIn: number;
-  user?: { id: number | null; username: string | null; name: string | null; email: string | null } | null;
+  user?: AuthUser | null;
 }
 
 const STUDENT_FIELDS = gql`
@@ -202,7 +218,7 @@ export const TEACHER_QUERY = gql<{ teacher: Teacher | null }, { id: number }>`
 `;
 
 /**
- * NextSchool's login mutation (credentials as variables).
+ * NextSchool's login mutation (credentials as variables), selecting who logged in (`user`).
  *
  * @example
  * ```ts
@@ -210,7 +226,7 @@ export const TEACHER_QUERY = gql<{ teacher: Teacher | null }, { id: number }>`
  * ```
  */
 export const LOGIN_MUTATION =
-  'mutation Login($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken refreshToken expiresIn } }';
+  'mutation Login($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken refreshToken expiresIn user { id username name email } } }';
 
 /**
  * NextSchool's logout mutation (arguments and result are not documented; the sandbox takes none).

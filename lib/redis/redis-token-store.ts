@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { withDeadline } from '../deadline';
+import { withDeadline } from '../util/timers';
 import { TokenRefreshError } from '../errors/token-refresh-error';
 import type { TokenSet, TokenStore } from '../types';
 

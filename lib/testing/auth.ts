@@ -7,7 +7,8 @@ import type { SandboxUser } from './sandbox-options';
 
 /** The claims of a sandbox access token. */
 export interface AccessClaims {
-  sub: number;
+  /** The user's id as a string, as in NextSchool's tokens (`"sub": "42"`). */
+  sub: string;
   username: string;
   sid: string;
   epoch: number;
@@ -59,7 +60,7 @@ export function createSandboxAuth({ users, accessTtlMs, refreshTtlMs, rotate }: 
   function issueAccessToken(userIndex: number, sid: string): string {
     const now = Date.now();
     const claims: AccessClaims = {
-      sub: userIndex + 1,
+      sub: String(userIndex + 1),
       username: users[userIndex]!.username,
       sid,
       epoch,
@@ -88,7 +89,7 @@ export function createSandboxAuth({ users, accessTtlMs, refreshTtlMs, rotate }: 
         accessToken: issueAccessToken(userIndex, sid),
         refreshToken: issueRefreshToken(userIndex, sid),
         expiresIn,
-        user: { id: userIndex + 1, username: user.username, name: user.username, email: `${user.username}@school.example` },
+        user: { id: userIndex + 1, username: user.username, name: user.name ?? user.username, email: user.email ?? `${user.username}@school.example` },
       };
     },
 
@@ -115,7 +116,7 @@ export function createSandboxAuth({ users, accessTtlMs, refreshTtlMs, rotate }: 
       if (!header?.startsWith('Bearer ')) return {};
       const claims = verifyJwt<AccessClaims>(header.slice(7), secret);
       if (!claims || claims.epoch !== epoch || Date.now() >= claims.expMs || !sessions.has(claims.sid)) return {};
-      return { userIndex: claims.sub - 1, claims };
+      return { userIndex: Number(claims.sub) - 1, claims };
     },
 
     expireAccessTokens(): void {

@@ -23,6 +23,8 @@ export interface SandboxStudent {
   imageURI: string | null;
   orderNumber: number;
   classroomName: string;
+  /** Not a documented field of `Student`: the care module's `classroomId` filter matches it. */
+  classroomId: number;
 }
 
 export interface SandboxTeacher {
@@ -44,6 +46,10 @@ export interface SandboxTeacher {
   profilePic: string | null;
   imageURI: string | null;
   takecare: string | null;
+  /** Not a documented field of `Teacher`, but `teachers(citizenId)` and `search` match it. */
+  citizenId: string;
+  /** The homeroom class's id (see `CLASSROOM_IDS`), for `Teacher.visitSummary`. */
+  takecareId: number | null;
 }
 
 const BOYS: Array<[string, string]> = [['สมชาย', 'Somchai'], ['วิชัย', 'Wichai'], ['ธนา', 'Thana'], ['ปิยะ', 'Piya'], ['กิตติ', 'Kitti'], ['อนันต์', 'Anan'], ['ณัฐ', 'Nat'], ['ภูมิ', 'Phum']];
@@ -51,6 +57,9 @@ const GIRLS: Array<[string, string]> = [['สมหญิง', 'Somying'], ['ม
 const LAST: Array<[string, string]> = [['ใจดี', 'Jaidee'], ['รักเรียน', 'Rakrian'], ['มีสุข', 'Meesuk'], ['ศรีสวัสดิ์', 'Srisawat'], ['แสงทอง', 'Saengthong'], ['บุญมา', 'Boonma'], ['วงศ์ไทย', 'Wongthai'], ['สุขสันต์', 'Suksan']];
 const CLASSES = ['ม.1/1', 'ม.1/2', 'ม.2/1', 'ม.3/1', 'ม.4/1', 'ม.4/2', 'ม.5/1', 'ม.6/1'];
 const BLOOD = ['A', 'B', 'O', 'AB'];
+
+/** Classroom ids of `CLASSES`, in order: 41 → ม.1/1, 42 → ม.1/2 (the docs' examples use `classroomId: 42`). */
+export const CLASSROOM_IDS = CLASSES.map((_, i) => 41 + i);
 
 function citizenId(n: number): string {
   return `1${String(100000000000 + n * 7919).slice(-12)}`;
@@ -88,6 +97,7 @@ export function sampleStudents(): SandboxStudent[] {
       imageURI: null,
       orderNumber: (i % 8) + 1,
       classroomName,
+      classroomId: CLASSROOM_IDS[Math.floor(i / 8) % CLASSES.length]!,
     };
   });
 }
@@ -120,6 +130,8 @@ export function sampleTeachers(): SandboxTeacher[] {
       profilePic: null,
       imageURI: null,
       takecare: CLASSES[i % CLASSES.length] ?? null,
+      citizenId: `3${String(400000000000 + id * 6151).slice(-12)}`,
+      takecareId: CLASSROOM_IDS[i % CLASSES.length] ?? null,
     };
   });
 }

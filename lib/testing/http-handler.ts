@@ -79,6 +79,11 @@ async function runOperation(deps: HandlerDeps, req: http.IncomingMessage, parsed
   });
   if (context.unauthenticated) deps.stats.unauthenticated++;
   if (context.rateLimited) deps.stats.rateLimited++;
+  // No `data` at all: the variables did not fit their types. Apollo Server answers that with HTTP 400
+  // and BAD_USER_INPUT (the NextSchool docs do not say); see docs/nextschool.md#not-documented.
+  if (!('data' in result)) {
+    return answer(400, { errors: result.errors?.map((e) => ({ ...e.toJSON(), extensions: { code: 'BAD_USER_INPUT', ...e.extensions } })) });
+  }
   return answer(200, result);
 }
 

@@ -13,6 +13,10 @@ export interface SandboxUser {
   username: string;
   password: string;
   school?: string | null;
+  /** `login`'s `user.name`. @default the username */
+  name?: string;
+  /** `login`'s `user.email`. @default `<username>@school.example` */
+  email?: string;
 }
 
 /**

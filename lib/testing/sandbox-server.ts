@@ -12,7 +12,7 @@ import { buildSandboxSchema, type SchemaHooks } from './schema';
 // and its data (schema.ts, data.ts), the HTTP layer (http-handler.ts). See docs/testing.md.
 
 const DEFAULT_USERS: SandboxUser[] = [
-  { username: 'demo', password: 'demo-password', school: 'โรงเรียนสาธิตนครขอนแก่น' },
+  { username: 'demo', password: 'demo-password', school: 'โรงเรียนสาธิตนครขอนแก่น', name: 'บัญชีทดสอบ API', email: 'api@school.ac.th' },
   { username: 'noschool', password: 'noschool-password', school: null },
 ];
 
@@ -53,28 +53,8 @@ async function listen(server: http.Server, port: number): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/**
- * Starts a local NextSchool-compatible GraphQL server: the documented schema subset (`login`,
- * `refreshToken`, `logout`, `students`, `student`, `teachers`, `teacher`) with Thai sample data,
- * and the documented behaviour — `UNAUTHENTICATED` at HTTP 200 with `locations`/`path`, "Invalid
- * credentials", "Invalid or expired refresh token", `FORBIDDEN` for a user without a school, and the
- * three rate-limit layers. CORS is answered by default, so a web app can call it. For your own tests,
- * the demo, and trying things offline.
- *
- * Requires the optional peer dependency `graphql` (16.x).
- *
- * @example
- * ```ts
- * import { startSandboxServer } from 'axios-graphql-refresh/testing';
- * import { createNextSchoolClient } from 'axios-graphql-refresh';
- *
- * const sandbox = await startSandboxServer({ accessTtlMs: 2_000, rateLimits: false });
- * const ns = createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password });
- * console.log(await ns.students({ limit: 3 }));
- * await sandbox.close();
- * ```
- */
-export async function startSandboxServer(options: SandboxOptions = {}): Promise<SandboxServer> {
+/** The sandbox itself; loaded by {@link startSandboxServer} once `graphql` is known to be installed. */
+export async function createSandboxServer(options: SandboxOptions = {}): Promise<SandboxServer> {
   const users = options.users?.length ? options.users : DEFAULT_USERS;
   const rotate = options.rotateRefreshTokens ?? false;
   const auth = createSandboxAuth({

@@ -1,7 +1,8 @@
 import { GraphQLError, buildSchema, type GraphQLSchema } from 'graphql';
+import { attachCareResolvers, CARE_QUERIES, CARE_STUDENT_FIELDS, CARE_TEACHER_FIELDS, CARE_TYPES } from './care-schema';
 import { sampleStudents, sampleTeachers, type SandboxStudent, type SandboxTeacher } from './data';
 
-// The documented subset of the NextSchool schema. `RefreshPayload` has a `refreshToken` field only
+// The documented NextSchool schema (docs/nextschool.md), the care module included (care-schema.ts). `RefreshPayload` has a `refreshToken` field only
 // when the sandbox rotates refresh tokens: NextSchool documents `accessToken expiresIn` alone, so a
 // client selecting more would fail validation there, and fails here too.
 
@@ -28,30 +29,35 @@ const sdl = (rotate: boolean) => `
     id: Int, code: String, title: String, firstname: String, lastname: String, fullName: String,
     firstnameEn: String, lastnameEn: String, citizenId: String, gender: String, blood: String, dob: String,
     address: String, telephone: String, mobileNo: String, status: Int, statusText: String,
-    image: String, imageURI: String, orderNumber: Int, classroomName: String
+    image: String, imageURI: String, orderNumber: Int, classroomName: String,
+    ${CARE_STUDENT_FIELDS}
   }
   type Teacher {
     id: Int, username: String, email: String, status: Int, statusText: String, type: Int, title: String,
     firstname: String, lastname: String, fullName: String, mobileNo: String, empNo: String,
-    empPosition: String, teachGroup: String, gender: String, profilePic: String, imageURI: String, takecare: String
+    empPosition: String, teachGroup: String, gender: String, profilePic: String, imageURI: String, takecare: String,
+    ${CARE_TEACHER_FIELDS}
   }
-  type User { id: Int, username: String, name: String, email: String }
-  type AuthPayload { accessToken: String, refreshToken: String, expiresIn: Int, user: User }
+  type AuthUser { id: Int, username: String, name: String, email: String }
+  type AuthPayload { accessToken: String, refreshToken: String, expiresIn: Int, user: AuthUser }
   type RefreshPayload { accessToken: String, expiresIn: Int${rotate ? ', refreshToken: String' : ''} }
   type Query {
     students(limit: Int = 20, offset: Int = 0, search: String, code: String, firstname: String, lastname: String, mobileNo: String, citizenId: String): [Student]
     student(id: Int): Student
     teachers(limit: Int = 20, offset: Int = 0, search: String, username: String, firstname: String, lastname: String, email: String, mobileNo: String, citizenId: String, status: Int): [Teacher]
-    teacher(id: Int): Teacher
+    teacher(id: Int): Teacher${CARE_QUERIES}
   }
   type Mutation {
     login(username: String!, password: String!): AuthPayload
     refreshToken(refreshToken: String!): RefreshPayload
     logout: Boolean
   }
-`;
+${CARE_TYPES}`;
 
-const includes = (value: string | undefined, part: string | undefined) => part === undefined || (value ?? '').toLowerCase().includes(part.toLowerCase());
+// Filters match as the query pages say (docs/nextschool.md#filters): some partial, the others exact.
+// Partial matching is case-insensitive, as a SQL LIKE on a case-insensitive collation would be.
+const includes = (value: string | null | undefined, part: string | null | undefined) => part == null || (value ?? '').toLowerCase().includes(part.toLowerCase());
+const equals = <T>(value: T, wanted: T | null | undefined) => wanted == null || value === wanted;
 
 function page<T>(list: T[], limit: number, offset: number): T[] {
   const size = Math.max(0, Math.min(limit, 100));
@@ -81,12 +87,12 @@ export function buildSandboxSchema(hooks: SchemaHooks): GraphQLSchema {
     requireSchool(context);
     const found = students.filter(
       (s: SandboxStudent) =>
-        (args.search === undefined || [s.code, s.firstname, s.lastname, s.fullName, s.mobileNo, s.citizenId, s.firstnameEn, s.lastnameEn].some((v) => includes(v, args.search))) &&
+        (args.search == null || [s.code, s.firstname, s.lastname, s.mobileNo, s.citizenId].some((v) => includes(v, args.search))) &&
         includes(s.code, args.code) &&
         includes(s.firstname, args.firstname) &&
         includes(s.lastname, args.lastname) &&
-        includes(s.mobileNo, args.mobileNo) &&
-        includes(s.citizenId, args.citizenId),
+        equals(s.mobileNo, args.mobileNo) &&
+        equals(s.citizenId, args.citizenId),
     );
     return page(found, args.limit, args.offset);
   };
@@ -98,13 +104,14 @@ export function buildSandboxSchema(hooks: SchemaHooks): GraphQLSchema {
     requireSchool(context);
     const found = teachers.filter(
       (t: SandboxTeacher) =>
-        (args.search === undefined || [t.username, t.firstname, t.lastname, t.fullName, t.email, t.mobileNo].some((v) => includes(v, args.search))) &&
+        (args.search == null || [t.username, t.firstname, t.lastname, t.email, t.mobileNo, t.citizenId].some((v) => includes(v, args.search))) &&
         includes(t.username, args.username) &&
         includes(t.firstname, args.firstname) &&
         includes(t.lastname, args.lastname) &&
         includes(t.email, args.email) &&
-        includes(t.mobileNo, args.mobileNo) &&
-        (args.status === undefined || t.status === args.status),
+        equals(t.mobileNo, args.mobileNo) &&
+        equals(t.citizenId, args.citizenId) &&
+        equals(t.status, args.status),
     );
     return page(found, args.limit, args.offset);
   };
@@ -112,6 +119,8 @@ export function buildSandboxSchema(hooks: SchemaHooks): GraphQLSchema {
     requireSchool(context);
     return teachers.find((t) => t.id === args.id) ?? null;
   };
+
+  attachCareResolvers(schema, students, requireSchool);
 
   const mutation = schema.getMutationType()!.getFields();
   mutation.login!.resolve = (_root, args: { username: string; password: string }, context: SandboxContext) => hooks.login(args.username, args.password, context);

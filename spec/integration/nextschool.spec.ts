@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import axios from 'axios';
-import { createNextSchoolClient, isLoginError, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL, STUDENTS_QUERY } from '../../lib';
+import MockAdapter from 'axios-mock-adapter';
+import { createNextSchoolClient, isLoginError, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL, STUDENT_VISIT_QUERY, STUDENTS_QUERY, VISIT_STUDENTS_QUERY, type NextSchoolLogin } from '../../lib';
 import { startSandboxServer, type SandboxServer } from '../../lib/testing';
 import { startTestServer } from '../support/graphql-server';
 
@@ -131,5 +132,107 @@ describe('createNextSchoolClient(options)', () => {
     await expect(ns.students({ limit: 1 })).resolves.toHaveLength(1);
     expect([seen, answered]).toEqual([3, 2]); // the failed GET skipped the fulfilled handler
     expect(s.stats.refreshes + s.stats.logins).toBe(1);
+  });
+});
+
+describe('createNextSchoolClient(): who logged in', () => {
+  it('login() selects user { id username name email } and returns it beside the TokenSet fields', async () => {
+    const s = await sandbox();
+    const ns = createNextSchoolClient({ url: s.url, username: s.username, password: s.password });
+    const result: NextSchoolLogin = await ns.login();
+    expect(result.user).toEqual({ id: 1, username: 'demo', name: 'บัญชีทดสอบ API', email: 'api@school.ac.th' });
+    expect(result.accessToken.split('.')).toHaveLength(3);
+    expect(typeof result.refreshToken).toBe('string');
+    expect(result.expiresAt! - result.issuedAt!).toBe(900_000);
+    // The stored tokens are the TokenSet alone: `user` is not written to the store.
+    expect(await ns.auth.getTokens()).not.toHaveProperty('user');
+  });
+
+  it('login(username, password) returns the user who just logged in', async () => {
+    const s = await sandbox({ users: [{ username: 'a', password: 'pa', school: 'x', name: 'ครูเอ' }, { username: 'b', password: 'pb', school: 'x' }] });
+    const ns = createNextSchoolClient({ url: s.url });
+    expect((await ns.login('a', 'pa')).user).toMatchObject({ id: 1, username: 'a', name: 'ครูเอ' });
+    expect((await ns.login('b', 'pb')).user).toMatchObject({ id: 2, username: 'b', name: 'b', email: 'b@school.example' });
+  });
+
+  it('login() gives user: null when the answer holds none', async () => {
+    const api = axios.create();
+    const mock = new MockAdapter(api);
+    mock.onPost('https://data.nextschool.io/').reply(200, { data: { login: { accessToken: 'a.b.c', refreshToken: 'r', expiresIn: 900, user: null } } });
+    const ns = createNextSchoolClient({ axios: api });
+    const result = await ns.login('someone', 'secret');
+    expect(result).toMatchObject({ accessToken: 'a.b.c', refreshToken: 'r', user: null });
+    expect(JSON.parse(mock.history.post[0]!.data).query).toContain('user { id username name email }');
+  });
+});
+
+describe('createNextSchoolClient(): the care module helpers, against the sandbox', () => {
+  async function client() {
+    const s = await sandbox();
+    return { s, ns: createNextSchoolClient({ url: s.url, username: s.username, password: s.password }) };
+  }
+
+  it('visitStudents(args) and visitStats(): 50 rows by default, filters sent as variables, counts that agree', async () => {
+    const { ns } = await client();
+    expect(await ns.visitStudents()).toHaveLength(50);
+    const problems = await ns.visitStudents({ classroomId: 42, status: 'problem' });
+    expect(problems.length).toBeGreaterThan(0);
+    problems.forEach((row) => expect(row).toMatchObject({ classroomName: 'ม.1/2', overall: 'PROBLEM', overallText: 'มีปัญหา' }));
+    const stats = await ns.visitStats();
+    const all = await ns.visitStudents({ limit: 100 });
+    expect(stats).toEqual({
+      total: all.length,
+      visited: all.filter((r) => r?.overall !== 'NOT_VISITED').length,
+      notVisited: all.filter((r) => r?.overall === 'NOT_VISITED').length,
+      problem: all.filter((r) => r?.overall === 'PROBLEM').length,
+      normal: all.filter((r) => r?.overall === 'NORMAL').length,
+    });
+    // @ts-expect-error not a documented status
+    void (() => ns.visitStudents({ status: 'late' }));
+  });
+
+  it('adviserScreens(args) and adviserScreenStats()', async () => {
+    const { ns } = await client();
+    const special = await ns.adviserScreens({ status: 'special' });
+    expect(special.map((r) => r?.studentId)).toEqual([29, 58]);
+    const stats = await ns.adviserScreenStats();
+    expect(stats).toEqual({
+      totalSpecial: 2,
+      totalNormal: expect.any(Number),
+      totalRisk: expect.any(Number),
+      totalProblem: expect.any(Number),
+      totalGenius: 2,
+      totalAcademicSpecial: expect.any(Number),
+      totalActivitySpecial: expect.any(Number),
+    });
+    const all = await ns.adviserScreens({ limit: 100 });
+    expect(stats!.totalRisk).toBe(all.filter((r) => r?.overall === 'RISK').length);
+  });
+
+  it('sdqTemplate(), eqTemplate(), sdqStudents(args), eqStudents(args)', async () => {
+    const { ns } = await client();
+    expect((await ns.sdqTemplate())?.questions).toHaveLength(25);
+    expect((await ns.eqTemplate())?.questions).toHaveLength(52);
+    const sdq = await ns.sdqStudents({ classroomId: 42 });
+    expect(sdq).toHaveLength(8);
+    expect(sdq.find((r) => r?.studentId === 9)).toMatchObject({ teacherAnswered: 12, parentAnswered: 0, studentAnswered: 0 });
+    expect((await ns.eqStudents({ limit: 4 })).map((r) => r?.answered)).toEqual([52, 52, 52, 0]);
+  });
+
+  it('studentCare(id), teacherVisitSummary(id, semesterId) and the typed documents', async () => {
+    const { ns } = await client();
+    const care = await ns.studentCare(8);
+    expect(care?.visit).toBeNull(); // student 8 was not visited this year
+    expect(care?.sdqResults?.[0]).toMatchObject({ respondentType: 'TEACHER', level: 'PROBLEM', totalScore: 40 });
+    expect(care?.eqResult?.answered).toBe(0);
+    expect(care?.adviserScreen?.domains).toHaveLength(9);
+    const summary = await ns.teacherVisitSummary(2);
+    const rows = await ns.visitStudents({ classroomId: 42 });
+    expect(summary).toMatchObject({ total: rows.length, visited: rows.filter((r) => r?.overall !== 'NOT_VISITED').length });
+    expect((await ns.teacherVisitSummary(2, 2))?.total).toBe(rows.length);
+    const { student } = await ns.query(STUDENT_VISIT_QUERY, { id: 10 });
+    expect(student?.visit).toMatchObject({ overall: 'PROBLEM', overallText: 'มีปัญหา' });
+    const { visitStudents } = await ns.query(VISIT_STUDENTS_QUERY, { semesterId: 2, status: 'visited' });
+    visitStudents?.forEach((r) => expect(r?.visitedAt).toMatch(/^2025-11-/));
   });
 });

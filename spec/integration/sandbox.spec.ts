@@ -245,3 +245,183 @@ describe('startSandboxServer({ cors })', () => {
     expect(answer.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
+
+describe('startSandboxServer(): the documented login payload and token', () => {
+  it('answers login with AuthUser { id username name email } and a JWT whose sub is a string', async () => {
+    const { post } = await sandbox();
+    const res = await post({ query: 'mutation { login(username: "demo", password: "demo-password") { accessToken user { __typename id username name email } } }' });
+    const { accessToken, user } = res.data.data.login;
+    expect(user).toEqual({ __typename: 'AuthUser', id: 1, username: 'demo', name: 'บัญชีทดสอบ API', email: 'api@school.ac.th' });
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString());
+    expect(claims.sub).toBe('1');
+  });
+});
+
+describe('startSandboxServer(): filters match as the query pages say', () => {
+  async function authed() {
+    const { post, login } = await sandbox({ rateLimits: false });
+    const { accessToken } = await login();
+    return async (query: string, variables: object = {}) => {
+      const res = await post({ query, variables }, accessToken);
+      expect(res.data.errors).toBeUndefined();
+      return res.data.data;
+    };
+  }
+  const STUDENT_IDS = 'query S($search: String, $firstname: String, $mobileNo: String, $citizenId: String) { students(search: $search, firstname: $firstname, mobileNo: $mobileNo, citizenId: $citizenId, limit: 100) { id firstname mobileNo citizenId firstnameEn } }';
+  const TEACHERS = 'query T($search: String, $username: String, $email: String, $mobileNo: String, $citizenId: String) { teachers(search: $search, username: $username, email: $email, mobileNo: $mobileNo, citizenId: $citizenId) { id username email mobileNo } }';
+
+  it('students: firstname is partial; mobileNo and citizenId are exact; search spans code, names, mobileNo, citizenId only', async () => {
+    const q = await authed();
+    const everyone = (await q(STUDENT_IDS)).students;
+    const first = everyone[0];
+    expect((await q(STUDENT_IDS, { firstname: 'ชาย' })).students.every((s: { firstname: string }) => s.firstname.includes('ชาย'))).toBe(true);
+    expect((await q(STUDENT_IDS, { mobileNo: first.mobileNo })).students.map((s: { id: number }) => s.id)).toEqual([1]);
+    expect((await q(STUDENT_IDS, { mobileNo: first.mobileNo.slice(0, 6) })).students).toEqual([]);
+    expect((await q(STUDENT_IDS, { citizenId: first.citizenId })).students.map((s: { id: number }) => s.id)).toEqual([1]);
+    expect((await q(STUDENT_IDS, { citizenId: first.citizenId.slice(1) })).students).toEqual([]);
+    expect((await q(STUDENT_IDS, { search: first.citizenId.slice(3, 9) })).students.map((s: { id: number }) => s.id)).toContain(1);
+    // English names are not among the searched fields.
+    expect((await q(STUDENT_IDS, { search: first.firstnameEn })).students).toEqual([]);
+  });
+
+  it('teachers: username and email partial; mobileNo exact; teachers(citizenId) honoured; search spans citizenId', async () => {
+    const q = await authed();
+    const all = (await q(TEACHERS)).teachers;
+    expect((await q(TEACHERS, { username: '.t1' })).teachers.map((t: { id: number }) => t.id)).toEqual([1, 10, 11, 12]);
+    expect((await q(TEACHERS, { email: 'school.example' })).teachers).toHaveLength(12);
+    expect((await q(TEACHERS, { mobileNo: all[2].mobileNo })).teachers.map((t: { id: number }) => t.id)).toEqual([3]);
+    expect((await q(TEACHERS, { mobileNo: all[2].mobileNo.slice(0, 5) })).teachers).toEqual([]);
+    // The citizen id is not a documented Teacher field: read it from the sandbox's data.
+    const { sampleTeachers } = await import('../../lib/testing/data');
+    const citizenId = sampleTeachers()[4]!.citizenId;
+    expect((await q(TEACHERS, { citizenId })).teachers.map((t: { id: number }) => t.id)).toEqual([5]);
+    expect((await q(TEACHERS, { citizenId: citizenId.slice(0, 8) })).teachers).toEqual([]);
+    expect((await q(TEACHERS, { search: citizenId.slice(2, 10) })).teachers.map((t: { id: number }) => t.id)).toEqual([5]);
+  });
+});
+
+describe('startSandboxServer(): the care module', () => {
+  async function authed(options: Parameters<typeof startSandboxServer>[0] = {}) {
+    const { post, login } = await sandbox({ rateLimits: false, ...options });
+    const { accessToken } = await login();
+    return (query: string, variables: object = {}) => post({ query, variables }, accessToken);
+  }
+  const VISITS = 'query V($classroomId: Int, $semesterId: Int, $status: String, $limit: Int, $offset: Int) { visitStudents(classroomId: $classroomId, semesterId: $semesterId, status: $status, limit: $limit, offset: $offset) { studentId classroomName visitId visitedAt overall overallText } }';
+
+  it('visitStudents: 50 rows by default, status and classroomId filters, overall with Thai text, and visitStats agreeing', async () => {
+    const q = await authed();
+    const all = (await q(VISITS)).data.data.visitStudents;
+    expect(all).toHaveLength(50);
+    const whole = (await q(VISITS, { limit: 100 })).data.data.visitStudents;
+    expect(whole).toHaveLength(60);
+    const stats = (await q('{ visitStats { total visited notVisited problem normal } }')).data.data.visitStats;
+    const count = (o: string) => whole.filter((r: { overall: string }) => r.overall === o).length;
+    expect(stats).toEqual({ total: 60, visited: 60 - count('NOT_VISITED'), notVisited: count('NOT_VISITED'), problem: count('PROBLEM'), normal: count('NORMAL') });
+    expect(stats.problem).toBeGreaterThan(0);
+    expect(stats.notVisited).toBeGreaterThan(0);
+    const problems = (await q(VISITS, { classroomId: 42, status: 'problem' })).data.data.visitStudents;
+    expect(problems.length).toBeGreaterThan(0);
+    for (const row of problems) expect(row).toMatchObject({ classroomName: 'ม.1/2', overall: 'PROBLEM', overallText: 'มีปัญหา', visitId: expect.any(Number) });
+    const notVisited = (await q(VISITS, { status: 'not_visited', limit: 100 })).data.data.visitStudents;
+    expect(notVisited).toHaveLength(stats.notVisited);
+    for (const row of notVisited) expect(row).toMatchObject({ overall: 'NOT_VISITED', overallText: 'ยังไม่เยี่ยม', visitId: null, visitedAt: null });
+    expect((await q(VISITS, { status: 'visited', limit: 100 })).data.data.visitStudents).toHaveLength(stats.visited);
+  });
+
+  it('semesterId overrides the year; an unknown status is a GraphQL error with BAD_USER_INPUT', async () => {
+    const q = await authed();
+    const second = (await q(VISITS, { semesterId: 2, status: 'visited', limit: 100 })).data.data.visitStudents;
+    expect(second.length).toBeGreaterThan(0);
+    for (const row of second) expect(row.visitedAt).toMatch(/^2025-11-/);
+    const bad = await q(VISITS, { status: 'maybe' });
+    expect(bad.status).toBe(200);
+    expect(bad.data.errors[0]).toMatchObject({ message: expect.stringContaining('Invalid status "maybe"'), path: ['visitStudents'], extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('adviserScreens and adviserScreenStats: overall classes in the documented precedence, per-domain counts', async () => {
+    const q = await authed();
+    const rows = (await q('{ adviserScreens(limit: 100) { studentId screenId overall } }')).data.data.adviserScreens;
+    const stats = (await q('{ adviserScreenStats { total totalSpecial totalTalent totalNormal totalRisk totalProblem totalGenius totalNotScreened domains { name nameText normal risk problem } } }')).data.data.adviserScreenStats;
+    const count = (o: string) => rows.filter((r: { overall: string }) => r.overall === o).length;
+    expect(stats).toMatchObject({ total: 60, totalSpecial: count('SPECIAL'), totalTalent: count('TALENT'), totalNormal: count('NORMAL'), totalRisk: count('RISK'), totalProblem: count('PROBLEM'), totalNotScreened: count('NOT_SCREENED') });
+    expect(count('SPECIAL')).toBe(stats.totalGenius);
+    expect(stats.domains.map((d: { name: string }) => d.name)).toEqual(['STUDY', 'HEALTH', 'FINANCIAL', 'SECURITY', 'DRUG', 'VIOLENCE', 'SEXUAL', 'GAME', 'ELECTRONIC']);
+    const special = (await q('{ adviserScreens(status: "special") { studentId overall } }')).data.data.adviserScreens;
+    expect(special.map((r: { studentId: number }) => r.studentId)).toEqual([29, 58]);
+    // Student 58 is a genius with a PROBLEM domain or not: SPECIAL wins either way.
+    const nested = (await q('{ student(id: 58) { adviserScreen { overall isGenius domains { state stateText } } } }')).data.data.student.adviserScreen;
+    expect(nested).toMatchObject({ overall: 'SPECIAL', isGenius: true });
+    expect(nested.domains).toHaveLength(9);
+  });
+
+  it('sdqTemplate (25 questions, 0–2 points, reverse items reversed) and eqTemplate (52 questions, 1–4 points)', async () => {
+    const q = await authed();
+    const { sdqTemplate, eqTemplate } = (await q('{ sdqTemplate { id name questions { orderNumber questionText answers { answerText answerPoint } } } eqTemplate { name questions { orderNumber answers { answerPoint } } } }')).data.data;
+    expect(sdqTemplate.questions).toHaveLength(25);
+    expect(sdqTemplate.questions.map((x: { orderNumber: number }) => x.orderNumber)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(sdqTemplate.questions[0].answers.map((a: { answerPoint: number }) => a.answerPoint)).toEqual([0, 1, 2]);
+    expect(sdqTemplate.questions[6].answers.map((a: { answerPoint: number }) => a.answerPoint)).toEqual([2, 1, 0]); // item 7, reversed
+    expect(eqTemplate.questions).toHaveLength(52);
+    expect(eqTemplate.questions[0].answers.map((a: { answerPoint: number }) => a.answerPoint)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('sdqResults on Student: levels per the SDQ page for full, partial and missing answers; RespondentType filter', async () => {
+    const q = await authed();
+    const query = 'query R($id: Int, $r: RespondentType) { student(id: $id) { sdqResults(respondentType: $r) { respondentType answered totalScore level levelText dimensions { dimension score level } } } }';
+    const student8 = (await q(query, { id: 8 })).data.data.student.sdqResults;
+    expect(student8.map((r: { respondentType: string }) => r.respondentType)).toEqual(['TEACHER', 'PARENT', 'STUDENT']);
+    // Student 8 answered 2 everywhere: dimensions 1–4 score 10 each (total 40 → PROBLEM), PROSOCIAL a STRENGTH.
+    expect(student8[0]).toMatchObject({ answered: 25, totalScore: 40, level: 'PROBLEM', levelText: 'มีปัญหา' });
+    expect(student8[0].dimensions.map((d: { level: string }) => d.level)).toEqual(['PROBLEM', 'PROBLEM', 'PROBLEM', 'PROBLEM', 'STRENGTH']);
+    const partial = (await q(query, { id: 9, r: 'TEACHER' })).data.data.student.sdqResults; // 12 of 25 answered
+    expect(partial).toEqual([expect.objectContaining({ respondentType: 'TEACHER', answered: 12, level: 'PARTIAL', levelText: 'ประเมินยังไม่ครบ' })]);
+    expect(partial[0].dimensions.some((d: { level: string }) => d.level === 'NOT_ASSESSED')).toBe(true);
+    const none = (await q(query, { id: 1, r: 'PARENT' })).data.data.student.sdqResults[0];
+    expect(none).toMatchObject({ answered: 0, totalScore: null, level: 'NOT_ASSESSED', levelText: 'ยังไม่ประเมิน' });
+    const notAnEnumValue = await q(query, { id: 1, r: 'NOBODY' });
+    expect(notAnEnumValue.status).toBe(400);
+    expect(notAnEnumValue.data.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('eqResult on Student: 9 dimensions with NORMAL ranges; NOT_ASSESSED without answers; eqStudents and sdqStudents agree', async () => {
+    const q = await authed();
+    const eq = (await q('{ a: student(id: 1) { eqResult { answered dimensions { group dimension score normalMin normalMax level } } } b: student(id: 4) { eqResult { answered dimensions { level } } } }')).data.data;
+    expect(eq.a.eqResult.answered).toBe(52);
+    expect(eq.a.eqResult.dimensions).toHaveLength(9);
+    for (const d of eq.a.eqResult.dimensions) {
+      const expected = d.score < d.normalMin ? 'LOW' : d.score > d.normalMax ? 'HIGH' : 'NORMAL';
+      expect(d.level).toBe(expected);
+    }
+    expect(eq.a.eqResult.dimensions[0]).toMatchObject({ group: 'GOOD', dimension: 'SELF_CONTROL', normalMin: 13, normalMax: 18 });
+    expect(eq.b.eqResult.answered).toBe(0);
+    expect(eq.b.eqResult.dimensions.every((d: { level: string }) => d.level === 'NOT_ASSESSED')).toBe(true);
+    const lists = (await q('{ eqStudents(limit: 4) { studentId answered } sdqStudents(classroomId: 42) { studentId classroomName teacherAnswered parentAnswered studentAnswered } }')).data.data;
+    expect(lists.eqStudents.map((r: { answered: number }) => r.answered)).toEqual([52, 52, 52, 0]);
+    expect(lists.sdqStudents).toHaveLength(8);
+    expect(lists.sdqStudents.every((r: { classroomName: string }) => r.classroomName === 'ม.1/2')).toBe(true);
+    expect(lists.sdqStudents.find((r: { studentId: number }) => r.studentId === 9)).toMatchObject({ teacherAnswered: 12, parentAnswered: 0, studentAnswered: 0 });
+  });
+
+  it('Student.visit and Teacher.visitSummary(semesterId) agree with visitStudents', async () => {
+    const q = await authed();
+    const visit = (await q('{ student(id: 10) { visit { id overall overallText visitedAt studyAssist game houseAssist } } }')).data.data.student.visit;
+    expect(visit).toMatchObject({ overall: 'PROBLEM', overallText: 'มีปัญหา', studyAssist: true, game: true, houseAssist: false });
+    expect((await q('{ student(id: 4) { visit { id } } }')).data.data.student.visit).toBeNull();
+    const teacher = (await q('{ teacher(id: 2) { takecare all: visitSummary { total visited notVisited problem normal } s2: visitSummary(semesterId: 2) { total visited } } }')).data.data.teacher;
+    expect(teacher.takecare).toBe('ม.1/2');
+    const rows = (await q(VISITS, { classroomId: 42 })).data.data.visitStudents;
+    expect(teacher.all.total).toBe(rows.length);
+    expect(teacher.all.visited).toBe(rows.filter((r: { overall: string }) => r.overall !== 'NOT_VISITED').length);
+    const s2 = (await q(VISITS, { classroomId: 42, semesterId: 2, status: 'visited' })).data.data.visitStudents;
+    expect(teacher.s2).toEqual({ total: rows.length, visited: s2.length });
+  });
+
+  it('requires authentication (UNAUTHENTICATED) and a school (FORBIDDEN), as the other data queries', async () => {
+    const { post, login } = await sandbox({ rateLimits: false });
+    const anonymous = await post({ query: '{ visitStats { total } }' });
+    expect(anonymous.data.errors[0]).toMatchObject({ path: ['visitStats'], extensions: { code: 'UNAUTHENTICATED' } });
+    const { accessToken } = await login('noschool', 'noschool-password');
+    const forbidden = await post({ query: '{ sdqTemplate { id } }' }, accessToken);
+    expect(forbidden.data.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+});

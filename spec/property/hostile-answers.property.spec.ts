@@ -9,7 +9,7 @@ import {
   isSessionExpiredError,
   isTokenRefreshError,
 } from '../../lib';
-import { createAuthErrorDetector, rateLimitOf } from '../../lib/detect';
+import { createAuthErrorDetector, rateLimitOf } from '../../lib/policy/detect';
 
 // Hostile answers — non-JSON, HTML, empty, huge, deeply nested, `errors` that is not an array,
 // `extensions: null`, `__proto__`/`constructor` keys — for data requests and for the refresh itself.

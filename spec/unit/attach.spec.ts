@@ -1,7 +1,7 @@
 import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { attachTokenRefresh, createGraphQLClient, isGraphQLRequestError, isSessionExpiredError } from '../../lib';
-import { createOriginPolicy } from '../../lib/origin';
+import { createOriginPolicy } from '../../lib/policy/origin';
 
 const UNAUTH = { errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] };
 

@@ -1,5 +1,5 @@
 import type { AxiosResponse } from 'axios';
-import { createAuthErrorDetector, parseBody } from '../../lib/detect';
+import { createAuthErrorDetector, parseBody } from '../../lib/policy/detect';
 
 const detect = createAuthErrorDetector(['UNAUTHENTICATED'], [401]);
 const answer = (data: unknown, status = 200) => ({ status, data, headers: {}, config: {} }) as AxiosResponse;
@@ -61,7 +61,7 @@ describe('parseBody', () => {
 });
 
 describe('rateLimitOf', () => {
-  const { rateLimitOf } = jest.requireActual('../../lib/detect');
+  const { rateLimitOf } = jest.requireActual('../../lib/policy/detect');
   it('reads HTTP 429 Retry-After (seconds or date) and RATE_LIMITED retryAfter', () => {
     expect(rateLimitOf({ ...answer('', 429), headers: { 'retry-after': '3' } })).toEqual({ kind: 'http429', delayMs: 3000 });
     const date = new Date(Date.now() + 10_000).toUTCString();

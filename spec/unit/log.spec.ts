@@ -1,4 +1,4 @@
-import { createLog } from '../../lib/log';
+import { createLog } from '../../lib/util/log';
 
 describe('createLog(logger)', () => {
   const saved = process.env.DEBUG;

@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { attachTokenRefresh } from '../../lib';
-import { resolveOptions } from '../../lib/options';
+import { resolveOptions } from '../../lib/plugin/options';
 
 describe('attachTokenRefresh(instance, options): validation', () => {
   it('rejects a non-instance with a clear message', () => {

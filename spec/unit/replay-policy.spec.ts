@@ -1,6 +1,6 @@
 import type { AxiosResponse } from 'axios';
 import { describeOperation, listOperations } from '../../lib/graphql/scan';
-import { replaySafety } from '../../lib/replay-policy';
+import { replaySafety } from '../../lib/policy/replay-safety';
 
 const CODES = ['UNAUTHENTICATED'];
 const post = (body: unknown) => ({ method: 'post', data: JSON.stringify(body) });

@@ -1,8 +1,8 @@
-import { isGraphQLRequestError } from './errors/graphql-request-error';
-import { isLoginError } from './errors/login-error';
-import { isSessionExpiredError } from './errors/session-expired-error';
-import { isTokenRefreshError } from './errors/token-refresh-error';
-import { isAxiosError } from './redact';
+import { isGraphQLRequestError } from '../errors/graphql-request-error';
+import { isLoginError } from '../errors/login-error';
+import { isSessionExpiredError } from '../errors/session-expired-error';
+import { isTokenRefreshError } from '../errors/token-refresh-error';
+import { isAxiosError } from '../util/redact';
 
 /**
  * Whether a refresh/login failure is transient (keep the tokens, let the next request try again) or

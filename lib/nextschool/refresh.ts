@@ -1,11 +1,11 @@
 import type { AxiosInstance } from 'axios';
-import { isTransientStatus } from './classify';
-import { allErrors, rateLimitOf } from './detect';
-import { GraphQLRequestError } from './errors/graphql-request-error';
-import { TokenRefreshError } from './errors/token-refresh-error';
-import { redactAxiosError, redactText } from './redact';
-import { postGraphQL, type PrivateClient } from './transport';
-import type { RefreshContext, TokenInput } from './types';
+import { isTransientStatus } from '../policy/classify';
+import { allErrors, rateLimitOf } from '../policy/detect';
+import { GraphQLRequestError } from '../errors/graphql-request-error';
+import { TokenRefreshError } from '../errors/token-refresh-error';
+import { redactAxiosError, redactText } from '../util/redact';
+import { postGraphQL, type PrivateClient } from '../transport/private-client';
+import type { RefreshContext, TokenInput } from '../types';
 
 /**
  * The NextSchool refresh mutation. Variables, never interpolation: a refresh token holding `"` or
@@ -56,14 +56,22 @@ export async function requestTokens(
     });
   }
   const { status, body } = result;
+  // The cause says what came back (status, content type), never the body: it may echo secrets.
+  const answer = () =>
+    Object.assign(new Error(`HTTP ${status}${result.response.statusText ? ` ${result.response.statusText}` : ''}`), {
+      name: 'HttpAnswer',
+      status,
+      contentType: String((result.response.headers as Record<string, unknown> | undefined)?.['content-type'] ?? ''),
+    });
   if (body === undefined || body === null || typeof body !== 'object') {
-    throw new TokenRefreshError(`The ${request.what} answer (HTTP ${status}) was not JSON`);
+    throw new TokenRefreshError(`The ${request.what} answer (HTTP ${status}) was not JSON`, { cause: answer() });
   }
   const errors = allErrors(body).map((e) => ({ ...e, message: redactText(String(e.message ?? ''), secrets) }));
   const limited = rateLimitOf(result.response);
   if (limited || isTransientStatus(status)) {
     throw new TokenRefreshError(`The ${request.what} failed: HTTP ${status}${errors[0] ? `, ${errors[0].message}` : ''}`, {
       retryAfterMs: limited?.delayMs,
+      cause: answer(),
     });
   }
   const payload = (body as { data?: Record<string, unknown> | null }).data?.[request.field] as Record<string, unknown> | null | undefined;

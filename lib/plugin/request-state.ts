@@ -1,9 +1,9 @@
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
-import type { Pacer } from './pacer';
+import type { Pacer } from './pacing';
 import type { ResolvedOptions } from './options';
-import type { PrivateClient } from './transport';
-import type { Session } from './session';
-import type { TokenRefreshStats } from './types';
+import type { PrivateClient } from '../transport/private-client';
+import type { Session } from '../session/session';
+import type { TokenRefreshStats } from '../types';
 
 // What one attachment's interceptors share (the plugin context), and the state each request
 // carries. Per-request state lives under a namespaced string key: Symbol keys are lost on replay in

@@ -1,6 +1,6 @@
 import type { InternalAxiosRequestConfig } from 'axios';
-import { CANCELED, TIMED_OUT, cancellationOf } from './cancel';
-import { setHeader } from './headers';
+import { CANCELED, TIMED_OUT, cancellationOf } from '../util/cancel';
+import { setHeader } from '../util/headers';
 import { stamp, stateOf, type PluginContext } from './request-state';
 import { afterHold, pacedAdapter, timedOut } from './send';
 

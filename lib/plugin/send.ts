@@ -1,7 +1,8 @@
 import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { CANCELED, TIMED_OUT, cancellationOf, type Patience } from './cancel';
-import { deleteHeader, plainHeaders, setHeader } from './headers';
-import { isAxiosError, redactAxiosError } from './redact';
+import { CANCELED, TIMED_OUT, cancellationOf, type Patience } from '../util/cancel';
+import { identity } from '../util/body';
+import { deleteHeader, plainHeaders, setHeader } from '../util/headers';
+import { isAxiosError, redactAxiosError } from '../util/redact';
 import { STATE_KEY, stateOf, type PluginContext, type RequestState } from './request-state';
 
 // Sending a request again, and the errors axios itself would give. Replays and retries go through
@@ -12,11 +13,6 @@ import { STATE_KEY, stateOf, type PluginContext, type RequestState } from './req
 /** What an answer turned out to be: a response, or an axios error (with or without a response). */
 export type Outcome = { response: AxiosResponse; error?: undefined } | { error: unknown; response?: undefined };
 
-export const identity = (data: unknown) => data;
-
-export function isResponse(value: unknown): value is AxiosResponse {
-  return !!value && typeof value === 'object' && 'config' in value && 'status' in value && 'headers' in value;
-}
 
 export const isCanceled = (error: unknown) =>
   !!error && typeof error === 'object' && ((error as { __CANCEL__?: unknown }).__CANCEL__ === true || (error as { code?: unknown }).code === 'ERR_CANCELED');

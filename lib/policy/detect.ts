@@ -1,36 +1,12 @@
 import type { AxiosResponse } from 'axios';
-import type { GraphQLErrorShape } from './graphql/types';
+import type { GraphQLErrorShape } from '../graphql/types';
+import { parseBody } from '../util/body';
+
+export { parseBody };
 
 // Detection of auth errors in answers (API.md behaviour 1): in the body whatever the HTTP status
 // (NextSchool answers 200), in any entry of `errors`, in batched answers, or by HTTP status.
 // Bodies are hostile input: every access is guarded and nothing here throws.
-
-/** Bodies larger than this are not decoded from bytes just to look for an auth error. */
-const MAX_DECODED_BYTES = 64 * 1024;
-
-/** Bytes (ArrayBuffer, Buffer, any typed array) as text, when small enough to be worth reading. */
-function bytesAsText(data: object): string | undefined {
-  const view =
-    data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
-  if (!view || view.byteLength > MAX_DECODED_BYTES || typeof TextDecoder !== 'function') return undefined;
-  return new TextDecoder().decode(view);
-}
-
-/**
- * The body as a value: JSON text is parsed (a body axios left as text, or bytes from
- * `responseType: 'arraybuffer'`), anything else as is. What the caller receives is not changed.
- */
-export function parseBody(data: unknown): unknown {
-  const text = typeof data === 'string' ? data : data && typeof data === 'object' ? bytesAsText(data) : undefined;
-  if (text === undefined) return data;
-  const start = text.trimStart()[0];
-  if (start !== '{' && start !== '[') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The GraphQL answers in a body: one for a plain answer, one per entry of a batched answer. */
 export function answersOf(body: unknown): Array<Record<string, unknown>> {
@@ -96,8 +72,8 @@ const DEFAULT_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 2 ** 31 - 1;
 const clampDelay = (ms: number) => Math.min(Math.max(0, ms), MAX_DELAY_MS);
 
-/** `Retry-After` as seconds or an HTTP date. */
-function retryAfterHeader(headers: unknown): number | undefined {
+/** `Retry-After` as milliseconds to wait (the header holds seconds or an HTTP date). */
+export function retryAfterMs(headers: unknown): number | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
   const bag = headers as { get?: (name: string) => unknown } & Record<string, unknown>;
   const raw = typeof bag.get === 'function' ? bag.get('retry-after') : (bag['retry-after'] ?? bag['Retry-After']);
@@ -114,7 +90,7 @@ function retryAfterHeader(headers: unknown): number | undefined {
  */
 export function rateLimitOf(response: AxiosResponse | undefined): RateLimitVerdict | undefined {
   if (!response || typeof response !== 'object') return undefined;
-  if (response.status === 429) return { kind: 'http429', delayMs: clampDelay(retryAfterHeader(response.headers) ?? DEFAULT_DELAY_MS) };
+  if (response.status === 429) return { kind: 'http429', delayMs: clampDelay(retryAfterMs(response.headers) ?? DEFAULT_DELAY_MS) };
   if (!mayContainCode(response.data, ['RATE_LIMITED'])) return undefined;
   const declined = allErrors(parseBody(response.data)).find((e) => codeOf(e) === 'RATE_LIMITED');
   if (!declined) return undefined;

@@ -1,5 +1,6 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import { deleteHeader, plainHeaders } from './headers';
+import { identity, parseBody } from '../util/body';
+import { deleteHeader, plainHeaders } from '../util/headers';
 
 // The plugin's own requests (refresh, login, replays) go through a private client made from the
 // user's instance: same axios copy and transport, none of its interceptors (API.md, default refresh
@@ -56,7 +57,6 @@ export interface PostResult {
   response: AxiosResponse;
 }
 
-const identity = (data: unknown) => data;
 
 /**
  * POSTs a GraphQL body with the instance's transport. Resolves for every HTTP status; rejects only
@@ -83,13 +83,6 @@ export async function postGraphQL(
     transformResponse: [identity],
     validateStatus: () => true,
   });
-  let body: unknown = response.data;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      body = undefined;
-    }
-  }
-  return { status: response.status, body, response };
+  const body = parseBody(response.data);
+  return { status: response.status, body: typeof body === 'string' ? undefined : body, response };
 }

@@ -1,4 +1,4 @@
-import type { TokenInput, TokenSet, TokenStore } from './types';
+import type { TokenInput, TokenSet, TokenStore } from '../types';
 
 /**
  * Turns what a login/refresh returned into a stored {@link TokenSet}. `expiresIn` counts from
@@ -50,3 +50,6 @@ export function sameTokens(a: TokenSet | null | undefined, b: TokenSet | null | 
   if (!a || !b) return !a === !b;
   return a.accessToken === b.accessToken && (a.refreshToken ?? null) === (b.refreshToken ?? null);
 }
+
+/** True when the access token is known to have expired. */
+export const isExpired = (t: TokenSet) => typeof t.expiresAt === 'number' && Date.now() >= t.expiresAt;

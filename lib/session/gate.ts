@@ -1,4 +1,4 @@
-import { waitFor } from './cancel';
+import { waitFor } from '../util/cancel';
 
 // The gate requests pass before they are sent (docs/how-it-works.md, "the gate"): open, they pass at
 // once; while a refresh or a rate-limit pause holds it, they wait and are released together.

@@ -1,4 +1,4 @@
-import type { Logger } from './types';
+import type { Logger } from '../types';
 
 const NAMESPACE = 'axios-graphql-refresh';
 

@@ -1,19 +1,30 @@
 import type { AxiosError } from 'axios';
-import { exponentialDelay, isNetworkError } from 'axios-retry';
-import { operationsOf } from './replay-policy';
+import { retryAfterMs } from '../policy/detect';
+import { operationsOf } from '../policy/replay-safety';
 
 // Transient failures (network errors, HTTP 5xx) of the requests the plugin handles are sent again
 // for GraphQL **queries** only: a mutation is at-most-once, so it is never sent again after a
 // failure we cannot read (docs/how-it-works.md, "retries"). The plugin does this inside its own
-// response interceptor, with axios-retry's helpers but not its interceptors: an axios-retry the
-// user installed on the same instance keeps its own options for every request, and when it would
-// retry a request itself, the plugin leaves that request to it (never both: attempts would add up).
+// response interceptor, by axios-retry's rules (which failures, what backoff) but not with its
+// interceptors: an axios-retry the user installed on the same instance keeps its own options for
+// every request, and when it would retry a request itself, the plugin leaves that request to it
+// (never both: attempts would add up). Its rules are restated here in a few lines rather than
+// imported: importing axios-retry pulls its whole module into browser bundles.
 
 /** True when every operation of the request is a query (GET requests always are). */
 export function isQueryOnly(config: { method?: string; data?: unknown; params?: unknown } | undefined): boolean {
   if (!config) return false;
   const operations = operationsOf(config);
   return operations.length > 0 && operations.every((op) => op?.type === 'query');
+}
+
+/** Codes that no retry can fix: DNS says the host does not exist, or the certificate is wrong (axios-retry's list). */
+const PERMANENT = /^(ENOTFOUND|ENETUNREACH|OUT_OF_MEM|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH)$|CERT|CRL/;
+
+/** A network failure worth trying again (axios-retry's `isNetworkError`): no answer, a code, not a timeout or cancel. */
+export function isNetworkError(error: AxiosError): boolean {
+  const code = error.code;
+  return !error.response && !!code && code !== 'ERR_CANCELED' && code !== 'ECONNABORTED' && !PERMANENT.test(code);
 }
 
 export function isTransientTransportError(error: AxiosError): boolean {
@@ -38,5 +49,8 @@ export function userRetryHandles(error: AxiosError): boolean {
   }
 }
 
-/** Exponential backoff with jitter (axios-retry's): about 100 ms, 200 ms, 400 ms … */
-export const defaultRetryDelay = (retryCount: number, error: unknown) => exponentialDelay(retryCount, error as AxiosError, 100);
+/** Exponential backoff with jitter (axios-retry's `exponentialDelay`): about 200 ms, 400 ms, 800 ms …, at least the server's `Retry-After`. */
+export function defaultRetryDelay(retryCount: number, error: unknown): number {
+  const delay = Math.max(2 ** retryCount * 100, retryAfterMs((error as AxiosError | undefined)?.response?.headers) ?? 0);
+  return delay + delay * 0.2 * Math.random();
+}

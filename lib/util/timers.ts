@@ -1,4 +1,4 @@
-import { TokenRefreshError } from './errors/token-refresh-error';
+import { TokenRefreshError } from '../errors/token-refresh-error';
 
 /**
  * Runs `fn` with its own deadline (behaviour 8): never tied to one caller's signal, so one caller

@@ -1,6 +1,6 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { defaultRetryDelay } from './retry';
-import type { RateLimitOptions, RetryOptions, TokenRefreshOptions } from './types';
+import type { RateLimitOptions, RetryOptions, TokenRefreshOptions } from '../types';
 
 /** The options with every default filled in (`tokens`, `refresh`, `login` and hooks stay optional). */
 export type ResolvedOptions = Required<

@@ -1,13 +1,14 @@
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { waitFor } from './cancel';
-import { sleep } from './deadline';
-import { rateLimitOf, type RateLimitVerdict } from './detect';
-import { TokenRefreshError } from './errors/token-refresh-error';
-import { isAxiosError, redactAxiosError } from './redact';
-import { isOneShotBody, replaySafety } from './replay-policy';
+import { waitFor } from '../util/cancel';
+import { sleep } from '../util/timers';
+import { rateLimitOf, type RateLimitVerdict } from '../policy/detect';
+import { TokenRefreshError } from '../errors/token-refresh-error';
+import { isAxiosError, redactAxiosError } from '../util/redact';
+import { isOneShotBody, replaySafety } from '../policy/replay-safety';
 import { stateOf, type PluginContext, type RequestState } from './request-state';
 import { isQueryOnly, isTransientTransportError, userRetryHandles } from './retry';
-import { isResponse, onBehalfOf, sendAgain, type Outcome } from './send';
+import { isResponse } from '../util/body';
+import { onBehalfOf, sendAgain, type Outcome } from './send';
 
 // The response interceptors: an answer that is an auth error is replayed with a newer token (one
 // refresh for all of them), a rate-limit decline is waited out then replayed, a transient failure of

@@ -1,6 +1,6 @@
-import { SessionExpiredError } from './errors/session-expired-error';
-import { createGate, type Gate } from './refresh-gate';
-import type { RefreshContext, TokenInput, TokenSet, TokenStore } from './types';
+import { SessionExpiredError } from '../errors/session-expired-error';
+import { createGate, type Gate } from './gate';
+import type { RefreshContext, TokenInput, TokenSet, TokenStore } from '../types';
 
 // What every attachment sharing one token store must share: the flight (one refresh or login at a
 // time per store), the gate new requests wait at, the write counter that makes token writes
@@ -16,10 +16,17 @@ export interface Member {
   revived(): void;
 }
 
-/** A way to refresh, offered by an attachment; `trusted` when it knows its GraphQL endpoint. */
+/**
+ * How much an attachment knows of its refresh endpoint: 2 — it is a GraphQL endpoint (configured,
+ * or a GraphQL request went there); 1 — nothing known yet; 0 — it is not (a non-GraphQL request
+ * went to that origin: a REST API).
+ */
+export type Standing = 0 | 1 | 2;
+
+/** A way to refresh, offered by an attachment. */
 export interface Refresher {
   refresh(ctx: RefreshContext): Promise<TokenInput>;
-  trusted(): boolean;
+  standing(): Standing;
 }
 
 export class Coordinator {
@@ -69,10 +76,11 @@ export class Coordinator {
     for (const member of [...this.#members]) member.revived();
   }
 
-  /** A refresher that knows its GraphQL endpoint, if any attachment on this store has one. */
-  trustedRefresher(): Refresher | undefined {
-    for (const refresher of this.#refreshers) if (refresher.trusted()) return refresher;
-    return undefined;
+  /** The refresher of this store that knows most about its endpoint, if its standing is at least `min`. */
+  bestRefresher(min: Standing): Refresher | undefined {
+    let best: Refresher | undefined;
+    for (const r of this.#refreshers) if (r.standing() >= min && (!best || r.standing() > best.standing())) best = r;
+    return best;
   }
 }
 

@@ -1,0 +1,89 @@
+import type { AxiosInstance } from 'axios';
+import { createAuthErrorDetector } from '../policy/detect';
+import { createLog } from '../util/log';
+import { MemoryTokenStore } from '../session/memory-token-store';
+import { resolveOptions, type ResolvedOptions } from './options';
+import { createOriginPolicy, fullUrlOf, originOf } from '../policy/origin';
+import { createPacer } from './pacing';
+import { isGraphQLRequest } from '../policy/replay-safety';
+import { createRequestInterceptor } from './request-interceptor';
+import type { PluginContext } from './request-state';
+import { createResponseInterceptors } from './response-interceptor';
+import { Session } from '../session/session';
+import { isTokenStore } from '../session/tokens';
+import { createPrivateClient } from '../transport/private-client';
+import type { PrivateClient } from '../transport/private-client';
+import type { RefreshContext, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenRefreshStats, TokenStore } from '../types';
+
+function assertInstance(instance: unknown): asserts instance is AxiosInstance {
+  const i = instance as AxiosInstance | undefined;
+  const ok =
+    !!i &&
+    (typeof i === 'function' || typeof i === 'object') &&
+    typeof i.interceptors?.request?.use === 'function' &&
+    typeof i.interceptors?.response?.use === 'function' &&
+    !!i.defaults;
+  if (!ok) throw new TypeError(`Expected \`instance\` to be an axios instance, got \`${instance === null ? 'null' : typeof instance}\``);
+}
+
+/** Makes the refresh used when `options.refresh` is not given (wired where the package is composed). */
+export type DefaultRefresh = (deps: {
+  client: PrivateClient;
+  instance: AxiosInstance;
+  options: ResolvedOptions;
+}) => (ctx: RefreshContext) => Promise<TokenInput>;
+
+/**
+ * The generic plugin: everything `attachTokenRefresh` does, with the default refresh given by the
+ * caller (lib/attach-token-refresh.ts wires the NextSchool mutation). The core knows no preset.
+ */
+export function attachPlugin(instance: AxiosInstance, options: TokenRefreshOptions | undefined, defaultRefresh: DefaultRefresh): TokenRefreshHandle {
+  assertInstance(instance);
+  const opts = resolveOptions(options);
+  const store: TokenStore = isTokenStore(opts.tokens) ? opts.tokens : new MemoryTokenStore(opts.tokens ?? null);
+  const log = createLog(opts.logger);
+  const stats: TokenRefreshStats = { refreshes: 0, logins: 0, replays: 0, queued: 0, sessionExpired: 0, rateLimited: 0 };
+  const client = createPrivateClient(instance);
+  const refresh = opts.refresh ?? defaultRefresh({ client, instance, options: opts });
+  // The refresh endpoint is the GraphQL endpoint when configured, or once a GraphQL request went to its origin.
+  const endpointOrigin = () => originOf(fullUrlOf({ baseURL: instance.defaults.baseURL, url: opts.url }));
+  const session = new Session({
+    store,
+    options: opts,
+    refresh,
+    explicitRefresh: !!opts.refresh || !!opts.url,
+    judge: (request) => (originOf(fullUrlOf(request as never)) !== endpointOrigin() ? 'foreign' : isGraphQLRequest(request as never) ? 'graphql' : 'other'),
+    log,
+    stats,
+  });
+  const ctx: PluginContext = {
+    instance,
+    opts,
+    session,
+    client,
+    stats,
+    log,
+    owner: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
+    isAuthError: (opts.isAuthError ?? createAuthErrorDetector(opts.authErrorCodes, opts.authStatusCodes)) as PluginContext['isAuthError'],
+    shouldAttachToken: opts.shouldAttachToken ?? createOriginPolicy(instance, opts.url),
+    pacer: opts.rateLimit ? createPacer(opts.rateLimit) : undefined,
+  };
+  const { onFulfilled, onRejected } = createResponseInterceptors(ctx);
+  const requestId = instance.interceptors.request.use(createRequestInterceptor(ctx));
+  const responseId = instance.interceptors.response.use(onFulfilled, onRejected);
+
+  return {
+    refresh: () => session.refresh(),
+    login: () => session.login(),
+    setTokens: (tokens) => session.setTokens(tokens),
+    getTokens: () => session.read(),
+    detach() {
+      instance.interceptors.request.eject(requestId);
+      instance.interceptors.response.eject(responseId);
+      session.leave();
+    },
+    get stats() {
+      return { ...stats };
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import { GraphQLRequestError } from '../errors/graphql-request-error';
+import { LoginError, isLoginError } from '../errors/login-error';
+import { SessionExpiredError } from '../errors/session-expired-error';
+import { TokenRefreshError, isTokenRefreshError } from '../errors/token-refresh-error';
+import type { ResolvedOptions } from '../plugin/options';
+import { isTransientFailure } from '../policy/classify';
+import { redactAxiosError, redactText } from '../util/redact';
+import { sleep, withDeadline } from '../util/timers';
+import type { TokenInput, TokenRefreshStats, TokenSet } from '../types';
+import type { Coordinator, Refresher } from './coordinator';
+import type { TokenView } from './token-view';
+import { assertTokenInput, isExpired, normalizeTokens } from './tokens';
+
+// The body of one flight: a refresh, or a login (also as the fallback of a rejected refresh), and
+// what its outcome does to the session (docs/how-it-works.md, "when the refresh fails"). Writes are
+// conditional: the result is stored, or the tokens cleared, only if the store still holds what the
+// flight started from — a `setTokens` made meanwhile is never overwritten by an older flight.
+
+export type FlightKind = 'refresh' | 'login';
+
+export interface FlightDeps {
+  view: TokenView;
+  shared: Coordinator;
+  options: ResolvedOptions;
+  stats: TokenRefreshStats;
+  log: (message: string, meta?: object) => void;
+  /** The attachment's `onRefresh` hook, called safely. */
+  refreshed(tokens: TokenSet): void;
+  /** Wrong credentials and never a session: this attachment fails fast with `error` until told otherwise. */
+  loginFailed(error: LoginError): void;
+}
+
+/** What the flight started from: the tokens read, and the write counter at that moment. */
+interface Origin {
+  tokens: TokenSet | null;
+  version: number;
+}
+
+function transient(error: unknown, what: string, secrets: Array<string | undefined>): TokenRefreshError {
+  if (isTokenRefreshError(error)) return error;
+  const detail = error instanceof Error ? redactText(error.message, secrets) : 'unknown error';
+  return new TokenRefreshError(`The ${what} failed: ${detail}`, {
+    cause: redactAxiosError(error, { secretBody: true, secrets: secrets.filter((s): s is string => !!s) }),
+  });
+}
+
+/** The flight's result was discarded (tokens changed meanwhile): continue with what the store holds now. */
+async function adoptCurrent(deps: FlightDeps): Promise<TokenSet> {
+  const now = await deps.view.read();
+  if (now?.accessToken) return now;
+  throw new SessionExpiredError('The tokens were cleared while the refresh ran');
+}
+
+/** Ends the session for every attachment on the store — if the store still holds what the flight started from. */
+async function endSession(deps: FlightDeps, cause: unknown, from: Origin): Promise<TokenSet> {
+  if (!(await deps.view.writeIf(from.tokens, null, from.version))) {
+    deps.log('tokens changed during the flight: the session goes on with them');
+    return adoptCurrent(deps);
+  }
+  const error = new SessionExpiredError(undefined, { cause: redactAxiosError(cause, { secretBody: true }) });
+  deps.shared.end(error);
+  throw error;
+}
+
+async function saveTokens(deps: FlightDeps, input: TokenInput, sentAt: number, from: Origin, what: string): Promise<TokenSet> {
+  if (!input || typeof input !== 'object' || typeof input.accessToken !== 'string' || input.accessToken === '') {
+    throw new GraphQLRequestError([{ message: `The ${what} returned no accessToken` }]);
+  }
+  assertTokenInput(input, `${what} result`);
+  const tokens = normalizeTokens(input, sentAt, from.tokens);
+  if (!(await deps.view.writeIf(from.tokens, tokens, from.version))) {
+    deps.log(`${what} result discarded: the tokens changed while it ran`);
+    return adoptCurrent(deps);
+  }
+  deps.shared.revive();
+  deps.log(`${what} succeeded`, { expiresAt: tokens.expiresAt });
+  deps.refreshed({ ...tokens });
+  return tokens;
+}
+
+/**
+ * A login or refresh the server declined for its rate limit is waited out once — never hammered
+ * (NextSchool allows five logins a minute per IP). The gate stays held meanwhile.
+ */
+async function onceMoreAfterRateLimit<T>(deps: FlightDeps, what: string, attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    const wait = (error as { retryAfterMs?: unknown })?.retryAfterMs;
+    if (typeof wait !== 'number' || wait > deps.options.maxRateLimitDelayMs) throw error;
+    deps.log(`${what} declined by a rate limit; waiting once`, { delayMs: wait });
+    await sleep(wait);
+    return attempt();
+  }
+}
+
+/** Sends the refresh within its own deadline; a transient failure is retried unless refresh tokens rotate. */
+async function runRefresh(deps: FlightDeps, refresh: Refresher['refresh'], refreshToken: string): Promise<{ input: TokenInput; sentAt: number }> {
+  deps.stats.refreshes++;
+  deps.log('refreshing the access token');
+  // With rotation, a retry could spend a token the server already replaced.
+  const retry = deps.options.rotatingRefreshTokens ? false : deps.options.retry;
+  const attempts = retry ? 1 + retry.retries : 1;
+  let sentAt = Date.now();
+  const input = await onceMoreAfterRateLimit(deps, 'refresh', () =>
+    withDeadline(deps.options.refreshTimeoutMs, 'refresh', async (signal) => {
+      for (let attempt = 1; ; attempt++) {
+        sentAt = Date.now();
+        try {
+          return await refresh({ refreshToken, signal });
+        } catch (error) {
+          if (!retry || attempt >= attempts || signal.aborted || !isTransientFailure(error)) throw error;
+          const delay = retry.retryDelay(attempt, error);
+          deps.log('refresh failed for a transient reason; retrying', { attempt, delay });
+          await sleep(delay, signal);
+        }
+      }
+    }),
+  );
+  return { input, sentAt };
+}
+
+async function runLogin(deps: FlightDeps): Promise<{ input: TokenInput; sentAt: number }> {
+  deps.stats.logins++;
+  deps.log('logging in');
+  let sentAt = Date.now();
+  const input = await onceMoreAfterRateLimit(deps, 'login', () => {
+    sentAt = Date.now();
+    return withDeadline(deps.options.refreshTimeoutMs, 'login', (signal) => deps.options.login!({ signal }));
+  });
+  return { input, sentAt };
+}
+
+/** Login (no tokens, or the fallback of a rejected refresh): rejected again → the session ends. */
+async function loginOrEnd(deps: FlightDeps, rejection: unknown, hadSession: boolean, from: Origin): Promise<TokenSet> {
+  if (!deps.options.login) return endSession(deps, rejection, from);
+  let result;
+  try {
+    result = await runLogin(deps);
+  } catch (error) {
+    if (isTransientFailure(error)) throw transient(error, 'login', []);
+    const loginError = isLoginError(error) ? error : new LoginError(error instanceof Error ? error.message : 'Login rejected', { cause: error });
+    if (hadSession) return endSession(deps, loginError, from);
+    // Never had a session: the credentials themselves are wrong. Fail fast, never retry on our own.
+    deps.loginFailed(loginError);
+    throw loginError;
+  }
+  return saveTokens(deps, result.input, result.sentAt, from, 'login');
+}
+
+/** One flight; under the store's lock when it has one (cross-process single flight). */
+export async function fly(deps: FlightDeps, kind: FlightKind, staleGeneration: number, refresher: Refresher | undefined): Promise<TokenSet> {
+  const from: Origin = { version: deps.shared.version, tokens: await deps.view.read() };
+  const current = from.tokens;
+  // Double-checked: someone (another request, attachment or process) may have stored newer tokens.
+  if (current?.accessToken && deps.view.generation > staleGeneration && !isExpired(current)) {
+    deps.log('adopted tokens stored meanwhile');
+    return current;
+  }
+  if (kind === 'login') return loginOrEnd(deps, undefined, false, from);
+  if (!current?.refreshToken) return loginOrEnd(deps, new SessionExpiredError('No refresh token is stored'), !!current?.accessToken, from);
+  if (!refresher) {
+    // A refresh token goes only to a GraphQL endpoint (docs/configuration.md, "refresh endpoint").
+    throw new TokenRefreshError(
+      'No GraphQL endpoint is known to refresh at: this attachment has no `url` or `refresh` of its own and no attachment on its token store can refresh',
+    );
+  }
+  let result;
+  try {
+    result = await runRefresh(deps, refresher.refresh, current.refreshToken);
+  } catch (error) {
+    if (isTransientFailure(error)) throw transient(error, 'refresh', [current.refreshToken, current.accessToken]);
+    deps.log('refresh rejected by the server');
+    return loginOrEnd(deps, error, true, from);
+  }
+  return saveTokens(deps, result.input, result.sentAt, from, 'refresh');
+}

@@ -1,0 +1,247 @@
+import type { ResolvedOptions } from '../plugin/options';
+import { waitFor, type Patience } from '../util/cancel';
+import { SessionExpiredError } from '../errors/session-expired-error';
+import type { RefreshContext, TokenInput, TokenRefreshStats, TokenSet, TokenStore } from '../types';
+import { coordinatorFor, type Coordinator, type Member, type Refresher, type Standing } from './coordinator';
+import { fly, type FlightDeps, type FlightKind } from './flight';
+import { TokenView, type RequestTokens } from './token-view';
+import { assertTokenInput, isExpired, normalizeTokens } from './tokens';
+
+// The token lifecycle of one attachment (docs/how-it-works.md): what a request is sent with, the
+// one flight per store it starts or joins, who may refresh (docs/configuration.md, "refresh
+// endpoint"), and this attachment's part in the shared session — it hears a session end once,
+// whoever caused it, and fails fast until tokens are set again.
+
+export type { RequestTokens } from './token-view';
+
+export interface SessionDeps {
+  store: TokenStore;
+  options: ResolvedOptions;
+  refresh: (ctx: RefreshContext) => Promise<TokenInput>;
+  /** The refresh is the user's own or targets a configured `url`: trusted from the start. */
+  explicitRefresh: boolean;
+  /** What a request says of this attachment's refresh endpoint. */
+  judge: (request: unknown) => 'graphql' | 'other' | 'foreign';
+  log: (message: string, meta?: object) => void;
+  stats: TokenRefreshStats;
+}
+
+export class Session implements Member {
+  readonly #deps: SessionDeps;
+  readonly #shared: Coordinator;
+  readonly #view: TokenView;
+  readonly #flight: FlightDeps;
+  /** Set when this attachment's session ended; requests fail fast with a copy until tokens are set. */
+  #ended: Error | null = null;
+  /** What this attachment knows of its refresh endpoint (see coordinator.ts). */
+  #standing: Standing;
+  /** The generation a background refresh was started for (once per generation). */
+  #backgroundFor = -1;
+  readonly #own: Refresher;
+  /** Leaves the store's coordinator (detach). */
+  readonly leave: () => void;
+
+  constructor(deps: SessionDeps) {
+    this.#deps = deps;
+    this.#shared = coordinatorFor(deps.store);
+    this.#view = new TokenView(deps.store, this.#shared);
+    this.#standing = deps.explicitRefresh ? 2 : 1;
+    this.#own = { refresh: deps.refresh, standing: () => this.#standing };
+    this.#flight = {
+      view: this.#view,
+      shared: this.#shared,
+      options: deps.options,
+      stats: deps.stats,
+      log: deps.log,
+      refreshed: (tokens) => this.#safeCall(deps.options.onRefresh, tokens, 'onRefresh'),
+      loginFailed: (error) => (this.#ended = error),
+    };
+    this.leave = this.#shared.join(this, this.#own);
+  }
+
+  /** The session ended (here or elsewhere): the hook fires once, requests fail fast. */
+  ended(error: Error): void {
+    if (this.#ended) return;
+    this.#ended = error;
+    this.#deps.stats.sessionExpired++;
+    this.#deps.log('session expired', { cause: (error as { cause?: Error }).cause?.name });
+    this.#safeCall(this.#deps.options.onSessionExpired, error as SessionExpiredError, 'onSessionExpired');
+  }
+
+  revived(): void {
+    this.#ended = null;
+  }
+
+  #safeCall<A>(hook: ((arg: A) => void) | undefined, arg: A, name: string): void {
+    if (!hook) return;
+    try {
+      hook(arg);
+    } catch (error) {
+      this.#deps.log(`${name} hook threw; ignored`, { error: (error as Error)?.name });
+    }
+  }
+
+  /** Fails fast once the session has ended, unless tokens were stored since (by anyone, anywhere). */
+  async #assertAlive(): Promise<void> {
+    const ended = this.#ended;
+    if (!ended) return;
+    const tokens = await this.#view.read();
+    if (tokens?.accessToken) {
+      this.#ended = null;
+      return;
+    }
+    // A copy per caller, of the same class.
+    const Ctor = ended.constructor as new (message: string, options?: { cause?: unknown }) => Error;
+    throw new Ctor(ended.message, { cause: (ended as { cause?: unknown }).cause });
+  }
+
+  /** What a request tells of this attachment's endpoint: a GraphQL request confirms it, any other disproves it. */
+  #learn(request: unknown): void {
+    if (this.#standing === 2 || request === undefined) return;
+    const verdict = this.#deps.judge(request);
+    if (verdict === 'graphql') this.#standing = 2;
+    else if (verdict === 'other') this.#standing = 0;
+  }
+
+  /**
+   * Who refreshes: this attachment if its endpoint is known to be GraphQL; else the attachment on
+   * the store that knows most (never one whose endpoint took a non-GraphQL request: a REST API must
+   * not receive the refresh token); the caller's own `refresh()` falls back to this one.
+   */
+  #chooseRefresher(trigger: unknown): Refresher | undefined {
+    this.#learn(trigger);
+    if (this.#standing === 2) return this.#own;
+    const best = this.#shared.bestRefresher(1);
+    if (best && (best === this.#own || best.standing() > this.#standing)) return best;
+    if (this.#standing === 1) return this.#own;
+    return trigger === undefined ? (best ?? this.#own) : best;
+  }
+
+  /** Joins the flight in progress or starts one. `hold` keeps new requests at the gate meanwhile. */
+  #obtain(kind: FlightKind, staleGeneration: number, hold: boolean, trigger?: unknown): Promise<TokenSet> {
+    const shared = this.#shared;
+    let flight = shared.flight;
+    if (!flight) {
+      const refresher = kind === 'refresh' ? this.#chooseRefresher(trigger) : undefined;
+      const run = () => fly(this.#flight, kind, staleGeneration, refresher);
+      const store = this.#deps.store;
+      const started: Promise<TokenSet> = (store.lock ? store.lock(run) : run()).finally(() => {
+        if (shared.flight === started) shared.flight = null;
+        if (shared.heldFlight === started) shared.heldFlight = null;
+      });
+      flight = shared.flight = started;
+    }
+    if (hold && shared.heldFlight !== flight) {
+      shared.heldFlight = flight;
+      shared.gate.hold(flight);
+    }
+    // The flight may belong to another attachment on this store: its tokens become this one's newest too.
+    return flight.then((tokens) => {
+      this.#view.observe(tokens);
+      return tokens;
+    });
+  }
+
+  read(): Promise<TokenSet | null> {
+    return this.#view.read();
+  }
+
+  /** The newest token known right now and its generation. */
+  current(): RequestTokens {
+    return this.#view.current();
+  }
+
+  /**
+   * The tokens a request is sent with (request interceptor): waits at the gate — a request held for
+   * a flight shares that flight's outcome, failure included — logs in, refreshes an expired token,
+   * starts a background refresh of one about to expire.
+   */
+  async forRequest(wait: Patience, onQueued: () => void, request: unknown): Promise<RequestTokens> {
+    if (this.#standing === 1) this.#learn(request); // the first request to the endpoint's origin tells what it is
+    if (this.#ended) await this.#assertAlive();
+    const flight = this.#shared.heldFlight;
+    const held = this.#shared.gate.pass(wait.signal, wait.deadline);
+    if (held) {
+      onQueued();
+      await held;
+      if (flight) await flight; // its failure is this request's: no second refresh, no send with a dead token
+      if (this.#ended) await this.#assertAlive();
+    }
+    let tokens = await this.#view.read();
+    const generation = this.#view.generation;
+    const { login } = this.#deps.options;
+    if (!tokens?.accessToken) {
+      if (login) tokens = await waitFor(this.#obtain('login', generation, true, request), wait.signal, wait.deadline);
+    } else if (isExpired(tokens)) {
+      if (tokens.refreshToken || login) tokens = await waitFor(this.#obtain('refresh', generation, true, request), wait.signal, wait.deadline);
+    } else if (this.#isDue(tokens) && this.#backgroundFor !== generation && tokens.refreshToken && this.#chooseRefresher(request)) {
+      this.#backgroundFor = generation;
+      this.#obtain('refresh', generation, false, request).catch((error) => this.#deps.log('background refresh failed', { error: (error as Error)?.name }));
+    }
+    return this.#view.current(tokens);
+  }
+
+  /** Within the lead time: `refreshAheadMs`, capped at half the lifetime so short tokens are not refreshed on every request. */
+  #isDue(t: TokenSet): boolean {
+    if (typeof t.expiresAt !== 'number') return false;
+    let lead = this.#deps.options.refreshAheadMs;
+    if (typeof t.issuedAt === 'number' && t.expiresAt > t.issuedAt) lead = Math.min(lead, (t.expiresAt - t.issuedAt) / 2);
+    return Date.now() >= t.expiresAt - lead;
+  }
+
+  /**
+   * Tokens newer than those a request was sent with (response interceptor). Adopts a newer stored
+   * token without refreshing (late answers); otherwise joins or starts the one refresh.
+   * Resolves `null` when there is nothing to refresh with and no login.
+   */
+  async newerThan(sentGeneration: number, wait: Patience, request: unknown): Promise<RequestTokens | null> {
+    if (this.#ended) await this.#assertAlive();
+    let tokens = await this.#view.read();
+    const fresh = tokens?.accessToken && this.#view.generation > sentGeneration && !isExpired(tokens);
+    if (!fresh) {
+      if (!tokens?.accessToken && !this.#deps.options.login) return null;
+      const kind = tokens?.accessToken ? 'refresh' : 'login';
+      tokens = await waitFor(this.#obtain(kind, this.#view.generation, true, request), wait.signal, wait.deadline);
+    }
+    const now = this.#view.current(tokens);
+    return now.token ? now : null;
+  }
+
+  /** Starts (or joins) a refresh for the requests that follow, without waiting for it. */
+  refreshSoon(sentGeneration: number, request: unknown): void {
+    if (sentGeneration < this.#view.generation) return;
+    this.#obtain('refresh', this.#view.generation, true, request).catch((error) => this.#deps.log('refresh failed', { error: (error as Error)?.name }));
+  }
+
+  /** Holds the gate for `ms` (a rate limit): nothing is sent meanwhile. Overlapping pauses coalesce. */
+  pauseFor(ms: number): void {
+    this.#shared.gate.pause(ms);
+  }
+
+  /** Waits until the gate is open; `undefined` when it is open. */
+  passGate(wait: Patience): Promise<void> | undefined {
+    return this.#shared.gate.pass(wait.signal, wait.deadline);
+  }
+
+  async refresh(): Promise<TokenSet> {
+    await this.#view.read();
+    return this.#obtain('refresh', this.#view.generation, true);
+  }
+
+  async login(): Promise<TokenSet> {
+    if (!this.#deps.options.login) throw new TypeError('Expected `options.login` to be a function: `login()` needs it');
+    if (this.#shared.flight) await this.#shared.flight.catch(() => {});
+    this.#ended = null;
+    // Infinity: never adopt what is stored; the caller asked to log in.
+    return this.#obtain('login', Number.POSITIVE_INFINITY, true);
+  }
+
+  async setTokens(input: TokenInput | null): Promise<void> {
+    if (input !== null) assertTokenInput(input, 'tokens');
+    await this.#view.write(input === null ? null : normalizeTokens(input, Date.now()));
+    if (input !== null) return this.#shared.revive();
+    // A logout here ends the session of every other attachment on the store (each hears it once).
+    this.#shared.end(new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'), this);
+    this.#ended = null;
+  }
+}

@@ -1,0 +1,72 @@
+import type { Coordinator } from './coordinator';
+import { sameTokens } from './tokens';
+import type { TokenSet, TokenStore } from '../types';
+
+// One attachment's view of the store: reads and writes, and the *generation* — a number that grows
+// each time a new access token is seen. Requests are stamped with it; an answer stamped with an
+// older generation than the current one is replayed without another refresh (docs/how-it-works.md,
+// "the token-version rule"). No token is ever stored on a request config.
+
+/** What a request is sent with: the newest token known at that moment, and its generation. */
+export interface RequestTokens {
+  token: string | undefined;
+  generation: number;
+}
+
+export class TokenView {
+  /** Grows with each new access token seen; read and written only here. */
+  generation = 0;
+  /** The newest access token seen; never leaves this object except as a request's header. */
+  #lastToken: string | undefined;
+
+  constructor(
+    private readonly store: TokenStore,
+    private readonly shared: Coordinator,
+  ) {}
+
+  observe(tokens: TokenSet | null | undefined): void {
+    const token = tokens?.accessToken;
+    if (token && token !== this.#lastToken) {
+      this.#lastToken = token;
+      this.generation++;
+    }
+  }
+
+  async read(): Promise<TokenSet | null> {
+    const tokens = (await this.store.get()) ?? null;
+    this.observe(tokens);
+    return tokens;
+  }
+
+  /** Writes unconditionally (the caller's own `setTokens`). */
+  async write(tokens: TokenSet | null): Promise<void> {
+    this.shared.version++; // before the write: a flight comparing meanwhile must see it moved
+    await this.store.set(tokens);
+    this.observe(tokens);
+  }
+
+  /**
+   * Writes only if the store still holds `expected`: atomically with the store's `compareAndSet`,
+   * else by comparing in-process (nobody here wrote since `version`, and the store holds `expected`).
+   */
+  async writeIf(expected: TokenSet | null, next: TokenSet | null, version: number): Promise<boolean> {
+    let ok: boolean;
+    if (typeof this.store.compareAndSet === 'function') {
+      ok = !!(await this.store.compareAndSet(expected, next));
+    } else {
+      ok = this.shared.version === version && sameTokens((await this.store.get()) ?? null, expected);
+      if (ok) await this.store.set(next);
+    }
+    if (ok) {
+      this.shared.version++;
+      this.observe(next);
+    }
+    return ok;
+  }
+
+  /** The newest token known right now and its generation, read together (no await between). */
+  current(tokens?: TokenSet | null): RequestTokens {
+    const has = tokens === undefined || !!tokens?.accessToken;
+    return { token: has ? this.#lastToken : undefined, generation: this.generation };
+  }
+}
