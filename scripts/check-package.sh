@@ -59,7 +59,7 @@ import assert from 'node:assert';
 import axios from 'axios';
 import { attachTokenRefresh, gql, MemoryTokenStore, isTokenRefreshError, TokenRefreshError } from 'axios-graphql-refresh';
 const handle = attachTokenRefresh(axios.create({ baseURL: 'https://example.test/' }), { tokens: new MemoryTokenStore({ accessToken: 'a' }) });
-assert.deepStrictEqual(Object.keys(handle.stats).sort(), ['queued', 'rateLimited', 'refreshes', 'replays', 'sessionExpired']);
+assert.deepStrictEqual(Object.keys(handle.stats).sort(), ['logins', 'queued', 'rateLimited', 'refreshes', 'replays', 'sessionExpired']);
 assert.ok(isTokenRefreshError(new TokenRefreshError('x')));
 assert.strictEqual(gql`{ a }`.source, '{ a }');
 const { startSandboxServer } = await import('axios-graphql-refresh/testing');
