@@ -132,7 +132,7 @@ describeIf('the session ends in one tab; an idle tab hears it', () => {
       if (run > 1) await active!.evaluate(([u, p]) => window.app.signIn(u, p), [sandbox!.username, sandbox!.password] as const);
       const warm = await burst(idle!, 1); // the idle tab uses the shared session
       await active!.evaluate(() => window.app.signOut());
-      const heard = await idle!.evaluate((n) => window.app.untilSignedOut(n), 10_000);
+      const heard = await idle!.evaluate((times) => window.app.untilSignedOut(times, 10_000), run);
       const requests = sandbox!.stats.requests;
       const after = await burst(idle!, 1);
       const outcome = { run, warm, heard, after, sent: sandbox!.stats.requests - requests, count: await idle!.evaluate(() => window.app.signedOutCount()) };
@@ -148,7 +148,7 @@ describeIf('the session ends in one tab; an idle tab hears it', () => {
     sandbox!.expireAccessTokens();
     // `active` never signed in itself (no credentials in that tab): its refresh is rejected and its session ends.
     expect(await burst(active!, 1)).toEqual({ ok: 0, signedOut: 1, failures: [] });
-    const heard = await Promise.all([signedIn, idle].map((t) => t!.evaluate((n) => window.app.untilSignedOut(n), 10_000)));
+    const heard = await Promise.all([signedIn, idle].map((t) => t!.evaluate(() => window.app.untilSignedOut(1, 10_000))));
     const requests = sandbox!.stats.requests;
     expect(await burst(idle!, 3)).toEqual({ ok: 0, signedOut: 3, failures: [] });
     expect(sandbox!.stats.requests).toBe(requests);
@@ -231,6 +231,6 @@ describeIf(`fallbacks, when a browser API is missing (2 tabs, rotating refresh t
     expect(bad).toEqual([]);
     // The session end is still heard by the other tab (over BroadcastChannel, or storage events).
     await tabs[0]!.evaluate(() => window.app.signOut());
-    expect(await tabs[1]!.evaluate((n) => window.app.untilSignedOut(n), 10_000)).toBe(1);
+    expect(await tabs[1]!.evaluate(() => window.app.untilSignedOut(1, 10_000))).toBe(1);
   });
 });

@@ -50,9 +50,10 @@ const app = {
     return result;
   },
   signedOutCount: () => signedOut,
-  /** Resolves once this tab's `onSessionExpired` has fired (or after `ms`). */
-  async untilSignedOut(ms: number): Promise<number> {
-    if (signedOut === 0) {
+  /** Resolves once this tab's `onSessionExpired` has fired `times` times in all (or after `ms`). */
+  async untilSignedOut(times: number, ms: number): Promise<number> {
+    while (signedOut < times) {
+      const before = signedOut;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, ms);
         onSignedOut.push(() => {
@@ -60,6 +61,7 @@ const app = {
           resolve();
         });
       });
+      if (signedOut === before) break; // timed out
     }
     return signedOut;
   },
