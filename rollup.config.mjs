@@ -6,11 +6,11 @@ import { dts } from 'rollup-plugin-dts';
 // One entry per `exports` subpath. Later subpaths (`testing`, `redis`) are added here and in package.json.
 const entries = { index: 'lib/index.ts', testing: 'lib/testing/index.ts', redis: 'lib/redis/index.ts', 'sandbox-cli': 'lib/testing/sandbox-cli.ts', browser: 'lib/browser/index.ts' };
 
-// Peers and dependencies stay external; p-queue (ESM-only) and its helpers are bundled so that
-// `require()` works on Node 18 and on Node 20 before 20.19.
-const external = (id) => /^(axios|axios-retry|graphql|ioredis)(\/|$)/.test(id) || id.startsWith('node:');
+// Peers stay external. The package has no runtime dependency of its own (the pacing queue and
+// axios-retry's rules are restated in lib/, docs/architecture.md), so nothing else is bundled.
+const external = (id) => /^(axios|graphql|ioredis)(\/|$)/.test(id) || id.startsWith('node:');
 
-const banner = `/*! axios-graphql-refresh | MIT. Bundles p-queue, p-timeout, eventemitter3 (MIT, © Sindre Sorhus; © Arnout Kazemier). */`;
+const banner = `/*! axios-graphql-refresh | MIT */`;
 
 export default [
   {

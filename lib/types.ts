@@ -127,11 +127,11 @@ export interface Logger {
  */
 export interface RateLimitOptions {
   /** @default Infinity */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** @default Infinity */
-  intervalCap?: number;
+  intervalCap?: number | undefined;
   /** @default 0 */
-  interval?: number;
+  interval?: number | undefined;
 }
 
 /**
@@ -145,12 +145,12 @@ export interface RateLimitOptions {
  */
 export interface RetryOptions {
   /** @default 2 */
-  retries?: number;
+  retries?: number | undefined;
   /**
    * Milliseconds to wait before retry number `retryCount` (1-based).
    * @default exponential backoff with jitter: ~100 ms, ~200 ms, ~400 ms …
    */
-  retryDelay?: (retryCount: number, error: unknown) => number;
+  retryDelay?: ((retryCount: number, error: unknown) => number) | undefined;
 }
 
 /**
@@ -169,94 +169,94 @@ export interface TokenRefreshOptions {
    * A token store, or initial tokens for an in-memory one.
    * @default new MemoryTokenStore()
    */
-  tokens?: TokenStore | TokenInput | null;
+  tokens?: TokenStore | TokenInput | null | undefined;
   /**
    * Exchanges a refresh token for new tokens. Resolve without `accessToken` (or throw a
    * `GraphQLRequestError`/`LoginError`, or an axios 4xx error) when the server rejects the refresh
    * token; any other error counts as transient and keeps the tokens.
    * @default the NextSchool `refreshToken` mutation, sent with variables to `url`
    */
-  refresh?: (ctx: RefreshContext) => Promise<TokenInput>;
+  refresh?: ((ctx: RefreshContext) => Promise<TokenInput>) | undefined;
   /**
    * Obtains tokens from scratch: used when there are none, or when the refresh token is rejected.
    * Throw `LoginError` when the credentials are rejected.
    * @default undefined (no automatic login)
    */
-  login?: (ctx: LoginContext) => Promise<TokenInput>;
+  login?: ((ctx: LoginContext) => Promise<TokenInput>) | undefined;
   /**
    * The GraphQL endpoint, relative to the instance's `baseURL` or absolute. The default refresh posts
    * here, and its origin may receive the token.
    * @default '' (the instance's `baseURL`)
    */
-  url?: string;
+  url?: string | undefined;
   /**
    * Decides whether an answer means "the access token was not accepted".
    * @default any `errors[i].extensions.code` in `authErrorCodes` (single or batched body, any HTTP
    * status), or an HTTP status in `authStatusCodes`
    */
-  isAuthError?: (response?: AxiosResponse, error?: unknown) => boolean;
+  isAuthError?: ((response?: AxiosResponse, error?: unknown) => boolean) | undefined;
   /** @default ['UNAUTHENTICATED'] */
-  authErrorCodes?: string[];
+  authErrorCodes?: string[] | undefined;
   /** @default [401] */
-  authStatusCodes?: number[];
+  authStatusCodes?: number[] | undefined;
   /**
    * Refresh in the background when less than this remains of a token with a known expiry
    * (capped at half the token's lifetime).
    * @default 60_000
    */
-  refreshAheadMs?: number;
+  refreshAheadMs?: number | undefined;
   /**
    * Deadline of one refresh or login, independent of any caller's `signal`.
    * @default 15_000
    */
-  refreshTimeoutMs?: number;
+  refreshTimeoutMs?: number | undefined;
   /**
    * Auth replays per request; after that the last answer is returned as is.
    * @default 1
    */
-  maxReplays?: number;
+  maxReplays?: number | undefined;
   /**
    * How many times one request may be declined by a rate limit (HTTP 429 or `RATE_LIMITED`) and
    * sent again after the wait the server asked for. Separate from `maxReplays`.
    * @default 3
    */
-  maxRateLimitWaits?: number;
+  maxRateLimitWaits?: number | undefined;
   /**
    * The longest wait the plugin accepts from a rate limit; an answer asking for more is returned as is.
    * @default 60_000
    */
-  maxRateLimitDelayMs?: number;
+  maxRateLimitDelayMs?: number | undefined;
   /**
    * The server issues a new refresh token on every refresh: the default mutation also selects
    * `refreshToken`, and a refresh is never retried.
    * @default false
    */
-  rotatingRefreshTokens?: boolean;
+  rotatingRefreshTokens?: boolean | undefined;
   /**
    * Whether a request may carry the token.
    * @default requests to the origin of the instance's `baseURL` or of `url`, and relative URLs when
    * neither is absolute
    */
-  shouldAttachToken?: (config: InternalAxiosRequestConfig) => boolean;
+  shouldAttachToken?: ((config: InternalAxiosRequestConfig) => boolean) | undefined;
   /**
    * Retries of transient failures (queries only).
    * @default { retries: 2 }
    */
-  retry?: false | RetryOptions;
+  retry?: false | RetryOptions | undefined;
   /**
    * Client-side pacing over the requests this plugin handles.
    * @default false
    */
-  rateLimit?: false | RateLimitOptions;
+  rateLimit?: false | RateLimitOptions | undefined;
   /** Called after every successful refresh or login. @default undefined */
-  onRefresh?: (tokens: TokenSet) => void;
+  onRefresh?: ((tokens: TokenSet) => void) | undefined;
   /** Called once when the session ends (refresh and login rejected). @default undefined */
-  onSessionExpired?: (error: SessionExpiredError) => void;
+  onSessionExpired?: ((error: SessionExpiredError) => void) | undefined;
   /**
    * Receives diagnostics; never a token. When absent, `DEBUG=axios-graphql-refresh` logs to `console.debug`.
    * @default undefined
    */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 /**

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Checks the package as users get it: builds, packs, installs the tarball into a throwaway project,
+# Checks the package as users get it: packs (which builds, through `prepare`), installs the tarball into a throwaway project,
 # then require()s and imports it, and runs publint --strict and @arethetypeswrong/cli on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-npm run build >/dev/null
-rm -rf .tmp/pack && mkdir -p .tmp/pack/consumer
-tarball=$(npm pack --silent --pack-destination .tmp/pack | tail -1)
+# No explicit build: `npm pack` must build through `prepare` by itself (a fresh clone has no dist/).
+rm -rf dist .tmp/pack && mkdir -p .tmp/pack/consumer
+tarball=$(npm pack --silent --pack-destination .tmp/pack 2>/dev/null | tail -1)
+tar tzf ".tmp/pack/$tarball" | grep -x 'package/dist/index.cjs' >/dev/null || { echo "npm pack made a tarball without dist/" >&2; exit 1; }
 echo "== packed $tarball ($(du -h ".tmp/pack/$tarball" | cut -f1))"
 tar tzf ".tmp/pack/$tarball" | sed 's/^/   /'
 unexpected=$(tar tzf ".tmp/pack/$tarball" | grep -vE '^package/(dist/.+\.(mjs|cjs|d\.ts|d\.cts)|([a-z]+/)?package\.json|README\.md|LICENSE)$' || true)
@@ -22,6 +23,13 @@ if grep -nE "from 'node:|require\('node:|\bBuffer\.|from 'graphql'|require\('gra
   exit 1
 fi
 echo "== main entry and /browser: no Node built-ins, no graphql"
+# And a browser bundle of it (esbuild, as a front-end build would make it) resolves nothing from Node.
+npx esbuild dist/index.mjs --bundle --platform=browser --format=esm --external:axios --external:axios-retry --log-level=error --outfile=.tmp/pack/browser-bundle.mjs
+if grep -nE "from ?\"node:|require\(\"node:|import\(\"node:" .tmp/pack/browser-bundle.mjs; then
+  echo "the browser bundle of the main entry pulls in a Node module" >&2
+  exit 1
+fi
+echo "== main entry bundles for browsers (esbuild --platform=browser): nothing from Node"
 
 cd .tmp/pack/consumer
 echo '{ "name": "consumer", "private": true, "version": "0.0.0" }' > package.json

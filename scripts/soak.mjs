@@ -3,10 +3,23 @@
 // failures by kind, lost requests (must be 0) and heap before/after; exits 1 if anything was lost.
 //
 // SOAK_SECONDS (default 120), SOAK_CONCURRENCY (default 64). CI runs a 3-second smoke of it.
+// A run of the default length (or SOAK_WRITE=1) writes its figures into docs/reliability.md, between
+// the soak markers, with the commit measured: the page never carries figures pasted by hand.
+import { execSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createNextSchoolClient, gql } from '../dist/index.mjs';
 import { startSandboxServer } from '../dist/testing.mjs';
+import { measuredCommit } from '../spec/bench/report.mjs';
 
 const SECONDS = Number(process.env.SOAK_SECONDS) || 120;
+const WRITE = process.env.SOAK_WRITE ? process.env.SOAK_WRITE === '1' : !process.env.SOAK_SECONDS;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DOC = join(root, 'docs', 'reliability.md');
+const START = '<!-- soak:start (written by scripts/soak.mjs; edits here are overwritten) -->';
+const END = '<!-- soak:end -->';
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY) || 64;
 const GRACE_MS = 30_000;
 
@@ -55,6 +68,14 @@ async function worker() {
   }
 }
 
+// Heap after a forced GC at each quarter of the run: growth after warm-up shows as a rising series.
+const heapSamples = [];
+const quarters = [1, 2, 3].map((q) =>
+  setTimeout(() => {
+    gc();
+    heapSamples.push({ atS: (SECONDS * q) / 4, bytes: process.memoryUsage().heapUsed });
+  }, (SECONDS * 1000 * q) / 4),
+);
 const ticker = setInterval(() => {
   const s = ((Date.now() - started) / 1000).toFixed(0);
   console.log(`  ${s.padStart(4)} s  issued ${issued}  answered ${answered}  failed ${failed}  in flight ${pending.size}  server: requests ${sandbox.stats.requests}, refreshes ${sandbox.stats.refreshes}, declined ${sandbox.stats.rateLimited}, faults ${sandbox.stats.faults}`);
@@ -63,6 +84,7 @@ const ticker = setInterval(() => {
 console.log(`soak: ${SECONDS} s, ${CONCURRENCY} concurrent callers, 1 s tokens, faults ~2%, ${400}/s per-user limit\n`);
 await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 clearInterval(ticker);
+quarters.forEach(clearTimeout);
 
 // Anything still pending after the grace period is lost: a request that never settled.
 const lost = await Promise.race([
@@ -84,7 +106,38 @@ console.log(`
   injected faults      ${sandbox.stats.faults}
   heap before / after  ${mb(heapBefore)} / ${mb(heapAfter)}${globalThis.gc ? '' : '  (run with --expose-gc for comparable figures)'}
 `);
-if (lost !== 0 || issued !== answered + failed) {
+const ok = lost === 0 && issued === answered + failed;
+if (WRITE) writeFigures();
+if (!ok) {
   console.error('FAIL: requests were lost');
   process.exit(1);
+}
+
+/** Replaces the text between the soak markers of docs/reliability.md with this run's figures. */
+function writeFigures() {
+  const n = (x) => x.toLocaleString('en');
+  const commit = measuredCommit(execSync, root);
+  const samples = [...heapSamples, { atS: SECONDS, bytes: heapAfter }];
+  const growth = heapAfter - (heapSamples[0]?.bytes ?? heapAfter);
+  const trend = Math.abs(growth) < 1024 * 1024
+    ? 'flat after the first quarter (within 1 MB): warm-up, not growth'
+    : `${growth > 0 ? '**grew**' : 'shrank'} by ${mb(Math.abs(growth))} after the first quarter`;
+  const length = SECONDS % 60 === 0 ? `${SECONDS / 60}-minute` : `${SECONDS}-second`;
+  const text = `${START}
+The last ${length} run of \`${process.env.SOAK_SECONDS ? `SOAK_SECONDS=${SECONDS} ` : ''}npm run soak\` (${new Date().toISOString().slice(0, 10)}, ${CONCURRENCY} callers, ${os.cpus().length} × ${os.cpus()[0]?.model},
+Node ${process.version}; ${commit.text}): ${n(issued)} calls, ${n(answered)} answered, ${n(failed)} failed${failed ? ` (${[...failures].map(([k, v]) => `${k} ${n(v)}`).join(', ')})` : ''},
+**${n(lost)} lost**; ${n(sandbox.stats.requests)} requests reached the server, with ${n(sandbox.stats.faults)} injected faults and
+${n(sandbox.stats.rateLimited)} rate-limit declines (${n(ns.auth.stats.rateLimited)} waited out by the client); ${n(sandbox.stats.logins)} login${sandbox.stats.logins === 1 ? '' : 's'} and
+${n(sandbox.stats.refreshes)} refreshes. Heap after forced GC: ${mb(heapBefore)} before, then ${samples.map((x) => `${mb(x.bytes)} at ${x.atS} s`).join(', ')}${globalThis.gc ? '' : ' (without --expose-gc: not comparable)'};
+${trend}.
+${END}`;
+  const doc = readFileSync(DOC, 'utf8');
+  const from = doc.indexOf(START.slice(0, 18));
+  const to = doc.indexOf(END);
+  if (from < 0 || to < from) {
+    console.error(`FAIL: docs/reliability.md has no soak markers (${START.slice(0, 18)}… ${END})`);
+    process.exit(1);
+  }
+  writeFileSync(DOC, doc.slice(0, from) + text + doc.slice(to + END.length));
+  console.log(`wrote the soak figures into docs/reliability.md (${commit.text})`);
 }

@@ -6,6 +6,7 @@ import { createGraphQLClient, type GraphQLClient } from '../graphql/client';
 import { requestTokens } from './refresh';
 import { createFixedOriginPolicy } from '../policy/origin';
 import { createPrivateClient, type PrivateClient } from '../transport/private-client';
+import { readNextSchoolEnv } from './env';
 import type { LoginContext, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenSet, TokenStore } from '../types';
 import {
   ADVISER_SCREEN_STATS_QUERY,
@@ -69,19 +70,19 @@ export const NEXTSCHOOL_SANDBOX_URL = 'https://sandbox.nextschool.io/';
  *
  * @example
  * ```ts
- * const options: NextSchoolClientOptions = { username: process.env.NS_USER, password: process.env.NS_PASSWORD, maxReplays: 2 };
+ * const options: NextSchoolClientOptions = { username: process.env.NEXTSCHOOL_USERNAME, password: process.env.NEXTSCHOOL_PASSWORD, maxReplays: 2 };
  * ```
  */
 export interface NextSchoolClientOptions extends Omit<TokenRefreshOptions, 'refresh' | 'login' | 'tokens' | 'url'> {
-  /** @default NEXTSCHOOL_URL */
-  url?: string;
-  /** Service credentials: lazy login, and a new login when the refresh token dies (7 days). */
-  username?: string;
-  password?: string;
+  /** @default the NEXTSCHOOL_URL environment variable, else {@link NEXTSCHOOL_URL} */
+  url?: string | undefined;
+  /** Service credentials: lazy login, and a new login when the refresh token dies (7 days). Default: the NEXTSCHOOL_USERNAME / NEXTSCHOOL_PASSWORD environment variables. */
+  username?: string | undefined;
+  password?: string | undefined;
   /** Tokens you already have, or a store (e.g. `RedisTokenStore` shared by several processes). */
-  tokens?: TokenStore | TokenInput | null;
+  tokens?: TokenStore | TokenInput | null | undefined;
   /** Attach to this instance instead of creating one. Its other routes and interceptors are left as they were. */
-  axios?: AxiosInstance;
+  axios?: AxiosInstance | undefined;
 }
 
 /**
@@ -167,19 +168,23 @@ function absoluteUrl(url: string, base: string | undefined): string {
  * wait), refresh through the `refreshToken` mutation, a new login when the refresh token dies —
  * and gives you a GraphQL client with typed helpers.
  *
+ * Absent `url`, `username` and `password` options default to the environment variables
+ * `NEXTSCHOOL_URL`, `NEXTSCHOOL_USERNAME` and `NEXTSCHOOL_PASSWORD` (where `process.env` exists).
+ *
  * Wrong credentials reject with {@link LoginError} carrying the server's message, and are never
  * retried automatically (NextSchool allows five logins a minute per IP). The password appears in no
  * error, log line or rendering. Tokens are sent to the NextSchool origin only.
  *
  * @example
  * ```ts
- * const ns = createNextSchoolClient({ username: process.env.NS_USER, password: process.env.NS_PASSWORD });
+ * const ns = createNextSchoolClient(); // NEXTSCHOOL_URL, NEXTSCHOOL_USERNAME, NEXTSCHOOL_PASSWORD from the environment
  * const students = await ns.students({ search: 'สมชาย', limit: 10 });
  * const { teachers } = await ns.query(TEACHERS_QUERY, { status: 1 });
  * ```
  */
 export function createNextSchoolClient(options: NextSchoolClientOptions = {}): NextSchoolClient {
-  const { url: givenUrl, username, password, tokens, axios: given, ...pluginOptions } = options;
+  // An absent option falls back to its environment variable (docs/configuration.md#environment).
+  const { url: givenUrl = readNextSchoolEnv('NEXTSCHOOL_URL'), username = readNextSchoolEnv('NEXTSCHOOL_USERNAME'), password = readNextSchoolEnv('NEXTSCHOOL_PASSWORD'), tokens, axios: given, ...pluginOptions } = options;
   for (const [name, value] of [['username', username], ['password', password]] as const) {
     if (value !== undefined && typeof value !== 'string') throw new TypeError(`Expected \`${name}\` to be a string, got \`${typeof value}\``);
   }

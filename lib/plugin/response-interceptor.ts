@@ -7,6 +7,7 @@ import { isAxiosError, redactAxiosError } from '../util/redact';
 import { isOneShotBody, replaySafety } from '../policy/replay-safety';
 import { stateOf, type PluginContext, type RequestState } from './request-state';
 import { isQueryOnly, isTransientTransportError, userRetryHandles } from './retry';
+import { operationNameOf, publishRateLimited } from '../diagnostics';
 import { isResponse } from '../util/body';
 import { onBehalfOf, sendAgain, type Outcome } from './send';
 
@@ -45,7 +46,7 @@ async function afterAuthError(ctx: PluginContext, config: InternalAxiosRequestCo
   if (!next?.token) return undefined;
   ctx.stats.replays++;
   ctx.log('replaying', { url: config.url });
-  return sendAgain(ctx, config, next.token, { ...state, generation: next.generation, replays: state.replays + 1 });
+  return sendAgain(ctx, config, next.token, { ...state, generation: next.generation, replays: state.replays + 1 }, 'unauthenticated');
 }
 
 /** A rate-limit decline: pause every request for the time asked, then send again (a declined request did not run). */
@@ -59,13 +60,14 @@ async function afterRateLimit(ctx: PluginContext, config: InternalAxiosRequestCo
   if (isOneShotBody(config.data)) return undefined;
   ctx.stats.rateLimited++;
   ctx.log('rate limited: pausing every request', { delayMs: limited.delayMs, url: config.url });
+  publishRateLimited(() => ({ operation: operationNameOf(config), status: response.status, delayMs: limited.delayMs, attempt: state.waits + 1 }));
   ctx.session.pauseFor(limited.delayMs);
   const next = await onBehalfOf(ctx, config, state, async (wait) => {
     await ctx.session.passGate(wait);
     return ctx.session.newerThan(-1, wait, config);
   });
   if (!next) return undefined;
-  return sendAgain(ctx, config, next.token, { ...state, generation: next.generation, waits: state.waits + 1 });
+  return sendAgain(ctx, config, next.token, { ...state, generation: next.generation, waits: state.waits + 1 }, 'rate-limited');
 }
 
 function retryable(ctx: PluginContext, error: unknown, state: RequestState, config: InternalAxiosRequestConfig): boolean {
@@ -79,8 +81,8 @@ async function afterTransientFailure(ctx: PluginContext, config: InternalAxiosRe
   const delay = (ctx.opts.retry as { retryDelay: (n: number, e: unknown) => number }).retryDelay(state.retried + 1, error);
   ctx.log('transient failure; sending again', { attempt: state.retried + 1, delay });
   await onBehalfOf(ctx, config, state, (wait) => waitFor(sleep(delay, wait.signal), wait.signal, wait.deadline));
-  const now = ctx.session.current();
-  return sendAgain(ctx, config, state.generation > 0 ? now.token : undefined, { ...state, generation: now.generation, retried: state.retried + 1 });
+  const now = await ctx.session.latest();
+  return sendAgain(ctx, config, state.generation > 0 ? now.token : undefined, { ...state, generation: now.generation, retried: state.retried + 1 }, 'transient');
 }
 
 /** Handles an answer until it is neither an auth error, a rate-limit decline nor a retryable failure, or a bound is reached. */

@@ -1,5 +1,6 @@
 import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { CANCELED, TIMED_OUT, cancellationOf, type Patience } from '../util/cancel';
+import { operationNameOf, publishReplay, type ReplayReason } from '../diagnostics';
 import { identity } from '../util/body';
 import { deleteHeader, plainHeaders, setHeader } from '../util/headers';
 import { isAxiosError, redactAxiosError } from '../util/redact';
@@ -61,8 +62,10 @@ function remainingTimeout(config: Record<string, unknown>, state: RequestState):
  * Sends the already-serialized request again (`token` replaces the one it carried). An HTTP answer,
  * even an error status, or a network failure is an outcome to look at; a cancel is final.
  */
-export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequestConfig, token: string | undefined, state: RequestState): Promise<Outcome> {
+export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequestConfig, token: string | undefined, state: RequestState, reason: ReplayReason): Promise<Outcome> {
   if (state.deadline !== undefined && Date.now() >= state.deadline) throw await timedOut(ctx, config, state.timeout);
+  // resend_count as OpenTelemetry counts it: every send after the first, whatever the reason.
+  publishReplay(() => ({ operation: operationNameOf(config), resendCount: state.replays + state.waits + state.retried, reason, generation: state.generation, method: config.method }));
   const headers = plainHeaders(config.headers, config.method);
   deleteHeader(headers, 'Content-Length');
   const next: Record<string, unknown> = { ...config, headers, transformRequest: [identity], [STATE_KEY]: state };
@@ -81,6 +84,29 @@ export function afterHold(config: InternalAxiosRequestConfig, state: RequestStat
   if (state.deadline !== undefined && state.deadline - Date.now() < (state.timeout ?? 0)) remainingTimeout(config as never, state);
 }
 
+/** Waits for a pacing slot, at most until the request's own timeout runs out (then axios' timeout error). */
+async function slot(ctx: PluginContext, config: InternalAxiosRequestConfig, state: RequestState | undefined): Promise<() => void> {
+  const cancel = cancellationOf(config);
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  cancel.signal?.addEventListener('abort', abort, { once: true });
+  if (cancel.signal?.aborted) abort();
+  let timedOutWaiting = false;
+  const left = state?.deadline === undefined ? undefined : state.deadline - Date.now();
+  const timer = left === undefined ? undefined : setTimeout(() => ((timedOutWaiting = true), abort()), Math.max(0, left));
+  try {
+    return await ctx.pacer!.acquire(controller.signal);
+  } catch (error) {
+    if (error !== CANCELED) throw error;
+    if (timedOutWaiting) throw await timedOut(ctx, config, state?.timeout);
+    return cancelled(ctx, config);
+  } finally {
+    clearTimeout(timer);
+    cancel.signal?.removeEventListener('abort', abort);
+    cancel.dispose();
+  }
+}
+
 const ORIGINAL = 'axios-graphql-refresh:adapter';
 type Adapter = ((config: InternalAxiosRequestConfig) => Promise<AxiosResponse>) & { [ORIGINAL]?: unknown };
 
@@ -93,21 +119,15 @@ type Adapter = ((config: InternalAxiosRequestConfig) => Promise<AxiosResponse>) 
 export function pacedAdapter(ctx: PluginContext, adapter: unknown): Adapter {
   const original = (adapter as Adapter | undefined)?.[ORIGINAL] ?? adapter;
   const paced: Adapter = async (config) => {
-    const cancel = cancellationOf(config);
-    let release: () => void;
+    const state = stateOf(ctx, config);
+    const release = await slot(ctx, config, state);
     try {
-      release = await ctx.pacer!.acquire(cancel.signal);
-    } catch (error) {
-      if (error === CANCELED) return cancelled(ctx, config);
-      throw error;
-    } finally {
-      cancel.dispose();
-    }
-    try {
-      const state = stateOf(ctx, config);
-      const now = ctx.session.current();
-      if (state && !state.passive && now.token && now.generation > state.generation) {
-        setHeader(config, 'Authorization', `Bearer ${now.token}`);
+      if (state) afterHold(config, state); // the wait for the slot counts against the request's own timeout
+      if (state && !state.passive) {
+        // Tokens may have changed while it waited: the newest, or none after a logout (never the old one).
+        const now = await ctx.session.latest();
+        if (!now.token) deleteHeader(config.headers, 'Authorization');
+        else if (now.generation > state.generation) setHeader(config, 'Authorization', `Bearer ${now.token}`);
         state.generation = now.generation;
       }
       return await ctx.client.request({ ...config, adapter: original, transformRequest: [identity], transformResponse: [identity] } as AxiosRequestConfig).then(

@@ -27,15 +27,17 @@ export function createOriginPolicy(instance: AxiosInstance, graphqlUrl: string) 
   let baseURL: string | undefined;
   let baseOrigin: string | undefined;
   return function shouldAttachToken(config: InternalAxiosRequestConfig): boolean {
-    const target = fullUrlOf(config);
-    if (!ABSOLUTE.test(target)) return true; // relative: the page's own origin
-    const origin = originOf(target);
-    if (!origin) return false;
     if (instance.defaults.baseURL !== baseURL) {
       baseURL = instance.defaults.baseURL;
       baseOrigin = baseURL && ABSOLUTE.test(baseURL) ? originOf(baseURL) : undefined;
     }
-    return origin === baseOrigin || origin === graphqlOrigin;
+    // The common case, without parsing a URL: a relative path under the instance's own baseURL
+    // (fullUrlOf joins with a slash, so the path cannot change the host).
+    if (baseOrigin && config.baseURL === baseURL && !ABSOLUTE.test(config.url ?? '')) return true;
+    const target = fullUrlOf(config);
+    if (!ABSOLUTE.test(target)) return true; // relative: the page's own origin
+    const origin = originOf(target);
+    return !!origin && (origin === baseOrigin || origin === graphqlOrigin);
   };
 }
 

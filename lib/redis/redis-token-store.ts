@@ -2,90 +2,36 @@ import { randomBytes } from 'node:crypto';
 import { withDeadline } from '../util/timers';
 import { TokenRefreshError } from '../errors/token-refresh-error';
 import type { TokenSet, TokenStore } from '../types';
+import { decodeMessage, decodeStored, encodeTokens, sameTokens, type Stored } from './codec';
+import { withLease } from './lease';
+import { storeNames, type StoreNames } from './names';
+import { resolveRedisOptions, type RedisTokenStoreOptions, type ResolvedRedisOptions } from './options';
+import { WRITE } from './scripts';
+import { openSubscription, type Subscription } from './subscription';
 
-/**
- * The part of an ioredis client (5.x or 6.x) the store uses. Structural, so this package's types do
- * not depend on ioredis being installed.
- *
- * @example
- * ```ts
- * const redis: RedisClientLike = new Redis(process.env.REDIS_URL);
- * ```
- */
-export interface RedisClientLike {
-  readonly status?: string;
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string): Promise<unknown>;
-  set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<unknown>;
-  del(key: string): Promise<unknown>;
-  pttl(key: string): Promise<number>;
-  eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
-  publish(channel: string, message: string): Promise<unknown>;
-  duplicate(): RedisSubscriberLike;
+export type { RedisClientLike, RedisSubscriberLike, RedisTokenStoreOptions } from './options';
+
+type Listener = (tokens: TokenSet | null) => void;
+/** The newest tokens this process knows of (`null`: cleared), at the version Redis gave them. */
+interface Known {
+  tokens: TokenSet | null;
+  v: number;
 }
 
-/**
- * The subscriber connection made by `duplicate()`.
- *
- * @example
- * ```ts
- * const subscriber: RedisSubscriberLike = redis.duplicate();
- * ```
- */
-export interface RedisSubscriberLike {
-  readonly status?: string;
-  subscribe(channel: string): Promise<unknown>;
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  disconnect(): void;
-}
+const copy = (tokens: TokenSet | null) => tokens && { ...tokens };
 
 /**
- * Options of {@link RedisTokenStore}.
+ * Tokens shared by every process that uses the same Redis key (in the same database), with one
+ * refresh across all of them. See docs/scaling.md for the guarantees and the failure matrix.
  *
- * @example
- * ```ts
- * new RedisTokenStore({ redis: new Redis(process.env.REDIS_URL), key: 'nextschool:tokens', lockTtlMs: 15_000 });
- * ```
- */
-export interface RedisTokenStoreOptions {
-  /** An ioredis client (5.x or 6.x). The store also opens one subscriber connection with `duplicate()`. */
-  redis: RedisClientLike;
-  /** The key holding the tokens as JSON; the lock and the channel derive from it. @default 'axios-graphql-refresh:tokens' */
-  key?: string;
-  /** Lease of the refresh lock: renewed while the refresh runs, expires if its holder dies. @default 10_000 */
-  lockTtlMs?: number;
-  /** How long a process waits for another process's refresh before giving up with TokenRefreshError. @default 2 × lockTtlMs */
-  lockWaitMs?: number;
-  /** Deadline of one Redis command; Redis that does not answer fails fast instead of hanging. @default 2_000 */
-  operationTimeoutMs?: number;
-}
-
-// Lua: act on the lock only if we still own it (a lease that expired may belong to someone else now).
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
-
-const TOKENS = 't:';
-const RELEASED = 'r';
-
-function parse(raw: string | null | undefined): TokenSet | null {
-  if (!raw) return null;
-  try {
-    const value = JSON.parse(raw) as TokenSet;
-    return value && typeof value.accessToken === 'string' ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Tokens shared by every process that uses the same Redis key, with one refresh across all of them.
- *
- * - Tokens live in one key as JSON.
- * - `lock(fn)` is a lease: `SET NX PX` with a random owner, renewed while `fn` runs, released by a
- *   compare-and-delete script, expiring by itself if its holder dies. The plugin uses it
- *   double-checked: lock, re-read, refresh only if the stored token is still the one that failed.
- * - Other processes learn of new tokens through pub/sub, without polling: each keeps the last tokens
- *   it saw and replaces them when a message arrives; processes waiting for the lock wake up on it.
+ * - Tokens live in one key as JSON, with a version `v` Redis assigns on every write; a clear
+ *   leaves a tombstone. `compareAndSet` is one Lua script, atomic across processes.
+ * - `lock(fn)` is a lease: `SET NX PX` with a random owner, renewed while `fn` runs, released by
+ *   compare-and-delete, expiring by itself if its holder dies.
+ * - Other processes hear of changes through pub/sub on a channel naming the database and the key;
+ *   `subscribe(listener)` reports them (`null`: cleared elsewhere), never this object's own writes.
+ * - Versions order everything: tokens older than the ones held are never adopted. If Redis
+ *   restarts empty or from an older snapshot, the process restores the newest tokens it holds.
  * - If Redis goes away, a process keeps using the tokens it already has; anything that needs Redis
  *   (a refresh, a first read) fails with {@link TokenRefreshError} within `operationTimeoutMs`.
  *
@@ -100,40 +46,40 @@ function parse(raw: string | null | undefined): TokenSet | null {
  * ```
  */
 export class RedisTokenStore implements TokenStore {
-  readonly #redis: RedisClientLike;
-  readonly #key: string;
-  readonly #lockKey: string;
-  readonly #channel: string;
-  readonly #lockTtlMs: number;
-  readonly #lockWaitMs: number;
-  readonly #timeoutMs: number;
-  /** The tokens as pub/sub last told us; trusted only while the subscription is live. */
-  #cache: TokenSet | null | undefined;
-  /** The last tokens this process saw, whatever the connection: the fallback when Redis is gone. */
-  #lastKnown: TokenSet | null | undefined;
-  #subscriber: RedisSubscriberLike | undefined;
-  #live = false;
+  readonly #options: ResolvedRedisOptions;
+  readonly #names: StoreNames;
+  /** Marks this object's own messages, which it ignores. */
+  readonly #id = randomBytes(8).toString('hex');
+  /** JSON up to `"v":`, completed by the write script. */
+  readonly #head: string;
+  /** The newest tokens seen (read, written or heard); the fallback when Redis is gone. */
+  #known: Known | undefined;
+  /** `#known` is what Redis holds: set by a read made while the subscription stayed live; cleared when it drops. */
+  #fresh = false;
+  #subscription: Subscription | undefined;
+  #closed = false;
+  /** A restore of the newest tokens in flight (Redis restarted or went back to an older snapshot). */
+  #seeding: Promise<boolean> | undefined;
+  readonly #listeners = new Set<Listener>();
   readonly #wakers = new Set<() => void>();
 
   constructor(options: RedisTokenStoreOptions) {
-    if (!options || typeof options.redis?.get !== 'function' || typeof options.redis?.duplicate !== 'function') {
-      throw new TypeError('Expected `options.redis` to be an ioredis client');
-    }
-    const { key = 'axios-graphql-refresh:tokens', lockTtlMs = 10_000 } = options;
-    if (typeof key !== 'string' || key === '') throw new TypeError(`Expected \`key\` to be a non-empty string, got \`${typeof key}\``);
-    if (!(Number.isFinite(lockTtlMs) && lockTtlMs >= 100)) throw new TypeError(`Expected \`lockTtlMs\` to be a number ≥ 100, got \`${String(lockTtlMs)}\``);
-    this.#redis = options.redis;
-    this.#key = key;
-    this.#lockKey = `${key}:lock`;
-    this.#channel = `${key}:events`;
-    this.#lockTtlMs = lockTtlMs;
-    this.#lockWaitMs = options.lockWaitMs ?? 2 * lockTtlMs;
-    this.#timeoutMs = options.operationTimeoutMs ?? 2_000;
+    this.#options = resolveRedisOptions(options);
+    this.#names = storeNames(this.#options.redis, this.#options.key);
+    this.#head = `{"k":${JSON.stringify(this.#names.fullKey)},"db":${this.#names.db},"from":"${this.#id}","v":`;
+  }
+
+  #closedError(): TokenRefreshError {
+    return new TokenRefreshError('The Redis token store is closed: create a new RedisTokenStore');
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw this.#closedError();
   }
 
   /** Runs a Redis command with a deadline: a Redis that does not answer must not hang a request. */
   #run<T>(what: string, command: () => Promise<T>): Promise<T> {
-    return withDeadline(this.#timeoutMs, `Redis ${what}`, command).catch((error: unknown) => {
+    return withDeadline(this.#options.operationTimeoutMs, `Redis ${what}`, command).catch((error: unknown) => {
       // ioredis errors may carry the command and its arguments (the tokens): keep name and message only.
       const cause = Object.assign(new Error(error instanceof Error ? error.message : String(error)), {
         name: error instanceof Error ? error.name : 'Error',
@@ -143,61 +89,169 @@ export class RedisTokenStore implements TokenStore {
   }
 
   #connected(): boolean {
-    const status = this.#redis.status;
+    const status = this.#options.redis.status;
     return status === undefined || status === 'ready' || status === 'wait';
   }
 
-  /** Subscribes once, lazily. While subscribed, the cached tokens are kept current by messages. */
-  #subscribe(): void {
-    if (this.#subscriber) return;
-    const subscriber = this.#redis.duplicate();
-    this.#subscriber = subscriber;
-    const lost = () => {
-      this.#live = false;
-      this.#cache = undefined; // messages may be missed while disconnected
-    };
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== this.#channel) return;
-      if (message.startsWith(TOKENS)) this.#cache = this.#lastKnown = parse(message.slice(TOKENS.length));
-      for (const wake of [...this.#wakers]) wake();
+  /** Subscribes once, lazily, never after close(). */
+  #subscribe(): Subscription {
+    this.#assertOpen();
+    this.#subscription ??= openSubscription(this.#options.redis, this.#names.channel, {
+      message: (raw) => this.#onMessage(raw),
+      lost: () => {
+        this.#fresh = false; // messages may be missed while disconnected
+      },
+      confirmed: () => {
+        // Changes made while we were not listening were missed, and Redis may have restarted:
+        // compare with what Redis holds now (reports a missed change, restores a lost key).
+        this.get().catch(() => {});
+      },
     });
-    subscriber.on('close', lost);
-    subscriber.on('end', lost);
-    subscriber.on('error', () => {}); // reported through 'close'; an unhandled 'error' would crash the process
-    subscriber.on('ready', () => {
-      // ioredis subscribes again after a reconnect; until then, read from Redis.
-      subscriber.subscribe(this.#channel).then(() => (this.#live = true), lost);
-    });
-    subscriber.subscribe(this.#channel).then(() => (this.#live = true), lost);
+    return this.#subscription;
+  }
+
+  #wake(): void {
+    for (const wake of [...this.#wakers]) wake();
+  }
+
+  #onMessage(raw: string): void {
+    const message = decodeMessage(raw);
+    // Only our key in our database: a shared server carries other deployments' messages.
+    if (!message || message.k !== this.#names.fullKey || message.db !== this.#names.db) return;
+    // Our own writes are known already; a lock we released still wakes our other waiters.
+    if (message.from !== this.#id && typeof message.v === 'number' && message.t !== undefined) {
+      this.#adopt({ tokens: message.t, v: message.v }, 'message');
+    }
+    this.#wake();
+  }
+
+  /** Takes `next` if it is newer than what we know; tells the listeners when it came from elsewhere. */
+  #adopt(next: Known, source: 'own' | 'read' | 'message'): boolean {
+    const before = this.#known;
+    // Equal versions with other tokens only come from writers without versions (0.1.0): take theirs.
+    if (before && (next.v < before.v || (next.v === before.v && sameTokens(before.tokens, next.tokens)))) return false;
+    this.#known = { tokens: copy(next.tokens), v: next.v };
+    // A first read is not news; a clear heard before we ever knew tokens ends nothing here.
+    const news = before ? !sameTokens(before.tokens, next.tokens) : source === 'message' && next.tokens !== null;
+    if (source !== 'own' && news) {
+      for (const listener of [...this.#listeners]) {
+        try {
+          listener(copy(next.tokens));
+        } catch {
+          // a listener's failure is its own; the others still hear
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Reconciles a read with what this process knows. Redis without the key while we hold tokens, or
+   * with an older version, forgot them (a restart, an older snapshot): we keep ours and restore
+   * them there. Only a tombstone (a clear made somewhere) makes the tokens go away. `settled` is
+   * false while a restore is still owed (it failed: the next read tries again).
+   */
+  async #reconcile(stored: Stored): Promise<{ tokens: TokenSet | null; settled: boolean }> {
+    const known = this.#known;
+    if (stored.kind === 'absent') {
+      if (known?.tokens) return { tokens: copy(known.tokens), settled: await this.#seed() };
+      this.#known ??= { tokens: null, v: 0 };
+      return { tokens: null, settled: true };
+    }
+    if (!known || stored.v > known.v || (stored.v === known.v && !sameTokens(stored.tokens, known.tokens))) {
+      this.#adopt(stored, 'read');
+      return { tokens: copy(stored.tokens), settled: true };
+    }
+    const settled = stored.v < known.v ? await this.#seed() : true;
+    return { tokens: copy(known.tokens), settled };
+  }
+
+  /** Restores the newest tokens we know where Redis lost them (atomic: only if Redis is still behind); resolves whether Redis answered. */
+  #seed(): Promise<boolean> {
+    this.#seeding ??= (async () => {
+      try {
+        const known = this.#known;
+        if (known) await this.#write('seed', null, known.tokens, known.v);
+        return true;
+      } catch {
+        return false; // Redis is unreachable again: the next read tries again
+      } finally {
+        this.#seeding = undefined;
+      }
+    })();
+    return this.#seeding;
+  }
+
+  /** One write script call (see scripts.ts); records what it wrote as the newest known. */
+  async #write(mode: 'set' | 'cas' | 'seed', expected: TokenSet | null, next: TokenSet | null, floor: number): Promise<boolean> {
+    const { redis } = this.#options;
+    if (next !== null && (typeof next !== 'object' || typeof next.accessToken !== 'string' || next.accessToken === '')) {
+      throw new TypeError('Expected `tokens` to be null or an object with a non-empty `accessToken`');
+    }
+    const args = [mode, expected?.accessToken ?? '', expected?.refreshToken ?? '', expected?.refreshToken === undefined ? '0' : '1', floor, encodeTokens(next), this.#names.channel, this.#head];
+    const [written, v] = (await this.#run(mode === 'cas' ? 'compare-and-set' : 'SET', () => redis.eval(WRITE, 1, this.#names.key, ...args))) as [number, number];
+    if (written === 1 && mode !== 'seed') this.#adopt({ tokens: next, v }, 'own');
+    return written === 1;
+  }
+
+  /** The version we hold `tokens` at, if they are what we know (-1 otherwise): lets a write pass a Redis that forgot or went back in time. */
+  #floorFor(tokens: TokenSet | null): number {
+    return this.#known && sameTokens(this.#known.tokens, tokens) ? this.#known.v : -1;
   }
 
   async get(): Promise<TokenSet | null> {
-    this.#subscribe();
-    const copy = (t: TokenSet | null) => t && { ...t };
-    if (this.#live && this.#cache !== undefined) return copy(this.#cache);
+    const subscription = this.#subscribe();
+    if (this.#fresh && subscription.live && this.#known) return copy(this.#known.tokens);
     // Redis is gone: keep working with what this process already has, without waiting on it.
-    if (!this.#connected() && this.#lastKnown !== undefined) return copy(this.#lastKnown);
+    if (!this.#connected() && this.#known) return copy(this.#known.tokens);
+    const liveAt = subscription.live ? subscription.epoch : -1;
+    let stored: Stored;
     try {
-      const tokens = parse(await this.#run('GET', () => this.#redis.get(this.#key)));
-      this.#cache = this.#lastKnown = tokens;
-      return copy(tokens);
+      stored = decodeStored(await this.#run('GET', () => this.#options.redis.get(this.#names.key)));
     } catch (error) {
-      if (this.#lastKnown !== undefined) return copy(this.#lastKnown);
+      if (this.#known) return copy(this.#known.tokens);
       throw error;
     }
+    const { tokens, settled } = await this.#reconcile(stored);
+    // Trusted from now on only if the subscription was live for the whole read (otherwise a change
+    // made in between may never be heard of: issue 10, failure 5) and no restore is still owed.
+    if (settled && liveAt !== -1 && subscription.live && subscription.epoch === liveAt) this.#fresh = true;
+    return tokens;
   }
 
   async set(tokens: TokenSet | null): Promise<void> {
     this.#subscribe();
-    const json = tokens ? JSON.stringify(tokens) : '';
-    await this.#run('SET', () => (tokens ? this.#redis.set(this.#key, json) : this.#redis.del(this.#key)));
-    this.#cache = this.#lastKnown = tokens ? { ...tokens } : null;
-    await this.#run('PUBLISH', () => this.#redis.publish(this.#channel, TOKENS + json)).catch(() => {});
+    await this.#write('set', null, tokens, this.#known?.v ?? 0);
   }
 
-  /** Waits for a message on the channel (tokens stored, lock released), at most `ms`. */
+  /**
+   * Stores `next` only if Redis still holds `expected` (same access and refresh token; `null`:
+   * nothing stored), atomically across processes; resolves whether it wrote.
+   */
+  async compareAndSet(expected: TokenSet | null, next: TokenSet | null): Promise<boolean> {
+    this.#subscribe();
+    const written = await this.#write('cas', expected, next, this.#floorFor(expected));
+    if (!written) this.#fresh = false; // someone else wrote: read it from Redis next time
+    return written;
+  }
+
+  /**
+   * Reports changes made by other processes: their tokens, or `null` when they cleared the store.
+   * Never this object's own writes; never a Redis that merely forgot the key. Returns `unsubscribe`.
+   */
+  subscribe(listener: (tokens: TokenSet | null) => void): () => void {
+    if (this.#closed) return () => {};
+    this.#listeners.add(listener);
+    this.#subscribe();
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Waits for a message on the channel (tokens stored, lock released) or close(), at most `ms`. */
   #waitForNews(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.#closed) return resolve();
       const done = () => {
         clearTimeout(timer);
         this.#wakers.delete(done);
@@ -210,46 +264,40 @@ export class RedisTokenStore implements TokenStore {
 
   async lock<T>(fn: () => Promise<T>): Promise<T> {
     this.#subscribe();
-    const owner = randomBytes(16).toString('hex');
-    const giveUpAt = Date.now() + this.#lockWaitMs;
-    for (;;) {
-      const acquired = await this.#run('SET NX', () => this.#redis.set(this.#lockKey, owner, 'PX', this.#lockTtlMs, 'NX'));
-      if (acquired === 'OK') break;
-      const left = giveUpAt - Date.now();
-      if (left <= 0) throw new TokenRefreshError('Timed out waiting for another process to finish refreshing the tokens');
-      // Woken by the holder's release or new tokens; otherwise when its lease would have expired.
-      const ttl = await this.#run('PTTL', () => this.#redis.pttl(this.#lockKey));
-      await this.#waitForNews(Math.max(10, Math.min(left, ttl > 0 ? ttl : 10)));
-    }
-    // The double-check inside `fn` must see what Redis holds now, not a cached value.
-    this.#cache = undefined;
-    const renewal = setInterval(() => {
-      this.#redis.eval(RENEW, 1, this.#lockKey, owner, this.#lockTtlMs).catch(() => {});
-    }, Math.max(50, Math.floor(this.#lockTtlMs / 3)));
-    (renewal as { unref?: () => void }).unref?.();
-    try {
-      return await fn();
-    } finally {
-      clearInterval(renewal);
-      await this.#run('release', () => this.#redis.eval(RELEASE, 1, this.#lockKey, owner)).catch(() => {});
-      await this.#run('PUBLISH', () => this.#redis.publish(this.#channel, RELEASED)).catch(() => {});
-    }
+    const deps = {
+      options: this.#options,
+      lockKey: this.#names.lock,
+      channel: this.#names.channel,
+      releasedMessage: `{"k":${JSON.stringify(this.#names.fullKey)},"db":${this.#names.db},"from":"${this.#id}","released":true}`,
+      run: <R>(what: string, command: () => Promise<R>) => this.#run(what, command),
+      waitForNews: (ms: number) => this.#waitForNews(ms),
+      assertOpen: () => this.#assertOpen(),
+    };
+    return withLease(deps, () => {
+      // The double-check inside `fn` must see what Redis holds now, not a cached value.
+      this.#fresh = false;
+      return fn();
+    });
   }
 
-  /** Closes the subscriber connection (the client you passed stays open: it is yours). */
+  /**
+   * Closes the subscriber connection (the client you passed stays open: it is yours). From then on
+   * every operation rejects with TokenRefreshError and nothing is opened again.
+   */
   close(): void {
-    this.#live = false;
-    this.#subscriber?.disconnect();
-    this.#subscriber = undefined;
-    for (const wake of [...this.#wakers]) wake();
+    this.#closed = true;
+    this.#fresh = false;
+    this.#listeners.clear();
+    this.#subscription?.close();
+    this.#wake();
   }
 
   /** Keeps tokens out of `console.log` / `util.inspect` output. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `RedisTokenStore { key: ${JSON.stringify(this.#key)} }`;
+    return `RedisTokenStore { key: ${JSON.stringify(this.#options.key)} }`;
   }
 
   toJSON(): object {
-    return { key: this.#key };
+    return { key: this.#options.key };
   }
 }

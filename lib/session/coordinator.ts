@@ -1,3 +1,4 @@
+import { publishSessionExpired, type SessionEndReason } from '../diagnostics';
 import { SessionExpiredError } from '../errors/session-expired-error';
 import { createGate, type Gate } from './gate';
 import type { RefreshContext, TokenInput, TokenSet, TokenStore } from '../types';
@@ -54,7 +55,7 @@ export class Coordinator {
       // Changes made elsewhere (another process or tab): tokens revive, `null` ends every session here.
       this.#unsubscribe = this.store.subscribe((tokens) => {
         if (tokens?.accessToken) this.revive();
-        else this.end(new SessionExpiredError('The session ended elsewhere (another process or tab cleared the tokens)'));
+        else this.end(new SessionExpiredError('The session ended elsewhere (another process or tab cleared the tokens)'), undefined, 'cleared-elsewhere');
       });
     }
     return () => {
@@ -67,8 +68,9 @@ export class Coordinator {
     };
   }
 
-  /** Tells every attachment but `except` that the session ended. */
-  end(error: Error, except?: Member): void {
+  /** Tells every attachment but `except` that the session ended; published once on the diagnostics channel. */
+  end(error: Error, except?: Member, reason: SessionEndReason = 'cleared-elsewhere', generation = 0): void {
+    publishSessionExpired(() => ({ reason, generation }));
     for (const member of [...this.#members]) if (member !== except) member.ended(error);
   }
 

@@ -3,6 +3,7 @@ import { LoginError, isLoginError } from '../errors/login-error';
 import { SessionExpiredError } from '../errors/session-expired-error';
 import { TokenRefreshError, isTokenRefreshError } from '../errors/token-refresh-error';
 import type { ResolvedOptions } from '../plugin/options';
+import { operationNameOf, publishRefreshEnd, publishRefreshError, publishRefreshStart, type RefreshReason } from '../diagnostics';
 import { isTransientFailure } from '../policy/classify';
 import { redactAxiosError, redactText } from '../util/redact';
 import { sleep, withDeadline } from '../util/timers';
@@ -18,6 +19,19 @@ import { assertTokenInput, isExpired, normalizeTokens } from './tokens';
 
 export type FlightKind = 'refresh' | 'login';
 
+/** Why a flight was started, and by which request (for the diagnostics channels only). */
+export interface FlightCause {
+  reason: RefreshReason;
+  request?: unknown;
+}
+
+/** What one flight did, for its diagnostics: which call ran last, and how many tries. */
+interface Trace {
+  cause: FlightCause;
+  kind?: FlightKind;
+  attempt: number;
+}
+
 export interface FlightDeps {
   view: TokenView;
   shared: Coordinator;
@@ -30,10 +44,18 @@ export interface FlightDeps {
   loginFailed(error: LoginError): void;
 }
 
-/** What the flight started from: the tokens read, and the write counter at that moment. */
+/** What the flight started from: the tokens read, the write counter at that moment, and its trace. */
 interface Origin {
   tokens: TokenSet | null;
   version: number;
+  trace: Trace;
+}
+
+/** One try of a refresh or login begins (diagnostics; built only when someone listens). */
+function started(deps: FlightDeps, trace: Trace, kind: FlightKind, attempt: number): void {
+  trace.kind = kind;
+  trace.attempt = attempt;
+  publishRefreshStart(() => ({ kind, generation: deps.view.generation, attempt, operation: operationNameOf(trace.cause.request), reason: trace.cause.reason }));
 }
 
 function transient(error: unknown, what: string, secrets: Array<string | undefined>): TokenRefreshError {
@@ -58,7 +80,7 @@ async function endSession(deps: FlightDeps, cause: unknown, from: Origin): Promi
     return adoptCurrent(deps);
   }
   const error = new SessionExpiredError(undefined, { cause: redactAxiosError(cause, { secretBody: true }) });
-  deps.shared.end(error);
+  deps.shared.end(error, undefined, !deps.options.login ? 'no-login' : cause instanceof LoginError || isLoginError(cause) ? 'login-rejected' : 'refresh-rejected', from.tokens ? deps.view.generation : 0);
   throw error;
 }
 
@@ -95,7 +117,7 @@ async function onceMoreAfterRateLimit<T>(deps: FlightDeps, what: string, attempt
 }
 
 /** Sends the refresh within its own deadline; a transient failure is retried unless refresh tokens rotate. */
-async function runRefresh(deps: FlightDeps, refresh: Refresher['refresh'], refreshToken: string): Promise<{ input: TokenInput; sentAt: number }> {
+async function runRefresh(deps: FlightDeps, trace: Trace, refresh: Refresher['refresh'], refreshToken: string): Promise<{ input: TokenInput; sentAt: number }> {
   deps.stats.refreshes++;
   deps.log('refreshing the access token');
   // With rotation, a retry could spend a token the server already replaced.
@@ -106,6 +128,7 @@ async function runRefresh(deps: FlightDeps, refresh: Refresher['refresh'], refre
     withDeadline(deps.options.refreshTimeoutMs, 'refresh', async (signal) => {
       for (let attempt = 1; ; attempt++) {
         sentAt = Date.now();
+        started(deps, trace, 'refresh', attempt);
         try {
           return await refresh({ refreshToken, signal });
         } catch (error) {
@@ -120,12 +143,14 @@ async function runRefresh(deps: FlightDeps, refresh: Refresher['refresh'], refre
   return { input, sentAt };
 }
 
-async function runLogin(deps: FlightDeps): Promise<{ input: TokenInput; sentAt: number }> {
+async function runLogin(deps: FlightDeps, trace: Trace): Promise<{ input: TokenInput; sentAt: number }> {
   deps.stats.logins++;
   deps.log('logging in');
   let sentAt = Date.now();
+  let attempt = 0;
   const input = await onceMoreAfterRateLimit(deps, 'login', () => {
     sentAt = Date.now();
+    started(deps, trace, 'login', ++attempt);
     return withDeadline(deps.options.refreshTimeoutMs, 'login', (signal) => deps.options.login!({ signal }));
   });
   return { input, sentAt };
@@ -136,7 +161,7 @@ async function loginOrEnd(deps: FlightDeps, rejection: unknown, hadSession: bool
   if (!deps.options.login) return endSession(deps, rejection, from);
   let result;
   try {
-    result = await runLogin(deps);
+    result = await runLogin(deps, from.trace);
   } catch (error) {
     if (isTransientFailure(error)) throw transient(error, 'login', []);
     const loginError = isLoginError(error) ? error : new LoginError(error instanceof Error ? error.message : 'Login rejected', { cause: error });
@@ -148,9 +173,37 @@ async function loginOrEnd(deps: FlightDeps, rejection: unknown, hadSession: bool
   return saveTokens(deps, result.input, result.sentAt, from, 'login');
 }
 
-/** One flight; under the store's lock when it has one (cross-process single flight). */
-export async function fly(deps: FlightDeps, kind: FlightKind, staleGeneration: number, refresher: Refresher | undefined): Promise<TokenSet> {
-  const from: Origin = { version: deps.shared.version, tokens: await deps.view.read() };
+/** One flight; under the store's lock when it has one (cross-process single flight). Published on the diagnostics channels. */
+export async function fly(deps: FlightDeps, kind: FlightKind, staleGeneration: number, refresher: Refresher | undefined, cause: FlightCause): Promise<TokenSet> {
+  const trace: Trace = { cause, attempt: 0 };
+  const since = Date.now();
+  try {
+    const tokens = await flyTraced(deps, kind, staleGeneration, refresher, trace);
+    if (trace.kind) {
+      const { attempt } = trace;
+      publishRefreshEnd(() => ({ kind: trace.kind!, generation: deps.view.generation, attempt, durationMs: Date.now() - since, expiresAt: tokens.expiresAt, operation: operationNameOf(cause.request) }));
+    }
+    return tokens;
+  } catch (error) {
+    if (trace.kind) {
+      const e = error as { name?: string; code?: string };
+      publishRefreshError(() => ({
+        kind: trace.kind!,
+        generation: deps.view.generation,
+        attempt: trace.attempt,
+        durationMs: Date.now() - since,
+        errorName: String(e?.name ?? 'Error'),
+        errorCode: typeof e?.code === 'string' ? e.code : undefined,
+        sessionEnded: e?.name === 'SessionExpiredError',
+        operation: operationNameOf(cause.request),
+      }));
+    }
+    throw error;
+  }
+}
+
+async function flyTraced(deps: FlightDeps, kind: FlightKind, staleGeneration: number, refresher: Refresher | undefined, trace: Trace): Promise<TokenSet> {
+  const from: Origin = { version: deps.shared.version, tokens: await deps.view.read(), trace };
   const current = from.tokens;
   // Double-checked: someone (another request, attachment or process) may have stored newer tokens.
   if (current?.accessToken && deps.view.generation > staleGeneration && !isExpired(current)) {
@@ -167,7 +220,7 @@ export async function fly(deps: FlightDeps, kind: FlightKind, staleGeneration: n
   }
   let result;
   try {
-    result = await runRefresh(deps, refresher.refresh, current.refreshToken);
+    result = await runRefresh(deps, from.trace, refresher.refresh, current.refreshToken);
   } catch (error) {
     if (isTransientFailure(error)) throw transient(error, 'refresh', [current.refreshToken, current.accessToken]);
     deps.log('refresh rejected by the server');

@@ -3,7 +3,7 @@ import { waitFor, type Patience } from '../util/cancel';
 import { SessionExpiredError } from '../errors/session-expired-error';
 import type { RefreshContext, TokenInput, TokenRefreshStats, TokenSet, TokenStore } from '../types';
 import { coordinatorFor, type Coordinator, type Member, type Refresher, type Standing } from './coordinator';
-import { fly, type FlightDeps, type FlightKind } from './flight';
+import { fly, type FlightCause, type FlightDeps, type FlightKind } from './flight';
 import { TokenView, type RequestTokens } from './token-view';
 import { assertTokenInput, isExpired, normalizeTokens } from './tokens';
 
@@ -90,9 +90,7 @@ export class Session implements Member {
       this.#ended = null;
       return;
     }
-    // A copy per caller, of the same class.
-    const Ctor = ended.constructor as new (message: string, options?: { cause?: unknown }) => Error;
-    throw new Ctor(ended.message, { cause: (ended as { cause?: unknown }).cause });
+    throw this.#copyOfEnd(ended); // a copy per caller, of the same class
   }
 
   /** What a request tells of this attachment's endpoint: a GraphQL request confirms it, any other disproves it. */
@@ -118,12 +116,12 @@ export class Session implements Member {
   }
 
   /** Joins the flight in progress or starts one. `hold` keeps new requests at the gate meanwhile. */
-  #obtain(kind: FlightKind, staleGeneration: number, hold: boolean, trigger?: unknown): Promise<TokenSet> {
+  #obtain(kind: FlightKind, staleGeneration: number, hold: boolean, trigger?: unknown, reason: FlightCause['reason'] = 'unauthenticated'): Promise<TokenSet> {
     const shared = this.#shared;
     let flight = shared.flight;
     if (!flight) {
       const refresher = kind === 'refresh' ? this.#chooseRefresher(trigger) : undefined;
-      const run = () => fly(this.#flight, kind, staleGeneration, refresher);
+      const run = () => fly(this.#flight, kind, staleGeneration, refresher, { reason, request: trigger });
       const store = this.#deps.store;
       const started: Promise<TokenSet> = (store.lock ? store.lock(run) : run()).finally(() => {
         if (shared.flight === started) shared.flight = null;
@@ -146,9 +144,44 @@ export class Session implements Member {
     return this.#view.read();
   }
 
-  /** The newest token known right now and its generation. */
+  /** The newest token known right now (none after a logout) and its generation. */
   current(): RequestTokens {
     return this.#view.current();
+  }
+
+  /** What the store holds now (another attachment may have written it), as a request would be sent with; throws if the session ended. */
+  async latest(): Promise<RequestTokens> {
+    if (this.#ended) await this.#assertAlive();
+    return this.#view.current(await this.#view.read());
+  }
+
+  #copyOfEnd(ended: Error): Error {
+    const Ctor = ended.constructor as new (message: string, options?: { cause?: unknown }) => Error;
+    return new Ctor(ended.message, { cause: (ended as { cause?: unknown }).cause });
+  }
+
+  /** Whether `store.get()` answered with a promise once: then there is no synchronous path. */
+  #asyncStore = false;
+
+  /**
+   * The common case without a single await (the per-request cost of the plugin, docs/benchmarks.md):
+   * nothing holds the gate, the session is alive, the endpoint is known, and a synchronous store
+   * holds a token that is neither expired nor due for a background refresh. `undefined` otherwise:
+   * then {@link Session.forRequest} does the work.
+   */
+  fastTokens(): RequestTokens | undefined {
+    if (this.#asyncStore || this.#ended || this.#standing === 1 || this.#shared.gate.held) return undefined;
+    const got = this.#deps.store.get();
+    if (got && typeof (got as Promise<unknown>).then === 'function') {
+      this.#asyncStore = true;
+      (got as Promise<unknown>).then(undefined, () => {});
+      return undefined;
+    }
+    const tokens = got as TokenSet | null;
+    if (!tokens?.accessToken || isExpired(tokens)) return undefined;
+    this.#view.observe(tokens);
+    if (this.#backgroundFor !== this.#view.generation && this.#isDue(tokens)) return undefined;
+    return this.#view.current(tokens);
   }
 
   /**
@@ -171,12 +204,12 @@ export class Session implements Member {
     const generation = this.#view.generation;
     const { login } = this.#deps.options;
     if (!tokens?.accessToken) {
-      if (login) tokens = await waitFor(this.#obtain('login', generation, true, request), wait.signal, wait.deadline);
+      if (login) tokens = await waitFor(this.#obtain('login', generation, true, request, 'no-token'), wait.signal, wait.deadline);
     } else if (isExpired(tokens)) {
-      if (tokens.refreshToken || login) tokens = await waitFor(this.#obtain('refresh', generation, true, request), wait.signal, wait.deadline);
+      if (tokens.refreshToken || login) tokens = await waitFor(this.#obtain('refresh', generation, true, request, 'expired'), wait.signal, wait.deadline);
     } else if (this.#isDue(tokens) && this.#backgroundFor !== generation && tokens.refreshToken && this.#chooseRefresher(request)) {
       this.#backgroundFor = generation;
-      this.#obtain('refresh', generation, false, request).catch((error) => this.#deps.log('background refresh failed', { error: (error as Error)?.name }));
+      this.#obtain('refresh', generation, false, request, 'proactive').catch((error) => this.#deps.log('background refresh failed', { error: (error as Error)?.name }));
     }
     return this.#view.current(tokens);
   }
@@ -225,7 +258,7 @@ export class Session implements Member {
 
   async refresh(): Promise<TokenSet> {
     await this.#view.read();
-    return this.#obtain('refresh', this.#view.generation, true);
+    return this.#obtain('refresh', this.#view.generation, true, undefined, 'manual');
   }
 
   async login(): Promise<TokenSet> {
@@ -233,7 +266,7 @@ export class Session implements Member {
     if (this.#shared.flight) await this.#shared.flight.catch(() => {});
     this.#ended = null;
     // Infinity: never adopt what is stored; the caller asked to log in.
-    return this.#obtain('login', Number.POSITIVE_INFINITY, true);
+    return this.#obtain('login', Number.POSITIVE_INFINITY, true, undefined, 'manual');
   }
 
   async setTokens(input: TokenInput | null): Promise<void> {
@@ -241,7 +274,7 @@ export class Session implements Member {
     await this.#view.write(input === null ? null : normalizeTokens(input, Date.now()));
     if (input !== null) return this.#shared.revive();
     // A logout here ends the session of every other attachment on the store (each hears it once).
-    this.#shared.end(new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'), this);
+    this.#shared.end(new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'), this, 'logout', this.#view.generation);
     this.#ended = null;
   }
 }

@@ -18,6 +18,8 @@ export class TokenView {
   generation = 0;
   /** The newest access token seen; never leaves this object except as a request's header. */
   #lastToken: string | undefined;
+  /** Whether the store held a token at the last read or write (a logout empties it). */
+  #present = false;
 
   constructor(
     private readonly store: TokenStore,
@@ -26,6 +28,7 @@ export class TokenView {
 
   observe(tokens: TokenSet | null | undefined): void {
     const token = tokens?.accessToken;
+    this.#present = !!token;
     if (token && token !== this.#lastToken) {
       this.#lastToken = token;
       this.generation++;
@@ -66,7 +69,7 @@ export class TokenView {
 
   /** The newest token known right now and its generation, read together (no await between). */
   current(tokens?: TokenSet | null): RequestTokens {
-    const has = tokens === undefined || !!tokens?.accessToken;
+    const has = tokens === undefined ? this.#present : !!tokens?.accessToken;
     return { token: has ? this.#lastToken : undefined, generation: this.generation };
   }
 }

@@ -68,3 +68,37 @@ export function barChart({ title, unit, bars }) {
   out.push('</svg>');
   return out.join('\n');
 }
+
+/**
+ * "faster"/"slower"/"as fast" from two figures where lower is better, so a sentence comparing them
+ * can never say the opposite of its numbers. Equal within `tolerance` (a fraction) reads "as fast as".
+ */
+export function speedWord(ours, theirs, tolerance = 0) {
+  if (Math.abs(ours - theirs) <= tolerance * theirs) return 'as fast as';
+  return ours < theirs ? 'faster than' : 'slower than';
+}
+
+/** "at N = 10 and 100" / "at every N" / "at no N", for the Ns where `pick(n)` holds. */
+export function whereN(ns, pick) {
+  const hits = ns.filter(pick);
+  if (hits.length === ns.length) return 'at every N measured';
+  if (hits.length === 0) return 'at no N measured';
+  const list = hits.map((n) => n.toLocaleString('en'));
+  return `at N = ${list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`}`;
+}
+
+/** The commit the figures were measured on, and whether the working tree differed from it. */
+export function measuredCommit(execSync, root) {
+  const git = (args) => execSync(`git ${args}`, { cwd: root, encoding: 'utf8' }).trim();
+  try {
+    const sha = git('rev-parse HEAD');
+    const changed = git('status --porcelain --untracked-files=no').split('\n').filter(Boolean).map((l) => l.slice(3));
+    const lib = changed.filter((f) => f.startsWith('lib/'));
+    const dirty = changed.length === 0
+      ? 'a clean tree'
+      : `uncommitted changes in ${changed.length} file${changed.length === 1 ? '' : 's'}${lib.length ? ` (${lib.length} under lib/: the figures do not match the commit)` : ' (none under lib/)'}`;
+    return { sha, dirty: changed.length > 0, libDirty: lib.length > 0, text: `commit \`${sha}\`, ${dirty}` };
+  } catch {
+    return { sha: undefined, dirty: true, libDirty: true, text: 'an unknown commit (git unavailable)' };
+  }
+}

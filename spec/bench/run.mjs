@@ -1,13 +1,19 @@
 // `npm run bench`: runs every scenario against a real HTTP server on 127.0.0.1 (spec/bench/server.mjs,
 // in its own process), for this library and its peers in one run, then writes docs/benchmarks.md and
-// the SVG charts in docs/bench/. BENCH_SMOKE=1: tiny sizes, checks, no file written (CI runs that).
-import { fork } from 'node:child_process';
+// the SVG charts in docs/bench/. Every target the page states is checked here (TARGETS, below): the
+// page lists each with its measured figure, and a missed one makes the run exit 1 after writing the
+// page. Every sentence comparing figures is computed from them. The page names the commit measured.
+// BENCH_SMOKE=1: tiny sizes; every check runs and the page is composed, but nothing is written, and
+// speed/memory targets (meaningless at those sizes and on a shared CI machine) are reported, not
+// enforced (CI runs that). BENCH_ENFORCE_ALL=1 enforces them anyway; BENCH_PAGE_OUT=<file> writes
+// a smoke run's page there.
+import { execSync, fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { herd, herdCpu, memory, overhead, proactive, rateLimit } from './scenarios.mjs';
-import { barChart, lineChart, median, ms, table } from './report.mjs';
+import { barChart, lineChart, measuredCommit, median, ms, speedWord, table, whereN } from './report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -43,8 +49,23 @@ function startServer() {
 }
 
 const log = (...a) => console.log(...a);
-const failures = [];
-const check = (ok, what) => (ok ? undefined : failures.push(what));
+
+/** The targets the page states; each is checked below and listed on the page with what was measured. */
+const TARGETS = {
+  herd: 'exactly 1 refresh and every request answered',
+  herdRequests: 'server requests ≤ 2N + 1 when the expiry is unknown, ≤ N + 1 when it is known',
+  herdWall: 'herd wall time no slower than axios-auth-refresh',
+  overheadRatio: 1.1, // × bare axios per request, in-memory and over HTTP
+  memoryKb: 2, // KB per waiting request, the library's own (above axios' floor)
+  proactive: 'no UNAUTHENTICATED answer with a known expiry',
+  rateLimit: 'every request of the burst answered',
+  memoryAnswered: 'every waiting request answered after the refresh',
+};
+/** Results: { target, measured, ok, enforced }. `measure` targets (speed, memory) are not enforced in smoke runs. */
+const results = [];
+// BENCH_ENFORCE_ALL=1 enforces them in a smoke run too (to see the exit code of a miss).
+const ENFORCE_ALL = process.env.BENCH_ENFORCE_ALL === '1';
+const check = (ok, target, measured, { measure = false } = {}) => results.push({ target, measured, ok, enforced: ENFORCE_ALL || !(SMOKE && measure) });
 
 const started = Date.now();
 const server = await startServer();
@@ -63,10 +84,15 @@ for (const n of P.ns) {
     const m = (k) => median(runs.map((x) => x[k]));
     log(`  herd N=${String(n).padEnd(5)} ${NAMES[variant].padEnd(38)} refreshes ${m('refreshes')}, requests ${m('requests')}, answered ${m('answered')}, ${m('wallMs').toFixed(0)} ms`);
     if (variant === 'ours' || variant === 'oursKnown') {
-      check(runs.every((x) => x.refreshes === 1 && x.answered === n), `herd ${variant} N=${n}: exactly 1 refresh and all answered`);
-      check(runs.every((x) => x.requests <= (variant === 'ours' ? 2 * n + 1 : n + 1)), `herd ${variant} N=${n}: request bound`);
+      check(runs.every((x) => x.refreshes === 1 && x.answered === n), `${TARGETS.herd} (${NAMES[variant]}, N = ${n})`, `refreshes ${ms(runs.map((x) => x.refreshes))}, answered ${ms(runs.map((x) => x.answered))} / ${n}`);
+      const bound = variant === 'ours' ? 2 * n + 1 : n + 1;
+      check(runs.every((x) => x.requests <= bound), `${TARGETS.herdRequests} (${NAMES[variant]}, N = ${n}: ≤ ${bound})`, `server requests ${ms(runs.map((x) => x.requests))}`);
     }
   }
+}
+const wall = (variant, n) => median(herdResults[variant][n].map((x) => x.wallMs));
+for (const n of P.ns) {
+  check(wall('ours', n) <= wall('axiosAuthRefresh', n), `${TARGETS.herdWall} (N = ${n})`, `${wall('ours', n).toFixed(0)} ms against ${wall('axiosAuthRefresh', n).toFixed(0)} ms`, { measure: true });
 }
 const dedupeN = SMOKE ? 50 : 1_000;
 const dedupe = await herd(server, 'authRefreshDedupe', dedupeN);
@@ -93,11 +119,18 @@ for (const transport of ['memory', 'http']) {
   }
 }
 
+for (const transport of ['memory', 'http']) {
+  const r = median(overheadResults[transport].ours) / median(overheadResults[transport].bare);
+  check(r <= TARGETS.overheadRatio, `overhead ≤ ${TARGETS.overheadRatio.toFixed(2)}× bare axios per request (${transport === 'memory' ? 'in-memory adapter' : 'loopback HTTP'})`, `${r.toFixed(2)}×`, { measure: true });
+}
+
 // 3. Memory
 const mem = await memory(server, P.waiting);
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
 log(`  memory: ${P.waiting} waiting: ${kb(mem.perRequestBytes)} each; axios floor ${kb(mem.floorBytes)}; library ${kb(mem.perRequestBytes - mem.floorBytes)}; answered ${mem.answered}`);
-check(mem.answered === P.waiting, 'memory: every waiting request answered after the refresh');
+check(mem.answered === P.waiting, TARGETS.memoryAnswered, `${mem.answered} / ${P.waiting}`);
+const libraryKb = (mem.perRequestBytes - mem.floorBytes) / 1024;
+check(libraryKb <= TARGETS.memoryKb, `≤ ${TARGETS.memoryKb} KB of heap per waiting request for the library`, kb(mem.perRequestBytes - mem.floorBytes), { measure: true });
 
 // 4. Proactive
 const ttlMs = 2_000;
@@ -107,7 +140,7 @@ for (const kind of SMOKE ? ['ours'] : ['ours', 'axiosAuthRefresh', 'docsPattern'
   const p = proactiveResults[kind];
   log(`  proactive ${NAMES[kind].padEnd(28)} UNAUTHENTICATED ${p.unauthenticated}, refreshes ${p.refreshes}, answered ${p.answered}, failed ${p.failed}`);
 }
-check(proactiveResults.ours.unauthenticated === 0, 'proactive: no UNAUTHENTICATED answer for our client');
+check(proactiveResults.ours.unauthenticated === 0, TARGETS.proactive, `${proactiveResults.ours.unauthenticated} UNAUTHENTICATED answers`);
 
 // 5. Rate limit
 const rlResults = {};
@@ -116,19 +149,18 @@ for (const kind of ['ours', 'axiosAuthRefresh', 'docsPattern', 'bare']) {
   const r = rlResults[kind];
   log(`  rate limit ${NAMES[kind].padEnd(28)} answered ${r.answered}/${P.rlBurst}, declined by the server ${r.declined}, finished in ${(r.finishMs / 1000).toFixed(1)} s`);
 }
-check(rlResults.ours.answered === P.rlBurst, 'rate limit: every request of the burst answered by our client');
+check(rlResults.ours.answered === P.rlBurst, TARGETS.rateLimit, `${rlResults.ours.answered} / ${P.rlBurst}`);
 
 server.stop();
 const elapsed = ((Date.now() - started) / 1000).toFixed(0);
 log(`done in ${elapsed} s`);
 
-if (failures.length) {
-  console.error(`FAILED:\n  ${failures.join('\n  ')}`);
-  process.exit(1);
-}
-if (SMOKE) process.exit(0);
+log('targets:');
+for (const r of results) log(`  ${r.ok ? 'met   ' : r.enforced ? 'MISSED' : 'missed (not enforced at smoke sizes)'}  ${r.target}: ${r.measured}`);
+const missed = results.filter((r) => !r.ok && r.enforced);
+const commit = measuredCommit(execSync, root);
 
-// ---- the page ----
+// ---- the page (composed in smoke runs too, so its computed sentences are exercised) ----
 const pkg = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
 const herdRow = (variant, n) => {
   const runs = herdResults[variant][n];
@@ -145,25 +177,54 @@ const herdRow = (variant, n) => {
 };
 const ratio = (transport, kind) => median(overheadResults[transport][kind]) / median(overheadResults[transport].bare);
 
-mkdirSync(join(root, 'docs', 'bench'), { recursive: true });
 const chartVariants = ['ours', 'oursKnown', 'axiosAuthRefresh', 'docsPattern'];
-writeFileSync(
-  join(root, 'docs', 'bench', 'herd-refreshes.svg'),
-  lineChart({ title: 'Refreshes when N requests meet an expired token', xLabel: 'concurrent requests (N)', yLabel: 'refreshes (median)', series: chartVariants.map((v) => ({ name: NAMES[v].replace(' (expiry known)', ', known'), points: P.ns.map((n) => [n, median(herdResults[v][n].map((x) => x.refreshes))]) })) }),
+const charts = {};
+charts['herd-refreshes.svg'] = (
+  lineChart({ title: 'Refreshes when N requests meet an expired token', xLabel: 'concurrent requests (N)', yLabel: 'refreshes (median)', series: chartVariants.map((v) => ({ name: NAMES[v].replace(' (expiry known)', ', known'), points: P.ns.map((n) => [n, median(herdResults[v][n].map((x) => x.refreshes))]) })) })
 );
-writeFileSync(
-  join(root, 'docs', 'bench', 'herd-wall-time.svg'),
-  lineChart({ title: 'Time until all N requests settle', xLabel: 'concurrent requests (N)', yLabel: 'wall time, ms (median)', series: [...chartVariants, 'bare'].map((v) => ({ name: NAMES[v].replace(' (expiry known)', ', known').replace(' (no refresh)', ''), points: P.ns.map((n) => [n, median(herdResults[v][n].map((x) => x.wallMs))]) })) }),
+charts['herd-wall-time.svg'] = (
+  lineChart({ title: 'Time until all N requests settle', xLabel: 'concurrent requests (N)', yLabel: 'wall time, ms (median)', series: [...chartVariants, 'bare'].map((v) => ({ name: NAMES[v].replace(' (expiry known)', ', known').replace(' (no refresh)', ''), points: P.ns.map((n) => [n, median(herdResults[v][n].map((x) => x.wallMs))]) })) })
 );
-writeFileSync(
-  join(root, 'docs', 'bench', 'overhead.svg'),
-  barChart({ title: 'Time per request, valid token, in-memory adapter', unit: 'µs', bars: ['bare', 'ours', 'axiosAuthRefresh', 'docsPattern'].map((k) => ({ name: NAMES[k].replace(' (no refresh)', ''), value: median(overheadResults.memory[k]), label: `${median(overheadResults.memory[k]).toFixed(1)} µs (${ratio('memory', k).toFixed(2)}×)` })) }),
+charts['overhead.svg'] = (
+  barChart({ title: 'Time per request, valid token, in-memory adapter', unit: 'µs', bars: ['bare', 'ours', 'axiosAuthRefresh', 'docsPattern'].map((k) => ({ name: NAMES[k].replace(' (no refresh)', ''), value: median(overheadResults.memory[k]), label: `${median(overheadResults.memory[k]).toFixed(1)} µs (${ratio('memory', k).toFixed(2)}×)` })) })
 );
+
+const last = P.ns.at(-1);
+const fasterAt = P.ns.filter((n) => wall('ours', n) < wall('axiosAuthRefresh', n));
+const slowerAt = P.ns.filter((n) => wall('ours', n) > wall('axiosAuthRefresh', n));
+const cpuOurs = median(cpu.ours.map((x) => x.wallMs));
+const cpuPeer = median(cpu.axiosAuthRefresh.map((x) => x.wallMs));
+const herdComparison = [
+  `Against axios-auth-refresh, this library's herd wall time was lower ${whereN(P.ns, (n) => fasterAt.includes(n))}`,
+  slowerAt.length ? ` and **higher ${whereN(P.ns, (n) => slowerAt.includes(n))}**` : '',
+  P.ns.length - fasterAt.length - slowerAt.length ? ` (equal ${whereN(P.ns, (n) => !fasterAt.includes(n) && !slowerAt.includes(n))})` : '',
+  '.',
+].join('');
+const cpuIsCause = cpuOurs > cpuPeer;
+const slowerNote = slowerAt.length
+  ? `
+Where it is slower (N = ${slowerAt[0]}: ${wall('ours', slowerAt[0]).toFixed(0)} ms against ${wall('axiosAuthRefresh', slowerAt[0]).toFixed(0)} ms), ${cpuIsCause
+    ? `its own CPU is part of the cause: in the in-memory herd above it took ${cpuOurs.toFixed(1)} ms for N = ${cpuN}, slower than axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.`
+    : `its own CPU is not the cause: in the in-memory herd above it took ${cpuOurs.toFixed(1)} ms for N = ${cpuN}, ${speedWord(cpuOurs, cpuPeer)} axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.`}
+${cpuIsCause ? 'Another' : 'A'} likely cause, not measured by this bench: this library's refresh goes out on the first failure and
+its replays overlap the tail of the first round of answers, while axios-auth-refresh's refresh ends
+after the first round and its replays go out in one burst.
+`
+  : '';
+const targetsMet = results.every((r) => r.ok);
+const floorKb = mem.floorBytes / 1024;
 
 const page = `# Benchmarks
 
-Measured by \`npm run bench\` (sources in [\`spec/bench/\`](../spec/bench/)) on ${new Date().toISOString().slice(0, 10)}. Every figure
-below comes from that one run; re-run it to get yours.
+Measured by \`npm run bench\` (sources in [\`spec/bench/\`](../spec/bench/)) on ${new Date().toISOString().slice(0, 10)}, at
+${commit.text}. Every figure below comes from that one run, and every sentence comparing figures is
+computed from them; re-run it to get yours.
+
+## Targets
+
+${targetsMet ? 'Every target was met in this run.' : `**${results.filter((r) => !r.ok).length} of ${results.length} targets were missed in this run** (the bench exits 1 when one is).`}
+
+${table(['target', 'measured', 'met'], results.map((r) => [r.target, r.measured, r.ok ? 'yes' : '**no**']))}
 
 ## Machine and method
 
@@ -190,7 +251,7 @@ below comes from that one run; re-run it to get yours.
 - Each herd run starts from a warm connection pool (up to 128 concurrent queries with a valid token
   first), as in an application that has been serving traffic, and every client's refresh path has
   run a few times before the measured runs.
-- Figures are medians over several runs (5 for N ≤ 100, 3 above), with the range in brackets.
+- Figures are medians over several runs (${[...new Set(P.ns.map((n) => P.runs(n)))].map((r) => `${r} at N = ${P.ns.filter((n) => P.runs(n) === r).join(', ')}`).join('; ')}), with the range in brackets.
   "Event-loop stall" is the longest single turn of the event loop while the herd ran, measured by a
   \`setImmediate\` chain started before the requests are issued (\`perf_hooks.monitorEventLoopDelay\`
   misses a synchronous burst at the very start, which would flatter the clients that do all their
@@ -203,24 +264,17 @@ below comes from that one run; re-run it to get yours.
 
 ${table(['client', 'N', 'refreshes', 'server requests', 'UNAUTHENTICATED answers', 'answered', 'wall time (ms)', 'event-loop stall (ms)'], P.ns.flatMap((n) => [...variants].map((v) => herdRow(v, n))))}
 
-Targets for this library: exactly 1 refresh at every N; server requests ≤ 2N + 1 when the expiry is
-unknown and ≤ N + 1 when it is known; all answered; wall time no slower than axios-auth-refresh.
-At N = ${P.ns.at(-1)}: ${median(herdResults.ours[P.ns.at(-1)].map((x) => x.refreshes))} refresh against ${median(herdResults.axiosAuthRefresh[P.ns.at(-1)].map((x) => x.refreshes))} for axios-auth-refresh and
-${median(herdResults.docsPattern[P.ns.at(-1)].map((x) => x.refreshes))} for the docs pattern; wall time ${median(herdResults.ours[P.ns.at(-1)].map((x) => x.wallMs)).toFixed(0)} ms against ${median(herdResults.axiosAuthRefresh[P.ns.at(-1)].map((x) => x.wallMs)).toFixed(0)} ms
-(${(median(herdResults.ours[P.ns.at(-1)].map((x) => x.wallMs)) / median(herdResults.axiosAuthRefresh[P.ns.at(-1)].map((x) => x.wallMs))).toFixed(2)}×). Bare axios answers none: it has no refresh.
+Targets, at every N: ${TARGETS.herd}; ${TARGETS.herdRequests}; ${TARGETS.herdWall}.
+At N = ${last}: ${median(herdResults.ours[last].map((x) => x.refreshes))} refresh against ${median(herdResults.axiosAuthRefresh[last].map((x) => x.refreshes))} for axios-auth-refresh and
+${median(herdResults.docsPattern[last].map((x) => x.refreshes))} for the docs pattern; wall time ${wall('ours', last).toFixed(0)} ms against ${wall('axiosAuthRefresh', last).toFixed(0)} ms
+(${(wall('ours', last) / wall('axiosAuthRefresh', last)).toFixed(2)}×, ${speedWord(wall('ours', last), wall('axiosAuthRefresh', last))} axios-auth-refresh). Bare axios answers ${median(herdResults.bare[last].map((x) => x.answered))} of ${last}: it has no refresh.
+${herdComparison}
 
-The same herd without a network (N = ${cpuN}, an in-memory adapter, ${SMOKE ? 1 : 7} runs) isolates each client's own CPU
+The same herd without a network (N = ${cpuN}, an in-memory adapter, ${SMOKE ? '1 run' : '7 runs'}) isolates each client's own CPU
 for failing, refreshing and replaying:
 
 ${table(['client', 'time for all N (ms)', 'refreshes'], Object.keys(cpu).map((k) => [NAMES[k], ms(cpu[k].map((x) => x.wallMs), 1), ms(cpu[k].map((x) => x.refreshes))]))}
-
-Over HTTP, at N = ${P.ns[1]} this library finished in ${median(herdResults.ours[P.ns[1]].map((x) => x.wallMs)).toFixed(0)} ms against ${median(herdResults.axiosAuthRefresh[P.ns[1]].map((x) => x.wallMs)).toFixed(0)} ms for
-axios-auth-refresh: its refresh goes out on the first failure and its replays overlap the tail of the
-first round of answers, while axios-auth-refresh's refresh (on a separate connection) ends after the
-first round and its replays go out in one burst. The work is not larger — the in-memory figures above
-show this library's per-request CPU at or below axios-auth-refresh's, and no extra connection is
-opened — and from N = 1,000 the order reverses.
-
+${slowerNote}
 ## 2. Overhead: valid token, steady state
 
 ![Overhead per request](bench/overhead.svg)
@@ -230,7 +284,8 @@ ${table(['client', 'in-memory adapter (µs/request)', 'ratio to bare', 'loopback
 ${P.overheadMemory.toLocaleString('en')} (in-memory) and ${P.overheadHttp.toLocaleString('en')} (HTTP) GraphQL queries per run, 50 at a time, after a
 warm-up; ${P.overheadRuns} runs per client, interleaved. The in-memory adapter isolates the clients' own
 CPU (parsing the GraphQL answer, interceptors); over loopback HTTP the network stack dominates.
-Target: ≤ 1.10× bare axios per request.
+Target: ≤ ${TARGETS.overheadRatio.toFixed(2)}× bare axios per request; this library measured ${ratio('memory', 'ours').toFixed(2)}× in memory and
+${ratio('http', 'ours').toFixed(2)}× over HTTP.
 
 ## 3. Memory: requests waiting behind a slow refresh
 
@@ -239,8 +294,8 @@ ${table(['waiting requests', 'heap per waiting request', 'axios alone (floor)', 
 Heap measured after forced GC (\`--expose-gc\`) before and after ${P.waiting.toLocaleString('en')} queries (through the GraphQL
 client) were queued at the gate behind a refresh that takes 3 s. The floor is what axios itself keeps
 for the same request held in a trivial async request interceptor — a cost every request pays,
-refresh or not; the difference is this library's own. Target: ≤ 2 KB per waiting request for the
-library. (An absolute 2 KB is below axios' own floor on this Node version.)
+refresh or not; the difference is this library's own. Target: ≤ ${TARGETS.memoryKb} KB per waiting request for the
+library; measured ${libraryKb.toFixed(2)} KB.${floorKb > TARGETS.memoryKb ? ` (An absolute ${TARGETS.memoryKb} KB would be below axios' own floor, ${floorKb.toFixed(2)} KB, on this Node version.)` : ''}
 
 ## 4. Proactive refresh: tokens that live 2 s, known expiry, steady load
 
@@ -248,18 +303,35 @@ ${table(['client', 'UNAUTHENTICATED answers', 'refreshes', 'answered', 'failed',
 
 ${(P.proactiveMs / 1000).toFixed(0)} s of 10 callers in a loop. Only this library uses \`expiresIn\`: it refreshes in the background
 when half the lifetime is left (the lead is capped at half the lifetime), so it expects about
-runtime / (lifetime − lead) = ${(P.proactiveMs / (ttlMs - ttlMs / 2)).toFixed(0)} refreshes and no \`UNAUTHENTICATED\` answer. The others learn of each
-expiry from a failed request.
+runtime / (lifetime − lead) = ${(P.proactiveMs / (ttlMs - ttlMs / 2)).toFixed(0)} refreshes and no \`UNAUTHENTICATED\` answer; it made
+${proactiveResults.ours.refreshes} and got ${proactiveResults.ours.unauthenticated}. The others learn of each expiry from a failed request.
 
-## 5. Rate limit: 60 per window per user, a burst of ${P.rlBurst}
+## 5. Rate limit: ${P.rlLimit} per window per user, a burst of ${P.rlBurst}
 
 ${table(['client', 'answered', 'failed', 'declined by the server', 'server requests', 'time to finish (s)'], Object.entries(rlResults).map(([k, r]) => [NAMES[k], `${r.answered} / ${P.rlBurst}`, String(r.failed), String(r.declined), String(r.requests), (r.finishMs / 1000).toFixed(1)]))}
 
 The server declines with \`RATE_LIMITED\` (HTTP 200, \`extensions.retryAfter\`) over ${P.rlLimit} requests per
 window. Time is scaled: a window of ${P.rlWindowMs / 1000} s stands for NextSchool's 60 s, so a run takes seconds, not
 minutes. This library pauses all requests for the time the server asks and sends the declined ones
-again (\`maxRateLimitWaits: 10\` here, as a burst of ${P.rlBurst} needs ${Math.ceil(P.rlBurst / P.rlLimit)} windows); the others pass the
-decline on as a failure.
+again (\`maxRateLimitWaits: 10\` here, as a burst of ${P.rlBurst} needs ${Math.ceil(P.rlBurst / P.rlLimit)} windows)${(() => {
+  const passOn = Object.keys(rlResults).filter((k) => k !== 'ours' && rlResults[k].failed > 0);
+  return passOn.length ? `; ${passOn.map((k) => NAMES[k]).join(', ')} passed ${passOn.length === 1 ? 'its' : 'their'} declines on as failures` : '';
+})()}.
 `;
-writeFileSync(join(root, 'docs', 'benchmarks.md'), page);
-log('wrote docs/benchmarks.md and docs/bench/*.svg');
+
+if (SMOKE) {
+  log(`smoke: page composed (${page.length} characters, ${Object.keys(charts).length} charts), not written`);
+  // BENCH_PAGE_OUT=/tmp/page.md: see the composed page of a smoke run without touching docs/.
+  if (process.env.BENCH_PAGE_OUT) writeFileSync(process.env.BENCH_PAGE_OUT, page);
+} else {
+  mkdirSync(join(root, 'docs', 'bench'), { recursive: true });
+  for (const [file, svg] of Object.entries(charts)) writeFileSync(join(root, 'docs', 'bench', file), svg);
+  writeFileSync(join(root, 'docs', 'benchmarks.md'), page);
+  log(`wrote docs/benchmarks.md and docs/bench/*.svg (${commit.text})`);
+  if (commit.libDirty) console.error('WARNING: lib/ has uncommitted changes: the page names a commit whose code it did not measure');
+}
+if (missed.length) {
+  console.error(`FAILED: ${missed.length} target${missed.length === 1 ? '' : 's'} missed:\n  ${missed.map((r) => `${r.target}: ${r.measured}`).join('\n  ')}`);
+  process.exit(1);
+}
+process.exit(0);

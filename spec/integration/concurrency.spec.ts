@@ -1,6 +1,6 @@
 import { attachTokenRefresh, MemoryTokenStore } from '../../lib';
 import axios, { type AxiosInstance } from 'axios';
-import { closeAll, harness, sleep, STUDENTS } from '../support/setup';
+import { closeAll, deferred, harness, holdOperation, STUDENTS, waitFor } from '../support/setup';
 
 afterEach(closeAll);
 
@@ -30,30 +30,31 @@ describe('attachTokenRefresh(instance): one refresh for many requests (behaviour
     // Unknown expiry: each request may be sent twice at most, plus the one refresh.
     expect(h.server.stats.requests).toBeLessThanOrEqual(2 * 200 + 1);
     expect(h.auth.stats.replays).toBe(200);
-  });
+  }, 60_000); // ~400 HTTP exchanges through graphql-js: 2 s alone, over 20 s on a machine this busy
 
 });
 
 describe('attachTokenRefresh(instance): token versions (behaviour 3)', () => {
   it('replays an answer that arrives late with the old token without a second refresh', async () => {
     const h = await harness();
-    let releaseLate!: () => void;
-    const held = new Promise<void>((resolve) => (releaseLate = resolve));
+    const lateArrived = deferred();
+    const held = deferred();
     let first = true;
     h.server.set({
       beforeAuth: async (req) => {
         if (req.operationName === 'Students' && first) {
           first = false;
-          await held; // answered only after the refresh below has completed
+          lateArrived.resolve();
+          await held.promise; // answered only after the refresh below has completed
         }
       },
     });
     const late = h.client.query(STUDENTS, { limit: 1 });
-    await sleep(30);
+    await lateArrived.promise; // it reached the server with the old token
     h.server.expireAccessTokens();
     await h.client.query(STUDENTS, { limit: 2 }); // fails, refreshes, replays
     expect(h.server.stats.refreshes).toBe(1);
-    releaseLate();
+    held.resolve();
     const answer = await late;
     expect(answer.students).toHaveLength(1);
     expect(h.server.stats.refreshes).toBe(1);
@@ -66,11 +67,13 @@ describe('attachTokenRefresh(instance): token versions (behaviour 3)', () => {
 describe('attachTokenRefresh(instance): the gate (behaviour 4)', () => {
   it('holds requests made while a refresh runs, and sends them once, with the new token', async () => {
     const h = await harness();
-    h.server.set({ refreshDelayMs: 200 });
+    const refresh = holdOperation(h.server, 'RefreshToken');
     h.server.expireAccessTokens();
     const trigger = h.client.query(STUDENTS, { limit: 1 });
-    await sleep(80); // the refresh is now running
+    await refresh.arrived; // the refresh is now running (held by the server)
     const heldBack = Array.from({ length: 10 }, () => h.client.query(STUDENTS, { limit: 1 }));
+    await waitFor(() => h.auth.stats.queued === 10, 'ten requests held at the gate');
+    refresh.release();
     await Promise.all([trigger, ...heldBack]);
     const tokens = h.studentRequests();
     expect(h.server.stats.refreshes).toBe(1);
@@ -95,11 +98,13 @@ describe('attachTokenRefresh(instance, { refreshAheadMs }): proactive refresh (b
     const h = await harness({ tokens: 'none', refreshAheadMs: 60_000 });
     const now = Date.now();
     await h.auth.setTokens({ accessToken: h.initial.accessToken, refreshToken: h.initial.refreshToken, issuedAt: now - 870_000, expiresAt: now + 30_000 });
-    h.server.set({ refreshDelayMs: 100 });
+    const refresh = holdOperation(h.server, 'RefreshToken');
     await Promise.all(Array.from({ length: 5 }, () => h.client.query(STUDENTS)));
-    // All five went out at once with the current (still valid) token.
+    // All five were answered while the refresh was still held: none waited for it.
     expect(h.studentRequests()).toEqual(Array(5).fill(h.initial.accessToken));
-    await sleep(150);
+    await refresh.arrived;
+    refresh.release();
+    await waitFor(async () => (await h.auth.getTokens())?.accessToken !== h.initial.accessToken, 'the background refresh stored its tokens');
     expect(h.server.stats.refreshes).toBe(1);
     await h.client.query(STUDENTS);
     expect(h.studentRequests()[5]).not.toBe(h.initial.accessToken);
@@ -111,9 +116,12 @@ describe('attachTokenRefresh(instance, { refreshAheadMs }): proactive refresh (b
     const h = await harness({ tokens: 'none', refreshAheadMs: 60_000 });
     await h.auth.setTokens({ accessToken: h.initial.accessToken, refreshToken: h.initial.refreshToken, expiresIn: 10 });
     await Promise.all(Array.from({ length: 5 }, () => h.client.query(STUDENTS)));
-    await sleep(20);
-    expect(h.auth.stats.refreshes).toBe(0); // none even started on the client
-    expect(h.server.stats.refreshes).toBe(0);
+    // A background refresh starts when a request is sent (stats count it at its start): none did.
+    expect(h.auth.stats.refreshes).toBe(0);
+    await h.client.query(STUDENTS);
+    expect(h.auth.stats.refreshes).toBe(0);
+    expect(h.studentRequests()).toEqual(Array(6).fill(h.initial.accessToken));
+    expect(h.server.received.filter((r) => r.operationName === 'RefreshToken')).toHaveLength(0);
   });
 });
 
@@ -142,9 +150,13 @@ describe('attachTokenRefresh(instance): attachments sharing a store', () => {
     const { h, store, a, b, body } = await twoOnOneStore();
     // All ten go out with the old token at once; whichever attachment refreshes, the other's failures
     // arrive while that refresh runs and join it.
-    h.server.set({ refreshDelayMs: 100 });
+    const refresh = holdOperation(h.server, 'RefreshToken');
     h.server.expireAccessTokens();
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).post('', body)));
+    const calls = Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).post('', body));
+    await refresh.arrived;
+    await waitFor(() => h.studentRequests().length === 10, 'all ten sent with the old token');
+    refresh.release();
+    const answers = await Promise.all(calls);
     answers.forEach((r) => expect(r.data.data?.students?.length).toBeGreaterThan(0));
     expect(h.server.stats.refreshes).toBe(1);
     const fresh = store.get()!.accessToken;

@@ -1,5 +1,5 @@
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import axios from 'axios';
 import { startSandboxServer, type SandboxServer } from '../../lib/testing';
 
@@ -9,6 +9,8 @@ import { startSandboxServer, type SandboxServer } from '../../lib/testing';
 const { createApp } = require('../../docs/examples/express-legacy/app.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createNextSchool } = require('../../docs/examples/express-legacy/nextschool.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createSchoolClients } = require('../../docs/examples/express-legacy/schools.js');
 
 interface Booted {
   sandbox: SandboxServer;
@@ -53,6 +55,10 @@ describe('docs/examples/express-legacy', () => {
     calls.forEach((c) => expect(c.status).toBe(200));
     expect([app.sandbox.stats.logins, app.sandbox.stats.refreshes]).toEqual([1, 1]);
     expect((await app.get('/students/1')).data.student.fullName).toBe('เด็กชายสมชาย ใจดี');
+    // The README's first curl, percent-encoded as it must be.
+    const readme = await app.get('/students?search=%E0%B8%AA%E0%B8%A1%E0%B8%8A%E0%B8%B2%E0%B8%A2&limit=5');
+    expect(readme.status).toBe(200);
+    expect(readme.data.students.map((s: { fullName: string }) => s.fullName)).toContain('เด็กชายสมชาย ใจดี');
     expect((await app.get('/students/999')).status).toBe(404);
   });
 
@@ -85,5 +91,110 @@ describe('docs/examples/express-legacy', () => {
     }
     expect(wrong.logs.some((l) => l.startsWith('nextschool credentials rejected'))).toBe(true);
     expect(wrong.sandbox.stats.logins).toBe(1); // never retried automatically
+  });
+});
+
+interface Received {
+  /** The account the request was sent for: the first path segment of its client's URL. */
+  account: string;
+  /** The user whose access token it carried (the JWT's `username`), if any. */
+  user?: string;
+  operation: 'login' | 'refresh' | 'data';
+}
+
+/** A pass-through proxy in front of the sandbox that records, per request, which account's URL it used and whose token it carried. */
+async function recordingProxy(target: string): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const text = body.toString('utf8');
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const claims = bearer ? JSON.parse(Buffer.from(bearer.split('.')[1]!, 'base64url').toString('utf8')) : undefined;
+      received.push({
+        account: (req.url ?? '/').split('/')[1]!,
+        user: claims?.username,
+        operation: /\blogin\s*\(/.test(text) ? 'login' : /\brefreshToken\s*\(/.test(text) ? 'refresh' : 'data',
+      });
+      const upstream = http.request(target, { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('docs/examples/express-legacy: one NextSchool account per school', () => {
+  async function bootSchools() {
+    const sandbox = await startSandboxServer({
+      rateLimits: false,
+      users: [
+        { username: 'svc-school-a', password: 'password-a', school: 'โรงเรียนเอ' },
+        { username: 'svc-school-b', password: 'password-b', school: 'โรงเรียนบี' },
+      ],
+    });
+    const proxy = await recordingProxy(sandbox.url);
+    // Memory stores here; with several processes, schools.js passes a RedisTokenStore per account.
+    const schools = createSchoolClients({
+      accounts: {
+        'school-a': { username: 'svc-school-a', password: 'password-a', url: `${proxy.url}/school-a/` },
+        'school-b': { username: 'svc-school-b', password: 'password-b', url: `${proxy.url}/school-b/` },
+      },
+    });
+    const server: Server = createApp({ schools }).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    cleanups.push(async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await proxy.close();
+      await sandbox.close();
+    });
+    const get = async (path: string) => {
+      const res = await axios.get(base + path, { validateStatus: () => true });
+      return { status: res.status, data: res.data };
+    };
+    const count = (account: string, operation: Received['operation']) => proxy.received.filter((r) => r.account === account && r.operation === operation).length;
+    return { sandbox, proxy, schools, get, count };
+  }
+
+  it('creates a school\'s client on first use, and answers 404 for a school without an account', async () => {
+    const app = await bootSchools();
+    expect((await app.get('/schools/school-a/students?limit=2')).data.students).toHaveLength(2);
+    expect([app.count('school-a', 'login'), app.count('school-b', 'login')]).toEqual([1, 0]);
+    expect(app.schools.forSchool('school-a')).toBe(app.schools.forSchool('school-a'));
+    const unknown = await app.get('/schools/nowhere/students');
+    expect([unknown.status, unknown.data]).toEqual([404, { error: 'unknown_school' }]);
+    expect(app.proxy.received.every((r) => r.account === 'school-a')).toBe(true);
+    // The shared-account routes are not mounted without a shared client.
+    expect((await app.get('/students')).status).toBe(404);
+  });
+
+  it('refreshes once per account per expiry, and never sends one account\'s token for another\'s request', async () => {
+    const app = await bootSchools();
+    const paths = (n: number) => Array.from({ length: n }, (_, i) => `/schools/${i % 2 ? 'school-a' : 'school-b'}/${i % 3 ? 'students?limit=1' : 'teachers?limit=1'}`);
+    (await Promise.all(paths(30).map(app.get))).forEach((r) => expect(r.status).toBe(200));
+    for (let expiry = 1; expiry <= 2; expiry++) {
+      app.sandbox.expireAccessTokens();
+      (await Promise.all(paths(40).map(app.get))).forEach((r) => expect(r.status).toBe(200));
+      expect([app.count('school-a', 'refresh'), app.count('school-b', 'refresh')]).toEqual([expiry, expiry]);
+    }
+    expect([app.count('school-a', 'login'), app.count('school-b', 'login')]).toEqual([1, 1]);
+
+    const data = app.proxy.received.filter((r) => r.operation === 'data');
+    expect(data.length).toBeGreaterThanOrEqual(110);
+    const owner: Record<string, string> = { 'school-a': 'svc-school-a', 'school-b': 'svc-school-b' };
+    const mismatched = data.filter((r) => r.user !== owner[r.account]);
+    expect(mismatched).toEqual([]);
+    expect(new Set(data.map((r) => r.user))).toEqual(new Set(['svc-school-a', 'svc-school-b']));
   });
 });

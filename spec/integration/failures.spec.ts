@@ -1,6 +1,6 @@
 import axios from 'axios';
-import { isLoginError, isSessionExpiredError, isTokenRefreshError, LoginError, SessionExpiredError } from '../../lib';
-import { closeAll, harness, sleep, STUDENTS } from '../support/setup';
+import { isLoginError, isSessionExpiredError, isTokenRefreshError, LoginError, SessionExpiredError, type TokenSet, type TokenStore } from '../../lib';
+import { closeAll, deferred, harness, holdOperation, STUDENTS, waitFor } from '../support/setup';
 
 afterEach(closeAll);
 
@@ -82,15 +82,24 @@ describe('attachTokenRefresh(instance): refresh rejected (behaviour 7)', () => {
 
   it('logs in lazily, once, for concurrent requests when there are no tokens', async () => {
     let logins = 0;
+    const loginMayEnd = deferred();
+    // An empty store that counts reads: each request reads it once before deciding to log in.
+    let held: TokenSet | null = null;
+    let reads = 0;
+    const store: TokenStore = { get: () => (reads++, held), set: (t) => void (held = t) };
     const h = await harness({
-      tokens: 'none',
+      tokens: store,
       login: async () => {
         logins++;
-        await sleep(50);
+        await loginMayEnd.promise;
         return h.server.issueTokens();
       },
     });
-    await Promise.all(Array.from({ length: 25 }, () => h.client.query(STUDENTS)));
+    const calls = Array.from({ length: 25 }, () => h.client.query(STUDENTS));
+    // All 25 found no tokens while the one login was running.
+    await waitFor(() => reads >= 25, '25 requests to find the store empty');
+    loginMayEnd.resolve();
+    await Promise.all(calls);
     expect(logins).toBe(1);
     expect(h.server.stats.unauthenticated).toBe(0);
   });
@@ -143,15 +152,16 @@ describe('attachTokenRefresh(instance, { refreshTimeoutMs }): transient refresh 
 
   it('does not cancel the refresh when one waiting caller gives up', async () => {
     const h = await harness();
-    h.server.set({ refreshDelayMs: 150 });
+    const refresh = holdOperation(h.server, 'RefreshToken');
     h.server.expireAccessTokens();
     const controller = new AbortController();
     const quitter = h.client.query(STUDENTS, {}, { signal: controller.signal });
     const stayers = Array.from({ length: 5 }, () => h.client.query(STUDENTS));
-    await sleep(50);
+    await refresh.arrived;
     controller.abort();
     const quit = await quitter.catch((e) => e);
     expect(axios.isCancel(quit)).toBe(true);
+    refresh.release();
     const answers = await Promise.all(stayers);
     expect(answers).toHaveLength(5);
     expect(h.server.stats.refreshes).toBe(1);
@@ -161,46 +171,53 @@ describe('attachTokenRefresh(instance, { refreshTimeoutMs }): transient refresh 
 describe('attachTokenRefresh(instance): every request settles once (behaviour 9)', () => {
   it('rejects a request aborted while held at the gate with CanceledError at once; the others complete', async () => {
     const h = await harness();
-    h.server.set({ refreshDelayMs: 300 });
+    const refresh = holdOperation(h.server, 'RefreshToken');
     h.server.expireAccessTokens();
     let refreshEnded = false;
     const trigger = h.client.query(STUDENTS).finally(() => (refreshEnded = true));
-    await sleep(50);
+    await refresh.arrived;
     const controller = new AbortController();
     const held = h.client.query(STUDENTS, {}, { signal: controller.signal });
     const others = Array.from({ length: 3 }, () => h.client.query(STUDENTS));
-    await sleep(20);
+    await waitFor(() => h.auth.stats.queued === 4, 'four requests held at the gate');
     controller.abort();
+    // Rejected while the server still holds the refresh: at once, not when the refresh ends.
     const error = await held.catch((e) => e);
     expect(axios.isCancel(error)).toBe(true);
-    expect(refreshEnded).toBe(false); // rejected at once, not when the refresh ended
+    expect(refreshEnded).toBe(false);
+    refresh.release();
     await expect(Promise.all([trigger, ...others])).resolves.toHaveLength(4);
     expect(h.studentRequests()).toHaveLength(1 + 1 + 3); // the aborted request never went out
   });
 
   it('rejects at once with CanceledError when a legacy cancelToken fires while waiting', async () => {
     const h = await harness();
-    h.server.set({ refreshDelayMs: 200 });
+    const refresh = holdOperation(h.server, 'RefreshToken');
     h.server.expireAccessTokens();
     const trigger = h.client.query(STUDENTS);
-    await sleep(40);
+    await refresh.arrived;
     const source = axios.CancelToken.source();
     const held = h.client.query(STUDENTS, {}, { cancelToken: source.token });
+    await waitFor(() => h.auth.stats.queued === 1, 'the request held at the gate');
     source.cancel('user left');
     expect(axios.isCancel(await held.catch((e) => e))).toBe(true);
+    refresh.release();
     await trigger;
+    expect(h.studentRequests()).toHaveLength(2); // the trigger and its replay; the cancelled one never went out
   });
 
   it('settles each of many mixed requests exactly once', async () => {
-    const h = await harness({ refreshTimeoutMs: 500 });
-    h.server.set({ refreshDelayMs: 50 });
+    const h = await harness({ refreshTimeoutMs: 10_000 });
+    const refresh = holdOperation(h.server, 'RefreshToken');
     h.server.expireAccessTokens();
     let settled = 0;
     const controllers = Array.from({ length: 30 }, () => new AbortController());
     const calls = controllers.map((c, i) =>
       h.client.query(STUDENTS, {}, i % 5 === 0 ? { signal: c.signal } : {}).finally(() => settled++),
     );
-    setTimeout(() => controllers.forEach((c, i) => i % 10 === 0 && c.abort()), 10);
+    await refresh.arrived;
+    controllers.forEach((c, i) => i % 10 === 0 && c.abort());
+    refresh.release();
     const outcomes = await Promise.allSettled(calls);
     expect(settled).toBe(30);
     outcomes.forEach((o, i) => {

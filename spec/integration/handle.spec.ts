@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, MemoryTokenStore, type TokenSet, type TokenStore } from '../../lib';
-import { closeAll, harness, STUDENTS } from '../support/setup';
+import { closeAll, harness, holdOperation, STUDENTS } from '../support/setup';
 
 afterEach(closeAll);
 
@@ -27,10 +27,16 @@ describe('TokenRefreshHandle', () => {
 
   it('stamps expiresAt from when the refresh was sent, not when its slow answer arrived', async () => {
     const h = await harness({}, { accessTtlSeconds: 60 });
-    h.server.set({ refreshDelayMs: 300 });
-    const sentAt = Date.now();
-    const tokens = await h.auth.refresh();
-    expect(tokens.issuedAt! - sentAt).toBeLessThan(100);
+    const refresh = holdOperation(h.server, 'RefreshToken');
+    const pending = h.auth.refresh();
+    await refresh.arrived;
+    const arrivedAt = Date.now(); // the refresh was sent before this
+    while (Date.now() === arrivedAt) await new Promise((resolve) => setImmediate(resolve)); // the clock moves on
+    const answeredAfter = Date.now();
+    refresh.release();
+    const tokens = await pending;
+    expect(tokens.issuedAt!).toBeLessThanOrEqual(arrivedAt);
+    expect(tokens.issuedAt!).toBeLessThan(answeredAfter);
     expect(tokens.expiresAt! - tokens.issuedAt!).toBe(60_000);
   });
 
@@ -64,7 +70,7 @@ describe('attachTokenRefresh(instance, { tokens }): token stores', () => {
   ])('works with a %s custom store', async (_label, async) => {
     const h = await harness({ tokens: 'none' });
     let held: TokenSet | null = { accessToken: h.initial.accessToken, refreshToken: h.initial.refreshToken };
-    const delay = () => new Promise((r) => setTimeout(r, 2));
+    const delay = () => new Promise((r) => setImmediate(r)); // a store that answers on a later turn, as I/O does
     const store: TokenStore = async
       ? { get: async () => (await delay(), held), set: async (t) => void (await delay(), (held = t)) }
       : { get: () => held, set: (t) => void (held = t) };

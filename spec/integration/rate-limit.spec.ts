@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { gql, isGraphQLRequestError } from '../../lib';
-import { closeAll, harness, sleep, STUDENTS } from '../support/setup';
+import { closeAll, harness, STUDENTS, waitFor } from '../support/setup';
 
 afterEach(closeAll);
 
@@ -11,7 +11,7 @@ describe('attachTokenRefresh(instance): rate limits as backpressure (behaviour 1
     const h = await harness();
     h.server.set({ declineNext: { operationName: 'Students', count: 1, kind, retryAfterSeconds: 0.3 } });
     const declined = h.client.query(STUDENTS, { limit: 1 });
-    await sleep(50); // the decline has arrived: the gate is paused
+    await waitFor(() => h.auth.stats.rateLimited === 1, 'the decline to pause the gate');
     const others = Array.from({ length: 5 }, () => h.client.query(STUDENTS, { limit: 2 }));
     const [first, ...rest] = await Promise.all([declined, ...others]);
     expect(first.students).toHaveLength(1);
@@ -69,10 +69,10 @@ describe('attachTokenRefresh(instance): rate limits as backpressure (behaviour 1
 
   it('rejects a request aborted during the pause with CanceledError', async () => {
     const h = await harness();
-    h.server.set({ declineNext: { operationName: 'Students', count: 1, kind: 'graphql', retryAfterSeconds: 0.5 } });
+    h.server.set({ declineNext: { operationName: 'Students', count: 1, kind: 'graphql', retryAfterSeconds: 2 } });
     const controller = new AbortController();
     const call = h.client.query(STUDENTS, {}, { signal: controller.signal });
-    await sleep(60);
+    await waitFor(() => h.auth.stats.rateLimited === 1, 'the decline to pause the gate');
     controller.abort();
     expect(axios.isCancel(await call.catch((e) => e))).toBe(true);
     expect(h.studentRequests()).toHaveLength(1);

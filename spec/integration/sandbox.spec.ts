@@ -425,3 +425,24 @@ describe('startSandboxServer(): the care module', () => {
     expect(forbidden.data.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 });
+
+describe('startSandboxServer() without the optional peer graphql', () => {
+  it('rejects with an error naming the peer and how to install it (the module load simulated to fail)', async () => {
+    await jest.isolateModulesAsync(async () => {
+      jest.doMock('graphql', () => {
+        throw Object.assign(new Error("Cannot find module 'graphql' from 'lib/testing/sandbox-server.ts'"), { code: 'MODULE_NOT_FOUND' });
+      });
+      const testing = await import('../../lib/testing'); // the entry itself loads
+      const error = (await testing.startSandboxServer().then(
+        (server) => server.close(),
+        (e: Error) => e,
+      )) as Error;
+      expect(error).toBeInstanceOf(Error);
+      expect(error.message).toBe(
+        'axios-graphql-refresh/testing needs the optional peer dependency "graphql" (16.x), which is not installed. Install it with: npm install --save-dev graphql@16',
+      );
+      expect((error as Error & { cause: { code: string } }).cause.code).toBe('MODULE_NOT_FOUND');
+    });
+    jest.dontMock('graphql');
+  });
+});

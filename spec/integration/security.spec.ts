@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql, isGraphQLRequestError, LoginError } from '../../lib';
 import { startTestServer } from '../support/graphql-server';
-import { closeAll, harness, STUDENTS } from '../support/setup';
+import { closeAll, harness, holdOperation, STUDENTS } from '../support/setup';
 
 afterEach(closeAll);
 
@@ -94,29 +94,40 @@ describe('attachTokenRefresh(instance): no secret in any rendering (behaviour 10
       { password },
     );
     const errors: unknown[] = [];
-    const collect = (p: Promise<unknown>) => p.then(() => errors.push(new Error('expected a failure')), (e) => errors.push(e));
+    // Each call must fail: one that succeeds fails the test here, naming the step.
+    const collect = async (step: string, p: Promise<unknown>) => {
+      const outcome = await p.then(
+        () => ({ ok: true as const }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      if (outcome.ok) throw new Error(`expected "${step}" to fail, it succeeded`);
+      errors.push(outcome.error);
+    };
 
     // A GraphQL error (FORBIDDEN-like): validation error answered 400 with a GraphQL body.
-    await collect(h.client.query(gql`query Students { students { nope } }`));
+    await collect('validation error', h.client.query(gql`query Students { students { nope } }`));
     // A transport error on a request that carried the token.
-    await collect(h.api.get('/missing', { validateStatus: (s) => s < 400 }));
+    await collect('transport error', h.api.get('/missing', { validateStatus: (s) => s < 400 }));
     // Transient refresh failures.
     h.server.set({ refreshFault: 'network' });
     h.server.expireAccessTokens();
-    await collect(h.client.query(STUDENTS));
+    await collect('refresh: network', h.client.query(STUDENTS));
     h.server.set({ refreshFault: 'http500' });
-    await collect(h.client.query(STUDENTS));
+    await collect('refresh: http500', h.client.query(STUDENTS));
     // Aborted while waiting.
-    h.server.set({ refreshFault: 'none', refreshDelayMs: 100 });
+    h.server.set({ refreshFault: 'none' });
+    const refresh = holdOperation(h.server, 'RefreshToken');
     const controller = new AbortController();
-    const aborted = collect(h.client.query(STUDENTS, {}, { signal: controller.signal }));
-    setTimeout(() => controller.abort(), 20);
+    const aborted = collect('aborted while the refresh runs', h.client.query(STUDENTS, {}, { signal: controller.signal }));
+    await refresh.arrived;
+    controller.abort();
     await aborted;
+    refresh.release();
     // Session expired (refresh rejected, login rejected), then fail-fast.
-    h.server.set({ refreshDelayMs: 0, refreshFault: 'reject' });
+    h.server.set({ refreshFault: 'reject' });
     h.server.expireAccessTokens();
-    await collect(h.client.query(STUDENTS));
-    await collect(h.client.query(STUDENTS));
+    await collect('refresh rejected', h.client.query(STUDENTS));
+    await collect('fail-fast after the session ended', h.client.query(STUDENTS));
 
     expect(errors).toHaveLength(7);
     const secrets = [h.initial.accessToken, h.initial.refreshToken, password, ...h.server.received.map((r) => r.authorization?.slice(7)).filter(Boolean)] as string[];

@@ -35,14 +35,41 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
     await server.kill();
   });
 
-  it('keeps the tokens as JSON in one key', async () => {
+  it('keeps the tokens as JSON in one key, with a version; a clear leaves a tombstone', async () => {
     const a = store();
     expect(await a.get()).toBeNull();
     await a.set({ accessToken: 'at', refreshToken: 'rt', expiresAt: 5 });
-    expect(JSON.parse((await connect().get('test:tokens'))!)).toEqual({ accessToken: 'at', refreshToken: 'rt', expiresAt: 5 });
+    const stored = JSON.parse((await connect().get('test:tokens'))!);
+    expect(stored).toEqual({ accessToken: 'at', refreshToken: 'rt', expiresAt: 5, v: expect.any(Number) });
     expect(await store().get()).toEqual({ accessToken: 'at', refreshToken: 'rt', expiresAt: 5 });
     await a.set(null);
-    expect(await connect().get('test:tokens')).toBeNull();
+    const tombstone = JSON.parse((await connect().get('test:tokens'))!);
+    expect(tombstone).toEqual({ v: expect.any(Number) });
+    expect(tombstone.v).toBeGreaterThan(stored.v);
+    expect(await store().get()).toBeNull();
+  });
+
+  it('compareAndSet(expected, next) writes only over the expected tokens', async () => {
+    const a = store();
+    const raw = connect();
+    expect(await a.compareAndSet(null, { accessToken: 'a1', refreshToken: 'r1' })).toBe(true);
+    expect(await a.compareAndSet(null, { accessToken: 'x' })).toBe(false); // not empty any more
+    expect(await a.compareAndSet({ accessToken: 'a1', refreshToken: 'other' }, { accessToken: 'x' })).toBe(false); // refresh token differs
+    expect(await a.compareAndSet({ accessToken: 'a1' }, { accessToken: 'x' })).toBe(false); // refresh token missing from expected
+    expect(JSON.parse((await raw.get('test:tokens'))!).accessToken).toBe('a1');
+    expect(await a.compareAndSet({ accessToken: 'a1', refreshToken: 'r1' }, { accessToken: 'a2', refreshToken: 'r2' })).toBe(true);
+    expect(await a.compareAndSet({ accessToken: 'a2', refreshToken: 'r2' }, null)).toBe(true);
+    expect(await store().get()).toBeNull();
+    expect(await a.compareAndSet(null, { accessToken: 'a3' })).toBe(true); // a tombstone counts as empty
+    expect(await store().get()).toEqual({ accessToken: 'a3' });
+  });
+
+  it('set() and compareAndSet() refuse tokens without an accessToken (the stored JSON stays valid)', async () => {
+    const a = store();
+    await a.set({ accessToken: 'at' });
+    await expect(a.set({} as never)).rejects.toThrow(TypeError);
+    await expect(a.compareAndSet({ accessToken: 'at' }, { accessToken: '' })).rejects.toThrow(TypeError);
+    expect(await store().get()).toEqual({ accessToken: 'at' });
   });
 
   it('lock() is mutually exclusive across clients', async () => {
@@ -59,7 +86,7 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
   });
 
   it('is a lease: a holder that never releases loses the lock when it expires', async () => {
-    await connect().set('test:tokens:lock', 'dead-holder', 'PX', 300, 'NX');
+    await connect().set('{test:tokens}:lock', 'dead-holder', 'PX', 300, 'NX');
     const started = Date.now();
     await store({ lockTtlMs: 1_000 }).lock(async () => undefined);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250); // waited for the expiry, did not steal it
@@ -70,11 +97,11 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
     const raw = connect();
     await a.lock(async () => {
       // Simulate a stall past the lease: the lock expires and someone else takes it.
-      await raw.pexpire('test:tokens:lock', 1);
+      await raw.pexpire('{test:tokens}:lock', 1);
       await sleep(20);
-      expect(await raw.set('test:tokens:lock', 'successor', 'PX', 5_000, 'NX')).toBe('OK');
+      expect(await raw.set('{test:tokens}:lock', 'successor', 'PX', 5_000, 'NX')).toBe('OK');
     });
-    expect(await raw.get('test:tokens:lock')).toBe('successor');
+    expect(await raw.get('{test:tokens}:lock')).toBe('successor');
   });
 
   it('renews the lease while the refresh runs longer than lockTtlMs', async () => {
@@ -82,9 +109,9 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
     const raw = connect();
     await a.lock(async () => {
       await sleep(700);
-      expect(await raw.pttl('test:tokens:lock')).toBeGreaterThan(0);
+      expect(await raw.pttl('{test:tokens}:lock')).toBeGreaterThan(0);
     });
-    expect(await raw.get('test:tokens:lock')).toBeNull();
+    expect(await raw.get('{test:tokens}:lock')).toBeNull();
   });
 
   it('tells other processes of new tokens through pub/sub, without polling', async () => {

@@ -10,9 +10,13 @@ import { buildSchema, execute, GraphQLError, parse, validate, type DocumentNode 
 
 const schema = buildSchema(`
   type Student { id: Int, code: String, fullName: String, classroomName: String }
-  type AuthPayload { accessToken: String, refreshToken: String, expiresIn: Int }
+  type AuthUser { id: String, username: String, name: String, email: String }
+  type AuthPayload { accessToken: String, refreshToken: String, expiresIn: Int, user: AuthUser }
   type RefreshPayload { accessToken: String, refreshToken: String, expiresIn: Int }
   type Note { id: Int!, text: String! }
+  type Order { id: Int!, receipt: String! }
+  input MetaInput { label: String, weight: Int }
+  directive @meta(info: MetaInput) on FRAGMENT_DEFINITION | FRAGMENT_SPREAD | FIELD
   type Query {
     students(limit: Int = 20, offset: Int = 0, search: String): [Student]
     me: String
@@ -22,6 +26,8 @@ const schema = buildSchema(`
     refreshToken(refreshToken: String!): RefreshPayload
     addNote(text: String!): Note!
     ping: Int!
+    createOrder(item: String!): Order!
+    needsAuth: Int!
   }
 `);
 
@@ -31,7 +37,7 @@ const STUDENTS = [
   { id: 3, code: '10003', fullName: 'นายวิชัย มีสุข', classroomName: 'ม.4/2' },
 ];
 
-export type AuthMode = 'field' | 'request' | 'http401';
+export type AuthMode = 'field' | 'request' | 'http401' | 'http401plain';
 export type RefreshFault = 'none' | 'reject' | 'http500' | 'html' | 'text200' | 'hang' | 'network';
 
 export interface ReceivedRequest {
@@ -52,6 +58,8 @@ export interface TestServerOptions {
   username?: string;
   password?: string;
   makeRefreshToken?: (n: number) => string;
+  /** A REST API only: every path outside `/rest/` answers 404 (a second origin that is not a GraphQL endpoint). */
+  restOnly?: boolean;
 }
 
 export interface TestServer {
@@ -60,15 +68,42 @@ export interface TestServer {
   username: string;
   password: string;
   received: ReceivedRequest[];
-  stats: { requests: number; logins: number; refreshes: number; unauthenticated: number; notesAdded: number; pings: number; declined: number };
+  stats: {
+    requests: number;
+    logins: number;
+    refreshes: number;
+    unauthenticated: number;
+    notesAdded: number;
+    pings: number;
+    declined: number;
+    ordersCreated: number;
+  };
   /** Every access token issued so far stops working. */
   expireAccessTokens(): void;
   /** Every refresh token issued so far stops working. */
   revokeRefreshTokens(): void;
   /** Issues tokens directly (as a login would), without counting a login. */
   issueTokens(): { accessToken: string; refreshToken: string; expiresIn: number };
+  /** Whether this server would accept `token` as an access token now (lets another server trust it). */
+  acceptsAccessToken(token: string | undefined): boolean;
+  /**
+   * Holds every arriving request that matches `match` (before any fault, decline or auth check)
+   * until the test calls `release()`; `arrived` resolves with the first one held.
+   */
+  hold(match: (request: ReceivedRequest) => boolean): Hold;
   set(options: Partial<ServerKnobs>): void;
   close(): Promise<void>;
+}
+
+export interface Hold {
+  /** Resolves when the first matching request arrives. */
+  arrived: Promise<ReceivedRequest>;
+  /** Requests held so far. */
+  readonly count: number;
+  /** True once `release()` ran (a server-side flag: "was the hold still on when X happened?"). */
+  readonly released: boolean;
+  /** Lets every held request go on (knobs are read after this, so set a fault first to fail them). */
+  release(): void;
 }
 
 export interface ServerKnobs {
@@ -82,9 +117,14 @@ export interface ServerKnobs {
   rotate: boolean;
   accessTtlSeconds: number;
   /** Fails the next `count` requests whose operation name matches (`*`: any) with a 500 or a reset socket. */
-  failNext?: { operationName: string; count: number; kind: 'http500' | 'network' };
+  failNext?: { operationName: string; count: number; kind: 'http500' | 'http503' | 'network' };
   /** Declines the next `count` matching requests with a rate limit (HTTP 429 or GraphQL RATE_LIMITED). */
   declineNext?: { operationName: string; count: number; kind: 'http429' | 'graphql'; retryAfterSeconds: number };
+  /**
+   * Who the REST routes (`/rest/...`) accept as a bearer token; default: this server's own access
+   * tokens. Lets a second server (another origin) trust the tokens issued by the first.
+   */
+  restAccepts?: (token: string | undefined) => boolean;
 }
 
 interface Access {
@@ -106,7 +146,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const access = new Map<string, Access>();
   const refresh = new Map<string, { valid: boolean }>();
   const received: ReceivedRequest[] = [];
-  const stats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, notesAdded: 0, pings: 0, declined: 0 };
+  const stats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, notesAdded: 0, pings: 0, declined: 0, ordersCreated: 0 };
+  const holds: Array<{ match: (request: ReceivedRequest) => boolean; arrive: (request: ReceivedRequest) => void; count: number; released: boolean; gate: Promise<void>; open: () => void }> = [];
   let counter = 0;
   const makeRefreshToken = options.makeRefreshToken ?? ((n: number) => `rt-${n}-${randomBytes(6).toString('hex')}`);
 
@@ -143,7 +184,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     login: (args: { username: string; password: string }) => {
       stats.logins++;
       if (args.username !== username || args.password !== password) throw new GraphQLError('Invalid credentials');
-      return issueTokens();
+      return { ...issueTokens(), user: { id: '1', username, name: 'Test User', email: null } };
     },
     refreshToken: async (args: { refreshToken: string }) => {
       stats.refreshes++;
@@ -165,7 +206,48 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     // Runs without a token: lets a test see a mutation root field that ran next to one that failed.
     ping: () => ++stats.pings,
+    // Runs without a token (a public root field); its `receipt` needs one, checked when it resolves:
+    // an auth error at the nested path ["createOrder","receipt"] after the order was created.
+    createOrder: (args: { item: string }, context: { authenticated: boolean }) => {
+      const id = ++stats.ordersCreated;
+      return {
+        id,
+        receipt: () => {
+          requireAuth(context);
+          return `receipt-${id}-${args.item}`;
+        },
+      };
+    },
+    // Needs a token and, like Apollo Server or graphql-yoga, sets the HTTP status through
+    // `extensions.http.status` (401) when it has none.
+    needsAuth: (_: unknown, context: { authenticated: boolean }) => {
+      if (!context.authenticated) {
+        stats.unauthenticated++;
+        throw new GraphQLError('Authentication required', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      }
+      return 1;
+    },
   };
+
+  function acceptsAccessToken(token: string | undefined): boolean {
+    return !!token && knobs.acceptTokens && access.get(token)?.valid === true;
+  }
+
+  /**
+   * The HTTP status Apollo Server and graphql-yoga derive from a resolver's error
+   * (`extensions.http.status`), which they strip from the body.
+   */
+  function statusOf(errors: readonly GraphQLError[] | undefined): number {
+    let status = 200;
+    for (const error of errors ?? []) {
+      const http = error.extensions?.http as { status?: number } | undefined;
+      if (http?.status) {
+        status = http.status;
+        delete (error.extensions as Record<string, unknown>).http;
+      }
+    }
+    return status;
+  }
 
   const sockets = new Set<Socket>();
   const pending = new Set<() => void>();
@@ -179,7 +261,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    let raw = Buffer.concat(chunks).toString('utf8');
+    const buffer = Buffer.concat(chunks);
+    let raw = buffer.toString('utf8');
+    const contentType = String(req.headers['content-type'] ?? '');
+    let parsedBody: string | undefined;
+    if (contentType.startsWith('multipart/form-data')) {
+      // graphql-multipart-request-spec: the operation is JSON in the `operations` field.
+      const form = await new Response(buffer, { headers: { 'content-type': contentType } }).formData().catch(() => undefined);
+      const operations = form?.get('operations');
+      if (typeof operations === 'string') parsedBody = operations;
+    } else if (contentType.startsWith('application/x-www-form-urlencoded')) {
+      const params = new URLSearchParams(raw);
+      if (params.has('query')) {
+        parsedBody = JSON.stringify({ query: params.get('query'), variables: JSON.parse(params.get('variables') ?? '{}'), operationName: params.get('operationName') ?? undefined });
+      }
+    }
     if (req.method === 'GET') {
       // GraphQL over HTTP GET: query, variables and operationName in the URL.
       const params = new URL(req.url ?? '/', 'http://x').searchParams;
@@ -191,19 +287,28 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     let payload: { query?: string; variables?: Record<string, unknown>; operationName?: string } = {};
     let badJson = false;
     try {
-      payload = JSON.parse(raw);
+      payload = JSON.parse(parsedBody ?? raw);
     } catch {
       badJson = true;
     }
     const authorization = req.headers.authorization;
     const record: ReceivedRequest = { at: Date.now() - startedAt, operationName: payload.operationName, authorization, headers: req.headers, body: raw, url: req.url ?? '', method: req.method ?? '' };
     received.push(record);
+    for (const hold of holds) {
+      if (hold.released || !hold.match(record)) continue;
+      hold.count++;
+      hold.arrive(record);
+      await hold.gate;
+    }
     const fail = knobs.failNext;
     if (fail && fail.count > 0 && (fail.operationName === '*' || fail.operationName === payload.operationName)) {
       fail.count--;
       if (fail.kind === 'network') return void req.socket.destroy();
+      if (fail.kind === 'http503') return send(res, 503, { errors: [{ message: 'Service unavailable' }] });
       return send(res, 500, { errors: [{ message: 'Internal server error' }] });
     }
+    if (record.url.startsWith('/rest/')) return rest(record, res);
+    if (options.restOnly) return send(res, 404, { error: 'not found' });
     if (badJson) return send(res, 400, { errors: [{ message: 'Body must be JSON' }] });
     const decline = knobs.declineNext;
     if (decline && decline.count > 0 && (decline.operationName === '*' || decline.operationName === payload.operationName)) {
@@ -259,10 +364,26 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     if (!authenticated && !isAuthOperation && knobs.authMode !== 'field') {
       stats.unauthenticated++;
       const body = { errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] };
+      if (knobs.authMode === 'http401plain') return send(res, 401, 'Unauthorized', 'text/plain');
       return send(res, knobs.authMode === 'http401' ? 401 : 200, body);
     }
     const result = await execute({ schema, document, rootValue: root, contextValue: { authenticated }, variableValues: payload.variables, operationName: payload.operationName });
-    send(res, 200, result);
+    send(res, statusOf(result.errors), result);
+  }
+
+  /**
+   * A REST API next to the GraphQL one: `/rest/public/...` answers anyone, every other `/rest/` path
+   * needs a bearer token (401 without a valid one).
+   */
+  function rest(record: ReceivedRequest, res: http.ServerResponse) {
+    if (record.url.startsWith('/rest/public')) return send(res, 200, { ok: true, path: record.url });
+    const token = record.authorization?.startsWith('Bearer ') ? record.authorization.slice(7) : undefined;
+    const accepts = knobs.restAccepts ?? acceptsAccessToken;
+    if (!accepts(token)) {
+      stats.unauthenticated++;
+      return send(res, 401, { error: 'unauthorized' });
+    }
+    return send(res, 200, { me: username, path: record.url });
   }
 
   const server = http.createServer((req, res) => {
@@ -290,11 +411,37 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       for (const entry of refresh.values()) entry.valid = false;
     },
     issueTokens,
+    acceptsAccessToken,
+    hold(match) {
+      let arrive!: (request: ReceivedRequest) => void;
+      const arrived = new Promise<ReceivedRequest>((resolve) => (arrive = resolve));
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const entry = { match, arrive, count: 0, released: false, gate, open };
+      holds.push(entry);
+      return {
+        arrived,
+        get count() {
+          return entry.count;
+        },
+        get released() {
+          return entry.released;
+        },
+        release() {
+          entry.released = true;
+          entry.open();
+        },
+      };
+    },
     set(next) {
       Object.assign(knobs, next);
     },
     async close() {
       for (const resolve of pending) resolve();
+      for (const hold of holds) {
+        hold.released = true;
+        hold.open();
+      }
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

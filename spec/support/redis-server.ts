@@ -46,22 +46,38 @@ function ping(port: number): Promise<boolean> {
 
 export interface RedisProcess {
   port: number;
-  /** Stops the server (SIGKILL: it goes away as in a crash). */
+  /** Stops the server (SIGKILL: it goes away as in a crash; nothing is saved). */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: the server stalls (connections stay open, nothing is answered) and resumes. */
+  pause(): void;
+  resume(): void;
 }
 
-export async function startRedisServer(): Promise<RedisProcess> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+export interface RedisServerOptions {
+  /** Reuse a port (a restart). @default a free one */
+  port?: number;
+  /** Keep an RDB file (`dump.rdb`) in this directory and load it at start: restarts from a snapshot. @default none */
+  dir?: string;
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisProcess> {
+  const port = options.port ?? (await freePort());
+  const persistence = options.dir ? ['--dir', options.dir, '--dbfilename', 'dump.rdb', '--save', ''] : ['--save', ''];
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--appendonly', 'no'], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; i < 100; i++) {
     if (await ping(port)) {
       return {
         port,
         async kill() {
-          if (child.exitCode === null) child.kill('SIGKILL');
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGCONT');
+            child.kill('SIGKILL');
+          }
           await exited;
         },
+        pause: () => child.kill('SIGSTOP'),
+        resume: () => child.kill('SIGCONT'),
       };
     }
     await new Promise((r) => setTimeout(r, 50));

@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql } from '../../lib';
 import type { TokenRefreshHandle, TokenRefreshOptions } from '../../lib';
-import { startTestServer, type TestServer, type TestServerOptions } from './graphql-server';
+import { startTestServer, type ReceivedRequest, type TestServer, type TestServerOptions } from './graphql-server';
 
 export const STUDENTS = gql<{ students: Array<{ id: number; fullName: string }> }, { limit?: number; search?: string }>`
   query Students($limit: Int, $search: String) { students(limit: $limit, search: $search) { id fullName } }
@@ -54,7 +54,63 @@ export async function closeAll(): Promise<void> {
   await Promise.all(open.splice(0).map((h) => h.close()));
 }
 
+/**
+ * A plain delay. Never let it decide an outcome (the suite runs on busy machines): wait for an event
+ * with `deferred`, `holdOperation` or `waitFor` instead. Kept for other spec files that import it.
+ */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A promise with its resolve exposed: lets a test decide when something happens. */
+export function deferred<T = void>() {
+  let resolve!: (value: T | PromiseLike<T>) => void;
+  let reject!: (reason?: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Resolves once `condition()` holds (checked every few ms); fails after `timeoutMs`. For states only
+ * observable through the public `stats` (a request held at the gate, a rate-limit pause begun). The
+ * deadline is generous on purpose: it only bounds a broken test, it decides no outcome.
+ */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`waitFor: ${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/**
+ * Holds every request named `operationName` at the server (before it is authenticated or executed)
+ * until `release()`. `arrived` resolves with the first one, so a test acts while it is in flight
+ * (e.g. while the refresh runs) instead of sleeping and hoping it is.
+ */
+export function holdOperation(server: TestServer, operationName: string) {
+  const first = deferred<ReceivedRequest>();
+  const gate = deferred();
+  let held = 0;
+  server.set({
+    beforeAuth: (request) => {
+      if (request.operationName !== operationName) return undefined;
+      held++;
+      first.resolve(request);
+      return gate.promise;
+    },
+  });
+  return {
+    arrived: first.promise,
+    /** How many requests are (or were) held. */
+    held: () => held,
+    release: () => {
+      server.set({ beforeAuth: undefined });
+      gate.resolve();
+    },
+  };
+}
 
 /** Settles every promise and returns the outcomes. */
 export function settleAll<T>(promises: Array<Promise<T>>) {

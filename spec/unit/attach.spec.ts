@@ -55,11 +55,11 @@ describe('attachTokenRefresh(instance) with axios-mock-adapter', () => {
   });
 
   it('uses a custom refresh and isAuthError', async () => {
-    const calls: string[] = [];
+    const calls: Array<{ refreshToken: string; signal: unknown }> = [];
     const { mock, client } = setup({
+      // Recorded, asserted below: an expect thrown in here would only become a refresh failure.
       refresh: async ({ refreshToken, signal }) => {
-        calls.push(refreshToken);
-        expect(signal).toBeInstanceOf(AbortSignal);
+        calls.push({ refreshToken, signal });
         return { accessToken: 'custom' };
       },
       isAuthError: (response) => response?.data?.errors?.[0]?.message === 'jwt expired',
@@ -67,7 +67,7 @@ describe('attachTokenRefresh(instance) with axios-mock-adapter', () => {
     mock.onPost('').replyOnce(200, { errors: [{ message: 'jwt expired' }] });
     mock.onPost('').reply((config) => [200, { data: { who: config.headers?.Authorization } }]);
     await expect(client.query('{ who }')).resolves.toEqual({ who: 'Bearer custom' });
-    expect(calls).toEqual(['r1']);
+    expect(calls).toEqual([{ refreshToken: 'r1', signal: expect.any(AbortSignal) }]);
   });
 
   it('replays on a custom auth status code', async () => {

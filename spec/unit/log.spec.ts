@@ -3,7 +3,9 @@ import { createLog } from '../../lib/util/log';
 describe('createLog(logger)', () => {
   const saved = process.env.DEBUG;
   afterEach(() => {
-    process.env.DEBUG = saved;
+    // Assigning undefined would store the string 'undefined'.
+    if (saved === undefined) delete process.env.DEBUG;
+    else process.env.DEBUG = saved;
     jest.restoreAllMocks();
   });
 

@@ -1,0 +1,26 @@
+import type { RedisClientLike } from './options';
+
+// Names derived from the store's key (issue 10, failures 1 and 9; docs/scaling.md "Keys and channel").
+//
+// - Keys may not contain `{` or `}`, and every derived key is `{key}:…`: a derived key always holds a
+//   brace, so it can never be another store's token key, and two stores' derived keys meet only if
+//   their keys are equal. `{key}` is also a Redis Cluster hash tag hashing like the bare key.
+// - Pub/sub channels are server-wide: neither `SELECT`/`db` nor an ioredis `keyPrefix` separates
+//   them. The channel names the database and the full key (prefix included), and every message
+//   carries both again, so a store only ever hears of its own key in its own database.
+
+export interface StoreNames {
+  /** The token key as the client sees it (ioredis adds `keyPrefix` itself). */
+  key: string;
+  lock: string;
+  channel: string;
+  /** The key as Redis sees it, and the database: what messages carry. */
+  fullKey: string;
+  db: number;
+}
+
+export function storeNames(redis: RedisClientLike, key: string): StoreNames {
+  const db = Number(redis.options?.db ?? 0) || 0;
+  const fullKey = `${redis.options?.keyPrefix ?? ''}${key}`;
+  return { key, lock: `{${key}}:lock`, channel: `axios-graphql-refresh:${db}:${fullKey}`, fullKey, db };
+}

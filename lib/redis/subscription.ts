@@ -1,0 +1,67 @@
+import type { RedisClientLike, RedisSubscriberLike } from './options';
+
+// The store's one subscriber connection (`duplicate()`), opened lazily, never after close().
+// `live` is true only between a confirmed SUBSCRIBE and the next disconnect; `epoch` changes on
+// both, so a read can tell whether the subscription stayed live for its whole duration (issue 10,
+// failure 5: a read made before the subscription was confirmed may have missed a change).
+
+export interface SubscriptionEvents {
+  message(raw: string): void;
+  /** Disconnected: messages may be missed from now on. */
+  lost(): void;
+  /** Subscribed (again): messages arrive from now on, but any sent meanwhile were missed. */
+  confirmed(): void;
+}
+
+export interface Subscription {
+  readonly live: boolean;
+  readonly epoch: number;
+  close(): void;
+}
+
+export function openSubscription(redis: RedisClientLike, channel: string, events: SubscriptionEvents): Subscription {
+  const subscriber: RedisSubscriberLike = redis.duplicate();
+  let live = false;
+  let epoch = 0;
+  let closed = false;
+  const lost = () => {
+    if (closed) return;
+    if (live) epoch++;
+    live = false;
+    events.lost();
+  };
+  const subscribe = () => {
+    const at = epoch;
+    subscriber.subscribe(channel).then(() => {
+      if (closed || live || at !== epoch) return;
+      live = true;
+      epoch++;
+      events.confirmed();
+    }, lost);
+  };
+  subscriber.on('message', (from: string, raw: string) => {
+    if (!closed && from === channel) events.message(raw);
+  });
+  subscriber.on('close', lost);
+  subscriber.on('end', lost);
+  subscriber.on('error', () => {}); // reported through 'close'; an unhandled 'error' would crash the process
+  // ioredis subscribes again by itself after a reconnect; ours confirms it (and covers clients that do not).
+  subscriber.on('ready', () => {
+    if (!closed && !live) subscribe();
+  });
+  subscribe();
+  return {
+    get live() {
+      return live;
+    },
+    get epoch() {
+      return epoch;
+    },
+    close() {
+      closed = true;
+      live = false;
+      epoch++;
+      subscriber.disconnect();
+    },
+  };
+}

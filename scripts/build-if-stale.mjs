@@ -1,0 +1,19 @@
+// Builds dist/ only when it is missing or older than the sources (npm ci already built it through
+// `prepare`), so `npm run demo` starts at once instead of rebuilding every time.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const newest = (path) => {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+};
+const outputs = ['index.mjs', 'index.cjs', 'testing.mjs', 'redis.mjs'].map((f) => join(root, 'dist', f));
+const built = outputs.every((f) => existsSync(f)) ? Math.min(...outputs.map((f) => statSync(f).mtimeMs)) : 0;
+const sources = Math.max(newest(join(root, 'lib')), newest(join(root, 'rollup.config.mjs')), newest(join(root, 'package.json')));
+if (built < sources) {
+  const run = spawnSync('npm', ['run', 'build', '--silent', '--', '--silent'], { cwd: root, stdio: 'inherit' });
+  process.exit(run.status ?? 1);
+}
