@@ -18,14 +18,14 @@ export interface BrowserTokenStoreOptions {
    * Use another key for a second, independent session (another API, another account).
    * @default 'default'
    */
-  key?: string;
+  key?: string | undefined;
   /**
    * The longest a tab waits for another tab's refresh lock before taking it over. A tab that closes
    * or crashes releases its lock at once; this bounds the wait behind one that hangs. Keep it above
    * the plugin's `refreshTimeoutMs`, or a slow but healthy refresh may be overtaken.
    * @default 20_000
    */
-  lockTimeoutMs?: number;
+  lockTimeoutMs?: number | undefined;
 }
 
 type Listener = (tokens: TokenSet | null) => void;
