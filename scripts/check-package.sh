@@ -17,12 +17,12 @@ if [ -n "$unexpected" ]; then
   exit 1
 fi
 # The main entry runs in browsers and edge runtimes: no Node built-ins, no Buffer, and never graphql.
-main_files="dist/index.mjs dist/index.cjs $(grep -ohE "chunks/[^'\"]+" dist/index.mjs dist/index.cjs | sort -u | sed 's#^#dist/#')"
+main_files="dist/index.mjs dist/index.cjs dist/browser.mjs dist/browser.cjs $(grep -ohE "chunks/[^'\"]+" dist/index.mjs dist/index.cjs dist/browser.mjs dist/browser.cjs | sort -u | sed 's#^#dist/#')"
 if grep -nE "from 'node:|require\('node:|\bBuffer\.|from 'graphql'|require\('graphql'\)|ioredis" $main_files; then
   echo "the main entry imports something Node-only or graphql" >&2
   exit 1
 fi
-echo "== main entry: no Node built-ins, no graphql"
+echo "== main entry and /browser: no Node built-ins, no graphql"
 # And a browser bundle of it (esbuild, as a front-end build would make it) resolves nothing from Node.
 npx esbuild dist/index.mjs --bundle --platform=browser --format=esm --external:axios --external:axios-retry --log-level=error --outfile=.tmp/pack/browser-bundle.mjs
 if grep -nE "from ?\"node:|require\(\"node:|import\(\"node:" .tmp/pack/browser-bundle.mjs; then
@@ -48,6 +48,9 @@ assert.strictEqual(typeof handle.detach, 'function');
 assert.strictEqual(lib.gql`query A { a }`.operationName, 'A');
 const { startSandboxServer } = require('axios-graphql-refresh/testing');
 assert.strictEqual(typeof require('axios-graphql-refresh/redis').RedisTokenStore, 'function');
+// /browser loads (and constructs) in Node too, as it does during server-side rendering: no browser API is touched before use.
+const { BrowserTokenStore } = require('axios-graphql-refresh/browser');
+assert.deepStrictEqual(JSON.parse(JSON.stringify(new BrowserTokenStore({ key: 'k' }))), { key: 'k' });
 (async () => {
   const sandbox = await startSandboxServer({ rateLimits: false });
   const ns = lib.createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password });
@@ -70,6 +73,7 @@ assert.strictEqual(gql`{ a }`.source, '{ a }');
 const { startSandboxServer } = await import('axios-graphql-refresh/testing');
 const { createNextSchoolClient } = await import('axios-graphql-refresh');
 assert.strictEqual(typeof (await import('axios-graphql-refresh/redis')).RedisTokenStore, 'function');
+assert.strictEqual(typeof (await import('axios-graphql-refresh/browser')).BrowserTokenStore, 'function');
 const sandbox = await startSandboxServer({ rateLimits: false });
 const ns = createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password });
 assert.strictEqual((await ns.teachers({ limit: 3 })).length, 3);
@@ -101,6 +105,9 @@ import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql, type TokenRefreshHandle } from 'axios-graphql-refresh';
 import { Redis } from 'ioredis';
 import { RedisTokenStore } from 'axios-graphql-refresh/redis';
+import { BrowserTokenStore, type BrowserTokenStoreOptions } from 'axios-graphql-refresh/browser';
+const browserOptions: BrowserTokenStoreOptions = { key: 'app' };
+export const inTabs = attachTokenRefresh(axios.create(), { tokens: new BrowserTokenStore(browserOptions) });
 export const shared = new RedisTokenStore({ redis: new Redis({ lazyConnect: true }), key: 'app:tokens' });
 const api = axios.create();
 const auth: TokenRefreshHandle = attachTokenRefresh(api, { maxReplays: 2 });

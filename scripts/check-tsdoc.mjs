@@ -1,6 +1,6 @@
 // Fails when a public export (of any entry point) has no TSDoc block with an @example.
 import ts from 'typescript';
-const entries = ['lib/index.ts', 'lib/testing/index.ts', 'lib/redis/index.ts'];
+const entries = ['lib/index.ts', 'lib/testing/index.ts', 'lib/redis/index.ts', 'lib/browser/index.ts'];
 const program = ts.createProgram(entries, { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022 });
 const checker = program.getTypeChecker();
 const missing = [];

@@ -1,0 +1,49 @@
+import type { TokenSet } from '../types';
+
+/** A message between tabs: "the tokens changed" (`t` carries them over a BroadcastChannel), or "the lease lock was released" (`r`). */
+export interface News {
+  t?: TokenSet | null;
+  r?: 1;
+}
+
+export interface Channel {
+  /** Tells the other tabs (never this store object). */
+  post(news: News): void;
+  close(): void;
+}
+
+/**
+ * Opens the channel the tabs of one origin talk on: a BroadcastChannel, or — where there is none —
+ * `storage` events of a localStorage key holding a counter, never a token (see docs/browser.md,
+ * "Fallbacks"). `undefined` when neither exists: then no tab hears another, and every read goes to
+ * IndexedDB.
+ */
+export function openChannel(name: string, onNews: (news: News) => void): Channel | undefined {
+  if (typeof BroadcastChannel === 'function') {
+    const channel = new BroadcastChannel(name);
+    channel.onmessage = (event: MessageEvent) => onNews(Object(event.data) as News);
+    return { post: (news) => channel.postMessage(news), close: () => channel.close() };
+  }
+  let storage: Storage | undefined;
+  try {
+    storage = globalThis.localStorage;
+  } catch {
+    /* access denied (third-party frame, disabled storage) */
+  }
+  if (!storage || typeof addEventListener !== 'function') return undefined;
+  const listener = (event: StorageEvent) => {
+    if (event.key === name) onNews({});
+  };
+  addEventListener('storage', listener);
+  let count = 0;
+  return {
+    post: () => {
+      try {
+        storage!.setItem(name, `${Date.now()}.${++count}.${Math.random()}`);
+      } catch {
+        /* quota or access: the other tabs learn on their next locked read */
+      }
+    },
+    close: () => removeEventListener('storage', listener),
+  };
+}

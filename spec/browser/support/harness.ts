@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+// Real Chromium for the browser tests: Debian's package (playwright's own downloads cannot work
+// here), driven by playwright-core; the app bundled by esbuild from the sources, as a front-end
+// build would; the page served on its own origin (http://localhost:PORT), the API on another
+// (the sandbox on http://127.0.0.1:PORT2), so every request is a real CORS request.
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM_PATH);
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Launches Chromium with a fresh profile (playwright makes a temporary user-data dir and removes it). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+}
+
+/** Bundles spec/browser/app/main.ts (the library's sources, axios from node_modules) for the page. */
+export async function bundleApp(): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(__dirname, '..', 'app', 'main.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+export interface PageServer {
+  /** `http://localhost:PORT`: another origin than the sandbox's `http://127.0.0.1:PORT2`. */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Serves the page and its script; nothing else. */
+export async function startPageServer(script: string): Promise<PageServer> {
+  const html = '<!doctype html><meta charset="utf-8"><title>app</title><script src="/app.js"></script>';
+  const server = http.createServer((req, res) => {
+    const [type, body] = req.url?.startsWith('/app.js') ? ['text/javascript', script] : req.url === '/favicon.ico' ? ['', ''] : ['text/html', html];
+    res.writeHead(type ? 200 : 404, { 'content-type': `${type || 'text/plain'}; charset=utf-8`, 'cache-control': 'no-store' });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://localhost:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Tabs of one browser context: they share storage, locks and BroadcastChannel, as tabs of one profile do. */
+export async function openTabs(context: BrowserContext, origin: string, apiUrl: string, count: number): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let i = 0; i < count; i++) pages.push(await openTab(context, origin, apiUrl));
+  return pages;
+}
+
+/** Errors thrown in any page (uncaught), collected so a test can assert there were none. */
+export const pageErrors: string[] = [];
+
+export async function openTab(context: BrowserContext, origin: string, apiUrl: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`));
+  await page.goto(`${origin}/?api=${encodeURIComponent(apiUrl)}`);
+  await page.waitForFunction(() => typeof window.app === 'object');
+  return page;
+}
