@@ -43,21 +43,8 @@ export function attachTo(server: TestServer, options: TokenRefreshOptions = {}, 
   return { server, api, auth, client: createGraphQLClient(api), initial };
 }
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(reason: unknown): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+/** One deferred helper for every test (spec/support/setup.ts). */
+export { deferred } from './setup';
 
 /**
  * Resolves with `promise`, or rejects with `failure` when it has not settled after `boundMs`. A bound
