@@ -62,6 +62,8 @@ async function worker() {
       failed++;
       const kind = error?.code ?? error?.name ?? 'unknown';
       failures.set(kind, (failures.get(kind) ?? 0) + 1);
+      // What failed, so a failure in the figures can be explained (messages hold no token: the library redacts them).
+      console.error(`  failure: ${kind}: ${String(error?.message).slice(0, 200)} (HTTP ${error?.response?.status ?? '-'})`);
     } finally {
       pending.delete(call);
     }
