@@ -113,11 +113,25 @@ function blobView(response: AxiosResponse): Promise<AxiosResponse> | undefined {
 
 export function createResponseInterceptors(ctx: PluginContext) {
   const needsWork = (response: AxiosResponse | undefined, error: unknown) => !!response && (!!rateLimitOf(response) || ctx.isAuthError(response, error));
+  const defaultDetector = !ctx.opts.isAuthError;
+
+  /** The common answer, seen without running the detectors: a parsed JSON object with no `errors`, at a status no rule looks at. */
+  function plainlyFine({ status, data }: AxiosResponse): boolean {
+    return (
+      defaultDetector &&
+      status !== 429 &&
+      !ctx.opts.authStatusCodes.includes(status) &&
+      !!data &&
+      typeof data === 'object' &&
+      Object.getPrototypeOf(data) === Object.prototype &&
+      (data as { errors?: unknown }).errors === undefined
+    );
+  }
 
   function onFulfilled(response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> {
     if (!isResponse(response)) return response; // reshaped by an interceptor that ran before ours
     const state = stateOf(ctx, response.config);
-    if (!state || state.passive) return response;
+    if (!state || state.passive || plainlyFine(response)) return response;
     const view = blobView(response);
     if (view) return view.then((v) => (needsWork(v, undefined) ? settle(ctx, { response: v }).then((r) => (r === v ? response : r)) : response));
     return needsWork(response, undefined) ? settle(ctx, { response }) : response;

@@ -43,10 +43,12 @@ export function deleteHeader(headers: unknown, name: string): void {
 /** Sets a header, replacing every case variant (so a stale `authorization` cannot ride along). */
 export function setHeader(target: { headers?: unknown }, name: string, value: string): void {
   if (!target.headers || typeof target.headers !== 'object') target.headers = {};
-  deleteHeader(target.headers, name);
   const bag = target.headers as HeaderBag;
-  if (isAxiosHeaders(bag)) bag.set!(name, value);
-  else bag[name] = value;
+  // AxiosHeaders (axios 1.x) keeps one entry per name whatever its case, and `rewrite` replaces even a
+  // `false`: nothing else to delete (this runs on every request).
+  if (isAxiosHeaders(bag)) return void (bag.set as (n: string, v: string, rewrite: boolean) => unknown)(name, value, true);
+  deleteHeader(bag, name);
+  bag[name] = value;
 }
 
 /** A plain-object copy of request headers (flattening axios 0.27's nested defaults for `method`). */
