@@ -52,6 +52,7 @@ export function attachPlugin(instance: AxiosInstance, options: TokenRefreshOptio
     options: opts,
     refresh,
     explicitRefresh: !!opts.refresh || !!opts.url,
+    endpointOrigin,
     judge: (request) => (originOf(fullUrlOf(request as never)) !== endpointOrigin() ? 'foreign' : isGraphQLRequest(request as never) ? 'graphql' : 'other'),
     log,
     stats,

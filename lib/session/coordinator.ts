@@ -28,6 +28,8 @@ export type Standing = 0 | 1 | 2;
 export interface Refresher {
   refresh(ctx: RefreshContext): Promise<TokenInput>;
   standing(): Standing;
+  /** The origin of its refresh endpoint, when known. */
+  origin(): string | undefined;
 }
 
 export class Coordinator {
@@ -43,6 +45,8 @@ export class Coordinator {
   readonly #members = new Set<Member>();
   /** Refreshers offered by the attachments, for those that have no endpoint of their own. */
   readonly #refreshers = new Set<Refresher>();
+  /** Origins a non-GraphQL request went to: whatever attachment has its endpoint there, it never receives the refresh token. */
+  readonly #notGraphQL = new Set<string>();
   #unsubscribe: (() => void) | undefined;
 
   constructor(private readonly store: TokenStore) {}
@@ -78,10 +82,23 @@ export class Coordinator {
     for (const member of [...this.#members]) member.revived();
   }
 
+  /** Remembers that `origin` served a non-GraphQL request (a REST API), for every attachment on the store. */
+  notGraphQL(origin: string | undefined): void {
+    if (origin) this.#notGraphQL.add(origin);
+  }
+
+  /** What is known of a refresher's endpoint: its own standing, unless its origin is known not to be GraphQL. */
+  standingOf(r: Refresher): Standing {
+    const own = r.standing();
+    if (own === 2) return 2;
+    const origin = r.origin();
+    return origin !== undefined && this.#notGraphQL.has(origin) ? 0 : own;
+  }
+
   /** The refresher of this store that knows most about its endpoint, if its standing is at least `min`. */
   bestRefresher(min: Standing): Refresher | undefined {
     let best: Refresher | undefined;
-    for (const r of this.#refreshers) if (r.standing() >= min && (!best || r.standing() > best.standing())) best = r;
+    for (const r of this.#refreshers) if (this.standingOf(r) >= min && (!best || this.standingOf(r) > this.standingOf(best))) best = r;
     return best;
   }
 }

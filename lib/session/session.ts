@@ -22,6 +22,8 @@ export interface SessionDeps {
   explicitRefresh: boolean;
   /** What a request says of this attachment's refresh endpoint. */
   judge: (request: unknown) => 'graphql' | 'other' | 'foreign';
+  /** The origin of this attachment's refresh endpoint (read when needed: `baseURL` may change). */
+  endpointOrigin: () => string | undefined;
   log: (message: string, meta?: object) => void;
   stats: TokenRefreshStats;
 }
@@ -46,7 +48,7 @@ export class Session implements Member {
     this.#shared = coordinatorFor(deps.store);
     this.#view = new TokenView(deps.store, this.#shared);
     this.#standing = deps.explicitRefresh ? 2 : 1;
-    this.#own = { refresh: deps.refresh, standing: () => this.#standing };
+    this.#own = { refresh: deps.refresh, standing: () => this.#standing, origin: deps.endpointOrigin };
     this.#flight = {
       view: this.#view,
       shared: this.#shared,
@@ -98,7 +100,10 @@ export class Session implements Member {
     if (this.#standing === 2 || request === undefined) return;
     const verdict = this.#deps.judge(request);
     if (verdict === 'graphql') this.#standing = 2;
-    else if (verdict === 'other') this.#standing = 0;
+    else if (verdict === 'other') {
+      this.#standing = 0;
+      this.#shared.notGraphQL(this.#deps.endpointOrigin()); // every attachment whose endpoint is there, detached or new, learns it too
+    }
   }
 
   /**
@@ -108,10 +113,11 @@ export class Session implements Member {
    */
   #chooseRefresher(trigger: unknown): Refresher | undefined {
     this.#learn(trigger);
-    if (this.#standing === 2) return this.#own;
+    const standing = this.#shared.standingOf(this.#own);
+    if (standing === 2) return this.#own;
     const best = this.#shared.bestRefresher(1);
-    if (best && (best === this.#own || best.standing() > this.#standing)) return best;
-    if (this.#standing === 1) return this.#own;
+    if (best && (best === this.#own || this.#shared.standingOf(best) > standing)) return best;
+    if (standing === 1) return this.#own;
     return trigger === undefined ? (best ?? this.#own) : best;
   }
 

@@ -156,4 +156,11 @@ export const COUNTEREXAMPLES: Counterexample[] = [
       calls: [call({ latencies: [6] }), call({ startTurn: 1 })],
     },
   },
+  {
+    item: 3,
+    title: 'a REST attachment re-attached after the GraphQL ones were detached (never sent a request) is chosen to refresh for the old REST session: the refresh token goes to the REST origin',
+    invariant: 'tokens-stay-home',
+    foundOn: 'main 18cad02 (npm run test:nightly, run 18,259)',
+    schedule: {"calls": [{"kind": "query", "via": 0, "startTurn": 0, "latencies": [0], "abortAfterTurns": 6, "cancelVia": "signal", "timeoutMs": 1, "throwIn": "none", "declines": ["long"], "authStatus": 200, "placement": "request", "midExpiry": "none"}, {"kind": "rest", "via": 0, "startTurn": 0, "latencies": [2], "abortAfterTurns": 6, "cancelVia": "signal", "timeoutMs": null, "throwIn": "none", "declines": [], "authStatus": 200, "placement": "request", "midExpiry": "second-field"}, {"kind": "query", "via": 0, "startTurn": 0, "latencies": [0], "abortAfterTurns": 6, "cancelVia": "signal", "timeoutMs": null, "throwIn": "none", "declines": [], "authStatus": 200, "placement": "request", "midExpiry": "none"}], "events": [{"turn": 0, "op": "expire", "target": 0, "reattachAfter": 0}, {"turn": 1, "op": "detach", "target": 2, "reattachAfter": 1}, {"turn": 0, "op": "detach", "target": 1, "reattachAfter": 0}, {"turn": 0, "op": "detach", "target": 0, "reattachAfter": 0}], "refreshOutcomes": [], "refreshLatency": 0, "rotate": false, "maxReplays": 1, "retries": 0, "pacing": 0, "withRest": true, "special": "long-decline"} as Schedule,
+  },
 ];
