@@ -1,0 +1,82 @@
+// What the library weighs in a browser bundle, against its budgets and beside its peers (issue 12).
+// Method, the same for everything measured: esbuild --bundle --minify (ESM, browser platform), axios
+// external, everything else bundled (axios-retry, p-queue…), then gzip -9. Imported by
+// scripts/check-size.mjs (`npm run size`, which exits 1 over budget) and by spec/bench/run.mjs (the
+// size table of docs/benchmarks.md, where each budget is a target like the others).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(root, 'package.json'));
+export const KB = 1024;
+
+/** Our bundles and their gzip budgets (bytes). The first two budgets are issue 12's. */
+export const OURS = [
+  { name: 'attachTokenRefresh alone', code: "export { attachTokenRefresh } from './lib/index.ts';", budget: 10 * KB },
+  { name: 'the whole main entry', code: "export * from './lib/index.ts';", budget: 14 * KB },
+  { name: 'BrowserTokenStore (/browser)', code: "export { BrowserTokenStore } from './lib/browser/index.ts';", budget: 2.5 * KB },
+];
+
+/**
+ * Peers, measured the same way when installed (devDependencies or dependencies of this package).
+ * `quoted`: the gzip size issue 12 reports for it (same method), shown, labelled as quoted, when the
+ * package is not installed here — never mixed up with a measured figure.
+ */
+export const PEERS = [
+  { name: 'axios-auth-refresh', module: 'axios-auth-refresh', code: "export { default } from 'axios-auth-refresh';", quoted: 1.0 * KB },
+  { name: 'axios-retry', module: 'axios-retry', code: "export { default } from 'axios-retry';", quoted: 2.0 * KB },
+  { name: 'p-queue', module: 'p-queue', code: "export { default } from 'p-queue';", quoted: 4.4 * KB },
+  { name: '@urql/exchange-auth', module: '@urql/exchange-auth', code: "export { authExchange } from '@urql/exchange-auth';", quoted: 0.9 * KB },
+];
+export const QUOTED_FROM = 'issue 12';
+export const METHOD = 'esbuild --bundle --minify (ESM, browser platform, es2022), axios external, everything else bundled; gzip -9';
+
+/** Minified and gzip -9 bytes of `code` (an entry module, resolved from the package root). */
+export async function measure(code) {
+  const result = await build({
+    stdin: { contents: code, resolveDir: root, sourcefile: 'size-entry.ts', loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    external: ['axios'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const bytes = result.outputFiles[0].contents;
+  return { min: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+const installed = (name) => {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Measures every bundle. Ours: `{ name, min, gzip, budget, ok, peer: false }`. Peers:
+ * `{ name, min, gzip, peer: true, installed: true }`, or, when not installed,
+ * `{ name, peer: true, installed: false, quoted }` (no measured figure).
+ */
+export async function measureSizes() {
+  const rows = [];
+  for (const item of OURS) {
+    const size = await measure(item.code);
+    rows.push({ name: item.name, ...size, budget: item.budget, ok: size.gzip <= item.budget, peer: false });
+  }
+  for (const peer of PEERS) {
+    if (!installed(peer.module)) rows.push({ name: peer.name, peer: true, installed: false, quoted: peer.quoted });
+    else rows.push({ name: peer.name, ...(await measure(peer.code)), peer: true, installed: true });
+  }
+  return rows;
+}
+
+/** "13.6 KB" (1 KB = 1,024 bytes). */
+export const kb = (n) => `${(n / KB).toFixed(1)} KB`;
