@@ -1,4 +1,5 @@
 // The five benchmark scenarios. Each returns plain numbers; run.mjs repeats them and reports.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import axios from 'axios';
 import { CLIENTS, closeClients, STUDENTS } from './clients.mjs';
 
@@ -45,11 +46,15 @@ export async function herd(server, variant, n) {
   // Known expiry: the client is told the token has run out, so it refreshes before sending.
   if (variant === 'oursKnown') await client.auth.setTokens({ ...tokens, expiresIn: undefined, expiresAt: Date.now() - 1 });
   const before = await server.call('stats');
+  // Second opinion on the stall: node's own event-loop delay histogram (1 ms timer; reported, not checked).
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
   const stopProbe = stallProbe();
   const started = performance.now();
   const outcomes = await Promise.allSettled(Array.from({ length: n }, () => client.query({ limit: 2 })));
   const wallMs = performance.now() - started;
   const stallMs = stopProbe();
+  histogram.disable();
   const server_ = delta(await server.call('stats'), before);
   closeClients();
   return {
@@ -59,6 +64,7 @@ export async function herd(server, variant, n) {
     unauthenticated: server_.unauthenticated,
     wallMs,
     stallMs,
+    delayMaxMs: histogram.max / 1e6,
   };
 }
 
@@ -89,24 +95,53 @@ export async function herdCpu(kind, n) {
   return { wallMs: performance.now() - started, answered: outcomes.filter((o) => o.status === 'fulfilled').length, refreshes: counter };
 }
 
-/** Overhead: steady state, valid token. `transport` is 'memory' (an in-memory adapter) or 'http'. */
-export async function overhead(server, kind, transport, total, batch = 50) {
-  await server.call('reset');
-  const tokens = await server.call('issue');
-  const body = { data: { students: [{ id: 1, fullName: 'เด็กชายสมชาย ใจดี' }] } };
-  const adapter =
-    transport === 'memory'
-      ? (config) => Promise.resolve({ data: JSON.stringify(body), status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {} })
-      : undefined;
-  const client = CLIENTS[kind](server.url, tokens, { adapter });
-  for (let i = 0; i < 200; i++) await client.query({ limit: 1 }); // warm-up
-  const started = performance.now();
+const MEMORY_ANSWER = JSON.stringify({ data: { students: [{ id: 1, fullName: 'เด็กชายสมชาย ใจดี' }] } });
+/** An in-memory adapter answering every query with the same GraphQL answer (a JSON string, as over HTTP). */
+const memoryAdapter = (config) => Promise.resolve({ data: MEMORY_ANSWER, status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {} });
+
+/** `total` queries, `batch` at a time; this process's CPU time (user + system) and wall time per request, µs. */
+async function overheadRun(client, total, batch) {
+  gc(); // every run starts from a collected heap, so one run's garbage is not the next one's GC
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
   for (let done = 0; done < total; done += batch) {
-    await Promise.all(Array.from({ length: Math.min(batch, total - done) }, () => client.query({ limit: 1 })));
+    if (batch === 1) await client.query({ limit: 1 });
+    else await Promise.all(Array.from({ length: Math.min(batch, total - done) }, () => client.query({ limit: 1 })));
   }
-  const usPerRequest = ((performance.now() - started) * 1000) / total;
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuUs: (cpu.user + cpu.system) / total, wallUs: ((performance.now() - wall0) * 1000) / total };
+}
+
+/**
+ * Overhead: steady state, valid token (known expiry 15 minutes away, so no refresh runs). `transport`
+ * is 'memory' (an in-memory adapter: the clients' own CPU, nothing else) or 'http' (the bench server
+ * over loopback). Every client in `kinds` is built once and warmed up (`warmup` queries in this
+ * batch size); then `runs` rounds, each running every client once (`total` queries, `batch` at a
+ * time), in alternating order (a b c d, d c b a, …) so that neither drift nor position favours one.
+ * Returns, per client, the runs' { cpuUs, wallUs } per request, and per client the ratio of its CPU
+ * time to bare axios' within each round (paired, so a slow moment of the machine cancels out).
+ */
+export async function overhead(server, { kinds, transport, batch, runs, total, warmup }) {
+  let tokens = { accessToken: 'at-bench', refreshToken: 'rt-bench', expiresIn: 900 };
+  if (transport === 'http') {
+    await server.call('reset');
+    tokens = await server.call('issue');
+  }
+  const adapter = transport === 'memory' ? memoryAdapter : undefined;
+  const clients = Object.fromEntries(kinds.map((kind) => [kind, CLIENTS[kind](transport === 'memory' ? 'https://api.example.test/' : server.url, tokens, { adapter })]));
+  for (const kind of kinds) await overheadRun(clients[kind], warmup, batch);
+  const perRun = Object.fromEntries(kinds.map((kind) => [kind, []]));
+  const ratios = Object.fromEntries(kinds.map((kind) => [kind, []]));
+  for (let r = 0; r < runs; r++) {
+    const round = {};
+    for (const kind of r % 2 ? [...kinds].reverse() : kinds) round[kind] = await overheadRun(clients[kind], total, batch);
+    for (const kind of kinds) {
+      perRun[kind].push(round[kind]);
+      ratios[kind].push(round[kind].cpuUs / round.bare.cpuUs);
+    }
+  }
   closeClients();
-  return { usPerRequest };
+  return { perRun, ratios };
 }
 
 /** Heap growth per item while `make()`'s items are pending (after forced GC). */
