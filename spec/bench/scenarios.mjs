@@ -99,29 +99,29 @@ const MEMORY_ANSWER = JSON.stringify({ data: { students: [{ id: 1, fullName: '�
 /** An in-memory adapter answering every query with the same GraphQL answer (a JSON string, as over HTTP). */
 const memoryAdapter = (config) => Promise.resolve({ data: MEMORY_ANSWER, status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {} });
 
-/** `total` queries, `batch` at a time; this process's CPU time (user + system) and wall time per request, µs. */
-async function overheadRun(client, total, batch) {
-  gc(); // every run starts from a collected heap, so one run's garbage is not the next one's GC
+/** `n` queries, `batch` at a time; this process's CPU time (user + system) and wall time, µs. */
+async function overheadBlock(client, n, batch) {
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
-  for (let done = 0; done < total; done += batch) {
+  for (let done = 0; done < n; done += batch) {
     if (batch === 1) await client.query({ limit: 1 });
-    else await Promise.all(Array.from({ length: Math.min(batch, total - done) }, () => client.query({ limit: 1 })));
+    else await Promise.all(Array.from({ length: Math.min(batch, n - done) }, () => client.query({ limit: 1 })));
   }
   const cpu = process.cpuUsage(cpu0);
-  return { cpuUs: (cpu.user + cpu.system) / total, wallUs: ((performance.now() - wall0) * 1000) / total };
+  return { cpuUs: cpu.user + cpu.system, wallUs: (performance.now() - wall0) * 1000 };
 }
 
 /**
  * Overhead: steady state, valid token (known expiry 15 minutes away, so no refresh runs). `transport`
  * is 'memory' (an in-memory adapter: the clients' own CPU, nothing else) or 'http' (the bench server
- * over loopback). Every client in `kinds` is built once and warmed up (`warmup` queries in this
- * batch size); then `runs` rounds, each running every client once (`total` queries, `batch` at a
- * time), in alternating order (a b c d, d c b a, …) so that neither drift nor position favours one.
- * Returns, per client, the runs' { cpuUs, wallUs } per request, and per client the ratio of its CPU
- * time to bare axios' within each round (paired, so a slow moment of the machine cancels out).
+ * over loopback). Every client in `kinds` (the first is the reference, bare axios) is built once and
+ * warmed up (`warmup` queries in this batch size). Then `runs` runs per client: a run is `blocks`
+ * blocks of `block` queries, `batch` at a time, and the clients' blocks alternate (a b c, c b a, a b c…),
+ * so the clients' runs of one round are measured within the same moments of a shared machine.
+ * Returns, per client, each run's { cpuUs, wallUs } per request, and each round's ratio of its CPU
+ * time to the reference's (paired: a busy moment weighs on both sides).
  */
-export async function overhead(server, { kinds, transport, batch, runs, total, warmup }) {
+export async function overhead(server, { kinds, transport, batch, runs, blocks, block, warmup }) {
   let tokens = { accessToken: 'at-bench', refreshToken: 'rt-bench', expiresIn: 900 };
   if (transport === 'http') {
     await server.call('reset');
@@ -129,15 +129,25 @@ export async function overhead(server, { kinds, transport, batch, runs, total, w
   }
   const adapter = transport === 'memory' ? memoryAdapter : undefined;
   const clients = Object.fromEntries(kinds.map((kind) => [kind, CLIENTS[kind](transport === 'memory' ? 'https://api.example.test/' : server.url, tokens, { adapter })]));
-  for (const kind of kinds) await overheadRun(clients[kind], warmup, batch);
+  for (const kind of kinds) await overheadBlock(clients[kind], warmup, batch);
   const perRun = Object.fromEntries(kinds.map((kind) => [kind, []]));
   const ratios = Object.fromEntries(kinds.map((kind) => [kind, []]));
   for (let r = 0; r < runs; r++) {
-    const round = {};
-    for (const kind of r % 2 ? [...kinds].reverse() : kinds) round[kind] = await overheadRun(clients[kind], total, batch);
+    const sum = Object.fromEntries(kinds.map((kind) => [kind, { cpuUs: 0, wallUs: 0 }]));
+    // No forced GC between blocks: that would leave each block's garbage to the next GC, outside the
+    // measurement, and hide the cost of allocating. Unforced, a collection falls in a client's block
+    // in proportion to what that client allocates, so each pays for its own garbage on average.
+    gc();
+    for (let b = 0; b < blocks; b++) {
+      for (const kind of (r * blocks + b) % 2 ? [...kinds].reverse() : kinds) {
+        const m = await overheadBlock(clients[kind], block, batch);
+        sum[kind].cpuUs += m.cpuUs;
+        sum[kind].wallUs += m.wallUs;
+      }
+    }
     for (const kind of kinds) {
-      perRun[kind].push(round[kind]);
-      ratios[kind].push(round[kind].cpuUs / round.bare.cpuUs);
+      perRun[kind].push({ cpuUs: sum[kind].cpuUs / (blocks * block), wallUs: sum[kind].wallUs / (blocks * block) });
+      ratios[kind].push(sum[kind].cpuUs / sum[kinds[0]].cpuUs);
     }
   }
   closeClients();
