@@ -53,9 +53,9 @@ export function lineChart({ title, xLabel, yLabel, series, logX = true, logY = t
   return out.join('\n');
 }
 
-/** A horizontal bar chart. bars: [{ name, value, label }]. */
-export function barChart({ title, unit, bars }) {
-  const W = 640, rowH = 34, L = 210, R = 90, T = 44;
+/** A horizontal bar chart. bars: [{ name, value, label, color }] (`color`: an index into the palette; default the bar's). */
+export function barChart({ title, unit, bars, labelWidth = 210 }) {
+  const W = 640 + (labelWidth - 210), rowH = 34, L = labelWidth, R = 90, T = 44;
   const H = T + bars.length * rowH + 20;
   const max = Math.max(...bars.map((b) => b.value)) * 1.05;
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`];
@@ -63,7 +63,7 @@ export function barChart({ title, unit, bars }) {
   bars.forEach((b, i) => {
     const y = T + i * rowH;
     const w = ((W - L - R) * b.value) / max;
-    out.push(`<text x="${L - 8}" y="${y + 17}" text-anchor="end">${esc(b.name)}</text>`, `<rect x="${L}" y="${y + 4}" width="${w}" height="20" fill="${COLORS[i % COLORS.length]}"/>`, `<text x="${L + w + 6}" y="${y + 18}">${esc(b.label ?? `${b.value.toFixed(1)} ${unit}`)}</text>`);
+    out.push(`<text x="${L - 8}" y="${y + 17}" text-anchor="end">${esc(b.name)}</text>`, `<rect x="${L}" y="${y + 4}" width="${w}" height="20" fill="${COLORS[(b.color ?? i) % COLORS.length]}"/>`, `<text x="${L + w + 6}" y="${y + 18}">${esc(b.label ?? `${b.value.toFixed(1)} ${unit}`)}</text>`);
   });
   out.push('</svg>');
   return out.join('\n');
