@@ -23,8 +23,8 @@ const SMOKE = process.env.BENCH_SMOKE === '1';
 // takes ≥ 100 ms at full size), the clients' blocks interleaved; warm-up queries per client.
 // stall: the herd whose event-loop stall is compared.
 const P = SMOKE
-  ? { ns: [10, 50], runs: () => 1, overhead: { memory: { runs: 3, blocks: 2, block: 50, warmup: 200 }, http: { runs: 1, blocks: 2, block: 50, warmup: 50 } }, stall: { n: 200, runs: 2 }, waiting: 500, proactiveMs: 2_500, rlWindowMs: 400, rlLimit: 10, rlBurst: 30 }
-  : { ns: [10, 100, 1_000, 5_000], runs: (n) => (n >= 1_000 ? 3 : 5), overhead: { memory: { runs: 15, blocks: 6, block: 250, warmup: 3_000 }, http: { runs: 7, blocks: 4, block: 100, warmup: 500 } }, stall: { n: 5_000, runs: 5 }, waiting: 10_000, proactiveMs: 10_000, rlWindowMs: 3_000, rlLimit: 60, rlBurst: 200 };
+  ? { ns: [10, 50], runs: () => 1, overhead: { memory: { runs: 3, blocks: 4, block: 50, warmup: 200 }, http: { runs: 1, blocks: 2, block: 50, warmup: 50 } }, stall: { n: 200, runs: 2 }, waiting: 500, proactiveMs: 2_500, rlWindowMs: 400, rlLimit: 10, rlBurst: 30 }
+  : { ns: [10, 100, 1_000, 5_000], runs: (n) => (n >= 1_000 ? 3 : 5), overhead: { memory: { runs: 21, blocks: 30, block: 50, warmup: 3_000 }, http: { runs: 7, blocks: 8, block: 50, warmup: 500 } }, stall: { n: 5_000, runs: 5 }, waiting: 10_000, proactiveMs: 10_000, rlWindowMs: 3_000, rlLimit: 60, rlBurst: 200 };
 const BATCHES = [1, 50]; // overhead: one request at a time, and 50 at a time
 
 const NAMES = {
@@ -127,9 +127,9 @@ for (const kind of Object.keys(cpu)) log(`  herd (in-memory) N=${cpuN} ${NAMES[k
 const OVERHEAD_KINDS = { memory: ['bare', 'ours', 'oursPlugin', 'axiosAuthRefresh', 'docsPattern'], http: ['bare', 'ours', 'axiosAuthRefresh', 'docsPattern'] };
 const overheadResults = {}; // transport → batch → { perRun: kind → [{ cpuUs, wallUs }], ratios: kind → [paired CPU ratio] }
 for (const transport of ['memory', 'http']) {
+  overheadResults[transport] = await overhead(server, { kinds: OVERHEAD_KINDS[transport], transport, batches: BATCHES, ...P.overhead[transport] });
   for (const batch of BATCHES) {
-    const res = await overhead(server, { kinds: OVERHEAD_KINDS[transport], transport, batch, ...P.overhead[transport] });
-    (overheadResults[transport] ??= {})[batch] = res;
+    const res = overheadResults[transport][batch];
     for (const kind of OVERHEAD_KINDS[transport]) {
       const m = (k) => median(res.perRun[kind].map((x) => x[k])).toFixed(1);
       log(`  overhead ${transport.padEnd(6)} ${String(batch).padStart(2)} at a time ${NAMES[kind].padEnd(28)} CPU ${m('cpuUs')} µs/request, wall ${m('wallUs')} µs, CPU ratio ${median(res.ratios[kind]).toFixed(3)}`);
@@ -362,15 +362,17 @@ Loopback HTTP (the bench server, in its own process):
 
 ${overheadTable('http')}
 
-CPU time is this process's \`process.cpuUsage()\` (user + system, so the garbage collector's helper
-threads count too), divided by the queries; wall time is shown beside it. A run of one client is
-${(P.overhead.memory.blocks * P.overhead.memory.block).toLocaleString('en')} GraphQL queries in memory (${(P.overhead.http.blocks * P.overhead.http.block).toLocaleString('en')} over HTTP), one at a time (each awaited before the next)
-or 50 at a time (\`Promise.all\` of 50, then the next 50), in ${P.overhead.memory.blocks} blocks of ${P.overhead.memory.block} (${P.overhead.http.blocks} of ${P.overhead.http.block} over HTTP);
-the clients' blocks alternate (bare, ours, …, then …, ours, bare), so the runs of one round are
-measured in the same moments of this shared machine. The heap is collected before each round but
-not between blocks, so garbage collection is measured where it falls (in a client's blocks in
-proportion to what it allocates). Every client is built once and
-warmed up first (${P.overhead.memory.warmup.toLocaleString('en')} queries in memory, ${P.overhead.http.warmup.toLocaleString('en')} over HTTP); then ${P.overhead.memory.runs} rounds in memory and ${P.overhead.http.runs} over HTTP.
+Each client runs alone in its own process (\`spec/bench/overhead-worker.mjs\`): clients sharing one
+process share axios' code, and each one's objects would make that code's compiled paths more general
+for all of them. CPU time is that process's \`process.cpuUsage()\` (user + system, so the garbage
+collector's helper threads count too), divided by the queries; wall time is shown beside it. A run
+of one client is ${(P.overhead.memory.blocks * P.overhead.memory.block).toLocaleString('en')} GraphQL queries in memory (${(P.overhead.http.blocks * P.overhead.http.block).toLocaleString('en')} over HTTP), one at a time (each awaited
+before the next) or 50 at a time (\`Promise.all\` of 50, then the next 50), in blocks of ${P.overhead.memory.block}; the
+clients' blocks alternate (bare, ours, …, then …, ours, bare), one process working at a time, so the
+runs of one round are measured in the same moments of this shared machine. Each process collects its
+heap before each round but not between blocks, so garbage collection is measured where it falls (in
+a client's blocks in proportion to what it allocates). Every client is built once and warmed up
+first (${P.overhead.memory.warmup.toLocaleString('en')} queries in memory, ${P.overhead.http.warmup.toLocaleString('en')} over HTTP); then ${P.overhead.memory.runs} rounds in memory and ${P.overhead.http.runs} over HTTP.
 A client's ratio is the median of its per-round ratios to bare axios' CPU time (paired); the CPU and
 wall columns are medians, with the range in brackets. This library's queries go through its GraphQL
 client (\`createGraphQLClient\`), the others' through \`api.post\` and a check of \`errors\`: each does what a

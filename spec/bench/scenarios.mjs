@@ -1,8 +1,12 @@
 // The five benchmark scenarios. Each returns plain numbers; run.mjs repeats them and reports.
+import { fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import axios from 'axios';
 import { CLIENTS, closeClients, STUDENTS } from './clients.mjs';
 
+const here = dirname(fileURLToPath(import.meta.url));
 const gc = globalThis.gc ?? (() => {});
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 const delta = (after, before) => Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]));
@@ -95,52 +99,55 @@ export async function herdCpu(kind, n) {
   return { wallMs: performance.now() - started, answered: outcomes.filter((o) => o.status === 'fulfilled').length, refreshes: counter };
 }
 
-const MEMORY_ANSWER = JSON.stringify({ data: { students: [{ id: 1, fullName: 'เด็กชายสมชาย ใจดี' }] } });
-/** An in-memory adapter answering every query with the same GraphQL answer (a JSON string, as over HTTP). */
-const memoryAdapter = (config) => Promise.resolve({ data: MEMORY_ANSWER, status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {} });
-
-/** `n` queries, `batch` at a time; this process's CPU time (user + system) and wall time, µs. */
-async function overheadBlock(client, n, batch) {
-  const cpu0 = process.cpuUsage();
-  const wall0 = performance.now();
-  for (let done = 0; done < n; done += batch) {
-    if (batch === 1) await client.query({ limit: 1 });
-    else await Promise.all(Array.from({ length: Math.min(batch, n - done) }, () => client.query({ limit: 1 })));
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return { cpuUs: cpu.user + cpu.system, wallUs: (performance.now() - wall0) * 1000 };
+/** Forks overhead-worker.mjs: one client alone in its process; `call(message)` resolves its answer. */
+function overheadWorker() {
+  const child = fork(join(here, 'overhead-worker.mjs'), [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let pending;
+  child.on('message', (m) => pending?.(m));
+  return {
+    call: (message) => new Promise((resolve) => ((pending = resolve), child.send(message))),
+    close: () => new Promise((resolve) => (child.once('exit', resolve), child.send({ cmd: 'close' }))),
+  };
 }
 
 /**
  * Overhead: steady state, valid token (known expiry 15 minutes away, so no refresh runs). `transport`
  * is 'memory' (an in-memory adapter: the clients' own CPU, nothing else) or 'http' (the bench server
- * over loopback). Every client in `kinds` (the first is the reference, bare axios) is built once and
- * warmed up (`warmup` queries in this batch size). Then `runs` runs per client: a run is `blocks`
- * blocks of `block` queries, `batch` at a time, and the clients' blocks alternate (a b c, c b a, a b c…),
- * so the clients' runs of one round are measured within the same moments of a shared machine.
- * Returns, per client, each run's { cpuUs, wallUs } per request, and each round's ratio of its CPU
- * time to the reference's (paired: a busy moment weighs on both sides).
+ * over loopback). Each client in `kinds` (the first is the reference, bare axios) runs alone in its
+ * own process (overhead-worker.mjs), is built once and warmed up (`warmup` queries in each batch
+ * size). Then `runs` runs per client: a run is `blocks` blocks of `block` queries, `batch` at a time,
+ * and the clients' blocks alternate (a b c, c b a, a b c…), one process working at a time, so the
+ * runs of one round are measured in the same moments of a shared machine. Each process collects its
+ * heap before each round, not between blocks: a forced collection would leave a block's garbage to
+ * the next one, outside the measurement, and hide the cost of allocating.
+ * Returns, per batch size in `batches` (run in turn, by the same processes), per client, each run's
+ * { cpuUs, wallUs } per request, and each round's ratio of its CPU time to the reference's (paired:
+ * a busy moment weighs on both sides).
  */
-export async function overhead(server, { kinds, transport, batch, runs, blocks, block, warmup }) {
+export async function overhead(server, { kinds, transport, batches, runs, blocks, block, warmup }) {
   let tokens = { accessToken: 'at-bench', refreshToken: 'rt-bench', expiresIn: 900 };
   if (transport === 'http') {
     await server.call('reset');
     tokens = await server.call('issue');
   }
-  const adapter = transport === 'memory' ? memoryAdapter : undefined;
-  const clients = Object.fromEntries(kinds.map((kind) => [kind, CLIENTS[kind](transport === 'memory' ? 'https://api.example.test/' : server.url, tokens, { adapter })]));
-  for (const kind of kinds) await overheadBlock(clients[kind], warmup, batch);
+  const url = transport === 'memory' ? 'https://api.example.test/' : server.url;
+  const workers = Object.fromEntries(kinds.map((kind) => [kind, overheadWorker()]));
+  for (const kind of kinds) await workers[kind].call({ cmd: 'init', kind, transport, url, tokens });
+  const results = {};
+  for (const batch of batches) results[batch] = await overheadRounds(workers, { kinds, batch, runs, blocks, block, warmup });
+  await Promise.all(kinds.map((kind) => workers[kind].close()));
+  return results;
+}
+
+async function overheadRounds(workers, { kinds, batch, runs, blocks, block, warmup }) {
+  for (const kind of kinds) await workers[kind].call({ cmd: 'block', n: warmup, batch });
   const perRun = Object.fromEntries(kinds.map((kind) => [kind, []]));
   const ratios = Object.fromEntries(kinds.map((kind) => [kind, []]));
   for (let r = 0; r < runs; r++) {
     const sum = Object.fromEntries(kinds.map((kind) => [kind, { cpuUs: 0, wallUs: 0 }]));
-    // No forced GC between blocks: that would leave each block's garbage to the next GC, outside the
-    // measurement, and hide the cost of allocating. Unforced, a collection falls in a client's block
-    // in proportion to what that client allocates, so each pays for its own garbage on average.
-    gc();
     for (let b = 0; b < blocks; b++) {
       for (const kind of (r * blocks + b) % 2 ? [...kinds].reverse() : kinds) {
-        const m = await overheadBlock(clients[kind], block, batch);
+        const m = await workers[kind].call({ cmd: 'block', n: block, batch, gc: b === 0 });
         sum[kind].cpuUs += m.cpuUs;
         sum[kind].wallUs += m.wallUs;
       }
@@ -150,7 +157,6 @@ export async function overhead(server, { kinds, transport, batch, runs, blocks, 
       ratios[kind].push(sum[kind].cpuUs / sum[kinds[0]].cpuUs);
     }
   }
-  closeClients();
   return { perRun, ratios };
 }
 
