@@ -30,7 +30,8 @@ process.on('message', async (m) => {
     process.send({ ready: true });
   } else if (m.cmd === 'block') {
     if (m.gc) globalThis.gc?.();
-    process.send(await block(client, m.n, m.batch));
+    // A failed query fails the bench (the parent rejects), rather than leaving it waiting forever.
+    process.send(await block(client, m.n, m.batch).catch((error) => ({ error: String(error?.message ?? error) })));
   } else if (m.cmd === 'close') {
     closeClients();
     process.exit(0);

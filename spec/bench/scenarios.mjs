@@ -103,9 +103,10 @@ export async function herdCpu(kind, n) {
 function overheadWorker() {
   const child = fork(join(here, 'overhead-worker.mjs'), [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let pending;
-  child.on('message', (m) => pending?.(m));
+  child.on('message', (m) => (m.error ? pending?.reject(new Error(`overhead worker: ${m.error}`)) : pending?.resolve(m)));
+  child.on('exit', (code) => code && pending?.reject(new Error(`overhead worker exited with code ${code}`)));
   return {
-    call: (message) => new Promise((resolve) => ((pending = resolve), child.send(message))),
+    call: (message) => new Promise((resolve, reject) => ((pending = { resolve, reject }), child.send(message))),
     close: () => new Promise((resolve) => (child.once('exit', resolve), child.send({ cmd: 'close' }))),
   };
 }
@@ -139,6 +140,7 @@ export async function overhead(server, { kinds, transport, batches, runs, blocks
   return results;
 }
 
+/** One batch size of overhead(): warm-up, then `runs` rounds of blocks alternating between the processes. */
 async function overheadRounds(workers, { kinds, batch, runs, blocks, block, warmup }) {
   for (const kind of kinds) await workers[kind].call({ cmd: 'block', n: warmup, batch });
   const perRun = Object.fromEntries(kinds.map((kind) => [kind, []]));
