@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { herd, herdCpu, memory, overhead, proactive, rateLimit } from './scenarios.mjs';
+import { herd, herdCpu, isolated, memory, overhead, proactive, rateLimit } from './scenarios.mjs';
 import { kb as sizeKb, measureSizes, METHOD as SIZE_METHOD, QUOTED_FROM } from '../../scripts/size.mjs';
 import { barChart, lineChart, measuredCommit, median, ms, speedWord, spread, table, whereN } from './report.mjs';
 
@@ -153,11 +153,15 @@ for (const transport of ['memory', 'http']) {
 }
 
 // 2b. Event-loop stall while a herd of P.stall.n meets an expired token: ours (one refresh, every
-// request replayed) against bare axios sending the same requests (no refresh), interleaved.
+// request replayed) against bare axios sending the same requests (no refresh), each client in a
+// process of its own (warmed up by unmeasured herds), runs interleaved.
 const stallRuns = { ours: [], bare: [] };
+const stallWorkers = { ours: isolated(server), bare: isolated(server) };
+for (const variant of ['bare', 'ours']) for (let i = 0; i < 3; i++) await stallWorkers[variant].run('herd', variant, 100);
 for (let r = 0; r < P.stall.runs; r++) {
-  for (const variant of r % 2 ? ['ours', 'bare'] : ['bare', 'ours']) stallRuns[variant].push(await herd(server, variant, P.stall.n));
+  for (const variant of r % 2 ? ['ours', 'bare'] : ['bare', 'ours']) stallRuns[variant].push(await stallWorkers[variant].run('herd', variant, P.stall.n));
 }
+await Promise.all(Object.values(stallWorkers).map((w) => w.close()));
 const stallOf = (variant, k = 'stallMs') => median(stallRuns[variant].map((x) => x[k]));
 for (const variant of ['bare', 'ours']) {
   log(`  stall N=${P.stall.n} ${NAMES[variant].padEnd(28)} longest turn ${stallOf(variant).toFixed(1)} ms (histogram max ${stallOf(variant, 'delayMaxMs').toFixed(1)} ms), refreshes ${median(stallRuns[variant].map((x) => x.refreshes))}, answered ${median(stallRuns[variant].map((x) => x.answered))}`);
@@ -396,7 +400,9 @@ ${table(['client', 'refreshes', 'server requests', 'answered', 'longest event-lo
 }))}
 
 ${P.stall.n.toLocaleString('en')} queries issued at once with an expired token, on a warm connection pool, ${P.stall.runs} runs per client
-alternating (bare, ours, ours, bare, …); medians, range in brackets. This library answers them all
+alternating (bare, ours, ours, bare, …); medians, range in brackets. Each client runs in a process of
+its own (\`spec/bench/scenario-worker.mjs\`, for the reason given in section 2), after three unmeasured
+herds of 100 there. This library answers them all
 after one refresh, replaying every one; bare axios sends the same ${P.stall.n.toLocaleString('en')} requests and takes the
 \`UNAUTHENTICATED\` answers (it has no refresh). The longest event-loop turn is measured by a
 \`setImmediate\` chain started before the requests are issued, timed with \`performance.now()\`

@@ -112,6 +112,25 @@ function overheadWorker() {
 }
 
 /**
+ * A process of its own for running scenarios (scenario-worker.mjs) against `server`, whose `call`s
+ * it relays: `run(name, ...args)` resolves what scenarios[name](server, ...args) returned there.
+ */
+export function isolated(server) {
+  const child = fork(join(here, 'scenario-worker.mjs'), [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let pending;
+  child.on('message', async (m) => {
+    if (m.serverCall) child.send({ serverReply: { id: m.serverCall.id, result: await server.call(m.serverCall.cmd, m.serverCall.args) } });
+    else if (m.error) pending?.reject(new Error(`scenario worker: ${m.error}`));
+    else pending?.resolve(m.result);
+  });
+  child.on('exit', (code) => code && pending?.reject(new Error(`scenario worker exited with code ${code}`)));
+  return {
+    run: (scenario, ...args) => new Promise((resolve, reject) => ((pending = { resolve, reject }), child.send({ cmd: 'run', scenario, args, url: server.url }))),
+    close: () => new Promise((resolve) => (child.once('exit', resolve), child.send({ cmd: 'close' }))),
+  };
+}
+
+/**
  * Overhead: steady state, valid token (known expiry 15 minutes away, so no refresh runs). `transport`
  * is 'memory' (an in-memory adapter: the clients' own CPU, nothing else) or 'http' (the bench server
  * over loopback). Each client in `kinds` (the first is the reference, bare axios) runs alone in its
