@@ -12,6 +12,18 @@ const external = (id) => /^(axios|graphql|ioredis)(\/|$)/.test(id) || id.startsW
 
 const banner = `/*! axios-graphql-refresh | MIT */`;
 
+// The browser build of the main entry (package.json `exports["."].browser`, docs/browser.md
+// "weight"): the same code with the Node-only diagnostics channels swapped for empty publishers,
+// whose calls rollup then drops. Nothing else differs.
+const browserDiagnostics = {
+  name: 'browser-diagnostics',
+  async resolveId(source, importer, options) {
+    if (!importer || !/(^|\/)diagnostics$/.test(source) || importer.endsWith('diagnostics.browser.ts')) return null;
+    const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+    return resolved && resolved.id.endsWith('/lib/diagnostics.ts') ? resolved.id.replace(/diagnostics\.ts$/, 'diagnostics.browser.ts') : null;
+  },
+};
+
 export default [
   {
     input: entries,
@@ -21,6 +33,13 @@ export default [
       { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', banner },
       { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named', interop: 'auto', banner },
     ],
+  },
+  {
+    input: { index: 'lib/index.ts', 'browser/index': 'lib/browser/index.ts' },
+    external,
+    plugins: [browserDiagnostics, nodeResolve({ browser: true }), typescript({ tsconfig: './tsconfig.build.json', include: ['lib/**/*.ts'] })],
+    // One file per module, so a bundler drops whole modules the app does not reach (`sideEffects: false`).
+    output: { dir: 'dist/browser-esm', format: 'es', preserveModules: true, preserveModulesRoot: 'lib', entryFileNames: '[name].mjs', banner },
   },
   {
     input: entries,

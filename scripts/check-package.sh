@@ -17,7 +17,7 @@ if [ -n "$unexpected" ]; then
   exit 1
 fi
 # The main entry runs in browsers and edge runtimes: no Node built-ins, no Buffer, and never graphql.
-main_files="dist/index.mjs dist/index.cjs dist/browser.mjs dist/browser.cjs $(grep -ohE "chunks/[^'\"]+" dist/index.mjs dist/index.cjs dist/browser.mjs dist/browser.cjs | sort -u | sed 's#^#dist/#')"
+main_files="dist/index.mjs dist/index.cjs dist/browser.mjs dist/browser.cjs $(find dist/browser-esm -name '*.mjs') $(grep -ohE "chunks/[^'\"]+" dist/index.mjs dist/index.cjs dist/browser.mjs dist/browser.cjs | sort -u | sed 's#^#dist/#')"
 if grep -nE "from 'node:|require\('node:|\bBuffer\.|from 'graphql'|require\('graphql'\)|ioredis" $main_files; then
   echo "the main entry imports something Node-only or graphql" >&2
   exit 1
@@ -121,6 +121,30 @@ export async function run(): Promise<number> {
 TS
 node check.cjs
 node check.mjs
+
+# The `browser` condition (dist/browser-esm, docs/browser.md "weight"): a front-end build of the
+# installed package resolves it, and the bundle refreshes against the sandbox like the Node build.
+cat > browser-entry.mjs <<'JS'
+export { attachTokenRefresh, createNextSchoolClient } from 'axios-graphql-refresh';
+export { BrowserTokenStore } from 'axios-graphql-refresh/browser';
+JS
+"$root/node_modules/.bin/esbuild" browser-entry.mjs --bundle --platform=browser --format=esm --external:axios --metafile=browser-meta.json --log-level=error --outfile=browser-bundle.mjs
+node -e "const m=require('./browser-meta.json'); const ins=Object.keys(m.inputs); if (!ins.some((f)=>f.includes('dist/browser-esm/'))||ins.some((f)=>/dist\/(index|browser)\.mjs|diagnostics\.mjs|chunks\//.test(f))) { console.error('the browser condition did not resolve to dist/browser-esm:', ins.filter((f)=>f.includes('dist'))); process.exit(1); }"
+cat > check-browser-build.mjs <<'JS'
+import assert from 'node:assert';
+import axios from 'axios';
+import { createNextSchoolClient } from './browser-bundle.mjs';
+const { startSandboxServer } = await import('axios-graphql-refresh/testing');
+const sandbox = await startSandboxServer({ rateLimits: false });
+const ns = createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password, axios: axios.create() });
+assert.strictEqual((await ns.students({ limit: 2 })).length, 2);
+sandbox.expireAccessTokens();
+await Promise.all([ns.student(1), ns.student(2), ns.student(3)]);
+assert.deepStrictEqual([sandbox.stats.logins, sandbox.stats.refreshes], [1, 1]);
+await sandbox.close();
+console.log('browser condition ok (esbuild --platform=browser resolves dist/browser-esm; one refresh for three requests)');
+JS
+node check-browser-build.mjs
 echo '{ "compilerOptions": { "strict": true, "noEmit": true, "module": "NodeNext", "moduleResolution": "NodeNext", "skipLibCheck": false, "types": [] }, "files": ["check.ts"] }' > tsconfig.json
 "$root/node_modules/.bin/tsc" -p . && echo "types (NodeNext) ok"
 

@@ -1,13 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 // Real Chromium for the browser tests: Debian's package (playwright's own downloads cannot work
-// here), driven by playwright-core; the app bundled by esbuild from the sources, as a front-end
-// build would; the page served on its own origin (http://localhost:PORT), the API on another
+// here), driven by playwright-core; the app bundled by esbuild from the package's browser build,
+// as a front-end build would; the page served on its own origin (http://localhost:PORT), the API on another
 // (the sandbox on http://127.0.0.1:PORT2), so every request is a real CORS request.
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,10 +21,29 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
 }
 
-/** Bundles spec/browser/app/main.ts (the library's sources, axios from node_modules) for the page. */
+const root = path.join(__dirname, '..', '..', '..');
+
+/**
+ * The app imports the library's sources (for types); the page gets the package as a front-end
+ * build resolves it: the `browser` condition of package.json, i.e. dist/browser-esm (docs/browser.md,
+ * "weight"), for `/browser` too. dist/ is built first when stale.
+ */
+const packageAsBrowsersGetIt: Plugin = {
+  name: 'package-as-browsers-get-it',
+  setup(b) {
+    b.onResolve({ filter: /\/lib\/(index|browser\/index)$/ }, (args) => ({
+      path: path.join(root, 'dist', 'browser-esm', args.path.endsWith('browser/index') ? 'browser/index.mjs' : 'index.mjs'),
+    }));
+  },
+};
+
+/** Bundles spec/browser/app/main.ts (the library's browser build, axios from node_modules) for the page. */
 export async function bundleApp(): Promise<string> {
+  const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-if-stale.mjs')], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('npm run build failed');
   const result = await build({
     entryPoints: [path.join(__dirname, '..', 'app', 'main.ts')],
+    plugins: [packageAsBrowsersGetIt],
     bundle: true,
     format: 'iife',
     platform: 'browser',
