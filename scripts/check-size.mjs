@@ -1,19 +1,25 @@
 // `npm run size`: prints what the library weighs in a browser bundle, against its budgets and beside
 // its peers (issue 12), and exits 1 when a bundle is over budget. The lists and the measuring are in
 // scripts/size.mjs (shared with the size table of docs/benchmarks.md, written by `npm run bench`).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { kb, measureSizes, METHOD, QUOTED_FROM } from './size.mjs';
+
+// Ours is measured from dist/ (what a front-end build resolves): build it first when it is stale.
+const built = spawnSync(process.execPath, [fileURLToPath(new URL('build-if-stale.mjs', import.meta.url))], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status ?? 1);
 
 const sizes = await measureSizes();
 const rows = sizes.map((s) => {
-  if (!s.peer) return [s.name, kb(s.min), kb(s.gzip), `${kb(s.budget)} ${s.ok ? 'ok' : 'OVER'}`];
-  if (s.installed) return [`${s.name} (peer)`, kb(s.min), kb(s.gzip), ''];
-  return [`${s.name} (peer)`, '–', '–', `not installed (${QUOTED_FROM} quotes ${kb(s.quoted)} gzip)`];
+  if (!s.peer) return [s.name, kb(s.min), kb(s.gzip), `${kb(s.budget)} ${s.ok ? 'ok' : 'OVER'}`, s.from];
+  if (s.installed) return [`${s.name} (peer)`, kb(s.min), kb(s.gzip), '', s.from];
+  return [`${s.name} (peer)`, '–', '–', `not installed (${QUOTED_FROM} quotes ${kb(s.quoted)} gzip)`, ''];
 });
 
-const header = ['bundle', 'minified', 'gzip -9', 'budget (gzip)'];
+const header = ['bundle', 'minified', 'gzip -9', 'budget (gzip)', 'resolved to'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-console.log(METHOD);
+console.log(`${METHOD}; 1 KB = 1,000 bytes`);
 console.log(line(header));
 for (const row of rows) console.log(line(row));
 const over = sizes.filter((s) => !s.peer && !s.ok).length;
