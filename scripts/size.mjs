@@ -3,7 +3,7 @@
 // 'axios-graphql-refresh'` — esbuild --bundle --minify --platform=browser (so package.json's `browser`
 // condition picks dist/browser-esm/, as webpack and Vite do), axios external, everything else bundled
 // — then gzip -9. Ours is measured from dist/, so it must be built (check-size.mjs builds it when
-// stale; `npm run bench` builds first). 1 KB = 1,000 bytes, as issue 12's figures and budgets.
+// stale; `npm run bench` builds first). 1 KB = 1,000 bytes (the stricter reading of issue 12's budgets).
 // Imported by scripts/check-size.mjs (`npm run size`, which exits 1 over budget) and by
 // spec/bench/run.mjs (the size table of docs/benchmarks.md, where each budget is a target).
 import { createRequire } from 'node:module';

@@ -454,7 +454,7 @@ ${table(['bundle', 'resolved to', 'minified', 'gzip -9', 'budget (gzip -9)', 'me
 
 Method, the same for every row measured here: what a front-end build gets from importing the package
 by name, ${SIZE_METHOD.replace('esbuild --bundle --minify --platform=browser', '`esbuild --bundle --minify --platform=browser`')}
-(\`scripts/size.mjs\`, the same lists and code as \`npm run size\`; 1 KB = 1,000 bytes, as in ${QUOTED_FROM}). Ours
+(\`scripts/size.mjs\`, the same lists and code as \`npm run size\`; 1 KB = 1,000 bytes, so the 10 KB budget is 10,000 bytes). Ours
 is this package's build at the commit above, resolved through package.json's \`browser\` condition
 as webpack and Vite resolve it. Peers not installed here are shown with the figure ${QUOTED_FROM} reports
 for them (same method), as quoted.
