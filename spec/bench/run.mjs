@@ -371,7 +371,7 @@ process share axios' code, and each one's objects would make that code's compile
 for all of them. CPU time is that process's \`process.cpuUsage()\` (user + system, so the garbage
 collector's helper threads count too), divided by the queries; wall time is shown beside it. A run
 of one client is ${(P.overhead.memory.blocks * P.overhead.memory.block).toLocaleString('en')} GraphQL queries in memory (${(P.overhead.http.blocks * P.overhead.http.block).toLocaleString('en')} over HTTP), one at a time (each awaited
-before the next) or 50 at a time (\`Promise.all\` of 50, then the next 50), in blocks of ${P.overhead.memory.block}; the
+before the next) or 50 at a time (\`Promise.all\` of 50, then the next 50), in blocks of ${P.overhead.memory.block}${P.overhead.http.block === P.overhead.memory.block ? '' : ` (${P.overhead.http.block} over HTTP)`}; the
 clients' blocks alternate (bare, ours, …, then …, ours, bare), one process working at a time, so the
 runs of one round are measured in the same moments of this shared machine. Each process collects its
 heap before each round but not between blocks, so garbage collection is measured where it falls (in
@@ -402,7 +402,8 @@ ${table(['client', 'refreshes', 'server requests', 'answered', 'longest event-lo
 ${P.stall.n.toLocaleString('en')} queries issued at once with an expired token, on a warm connection pool, ${P.stall.runs} runs per client
 alternating (bare, ours, ours, bare, …); medians, range in brackets. Each client runs in a process of
 its own (\`spec/bench/scenario-worker.mjs\`, for the reason given in section 2), after three unmeasured
-herds of 100 there. This library answers them all
+herds of 100 there (section 1's stall column comes from the bench's own process, where every client
+has run; the figures here are the ones checked). This library answers them all
 after one refresh, replaying every one; bare axios sends the same ${P.stall.n.toLocaleString('en')} requests and takes the
 \`UNAUTHENTICATED\` answers (it has no refresh). The longest event-loop turn is measured by a
 \`setImmediate\` chain started before the requests are issued, timed with \`performance.now()\`
@@ -454,7 +455,7 @@ ${table(['bundle', 'resolved to', 'minified', 'gzip -9', 'budget (gzip -9)', 'me
 
 Method, the same for every row measured here: what a front-end build gets from importing the package
 by name, ${SIZE_METHOD.replace('esbuild --bundle --minify --platform=browser', '`esbuild --bundle --minify --platform=browser`')}
-(\`scripts/size.mjs\`, the same lists and code as \`npm run size\`; 1 KB = 1,000 bytes, so the 10 KB budget is 10,000 bytes). Ours
+(\`scripts/size.mjs\`, the same lists and code as \`npm run size\`; in this section 1 KB = 1,000 bytes, so the 10 KB budget is 10,000 bytes). Ours
 is this package's build at the commit above, resolved through package.json's \`browser\` condition
 as webpack and Vite resolve it. Peers not installed here are shown with the figure ${QUOTED_FROM} reports
 for them (same method), as quoted.
