@@ -102,3 +102,20 @@ export function measuredCommit(execSync, root) {
     return { sha: undefined, dirty: true, libDirty: true, text: 'an unknown commit (git unavailable)' };
   }
 }
+
+/**
+ * 95% interval of the median of `xs`, by bootstrap: 2,000 resamples drawn with a fixed seed, so the
+ * same figures always give the same interval (the page stays computed from its figures).
+ */
+export function medianInterval(xs, resamples = 2_000) {
+  let seed = 0x2545f491;
+  const random = () => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  const medians = Array.from({ length: resamples }, () => median(Array.from(xs, () => xs[Math.floor(random() * xs.length)]))).sort((a, b) => a - b);
+  return [medians[Math.floor(0.025 * (resamples - 1))], medians[Math.ceil(0.975 * (resamples - 1))]];
+}
