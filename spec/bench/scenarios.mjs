@@ -16,20 +16,24 @@ const delta = (after, before) => Object.fromEntries(Object.keys(after).map((k) =
  * synchronous burst at the start counts too (perf_hooks.monitorEventLoopDelay misses that one).
  */
 function stallProbe() {
-  let last = performance.now();
+  const start = performance.now();
+  let last = start;
   let max = 0;
+  let maxAt = 0; // when the longest turn began, ms after the start
   let running = true;
-  const tick = () => {
-    const now = performance.now();
-    max = Math.max(max, now - last);
+  const turn = (now) => {
+    if (now - last > max) (max = now - last), (maxAt = last - start);
     last = now;
+  };
+  const tick = () => {
+    turn(performance.now());
     if (running) setImmediate(tick);
   };
   setImmediate(tick);
   return () => {
     running = false;
-    max = Math.max(max, performance.now() - last);
-    return max;
+    turn(performance.now());
+    return { max, maxAt };
   };
 }
 
@@ -57,7 +61,7 @@ export async function herd(server, variant, n) {
   const started = performance.now();
   const outcomes = await Promise.allSettled(Array.from({ length: n }, () => client.query({ limit: 2 })));
   const wallMs = performance.now() - started;
-  const stallMs = stopProbe();
+  const { max: stallMs, maxAt: stallAtMs } = stopProbe();
   histogram.disable();
   const server_ = delta(await server.call('stats'), before);
   closeClients();
@@ -68,6 +72,7 @@ export async function herd(server, variant, n) {
     unauthenticated: server_.unauthenticated,
     wallMs,
     stallMs,
+    stallAtMs,
     delayMaxMs: histogram.max / 1e6,
   };
 }
