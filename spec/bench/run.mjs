@@ -141,7 +141,9 @@ const cpuRatio = (transport, batch, kind) => median(overheadResults[transport][b
 const perReq = (transport, batch, kind, k = 'cpuUs') => median(overheadResults[transport][batch].perRun[kind].map((x) => x[k]));
 /** "1.043× (95% interval 0.981–1.102)": the checked figure and how far this machine's noise leaves it uncertain. */
 const ratioText = (transport, batch, kind) => {
-  const [lo, hi] = medianInterval(overheadResults[transport][batch].ratios[kind]);
+  const ratios = overheadResults[transport][batch].ratios[kind];
+  if (ratios.length < 3) return `${cpuRatio(transport, batch, kind).toFixed(3)}× (${ratios.length} round${ratios.length === 1 ? '' : 's'}: no interval)`;
+  const [lo, hi] = medianInterval(ratios);
   return `${cpuRatio(transport, batch, kind).toFixed(3)}× (95% interval ${lo.toFixed(3)}–${hi.toFixed(3)})`;
 };
 for (const transport of ['memory', 'http']) {
