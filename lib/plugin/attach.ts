@@ -70,7 +70,8 @@ export function attachPlugin(instance: AxiosInstance, options: TokenRefreshOptio
     pacer: opts.rateLimit ? createPacer(opts.rateLimit) : undefined,
   };
   const { onFulfilled, onRejected } = createResponseInterceptors(ctx);
-  const requestId = instance.interceptors.request.use(createRequestInterceptor(ctx));
+  const { onRequest, runWhen } = createRequestInterceptor(ctx);
+  const requestId = instance.interceptors.request.use(onRequest, undefined, { runWhen });
   const responseId = instance.interceptors.response.use(onFulfilled, onRejected);
 
   return {

@@ -5,6 +5,9 @@ import { setHeader } from '../util/headers';
 import { stamp, stateOf, type PluginContext, type RequestState } from './request-state';
 import { afterHold, pacedAdapter, timedOut } from './send';
 
+const timeoutOf = (config: InternalAxiosRequestConfig) => (typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : undefined);
+const countsOf = (prior: RequestState | undefined) => ({ replays: prior?.replays ?? 0, waits: prior?.waits ?? 0, retried: prior?.retried ?? 0 });
+
 // The request interceptor: attaches the newest token to requests bound for the API's origin,
 // holds them at the gate while a refresh runs (a request held for a flight shares its outcome),
 // refreshes an expired token before sending, and stamps the request with the token's generation
@@ -16,21 +19,55 @@ export function createRequestInterceptor(ctx: PluginContext) {
     ctx.stats.queued++;
     ctx.log('request held while a refresh runs', { url: config.url });
   };
+  /** Requests whose fast path `runWhen` tried and found closed: the interceptor goes straight to the slow path. */
+  const closed = new WeakSet<object>();
+
+  /**
+   * The common case, done in place: a request not for the API is left alone; one with a valid
+   * token in a synchronous store gets it and its state. False when the slow path must run.
+   */
+  function fastPath(config: InternalAxiosRequestConfig): boolean {
+    if (config.skipAuth || !ctx.shouldAttachToken(config)) return true;
+    if (config.skipAuthRefresh || ctx.pacer) return false;
+    const fast = ctx.session.fastTokens();
+    if (!fast?.token) return false;
+    const prior = stateOf(ctx, config);
+    const timeout = timeoutOf(config);
+    setHeader(config, 'Authorization', `Bearer ${fast.token}`);
+    stamp(ctx, config, { generation: fast.generation, ...countsOf(prior), passive: false, timeout, deadline: timeout === undefined ? undefined : Date.now() + timeout });
+    return true;
+  }
 
   /** Not async: with a valid token in a synchronous store, the request goes on without a microtask of ours. */
-  return function onRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
-    if (config.skipAuth || !ctx.shouldAttachToken(config)) return config;
-    const prior = stateOf(ctx, config);
-    const timeout = typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : undefined;
-    const counts = { replays: prior?.replays ?? 0, waits: prior?.waits ?? 0, retried: prior?.retried ?? 0 };
-    const fast = config.skipAuthRefresh || ctx.pacer ? undefined : ctx.session.fastTokens();
-    if (fast?.token) {
-      setHeader(config, 'Authorization', `Bearer ${fast.token}`);
-      stamp(ctx, config, { generation: fast.generation, ...counts, passive: false, timeout, deadline: timeout === undefined ? undefined : Date.now() + timeout });
-      return config;
-    }
-    return slowPath(config, timeout, counts);
-  };
+  function onRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
+    if (!closed.delete(config) && fastPath(config)) return config;
+    return slowPath(config, timeoutOf(config), countsOf(stateOf(ctx, config)));
+  }
+
+  /**
+   * axios' `runWhen`, evaluated before any request interceptor runs: when ours would run first (no
+   * request interceptor was registered after it), the fast path is done here and the interceptor
+   * skipped, so axios sends the request synchronously, without the promise chain interceptors
+   * otherwise cost (docs/benchmarks.md, per-request overhead). Otherwise the interceptor does it,
+   * after the interceptors that run before it.
+   */
+  function runWhen(config: InternalAxiosRequestConfig): boolean {
+    if (!runsFirst()) return true;
+    if (fastPath(config)) return false;
+    closed.add(config);
+    return true;
+  }
+
+  let handler: unknown;
+  function runsFirst(): boolean {
+    const handlers = (ctx.instance.interceptors.request as { handlers?: Array<{ fulfilled?: unknown } | null> }).handlers;
+    if (!Array.isArray(handlers)) return false;
+    for (let i = handlers.length - 1; i >= 0; i--) if (handlers[i]) return handlers[i]!.fulfilled === handler;
+    return false;
+  }
+
+  handler = onRequest;
+  return { onRequest, runWhen };
 
   async function slowPath(config: InternalAxiosRequestConfig, timeout: number | undefined, counts: Pick<RequestState, 'replays' | 'waits' | 'retried'>): Promise<InternalAxiosRequestConfig> {
     if (config.skipAuthRefresh) {

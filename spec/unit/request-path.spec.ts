@@ -1,0 +1,94 @@
+import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import { attachTokenRefresh } from '../../lib';
+
+// The request interceptor's fast path runs inside axios' `runWhen` when ours would run first, so
+// axios sends the request synchronously, as bare axios does (docs/benchmarks.md, per-request
+// overhead). These tests pin what that may and may not change.
+
+const TOKENS = { accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 };
+
+function setup() {
+  const sent: Array<{ auth: unknown; url?: string }> = [];
+  const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
+    sent.push({ auth: config.headers.Authorization, url: config.url });
+    return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+  };
+  const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter });
+  // The first GraphQL request tells the attachment its endpoint is GraphQL; the fast path opens after it.
+  const auth = attachTokenRefresh(api, { tokens: { ...TOKENS } });
+  return { api, auth, sent };
+}
+
+const QUERY = { query: '{ ok }' };
+
+describe('the request path with a valid token', () => {
+  it('sends synchronously, as bare axios does, when no request interceptor was registered after ours', async () => {
+    const { api, sent } = setup();
+    await api.post('', QUERY);
+    sent.length = 0;
+    const pending = api.post('', QUERY);
+    expect(sent).toEqual([{ auth: 'Bearer tok', url: '' }]); // the adapter ran before post() returned
+    await pending;
+    const bare = axios.create({ adapter: (async (config: InternalAxiosRequestConfig) => (sent.push({ auth: 'bare' }), { data: {}, status: 200, statusText: 'OK', headers: {}, config })) as AxiosAdapter });
+    const barePending = bare.post('https://x.test/', QUERY);
+    expect(sent.at(-1)).toEqual({ auth: 'bare' });
+    await barePending;
+  });
+
+  it('lets an interceptor registered later run first: its skipAuth is honoured, and nothing is sent synchronously', async () => {
+    const { api, sent } = setup();
+    await api.post('', QUERY);
+    api.interceptors.request.use((config) => Object.assign(config, { skipAuth: config.url === '/public' }));
+    sent.length = 0;
+    const pending = api.post('/public', QUERY);
+    expect(sent).toEqual([]);
+    await pending;
+    await api.post('', QUERY);
+    expect(sent).toEqual([
+      { auth: undefined, url: '/public' },
+      { auth: 'Bearer tok', url: '' },
+    ]);
+  });
+
+  it('lets an interceptor registered later send a request elsewhere: the token does not follow it', async () => {
+    const { api, sent } = setup();
+    await api.post('', QUERY);
+    api.interceptors.request.use((config) => Object.assign(config, { baseURL: undefined, url: 'https://elsewhere.test/collect' }));
+    await api.post('', QUERY);
+    expect(sent.at(-1)).toEqual({ auth: undefined, url: 'https://elsewhere.test/collect' });
+  });
+
+  it('goes back to the synchronous path once the later interceptor is ejected', async () => {
+    const { api, sent } = setup();
+    await api.post('', QUERY);
+    const id = api.interceptors.request.use((config) => config);
+    sent.length = 0;
+    const held = api.post('', QUERY);
+    expect(sent).toEqual([]);
+    await held;
+    api.interceptors.request.eject(id);
+    sent.length = 0;
+    const pending = api.post('', QUERY);
+    expect(sent).toEqual([{ auth: 'Bearer tok', url: '' }]);
+    await pending;
+  });
+
+  it('takes the slow path when the fast one is closed (expired token): refreshes once, then sends with the new token', async () => {
+    const sent: unknown[] = [];
+    let refreshes = 0;
+    const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
+      const body = JSON.parse(config.data);
+      if (body.operationName === 'RefreshToken') {
+        refreshes++;
+        return { data: JSON.stringify({ data: { refreshToken: { accessToken: 'fresh', expiresIn: 900 } } }), status: 200, statusText: 'OK', headers: {}, config, request: {} };
+      }
+      sent.push(config.headers.Authorization);
+      return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+    };
+    const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter });
+    attachTokenRefresh(api, { url: 'https://api.example.test/graphql', tokens: { accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() - 1 } });
+    await Promise.all([api.post('', QUERY), api.post('', QUERY), api.post('', QUERY)]);
+    expect(refreshes).toBe(1);
+    expect(sent).toEqual(['Bearer fresh', 'Bearer fresh', 'Bearer fresh']);
+  });
+});
