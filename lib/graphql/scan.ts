@@ -109,8 +109,21 @@ function rootFieldsOf(tokens: string[], open: number): string[] | null {
   return fields;
 }
 
-/** Every operation defined in a document, in order; `undefined` when the text cannot be read. */
+/** Documents read lately: a herd of one query (thousands of answers to look at) reads its text once. */
+const read = new Map<string, OperationInfo[] | undefined>();
+
+/** Every operation defined in a document, in order; `undefined` when the text cannot be read. Treat the result as read-only. */
 export function listOperations(source: string): OperationInfo[] | undefined {
+  if (read.has(source)) return read.get(source);
+  const operations = readOperations(source);
+  if (source.length <= 8192) {
+    if (read.size >= 64) read.clear();
+    read.set(source, operations);
+  }
+  return operations;
+}
+
+function readOperations(source: string): OperationInfo[] | undefined {
   const tokens = tokenize(source);
   const operations: OperationInfo[] = [];
   let i = 0;

@@ -2,6 +2,7 @@ import type { InternalAxiosRequestConfig } from 'axios';
 import { CANCELED, TIMED_OUT, cancellationOf } from '../util/cancel';
 import { operationNameOf, publishHeld } from '../diagnostics';
 import { setHeader } from '../util/headers';
+import { aTurn, answered, mayGoNow } from '../util/turns';
 import { stamp, stateOf, type PluginContext, type RequestState } from './request-state';
 import { afterHold, pacedAdapter, timedOut } from './send';
 
@@ -19,29 +20,37 @@ export function createRequestInterceptor(ctx: PluginContext) {
     ctx.stats.queued++;
     ctx.log('request held while a refresh runs', { url: config.url });
   };
-  /** Requests whose fast path `runWhen` tried and found closed: the interceptor goes straight to the slow path. */
-  const closed = new WeakSet<object>();
+  /** Requests `runWhen` took a place for (util/turns.ts) and found the fast path closed: the interceptor goes straight to the slow path. */
+  const closed = new WeakMap<object, number>();
+  /** Requests `runWhen` found over this turn's share: the interceptor waits for a later turn. */
+  const waiting = new WeakSet<object>();
 
-  /**
-   * The common case, done in place: a request not for the API is left alone; one with a valid
-   * token in a synchronous store gets it and its state. False when the slow path must run.
-   */
-  function fastPath(config: InternalAxiosRequestConfig): boolean {
-    if (config.skipAuth || !ctx.shouldAttachToken(config)) return true;
+  const isOurs = (config: InternalAxiosRequestConfig) => !config.skipAuth && ctx.shouldAttachToken(config);
+
+  /** The common case, done in place: a valid token in a synchronous store is attached, with the request's state. False when the slow path must run. */
+  function attachFast(config: InternalAxiosRequestConfig, turn: number): boolean {
     if (config.skipAuthRefresh || ctx.pacer) return false;
     const fast = ctx.session.fastTokens();
     if (!fast?.token) return false;
     const prior = stateOf(ctx, config);
     const timeout = timeoutOf(config);
     setHeader(config, 'Authorization', `Bearer ${fast.token}`);
-    stamp(ctx, config, { generation: fast.generation, ...countsOf(prior), passive: false, timeout, deadline: timeout === undefined ? undefined : Date.now() + timeout });
+    stamp(ctx, config, { generation: fast.generation, ...countsOf(prior), passive: false, timeout, deadline: timeout === undefined ? undefined : Date.now() + timeout, turn });
     return true;
   }
 
+  const proceed = (config: InternalAxiosRequestConfig, turn: number) => (attachFast(config, turn) ? config : slowPath(config, turn));
+
   /** Not async: with a valid token in a synchronous store, the request goes on without a microtask of ours. */
   function onRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
-    if (!closed.delete(config) && fastPath(config)) return config;
-    return slowPath(config, timeoutOf(config), countsOf(stateOf(ctx, config)));
+    if (!isOurs(config)) return config;
+    const taken = closed.get(config);
+    if (taken !== undefined) {
+      closed.delete(config);
+      return slowPath(config, taken);
+    }
+    const turn = waiting.delete(config) ? undefined : mayGoNow();
+    return turn === undefined ? aTurn().then((later) => proceed(config, later)) : proceed(config, turn);
   }
 
   /**
@@ -53,8 +62,14 @@ export function createRequestInterceptor(ctx: PluginContext) {
    */
   function runWhen(config: InternalAxiosRequestConfig): boolean {
     if (!runsFirst()) return true;
-    if (fastPath(config)) return false;
-    closed.add(config);
+    if (!isOurs(config)) return false;
+    const turn = mayGoNow();
+    if (turn === undefined) {
+      waiting.add(config);
+      return true;
+    }
+    if (attachFast(config, turn)) return false;
+    closed.set(config, turn);
     return true;
   }
 
@@ -69,7 +84,11 @@ export function createRequestInterceptor(ctx: PluginContext) {
   handler = onRequest;
   return { onRequest, runWhen };
 
-  async function slowPath(config: InternalAxiosRequestConfig, timeout: number | undefined, counts: Pick<RequestState, 'replays' | 'waits' | 'retried'>): Promise<InternalAxiosRequestConfig> {
+  /** Everything else: waits at the gate, refreshes, logs in. `entry` is the place taken on the way in, given back while it waits. */
+  async function slowPath(config: InternalAxiosRequestConfig, entry: number): Promise<InternalAxiosRequestConfig> {
+    answered(entry);
+    const timeout = timeoutOf(config);
+    const counts = countsOf(stateOf(ctx, config));
     if (config.skipAuthRefresh) {
       const tokens = await ctx.session.read();
       if (tokens?.accessToken) setHeader(config, 'Authorization', `Bearer ${tokens.accessToken}`);
@@ -82,9 +101,10 @@ export function createRequestInterceptor(ctx: PluginContext) {
     try {
       const held: { since?: number } = {};
       const { token, generation } = await ctx.session.forRequest({ signal: cancel.signal, deadline }, onQueued(config, held), config);
+      const turn = await aTurn(); // a refresh releases everyone it held at once: they leave a slice per turn
       if (held.since !== undefined) publishHeld(() => ({ operation: operationNameOf(config), durationMs: Date.now() - held.since!, generation }));
       if (token) setHeader(config, 'Authorization', `Bearer ${token}`);
-      const state = { generation, ...counts, passive: false, timeout, deadline };
+      const state = { generation, ...counts, passive: false, timeout, deadline, turn };
       stamp(ctx, config, state);
       afterHold(config, { owner: ctx.owner, ...state });
       return config;

@@ -28,6 +28,8 @@ export interface RequestState {
   /** The request's own `timeout`, and when it runs out (epoch ms): time held counts against it. */
   timeout?: number;
   deadline?: number;
+  /** The turn of the event loop it left in (util/turns.ts): its place there is given back when it is answered. */
+  turn?: number;
 }
 
 /** Everything the interceptors of one attachment need. */

@@ -8,6 +8,7 @@ import { isOneShotBody, replaySafety } from '../policy/replay-safety';
 import { stateOf, type PluginContext, type RequestState } from './request-state';
 import { isQueryOnly, isTransientTransportError, userRetryHandles } from './retry';
 import { operationNameOf, publishRateLimited } from '../diagnostics';
+import { answered } from '../util/turns';
 import { isResponse } from '../util/body';
 import { onBehalfOf, sendAgain, type Outcome } from './send';
 
@@ -131,6 +132,7 @@ export function createResponseInterceptors(ctx: PluginContext) {
   function onFulfilled(response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> {
     if (!isResponse(response)) return response; // reshaped by an interceptor that ran before ours
     const state = stateOf(ctx, response.config);
+    answered(state?.turn);
     if (!state || state.passive || plainlyFine(response)) return response;
     const view = blobView(response);
     if (view) return view.then((v) => (needsWork(v, undefined) ? settle(ctx, { response: v }).then((r) => (r === v ? response : r)) : response));
@@ -140,6 +142,7 @@ export function createResponseInterceptors(ctx: PluginContext) {
   function onRejected(error: unknown): Promise<AxiosResponse> {
     if (!isAxiosError(error)) return Promise.reject(error);
     const state = stateOf(ctx, error.config);
+    answered(state?.turn);
     if (!state || state.passive) return Promise.reject(redactAxiosError(error));
     const config = error.config as InternalAxiosRequestConfig;
     if (!needsWork(error.response, error) && !retryable(ctx, error, state, config)) return Promise.reject(redactAxiosError(error));

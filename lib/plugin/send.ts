@@ -2,6 +2,7 @@ import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } fr
 import { CANCELED, TIMED_OUT, cancellationOf, type Patience } from '../util/cancel';
 import { operationNameOf, publishReplay, type ReplayReason } from '../diagnostics';
 import { identity } from '../util/body';
+import { aTurn, answered } from '../util/turns';
 import { deleteHeader, plainHeaders, setHeader } from '../util/headers';
 import { isAxiosError, redactAxiosError } from '../util/redact';
 import { STATE_KEY, stateOf, type PluginContext, type RequestState } from './request-state';
@@ -64,11 +65,12 @@ function remainingTimeout(config: Record<string, unknown>, state: RequestState):
  */
 export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequestConfig, token: string | undefined, state: RequestState, reason: ReplayReason): Promise<Outcome> {
   if (state.deadline !== undefined && Date.now() >= state.deadline) throw await timedOut(ctx, config, state.timeout);
+  const turn = await aTurn(); // one refresh releases every replay at once: they leave a slice per turn (util/turns.ts)
   // resend_count as OpenTelemetry counts it: every send after the first, whatever the reason.
   publishReplay(() => ({ operation: operationNameOf(config), resendCount: state.replays + state.waits + state.retried, reason, generation: state.generation, method: config.method }));
   const headers = plainHeaders(config.headers, config.method);
   deleteHeader(headers, 'Content-Length');
-  const next: Record<string, unknown> = { ...config, headers, transformRequest: [identity], [STATE_KEY]: state };
+  const next: Record<string, unknown> = { ...config, headers, transformRequest: [identity], [STATE_KEY]: { ...state, turn } };
   if (token) setHeader(next, 'Authorization', `Bearer ${token}`);
   remainingTimeout(next, state);
   try {
@@ -76,6 +78,8 @@ export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequest
   } catch (error) {
     if (!isAxiosError(error) || isCanceled(error)) throw redactAxiosError(error);
     return { error };
+  } finally {
+    answered(turn);
   }
 }
 
