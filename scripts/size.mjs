@@ -16,11 +16,17 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
 export const KB = 1000;
 
-/** Our bundles (imported by the package's own name, as an application does) and their gzip budgets (bytes). The first two budgets are issue 12's. */
+/**
+ * Our bundles (imported by the package's own name, as an application does), their gzip budgets
+ * (bytes; the first two are issue 12's) and their ceilings: what each weighed when the ceiling was
+ * set, plus 2%. The budgets are targets (`npm run size`, the benchmark page); the ceilings are the
+ * regression guard CI enforces (`npm run size -- --ceilings`) while the first two budgets are not
+ * met (docs/browser.md, "weight").
+ */
 export const OURS = [
-  { name: 'attachTokenRefresh alone', code: "export { attachTokenRefresh } from 'axios-graphql-refresh';", budget: 10 * KB },
-  { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB },
-  { name: 'BrowserTokenStore (/browser)', code: "export { BrowserTokenStore } from 'axios-graphql-refresh/browser';", budget: 2.5 * KB },
+  { name: 'attachTokenRefresh alone', code: "export { attachTokenRefresh } from 'axios-graphql-refresh';", budget: 10 * KB, ceiling: 14.2 * KB },
+  { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 18.3 * KB },
+  { name: 'BrowserTokenStore (/browser)', code: "export { BrowserTokenStore } from 'axios-graphql-refresh/browser';", budget: 2.5 * KB, ceiling: 2.5 * KB },
 ];
 
 /**
@@ -77,7 +83,7 @@ export async function measureSizes() {
   const rows = [];
   for (const item of OURS) {
     const size = await measure(item.code);
-    rows.push({ name: item.name, ...size, budget: item.budget, ok: size.gzip <= item.budget, peer: false });
+    rows.push({ name: item.name, ...size, budget: item.budget, ok: size.gzip <= item.budget, ceiling: item.ceiling, underCeiling: size.gzip <= item.ceiling, peer: false });
   }
   for (const peer of PEERS) {
     if (!installed(peer.module)) rows.push({ name: peer.name, peer: true, installed: false, quoted: peer.quoted });

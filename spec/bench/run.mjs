@@ -82,7 +82,7 @@ const results = [];
 // BENCH_ENFORCE_ALL=1 enforces them in a smoke run too (to see the exit code of a miss).
 const ENFORCE_ALL = process.env.BENCH_ENFORCE_ALL === '1';
 const check = (ok, target, measured, { measure = false, size = false } = {}) =>
-  results.push({ target, measured, ok, enforced: ENFORCE_ALL || !(SMOKE && (measure || size)), why: size ? 'npm run size is the gate' : 'meaningless at smoke sizes' });
+  results.push({ target, measured, ok, enforced: ENFORCE_ALL || !(SMOKE && (measure || size)), why: size ? 'CI gates growth with npm run size -- --ceilings' : 'meaningless at smoke sizes' });
 
 const started = Date.now();
 const server = await startServer();
