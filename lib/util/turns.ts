@@ -7,12 +7,12 @@
 //
 // The next turn: `setImmediate` where there is one (Node: after the poll phase, so I/O runs between
 // slices); else a MessageChannel message (browsers: a task of its own, not clamped like a nested
-// setTimeout). Fake timers (jest, sinon) must never hang the 65th request of a user's test: a faked
+// setTimeout). Fake timers (jest, sinon) must never hang the 129th request of a user's test: a faked
 // `setImmediate` is recognised and the MessageChannel used instead, which fake timers leave alone
 // (Node delivers a message posted from a message handler in the same turn: no slicing, no hang).
 
 /** How many requests may leave in one turn: enough that one-at-a-time and 50-at-a-time callers never wait. */
-export const PER_TURN = 64;
+export const PER_TURN = 128;
 
 interface Port {
   onmessage: (() => void) | null;

@@ -58,7 +58,7 @@ describe('a herd leaves a slice per turn', () => {
     };
     const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter });
     attachTokenRefresh(api, { url: 'https://api.example.test/graphql', tokens: { accessToken: 'old', refreshToken: 'r1' } });
-    // All 300 leave with the old token before the first answer comes back (the adapter answers a turn later, the slices are 64).
+    // All 300 leave with the old token before the first answer comes back (the adapter answers a turn later, the slices are PER_TURN).
     const answers = await Promise.all(Array.from({ length: 300 }, () => api.post('', QUERY)));
     expect(refreshes).toBe(1);
     expect(answers.every((a) => a.data.data.ok === 'new')).toBe(true);
@@ -96,7 +96,7 @@ describe('the turn scheduler under fake timers', () => {
   it.each([
     ['modern', {}],
     ['legacy', { legacyFakeTimers: true }],
-  ])('gives the next turn without advancing %s fake timers (a user test never hangs after the 64th request)', async (_kind, config) => {
+  ])('gives the next turn without advancing %s fake timers (a user test never hangs once a turn\'s share is spent)', async (_kind, config) => {
     await new Promise((resolve) => setImmediate(resolve));
     jest.useFakeTimers(config);
     spendTheTurn();
