@@ -61,6 +61,14 @@ export function createRequestInterceptor(ctx: PluginContext) {
    * after the interceptors that run before it.
    */
   function runWhen(config: InternalAxiosRequestConfig): boolean {
+    try {
+      return interceptorMustRun(config);
+    } catch {
+      return true; // a throwing store or `shouldAttachToken`: the interceptor runs and rejects the request (axios 0.27 would throw from post() itself)
+    }
+  }
+
+  function interceptorMustRun(config: InternalAxiosRequestConfig): boolean {
     if (!runsFirst()) return true;
     if (!isOurs(config)) return false;
     const turn = mayGoNow();

@@ -9,7 +9,8 @@
 // slices); else a MessageChannel message (browsers: a task of its own, not clamped like a nested
 // setTimeout). Fake timers (jest, sinon) must never hang the 129th request of a user's test: a faked
 // `setImmediate` is recognised and the MessageChannel used instead, which fake timers leave alone
-// (Node delivers a message posted from a message handler in the same turn: no slicing, no hang).
+// (Node delivers a message posted from a message handler in the same turn: no slicing, no hang);
+// with neither a real `setImmediate`, a MessageChannel nor a real `setTimeout`, nothing is sliced.
 
 /** How many requests may leave in one turn: enough that one-at-a-time and 50-at-a-time callers never wait. */
 export const PER_TURN = 128;
@@ -39,32 +40,35 @@ function newTurn(): void {
   start?.();
 }
 
-type Immediate = ((fn: () => void) => unknown) & { clock?: unknown; _isMockFunction?: unknown };
+type Timer = ((fn: () => void, ms?: number) => unknown) & { clock?: unknown; _isMockFunction?: unknown };
 
-function scheduleNewTurn(): void {
-  if (due) return;
-  due = true;
-  const immediate = (globalThis as { setImmediate?: Immediate }).setImmediate;
-  if (typeof immediate === 'function' && !immediate.clock && !immediate._isMockFunction) {
-    immediate(newTurn);
-    return;
+/** A timer function that fake timers (sinon's `clock`, jest's legacy mocks) have not replaced. */
+const real = (fn: Timer | undefined) => (typeof fn === 'function' && !fn.clock && !fn._isMockFunction ? fn : undefined);
+
+/** Asks for a new turn; false when there is no way to get one that fake timers leave alone (then no slicing). */
+function scheduleNewTurn(): boolean {
+  if (due) return true;
+  const g = globalThis as { setImmediate?: Timer; setTimeout?: Timer; MessageChannel?: new () => { port1: Port; port2: Port } };
+  const immediate = real(g.setImmediate);
+  if (immediate) immediate(newTurn);
+  else if (g.MessageChannel) {
+    if (!channel) {
+      channel = new g.MessageChannel();
+      channel.port1.onmessage = newTurn;
+    }
+    channel.port1.ref?.();
+    channel.port2.postMessage(0);
+  } else {
+    const timeout = real(g.setTimeout);
+    if (!timeout) return false;
+    timeout(newTurn, 0);
   }
-  const Channel = (globalThis as { MessageChannel?: new () => { port1: Port; port2: Port } }).MessageChannel;
-  if (!Channel) {
-    setTimeout(newTurn, 0);
-    return;
-  }
-  if (!channel) {
-    channel = new Channel();
-    channel.port1.onmessage = newTurn;
-  }
-  channel.port1.ref?.();
-  channel.port2.postMessage(0);
+  return (due = true);
 }
 
 /** Takes a place for a request leaving now: the turn's number, or `undefined` when this turn's share is spent (then wait with {@link aTurn}). */
 export function mayGoNow(): number | undefined {
-  if (used === 0) scheduleNewTurn();
+  if (used === 0 && !scheduleNewTurn()) return turn; // no turn to wait for: everyone goes now
   if (used >= PER_TURN) return undefined;
   used++;
   return turn;

@@ -92,3 +92,19 @@ describe('the request path with a valid token', () => {
     expect(sent).toEqual(['Bearer fresh', 'Bearer fresh', 'Bearer fresh']);
   });
 });
+
+describe('a store or policy that throws on the fast path', () => {
+  const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => ({ data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+  const URL = 'https://api.example.test/graphql';
+
+  it.each([
+    ['the store\'s get()', { tokens: { get: () => { throw new Error('store down'); }, set: () => {} } }],
+    ['shouldAttachToken', { tokens: { ...TOKENS }, shouldAttachToken: () => { throw new Error('policy broke'); } }],
+  ])('%s throwing: post() returns a rejected promise, never throws itself (axios 0.27 runs runWhen inside post())', async (_what, options) => {
+    const api = axios.create({ baseURL: URL, adapter });
+    attachTokenRefresh(api, { url: URL, ...options });
+    let pending: Promise<unknown> | undefined;
+    expect(() => (pending = api.post('', QUERY))).not.toThrow();
+    await expect(pending).rejects.toThrow(/store down|policy broke/);
+  });
+});

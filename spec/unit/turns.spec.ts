@@ -103,6 +103,20 @@ describe('the turn scheduler under fake timers', () => {
     await expect(aTurn()).resolves.toEqual(expect.any(Number));
   });
 
+  it('slices nothing when fake timers leave no way to a next turn (no MessageChannel either, as in some DOM test environments)', async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    const Channel = globalThis.MessageChannel;
+    jest.useFakeTimers();
+    try {
+      delete (globalThis as { MessageChannel?: unknown }).MessageChannel;
+      const taken = Array.from({ length: 3 * PER_TURN }, () => mayGoNow());
+      expect(taken.every((t) => t !== undefined)).toBe(true);
+      await expect(aTurn()).resolves.toEqual(expect.any(Number));
+    } finally {
+      globalThis.MessageChannel = Channel;
+    }
+  });
+
   it('frees a place answered in the turn it was taken in, and only then', async () => {
     await new Promise((resolve) => setImmediate(resolve));
     const taken = spendTheTurn();
