@@ -1,0 +1,46 @@
+import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import { attachTokenRefresh, SessionExpiredError, type TokenSet } from '../../lib';
+
+// Adversarial: the store reports the session ended elsewhere (`subscribe` → null) while a herd of
+// 300 released by one refresh waits for its turns. The contract (shared/API.md): from then on, the
+// attachment's requests fail fast with SessionExpiredError without any network request.
+
+const URL = 'https://api.example.test/graphql';
+const QUERY = { query: 'query Q { ok }' };
+const ok = (config: InternalAxiosRequestConfig) => ({ data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+
+describe('session ended elsewhere while a released herd waits for its turns', () => {
+  it('sends nothing after the store reported null; the rest reject with SessionExpiredError', async () => {
+    let tokens: TokenSet | null = { accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() - 1 };
+    const listeners = new Set<(t: TokenSet | null) => void>();
+    const store = {
+      get: () => tokens,
+      set: (t: TokenSet | null) => void (tokens = t),
+      subscribe: (l: (t: TokenSet | null) => void) => (listeners.add(l), () => void listeners.delete(l)),
+    };
+    let ended = false;
+    const sent: Array<{ auth: unknown; afterEnd: boolean }> = [];
+    const adapter: AxiosAdapter = async (config) => {
+      sent.push({ auth: config.headers.Authorization, afterEnd: ended });
+      if (sent.length === 1) {
+        tokens = null; // another tab logged out
+        listeners.forEach((l) => l(null));
+        ended = true;
+      }
+      await new Promise((r) => setImmediate(r));
+      return ok(config);
+    };
+    const api = axios.create({ baseURL: URL, adapter });
+    attachTokenRefresh(api, {
+      url: URL,
+      tokens: store,
+      refresh: async () => ({ accessToken: 'fresh', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 }),
+    });
+    const outcomes = await Promise.all(Array.from({ length: 300 }, () => api.post('', QUERY).then(() => 'ok', (e: unknown) => (e instanceof SessionExpiredError ? 'expired' : String(e)))));
+    expect(outcomes).toHaveLength(300);
+    // The first slice (128) had left the plugin when the end was reported (its adapter calls run after
+    // the first one's): those may reach the server. No later slice may.
+    expect({ sentBeyondFirstSlice: Math.max(0, sent.length - 128), withTokenBeyondFirstSlice: sent.slice(128).filter((s) => s.auth).length }).toEqual({ sentBeyondFirstSlice: 0, withTokenBeyondFirstSlice: 0 });
+    expect(outcomes.filter((o) => o === 'expired').length).toBeGreaterThanOrEqual(300 - 128);
+  });
+});
