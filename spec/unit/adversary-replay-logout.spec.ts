@@ -36,6 +36,7 @@ describe('logout while replays released by one refresh wait for their turn', () 
     });
     await api.post('', QUERY).catch(() => undefined); // learns the endpoint; refreshes once
     firstReplay = true;
+    loggedOut = false;
     await auth.setTokens({ accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 });
     sent.length = 0;
     const outcomes = await Promise.all(Array.from({ length: 300 }, () => api.post('', QUERY).then(() => 'ok', (e: Error) => e.name)));
