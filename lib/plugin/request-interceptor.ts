@@ -2,8 +2,9 @@ import type { InternalAxiosRequestConfig } from 'axios';
 import { CANCELED, TIMED_OUT, cancellationOf } from '../util/cancel';
 import { operationNameOf, publishHeld } from '../diagnostics';
 import { setHeader } from '../util/headers';
-import { aTurn, answered, mayGoNow } from '../util/turns';
-import { stamp, stateOf, type PluginContext, type RequestState } from './request-state';
+import { aTurn, answered, mayGoNow, thisTurn } from '../util/turns';
+import { stillCurrent } from './send';
+import { STATE_KEY, stamp, stateOf, type PluginContext, type RequestState } from './request-state';
 import { afterHold, pacedAdapter, timedOut } from './send';
 
 const timeoutOf = (config: InternalAxiosRequestConfig) => (typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : undefined);
@@ -14,7 +15,41 @@ const countsOf = (prior: RequestState | undefined) => ({ replays: prior?.replays
 // refreshes an expired token before sending, and stamps the request with the token's generation
 // (docs/how-it-works.md). Time spent held counts against the request's own `timeout`.
 
+/**
+ * Per axios copy (its InterceptorManager class): whether it runs response interceptors for a request
+ * that fails synchronously inside `dispatchRequest` (a throwing transformRequest, an aborted signal).
+ * axios 1.21 does; axios 0.27 (and older 1.x) returns the error straight away, so ours could not
+ * redact the token from it: there `runWhen` never skips our interceptor. Found out once, by a probe.
+ */
+const syncFailuresReachInterceptors = new WeakMap<object, Promise<boolean>>();
+
+function probeSyncFailures(instance: PluginContext['instance']): Promise<boolean> {
+  const key = instance.interceptors.response.constructor;
+  let known = syncFailuresReachInterceptors.get(key);
+  if (!known) {
+    const probe = (instance as unknown as { create: (c: object) => PluginContext['instance'] }).create({});
+    let reached = false;
+    probe.interceptors.request.use((c) => c, undefined, { runWhen: () => false });
+    probe.interceptors.response.use(undefined, (error: unknown) => ((reached = true), Promise.reject(error)));
+    known = probe.request({ url: 'http://probe.invalid/', signal: AbortSignal.abort() as never }).then(
+      () => false,
+      () => reached,
+    );
+    syncFailuresReachInterceptors.set(key, known);
+  }
+  return known;
+}
+
+/** Another attachment on this instance took a place for this request in this turn: one request, one place. */
+function placeOfAnother(ctx: PluginContext, config: InternalAxiosRequestConfig): number | undefined {
+  const other = (config as unknown as Record<string, RequestState | undefined>)[STATE_KEY];
+  return other && other.owner !== ctx.owner && other.turn === thisTurn() ? other.turn : undefined;
+}
+
 export function createRequestInterceptor(ctx: PluginContext) {
+  /** Until the probe answers, and on axios copies that fail it, the interceptor always runs. */
+  let mayRunInRunWhen = false;
+  void probeSyncFailures(ctx.instance).then((ok) => (mayRunInRunWhen = ok), () => {});
   const onQueued = (config: InternalAxiosRequestConfig, held: { since?: number }) => () => {
     held.since = Date.now();
     ctx.stats.queued++;
@@ -49,7 +84,7 @@ export function createRequestInterceptor(ctx: PluginContext) {
       closed.delete(config);
       return slowPath(config, taken);
     }
-    const turn = waiting.delete(config) ? undefined : mayGoNow();
+    const turn = waiting.delete(config) ? undefined : (placeOfAnother(ctx, config) ?? mayGoNow());
     return turn === undefined ? aTurn().then((later) => proceed(config, later)) : proceed(config, turn);
   }
 
@@ -69,7 +104,7 @@ export function createRequestInterceptor(ctx: PluginContext) {
   }
 
   function interceptorMustRun(config: InternalAxiosRequestConfig): boolean {
-    if (!runsFirst()) return true;
+    if (!mayRunInRunWhen || !runsFirst()) return true;
     if (!isOurs(config)) return false;
     const turn = mayGoNow();
     if (turn === undefined) {
@@ -98,9 +133,10 @@ export function createRequestInterceptor(ctx: PluginContext) {
     const timeout = timeoutOf(config);
     const counts = countsOf(stateOf(ctx, config));
     if (config.skipAuthRefresh) {
+      const turn = await aTurn(); // it carries the token too: sliced like the others
       const tokens = await ctx.session.read();
       if (tokens?.accessToken) setHeader(config, 'Authorization', `Bearer ${tokens.accessToken}`);
-      stamp(ctx, config, { generation: 0, ...counts, passive: true });
+      stamp(ctx, config, { generation: 0, ...counts, passive: true, turn });
       return config;
     }
     if (ctx.pacer) config.adapter = pacedAdapter(ctx, config.adapter) as InternalAxiosRequestConfig['adapter'];
@@ -108,8 +144,10 @@ export function createRequestInterceptor(ctx: PluginContext) {
     const cancel = cancellationOf(config);
     try {
       const held: { since?: number } = {};
-      const { token, generation } = await ctx.session.forRequest({ signal: cancel.signal, deadline }, onQueued(config, held), config);
+      const granted = await ctx.session.forRequest({ signal: cancel.signal, deadline }, onQueued(config, held), config);
+      const before = thisTurn();
       const turn = await aTurn(); // a refresh releases everyone it held at once: they leave a slice per turn
+      const { token, generation } = turn === before ? granted : await stillCurrent(ctx, granted, turn);
       if (held.since !== undefined) publishHeld(() => ({ operation: operationNameOf(config), durationMs: Date.now() - held.since!, generation }));
       if (token) setHeader(config, 'Authorization', `Bearer ${token}`);
       const state = { generation, ...counts, passive: false, timeout, deadline, turn };

@@ -4,6 +4,7 @@ import type { ResolvedOptions } from './options';
 import type { PrivateClient } from '../transport/private-client';
 import type { Session } from '../session/session';
 import type { TokenRefreshStats } from '../types';
+import { answered } from '../util/turns';
 
 // What one attachment's interceptors share (the plugin context), and the state each request
 // carries. Per-request state lives under a namespaced string key: Symbol keys are lost on replay in
@@ -54,5 +55,8 @@ export function stateOf(ctx: PluginContext, config: unknown): RequestState | und
 }
 
 export function stamp(ctx: PluginContext, config: object, state: Omit<RequestState, 'owner'>): void {
+  const prior = (config as Record<string, RequestState | undefined>)[STATE_KEY];
+  // Two attachments on one instance: the request keeps one place in its turn (util/turns.ts), the last stamp's.
+  if (prior && prior.owner !== ctx.owner && prior.turn !== state.turn) answered(prior.turn);
   (config as Record<string, unknown>)[STATE_KEY] = { owner: ctx.owner, ...state };
 }

@@ -2,7 +2,8 @@ import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } fr
 import { CANCELED, TIMED_OUT, cancellationOf, type Patience } from '../util/cancel';
 import { operationNameOf, publishReplay, type ReplayReason } from '../diagnostics';
 import { identity } from '../util/body';
-import { aTurn, answered } from '../util/turns';
+import { aTurn, answered, thisTurn } from '../util/turns';
+import type { RequestTokens } from '../session/session';
 import { deleteHeader, plainHeaders, setHeader } from '../util/headers';
 import { isAxiosError, redactAxiosError } from '../util/redact';
 import { STATE_KEY, stateOf, type PluginContext, type RequestState } from './request-state';
@@ -65,7 +66,13 @@ function remainingTimeout(config: Record<string, unknown>, state: RequestState):
  */
 export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequestConfig, token: string | undefined, state: RequestState, reason: ReplayReason): Promise<Outcome> {
   if (state.deadline !== undefined && Date.now() >= state.deadline) throw await timedOut(ctx, config, state.timeout);
+  const before = thisTurn();
   const turn = await aTurn(); // one refresh releases every replay at once: they leave a slice per turn (util/turns.ts)
+  if (token !== undefined && turn !== before) {
+    const now = await stillCurrent(ctx, { token, generation: state.generation }, turn);
+    token = now.token;
+    state = { ...state, generation: now.generation };
+  }
   // resend_count as OpenTelemetry counts it: every send after the first, whatever the reason.
   publishReplay(() => ({ operation: operationNameOf(config), resendCount: state.replays + state.waits + state.retried, reason, generation: state.generation, method: config.method }));
   const headers = plainHeaders(config.headers, config.method);
@@ -80,6 +87,21 @@ export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequest
     return { error };
   } finally {
     answered(turn);
+  }
+}
+
+/**
+ * The tokens a request was granted, read again after it waited for its turn (util/turns.ts): a
+ * logout meanwhile sends it without a token, a session ended meanwhile rejects it with
+ * `SessionExpiredError` (its place, taken in `turn`, is given back), a newer token replaces the old.
+ */
+export async function stillCurrent(ctx: PluginContext, granted: RequestTokens, turn: number): Promise<RequestTokens> {
+  try {
+    const now = await ctx.session.latest();
+    return !now.token || now.generation > granted.generation ? now : granted;
+  } catch (error) {
+    answered(turn);
+    throw error;
   }
 }
 

@@ -83,6 +83,9 @@ export async function aTurn(): Promise<number> {
   }
 }
 
+/** The number of the turn running now (a request that waited for {@link aTurn} got a later one). */
+export const thisTurn = () => turn;
+
 /** The request that took a place in turn `taken` was answered: in that same turn, the place is free again. */
 export function answered(taken: number | undefined): void {
   if (taken === turn && used > 0) used--;

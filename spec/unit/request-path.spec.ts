@@ -21,14 +21,19 @@ function setup() {
 
 const QUERY = { query: '{ ok }' };
 
+// axios 0.27 does not run response interceptors for a request that fails synchronously, so there the
+// plugin never skips its interceptor (it could not redact that error): nothing is sent synchronously.
+const syncSend = !axios.VERSION?.startsWith('0.');
+
 describe('the request path with a valid token', () => {
-  it('sends synchronously, as bare axios does, when no request interceptor was registered after ours', async () => {
+  it('sends synchronously, as bare axios does, when no request interceptor was registered after ours (axios 1.x; never on 0.27)', async () => {
     const { api, sent } = setup();
     await api.post('', QUERY);
     sent.length = 0;
     const pending = api.post('', QUERY);
-    expect(sent).toEqual([{ auth: 'Bearer tok', url: '' }]); // the adapter ran before post() returned
+    expect(sent).toEqual(syncSend ? [{ auth: 'Bearer tok', url: '' }] : []); // the adapter ran before post() returned
     await pending;
+    expect(sent).toEqual([{ auth: 'Bearer tok', url: '' }]);
     const bare = axios.create({ adapter: (async (config: InternalAxiosRequestConfig) => (sent.push({ auth: 'bare' }), { data: {}, status: 200, statusText: 'OK', headers: {}, config })) as AxiosAdapter });
     const barePending = bare.post('https://x.test/', QUERY);
     expect(sent.at(-1)).toEqual({ auth: 'bare' });
@@ -69,8 +74,9 @@ describe('the request path with a valid token', () => {
     api.interceptors.request.eject(id);
     sent.length = 0;
     const pending = api.post('', QUERY);
-    expect(sent).toEqual([{ auth: 'Bearer tok', url: '' }]);
+    expect(sent).toEqual(syncSend ? [{ auth: 'Bearer tok', url: '' }] : []);
     await pending;
+    expect(sent).toEqual([{ auth: 'Bearer tok', url: '' }]);
   });
 
   it('takes the slow path when the fast one is closed (expired token): refreshes once, then sends with the new token', async () => {
