@@ -3,9 +3,8 @@ import { CANCELED, TIMED_OUT, cancellationOf } from '../util/cancel';
 import { operationNameOf, publishHeld } from '../diagnostics';
 import { setHeader } from '../util/headers';
 import { aTurn, answered, mayGoNow, thisTurn } from '../util/turns';
-import { stillCurrent } from './send';
 import { STATE_KEY, stamp, stateOf, type PluginContext, type RequestState } from './request-state';
-import { afterHold, pacedAdapter, timedOut } from './send';
+import { afterHold, leaveInTurn, pacedAdapter, timedOut } from './send';
 
 const timeoutOf = (config: InternalAxiosRequestConfig) => (typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : undefined);
 const countsOf = (prior: RequestState | undefined) => ({ replays: prior?.replays ?? 0, waits: prior?.waits ?? 0, retried: prior?.retried ?? 0 });
@@ -116,15 +115,14 @@ export function createRequestInterceptor(ctx: PluginContext) {
     return true;
   }
 
-  let handler: unknown;
+  /** No request interceptor was registered after ours (axios runs the last registered first). */
   function runsFirst(): boolean {
     const handlers = (ctx.instance.interceptors.request as { handlers?: Array<{ fulfilled?: unknown } | null> }).handlers;
     if (!Array.isArray(handlers)) return false;
-    for (let i = handlers.length - 1; i >= 0; i--) if (handlers[i]) return handlers[i]!.fulfilled === handler;
+    for (let i = handlers.length - 1; i >= 0; i--) if (handlers[i]) return handlers[i]!.fulfilled === onRequest;
     return false;
   }
 
-  handler = onRequest;
   return { onRequest, runWhen };
 
   /** Everything else: waits at the gate, refreshes, logs in. `entry` is the place taken on the way in, given back while it waits. */
@@ -145,9 +143,9 @@ export function createRequestInterceptor(ctx: PluginContext) {
     try {
       const held: { since?: number } = {};
       const granted = await ctx.session.forRequest({ signal: cancel.signal, deadline }, onQueued(config, held), config);
-      const before = thisTurn();
-      const turn = await aTurn(); // a refresh releases everyone it held at once: they leave a slice per turn
-      const { token, generation } = turn === before ? granted : await stillCurrent(ctx, granted, turn);
+      // A refresh releases everyone it held at once: they leave a slice per turn.
+      const { turn, now } = await leaveInTurn(ctx, granted);
+      const { token, generation } = now;
       if (held.since !== undefined) publishHeld(() => ({ operation: operationNameOf(config), durationMs: Date.now() - held.since!, generation }));
       if (token) setHeader(config, 'Authorization', `Bearer ${token}`);
       const state = { generation, ...counts, passive: false, timeout, deadline, turn };

@@ -66,13 +66,10 @@ function remainingTimeout(config: Record<string, unknown>, state: RequestState):
  */
 export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequestConfig, token: string | undefined, state: RequestState, reason: ReplayReason): Promise<Outcome> {
   if (state.deadline !== undefined && Date.now() >= state.deadline) throw await timedOut(ctx, config, state.timeout);
-  const before = thisTurn();
-  const turn = await aTurn(); // one refresh releases every replay at once: they leave a slice per turn (util/turns.ts)
-  if (token !== undefined && turn !== before) {
-    const now = await stillCurrent(ctx, { token, generation: state.generation }, turn);
-    token = now.token;
-    state = { ...state, generation: now.generation };
-  }
+  // One refresh releases every replay at once: they leave a slice per turn.
+  const { turn, now } = await leaveInTurn(ctx, { token, generation: state.generation });
+  token = now.token;
+  state = { ...state, generation: now.generation };
   // resend_count as OpenTelemetry counts it: every send after the first, whatever the reason.
   publishReplay(() => ({ operation: operationNameOf(config), resendCount: state.replays + state.waits + state.retried, reason, generation: state.generation, method: config.method }));
   const headers = plainHeaders(config.headers, config.method);
@@ -91,14 +88,18 @@ export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequest
 }
 
 /**
- * The tokens a request was granted, read again after it waited for its turn (util/turns.ts): a
- * logout meanwhile sends it without a token, a session ended meanwhile rejects it with
- * `SessionExpiredError` (its place, taken in `turn`, is given back), a newer token replaces the old.
+ * Waits for a turn to leave in (util/turns.ts). A request granted a token that had to wait reads the
+ * tokens again: a logout meanwhile sends it without a token, a session ended meanwhile rejects it
+ * with `SessionExpiredError` (its place is given back), a newer token replaces the old. A request
+ * granted none (sent without a token on purpose) stays without.
  */
-export async function stillCurrent(ctx: PluginContext, granted: RequestTokens, turn: number): Promise<RequestTokens> {
+export async function leaveInTurn(ctx: PluginContext, granted: RequestTokens): Promise<{ turn: number; now: RequestTokens }> {
+  const before = thisTurn();
+  const turn = await aTurn();
+  if (turn === before || granted.token === undefined) return { turn, now: granted };
   try {
     const now = await ctx.session.latest();
-    return !now.token || now.generation > granted.generation ? now : granted;
+    return { turn, now: !now.token || now.generation > granted.generation ? now : granted };
   } catch (error) {
     answered(turn);
     throw error;

@@ -121,8 +121,12 @@ const leak = process.env.LEAK;
     await createGraphQLClient(api).query('query Q { x }').catch(() => {});
     await new Promise((resolve) => setImmediate(resolve)); // Node reports leftovers after a turn
   }
-  // Timers the runs left (deadlines, pauses) end here; whatever they throw is reported too.
-  await new Promise((resolve) => setTimeout(resolve, 1100));
+  // Timers the runs left (deadlines, pauses) end here; whatever they throw is reported too. Waits
+  // until no timer is left (checked each time this one fires, when it is no longer active itself);
+  // the bound only ends a broken run.
+  for (const giveUpAt = Date.now() + 30000; process.getActiveResourcesInfo().includes('Timeout') && Date.now() < giveUpAt; ) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   process.stdout.write(JSON.stringify({ runs: runs.length, uncaught }));
   process.exit(0);
 })();
