@@ -54,9 +54,10 @@ export function stateOf(ctx: PluginContext, config: unknown): RequestState | und
   return state && state.owner === ctx.owner ? state : undefined;
 }
 
-export function stamp(ctx: PluginContext, config: object, state: Omit<RequestState, 'owner'>): void {
+/** Puts `state` (made by this attachment: `owner` is `ctx.owner`) on the request; it runs on every request, so nothing is copied. */
+export function stamp(config: object, state: RequestState): void {
   const prior = (config as Record<string, RequestState | undefined>)[STATE_KEY];
   // Two attachments on one instance: the request keeps one place in its turn (util/turns.ts), the last stamp's.
-  if (prior && prior.owner !== ctx.owner && prior.turn !== state.turn) answered(prior.turn);
-  (config as Record<string, unknown>)[STATE_KEY] = { owner: ctx.owner, ...state };
+  if (prior && prior.owner !== state.owner && prior.turn !== state.turn) answered(prior.turn);
+  (config as Record<string, unknown>)[STATE_KEY] = state;
 }

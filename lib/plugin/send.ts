@@ -4,7 +4,7 @@ import { operationNameOf, publishReplay, type ReplayReason } from '../diagnostic
 import { identity } from '../util/body';
 import { aTurn, answered, thisTurn } from '../util/turns';
 import type { RequestTokens } from '../session/session';
-import { deleteHeader, plainHeaders, setHeader } from '../util/headers';
+import { deleteHeader, plainHeaders, setBearer } from '../util/headers';
 import { isAxiosError, redactAxiosError } from '../util/redact';
 import { STATE_KEY, stateOf, type PluginContext, type RequestState } from './request-state';
 
@@ -75,7 +75,7 @@ export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequest
   const headers = plainHeaders(config.headers, config.method);
   deleteHeader(headers, 'Content-Length');
   const next: Record<string, unknown> = { ...config, headers, transformRequest: [identity], [STATE_KEY]: { ...state, turn } };
-  if (token) setHeader(next, 'Authorization', `Bearer ${token}`);
+  if (token) setBearer(next, token);
   remainingTimeout(next, state);
   try {
     return { response: (await ctx.client.request(next as AxiosRequestConfig)) as AxiosResponse };
@@ -154,7 +154,7 @@ export function pacedAdapter(ctx: PluginContext, adapter: unknown): Adapter {
         // Tokens may have changed while it waited: the newest, or none after a logout (never the old one).
         const now = await ctx.session.latest();
         if (!now.token) deleteHeader(config.headers, 'Authorization');
-        else if (now.generation > state.generation) setHeader(config, 'Authorization', `Bearer ${now.token}`);
+        else if (now.generation > state.generation) setBearer(config, now.token);
         state.generation = now.generation;
       }
       return await ctx.client.request({ ...config, adapter: original, transformRequest: [identity], transformResponse: [identity] } as AxiosRequestConfig).then(

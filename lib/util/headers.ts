@@ -14,7 +14,7 @@ function isAxiosHeaders(bag: HeaderBag): boolean {
 }
 
 function removeFrom(bag: Record<string, unknown>, lower: string): void {
-  for (const key of Object.keys(bag)) if (key.toLowerCase() === lower) delete bag[key];
+  for (const key of Object.keys(bag)) if (key.trim().toLowerCase() === lower) delete bag[key];
 }
 
 /** Reads a header case-insensitively. */
@@ -49,6 +49,20 @@ export function setHeader(target: { headers?: unknown }, name: string, value: st
   if (isAxiosHeaders(bag)) return void (bag.set as (n: string, v: string, rewrite: boolean) => unknown)(name, value, true);
   deleteHeader(bag, name);
   bag[name] = value;
+}
+
+/**
+ * Sets `Authorization: Bearer <token>`, replacing every case variant. On axios 1.x headers the entry
+ * is written directly: `AxiosHeaders.set` would clean the value, which axios does again for every
+ * header before it sends (transformData's `normalize()`), so `set` cost a second cleaning per
+ * request — most of what attaching a token cost (docs/benchmarks.md, per-request CPU).
+ */
+export function setBearer(target: { headers?: unknown }, token: string): void {
+  const value = `Bearer ${token}`;
+  const bag = target.headers as HeaderBag | undefined;
+  if (!bag || typeof bag !== 'object' || !isAxiosHeaders(bag)) return setHeader(target, 'Authorization', value);
+  for (const key of Object.keys(bag)) if (key !== 'Authorization' && key.trim().toLowerCase() === 'authorization') delete bag[key];
+  bag.Authorization = value;
 }
 
 /** A plain-object copy of request headers (flattening axios 0.27's nested defaults for `method`). */
