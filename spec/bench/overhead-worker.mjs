@@ -3,7 +3,7 @@
 // code's JIT-compiled paths more general for all of them, so a client would be measured slower or
 // faster for the company it keeps. Here each runs as it would in an application. Commands over IPC:
 // { cmd: 'init', kind, transport, url, tokens } → { ready: true };
-// { cmd: 'block', n, batch, gc } → { cpuUs, wallUs } for n queries, batch at a time;
+// { cmd: 'block', n, batch } → { cpuUs, wallUs } for n queries, batch at a time;
 // { cmd: 'close' } → exits.
 import { CLIENTS, closeClients } from './clients.mjs';
 
@@ -29,7 +29,6 @@ process.on('message', async (m) => {
     client = CLIENTS[m.kind](m.url, m.tokens, { adapter: m.transport === 'memory' ? memoryAdapter : undefined });
     process.send({ ready: true });
   } else if (m.cmd === 'block') {
-    if (m.gc) globalThis.gc?.();
     // A failed query fails the bench (the parent rejects), rather than leaving it waiting forever.
     process.send(await block(client, m.n, m.batch).catch((error) => ({ error: String(error?.message ?? error) })));
   } else if (m.cmd === 'close') {

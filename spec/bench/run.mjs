@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { herd, herdCpu, isolated, memory, overhead, proactive, rateLimit } from './scenarios.mjs';
+import { herd, herdCpu, isolated, memory, overhead, OVERHEAD_CPU, proactive, rateLimit } from './scenarios.mjs';
 import { kb as sizeKb, measureSizes, METHOD as SIZE_METHOD, QUOTED_FROM } from '../../scripts/size.mjs';
 import { barChart, lineChart, measuredCommit, median, medianInterval, ms, speedWord, spread, table, whereN } from './report.mjs';
 
@@ -380,9 +380,9 @@ collector's helper threads count too), divided by the queries; wall time is show
 of one client is ${(P.overhead.memory.blocks * P.overhead.memory.block).toLocaleString('en')} GraphQL queries in memory (${(P.overhead.http.blocks * P.overhead.http.block).toLocaleString('en')} over HTTP), one at a time (each awaited
 before the next) or 50 at a time (\`Promise.all\` of 50, then the next 50), in blocks of ${P.overhead.memory.block}${P.overhead.http.block === P.overhead.memory.block ? '' : ` (${P.overhead.http.block} over HTTP)`}; the
 clients' blocks alternate (bare, ours, …, then …, ours, bare), one process working at a time, so the
-runs of one round are measured in the same moments of this shared machine. Each process collects its
-heap before each round but not between blocks, so garbage collection is measured where it falls (in
-a client's blocks in proportion to what it allocates). Every client is built once and warmed up
+runs of one round are measured in the same moments of this shared machine. ${OVERHEAD_CPU === undefined ? 'The processes were left to the scheduler (no `taskset` here, or one CPU).' : `Every client's process runs on the same CPU (\`taskset -c ${OVERHEAD_CPU}\`), the bench on the others: left to the scheduler, identical bare-axios processes measured apart by several percent, each keeping its bias for the whole run, so a client's process rather than its code decided its figure.`} No collection is forced, so garbage collection is measured where it falls (in a client's blocks in
+proportion to what it allocates): a forced one went on in helper threads while the next process was
+measured. Every client is built once and warmed up
 first (${P.overhead.memory.warmup.toLocaleString('en')} queries in memory, ${P.overhead.http.warmup.toLocaleString('en')} over HTTP); then ${P.overhead.memory.runs} rounds in memory and ${P.overhead.http.runs} over HTTP.
 A client's ratio is the median of its per-round ratios to bare axios' CPU time (paired, so it need
 not equal the ratio of the medians in the CPU column); the CPU and wall columns are medians, with

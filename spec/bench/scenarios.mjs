@@ -1,5 +1,6 @@
 // The five benchmark scenarios. Each returns plain numbers; run.mjs repeats them and reports.
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -104,9 +105,28 @@ export async function herdCpu(kind, n) {
   return { wallMs: performance.now() - started, answered: outcomes.filter((o) => o.status === 'fulfilled').length, refreshes: counter };
 }
 
-/** Forks overhead-worker.mjs: one client alone in its process; `call(message)` resolves its answer. */
+/**
+ * The CPU every overhead worker runs on (`taskset -c`), or undefined where there is no taskset or a
+ * single CPU. Left to the scheduler, identical bare-axios processes measured apart by several
+ * percent on this 2-vCPU machine, each keeping its bias for the whole run (its vCPU and what else
+ * ran there): a client's process, not its code, decided its figure. On one CPU they all share the
+ * same neighbours; the bench itself stays on the others.
+ */
+export const OVERHEAD_CPU = (() => {
+  const cpus = os.availableParallelism?.() ?? os.cpus().length;
+  if (cpus < 2) return undefined;
+  try {
+    execFileSync('taskset', ['-c', String(cpus - 1), 'true'], { stdio: 'ignore' });
+    return cpus - 1;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Forks overhead-worker.mjs: one client alone in its process (pinned to OVERHEAD_CPU); `call(message)` resolves its answer. */
 function overheadWorker() {
-  const child = fork(join(here, 'overhead-worker.mjs'), [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pinned = OVERHEAD_CPU === undefined ? {} : { execPath: 'taskset', execArgv: ['-c', String(OVERHEAD_CPU), process.execPath, '--expose-gc'] };
+  const child = fork(join(here, 'overhead-worker.mjs'), [], { execArgv: ['--expose-gc'], ...pinned, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let pending;
   child.on('message', (m) => (m.error ? pending?.reject(new Error(`overhead worker: ${m.error}`)) : pending?.resolve(m)));
   child.on('exit', (code) => code && pending?.reject(new Error(`overhead worker exited with code ${code}`)));
@@ -173,7 +193,9 @@ async function overheadRounds(workers, { kinds, batch, runs, blocks, block, warm
     const sum = Object.fromEntries(kinds.map((kind) => [kind, { cpuUs: 0, wallUs: 0 }]));
     for (let b = 0; b < blocks; b++) {
       for (const kind of (r * blocks + b) % 2 ? [...kinds].reverse() : kinds) {
-        const m = await workers[kind].call({ cmd: 'block', n: block, batch, gc: b === 0 });
+        // No collection is forced: a worker's forced collection went on in helper threads while the
+        // next workers were measured, and slowed whoever came right after it.
+        const m = await workers[kind].call({ cmd: 'block', n: block, batch });
         sum[kind].cpuUs += m.cpuUs;
         sum[kind].wallUs += m.wallUs;
       }
