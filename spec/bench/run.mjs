@@ -24,7 +24,7 @@ const SMOKE = process.env.BENCH_SMOKE === '1';
 // stall: the herd whose event-loop stall is compared.
 const P = SMOKE
   ? { ns: [10, 50], runs: () => 1, overhead: { memory: { runs: 3, blocks: 4, block: 50, warmup: 200 }, http: { runs: 1, blocks: 2, block: 50, warmup: 50 } }, stall: { n: 200, runs: 2 }, waiting: 500, proactiveMs: 2_500, rlWindowMs: 400, rlLimit: 10, rlBurst: 30 }
-  : { ns: [10, 100, 1_000, 5_000], runs: (n) => (n >= 1_000 ? 3 : 5), overhead: { memory: { runs: 31, blocks: 30, block: 50, warmup: 3_000 }, http: { runs: 9, blocks: 8, block: 50, warmup: 500 } }, stall: { n: 5_000, runs: 5 }, waiting: 10_000, proactiveMs: 10_000, rlWindowMs: 3_000, rlLimit: 60, rlBurst: 200 };
+  : { ns: [10, 100, 1_000, 5_000], runs: (n) => (n >= 1_000 ? 3 : 9), overhead: { memory: { runs: 31, blocks: 30, block: 50, warmup: 3_000 }, http: { runs: 9, blocks: 8, block: 50, warmup: 500 } }, stall: { n: 5_000, runs: 5 }, waiting: 10_000, proactiveMs: 10_000, rlWindowMs: 3_000, rlLimit: 60, rlBurst: 200 };
 const BATCHES = [1, 50]; // overhead: one request at a time, and 50 at a time
 
 const NAMES = {
@@ -94,10 +94,15 @@ const variants = ['ours', 'oursKnown', 'axiosAuthRefresh', 'docsPattern', 'bare'
 // Unmeasured: every client's refresh path runs a few times first, so none pays the JIT for running first.
 for (let i = 0; i < 3; i++) for (const variant of variants) await herd(server, variant, 100);
 for (const n of P.ns) {
+  // Rounds, each client once per round in alternating order (as the CPU rounds below): this shared
+  // machine's speed drifts over a minute, and a client's runs taken one after the other would be
+  // measured in other moments than its rival's.
+  for (const variant of variants) (herdResults[variant] ??= {})[n] = [];
+  for (let r = 0; r < P.runs(n); r++) {
+    for (const variant of r % 2 ? [...variants].reverse() : variants) herdResults[variant][n].push(await herd(server, variant, n));
+  }
   for (const variant of variants) {
-    const runs = [];
-    for (let r = 0; r < P.runs(n); r++) runs.push(await herd(server, variant, n));
-    (herdResults[variant] ??= {})[n] = runs;
+    const runs = herdResults[variant][n];
     const m = (k) => median(runs.map((x) => x[k]));
     log(`  herd N=${String(n).padEnd(5)} ${NAMES[variant].padEnd(38)} refreshes ${m('refreshes')}, requests ${m('requests')}, answered ${m('answered')}, ${m('wallMs').toFixed(0)} ms`);
     if (variant === 'ours' || variant === 'oursKnown') {
@@ -337,6 +342,8 @@ ${table(['target', 'measured', 'met'], results.map((r) => [r.target, r.measured,
 - Each herd run starts from a warm connection pool (up to 128 concurrent queries with a valid token
   first), as in an application that has been serving traffic, and every client's refresh path has
   run a few times before the measured runs.
+- The clients take turns: each round runs every client once, in alternating order, so a client's
+  runs and its rivals' are taken in the same moments of this shared machine.
 - Figures are medians over several runs (${[...new Set(P.ns.map((n) => P.runs(n)))].map((r) => `${r} at N = ${P.ns.filter((n) => P.runs(n) === r).join(', ')}`).join('; ')}), with the range in brackets.
   "Event-loop stall" is the longest single turn of the event loop while the herd ran, measured by a
   \`setImmediate\` chain started before the requests are issued (\`perf_hooks.monitorEventLoopDelay\`
