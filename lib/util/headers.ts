@@ -5,6 +5,7 @@ type HeaderBag = Record<string, unknown> & {
   set?: (name: string, value: unknown) => unknown;
   get?: (name: string) => unknown;
   delete?: (name: string) => unknown;
+  normalize?: (format?: boolean) => unknown;
 };
 
 const NESTED = ['common', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
@@ -60,7 +61,9 @@ export function setHeader(target: { headers?: unknown }, name: string, value: st
 export function setBearer(target: { headers?: unknown }, token: string): void {
   const value = `Bearer ${token}`;
   const bag = target.headers as HeaderBag | undefined;
-  if (!bag || typeof bag !== 'object' || !isAxiosHeaders(bag)) return setHeader(target, 'Authorization', value);
+  // Only axios' own headers keep their entries as properties (and have `normalize`): a fetch `Headers`
+  // or a `Map` also has set/get, but axios reads it through its iterator, so a property would not be sent.
+  if (!bag || typeof bag !== 'object' || !isAxiosHeaders(bag) || typeof bag.normalize !== 'function') return setHeader(target, 'Authorization', value);
   for (const key of Object.keys(bag)) if (key !== 'Authorization' && key.trim().toLowerCase() === 'authorization') delete bag[key];
   bag.Authorization = value;
 }
