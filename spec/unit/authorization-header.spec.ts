@@ -59,7 +59,9 @@ describe('the Authorization header a request carries', () => {
     await api.post('', QUERY);
     await api.post('', QUERY);
     const reference = await bareAxiosSends(`Bearer ${accessToken}`);
-    if (!axios.VERSION?.startsWith('0.')) expect(reference).toBe('Bearer token'); // axios 0.27 sends values as set
+    // The installed axios (1.21) strips control characters and edge spaces; 1.6 and 0.27 send the value
+    // as set (scripts/test-with.sh): either way the request carries what bare axios sends.
+    if (!process.env.AXIOS_MODULE) expect(reference).toBe('Bearer token');
     expect(seen).toEqual([
       [['Authorization', reference]],
       [['Authorization', reference]],
