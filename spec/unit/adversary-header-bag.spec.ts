@@ -43,6 +43,10 @@ function setup(makeBag: MakeBag) {
   return { api, sent };
 }
 
+/** Names what was sent, so that no token value is printed when the test fails. */
+const named = (reference: unknown) => (value: unknown) =>
+  value === reference ? 'what bare axios sends' : value === 'Bearer stale-token' ? 'the stale token' : value === undefined ? 'no Authorization' : 'another value';
+
 const describeIfHeaders = typeof Headers === 'function' && !axios.VERSION?.startsWith('0.') ? describe : describe.skip;
 
 describeIfHeaders('a header bag with set/get that is not AxiosHeaders (axios 1.x)', () => {
@@ -52,7 +56,8 @@ describeIfHeaders('a header bag with set/get that is not AxiosHeaders (axios 1.x
     const { api, sent } = setup(makeBag);
     await api.post('', { query: '{ ok }' }); // the slow path
     await api.post('', { query: '{ ok }' }); // the fast path
-    expect(sent).toEqual([reference, reference]); // axios 1.21: 'Bearer fresh-token' (was: 'Bearer stale-token')
+    // axios 1.21: bare axios sends the current token; 37f7c87's setBearer sent the stale one.
+    expect(sent.map(named(reference))).toEqual(['what bare axios sends', 'what bare axios sends']);
   });
 
   it('sends the current token when the bag is a Map', async () => {
@@ -61,6 +66,6 @@ describeIfHeaders('a header bag with set/get that is not AxiosHeaders (axios 1.x
     const { api, sent } = setup(makeBag);
     await api.post('', { query: '{ ok }' });
     await api.post('', { query: '{ ok }' });
-    expect(sent).toEqual([reference, reference]);
+    expect(sent.map(named(reference))).toEqual(['what bare axios sends', 'what bare axios sends']);
   });
 });
