@@ -303,8 +303,8 @@ function runsOverlap(n) {
 const slowerNote = slowerAt.length
   ? `
 Where it is slower (N = ${slowerAt[0]}: ${wall('ours', slowerAt[0]).toFixed(0)} ms against ${wall('axiosAuthRefresh', slowerAt[0]).toFixed(0)} ms), ${cpuIsCause
-    ? `its own CPU is part of the cause: in the in-memory herd above it took ${cpuOurs.toFixed(1)} ms for N = ${cpuN}, slower than axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.`
-    : `its own CPU is not the cause: in the in-memory herd above it took ${cpuOurs.toFixed(1)} ms for N = ${cpuN}, ${speedWord(cpuOurs, cpuPeer)} axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.`}
+    ? `its own CPU may be part of the cause: in the in-memory herd above (N = ${cpuN}, not the same N) it took ${cpuOurs.toFixed(1)} ms, slower than axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.`
+    : `its own CPU is not shown to be the cause: in the in-memory herd above (N = ${cpuN}, not the same N) it took ${cpuOurs.toFixed(1)} ms, ${speedWord(cpuOurs, cpuPeer)} axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.`}
 ${slowerAt.map(runsOverlap).join('\n')}
 `
   : '';
@@ -394,7 +394,7 @@ collector's helper threads count too), divided by the queries; wall time is show
 of one client is ${(P.overhead.memory.blocks * P.overhead.memory.block).toLocaleString('en')} GraphQL queries in memory (${(P.overhead.http.blocks * P.overhead.http.block).toLocaleString('en')} over HTTP), one at a time (each awaited
 before the next) or 50 at a time (\`Promise.all\` of 50, then the next 50), in blocks of ${P.overhead.memory.block}${P.overhead.http.block === P.overhead.memory.block ? '' : ` (${P.overhead.http.block} over HTTP)`}; the
 clients' blocks alternate (bare, ours, …, then …, ours, bare), one process working at a time, so the
-runs of one round are measured in the same moments of this shared machine. ${OVERHEAD_CPU === undefined ? 'The processes were left to the scheduler (no `taskset` here, or one CPU).' : `Every client's process runs on the same CPU (\`taskset -c ${OVERHEAD_CPU}\`), the bench on the others: left to the scheduler, identical bare-axios processes measured apart by several percent, each keeping its bias for the whole run, so a client's process rather than its code decided its figure.`} No collection is forced, so garbage collection is measured where it falls (in a client's blocks in
+runs of one round are measured in the same moments of this shared machine. ${OVERHEAD_CPU === undefined ? 'The processes were left to the scheduler (no `taskset` here, or one CPU).' : `Every client's process runs on the same CPU (\`taskset -c ${OVERHEAD_CPU}\`; the bench and its server are not pinned). Unpinned, identical bare-axios processes measured apart by several percent, each keeping its bias for the whole run, so a client's process rather than its code decided its figure.`} No collection is forced, so garbage collection is measured where it falls (in a client's blocks in
 proportion to what it allocates): a forced one went on in helper threads while the next process was
 measured. Every client is built once and warmed up
 first (${P.overhead.memory.warmup.toLocaleString('en')} queries in memory, ${P.overhead.http.warmup.toLocaleString('en')} over HTTP); then ${P.overhead.memory.runs} rounds in memory and ${P.overhead.http.runs} over HTTP.

@@ -110,7 +110,7 @@ export async function herdCpu(kind, n) {
  * single CPU. Left to the scheduler, identical bare-axios processes measured apart by several
  * percent on this 2-vCPU machine, each keeping its bias for the whole run (its vCPU and what else
  * ran there): a client's process, not its code, decided its figure. On one CPU they all share the
- * same neighbours; the bench itself stays on the others.
+ * same neighbours. The bench process and the bench server are not pinned (the scheduler places them).
  */
 export const OVERHEAD_CPU = (() => {
   const cpus = os.availableParallelism?.() ?? os.cpus().length;
@@ -162,9 +162,10 @@ export function isolated(server) {
  * own process (overhead-worker.mjs), is built once and warmed up (`warmup` queries in each batch
  * size). Then `runs` runs per client: a run is `blocks` blocks of `block` queries, `batch` at a time,
  * and the clients' blocks alternate (a b c, c b a, a b c…), one process working at a time, so the
- * runs of one round are measured in the same moments of a shared machine. Each process collects its
- * heap before each round, not between blocks: a forced collection would leave a block's garbage to
- * the next one, outside the measurement, and hide the cost of allocating.
+ * runs of one round are measured in the same moments of a shared machine. No collection is forced:
+ * garbage collection falls in a client's blocks in proportion to what it allocates (a forced one
+ * went on in helper threads while the next process was measured). All the workers share one CPU
+ * (OVERHEAD_CPU).
  * Returns, per batch size in `batches` (run in turn, by the same processes), per client, each run's
  * { cpuUs, wallUs } per request, and each round's ratio of its CPU time to the reference's (paired:
  * a busy moment weighs on both sides).
