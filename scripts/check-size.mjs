@@ -1,14 +1,24 @@
 // `npm run size`: prints what the library weighs in a browser bundle, against its budgets and beside
 // its peers (issue 12), and exits 1 when a bundle is over budget. `npm run size -- --ceilings` (CI)
-// exits 1 only when a bundle grew past its ceiling (scripts/size.mjs), and reports budgets missed. The lists and the measuring are in
+// exits 1 only when a bundle grew past its ceiling (scripts/size.mjs), and reports budgets missed.
+// `npm run size -- --breakdown` prints what each behaviour beyond the core weighs. The lists and the measuring are in
 // scripts/size.mjs (shared with the size table of docs/benchmarks.md, written by `npm run bench`).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { kb, measureSizes, METHOD, QUOTED_FROM } from './size.mjs';
+import { breakdown, kb, measureSizes, METHOD, QUOTED_FROM } from './size.mjs';
 
 // Ours is measured from dist/ (what a front-end build resolves): build it first when it is stale.
 const built = spawnSync(process.execPath, [fileURLToPath(new URL('build-if-stale.mjs', import.meta.url))], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
+
+if (process.argv.includes('--breakdown')) {
+  // What each behaviour beyond the core weighs in `attachTokenRefresh` alone (docs/browser.md, "Weight").
+  const { whole, rows, withoutAll, budget } = await breakdown();
+  console.log(`attachTokenRefresh alone: ${kb(whole)} gzip (${METHOD}); budget ${kb(budget)}`);
+  for (const r of rows) console.log(`  without ${r.name}: saves ${kb(r.saves)}`);
+  console.log(`  without all of them: ${kb(withoutAll)} (${withoutAll <= budget ? 'within' : 'still over'} the budget)`);
+  process.exit(0);
+}
 
 const sizes = await measureSizes();
 const rows = sizes.map((s) => {

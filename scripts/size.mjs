@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,8 +48,9 @@ export const METHOD = 'esbuild --bundle --minify --platform=browser (ESM, es2022
  * Minified and gzip -9 bytes of `code` (an entry module, resolved from the package root), and the
  * file its import resolved to (`from`, relative to the package root).
  */
-export async function measure(code) {
+export async function measure(code, { stub = [] } = {}) {
   const result = await build({
+    plugins: stub.length ? [stubbing(stub)] : [],
     metafile: true,
     stdin: { contents: code, resolveDir: root, sourcefile: 'size-entry.ts', loader: 'ts' },
     bundle: true,
@@ -90,6 +92,50 @@ export async function measureSizes() {
     else rows.push({ name: peer.name, ...(await measure(peer.code)), peer: true, installed: true });
   }
   return rows;
+}
+
+/**
+ * The behaviours `attachTokenRefresh` carries beyond its core (refresh once, hold, replay), each with
+ * the modules of dist/browser-esm/ that hold it: what each weighs, for deciding what an opt-in import
+ * would save (`npm run size -- --breakdown`; docs/browser.md, "Weight").
+ */
+export const BEHAVIOURS = [
+  { name: 'replay rule for partial mutations (GraphQL lexer)', modules: ['graphql/scan.mjs', 'policy/replay-safety.mjs'] },
+  { name: 'single flight across processes and tabs (flight)', modules: ['session/flight.mjs'] },
+  { name: 'NextSchool refresh as the default', modules: ['nextschool/refresh.mjs'] },
+  { name: 'option validation', modules: ['plugin/options.mjs'] },
+  { name: 'rate-limit pacing and transient retries', modules: ['plugin/pacing.mjs', 'plugin/retry.mjs'] },
+  { name: 'cancellation and timeouts while held', modules: ['util/cancel.mjs', 'util/timers.mjs'] },
+  { name: 'herds sliced per event-loop turn', modules: ['util/turns.mjs'] },
+  { name: 'token redaction from errors', modules: ['util/redact.mjs'] },
+];
+
+/** An esbuild plugin that replaces the named modules of dist/browser-esm/ by empty functions with the same exports. */
+function stubbing(modules) {
+  return {
+    name: 'stub',
+    setup(b) {
+      b.onLoad({ filter: /browser-esm[\\/].*\.mjs$/ }, async (args) => {
+        if (!modules.some((m) => args.path.replaceAll('\\', '/').endsWith(`browser-esm/${m}`))) return undefined;
+        const source = await readFile(args.path, 'utf8');
+        const names = [...source.matchAll(/export \{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((x) => x.trim().split(/\s+as\s+/).pop()).filter(Boolean));
+        return { contents: names.map((n) => (n === 'default' ? 'export default function () {}' : `export function ${n}() {}`)).join('\n'), loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * gzip bytes `attachTokenRefresh` alone saves without each behaviour of BEHAVIOURS (its modules
+ * stubbed out; the bundle is measured, never run), and without all of them together.
+ */
+export async function breakdown() {
+  const code = OURS[0].code;
+  const whole = (await measure(code)).gzip;
+  const rows = [];
+  for (const b of BEHAVIOURS) rows.push({ name: b.name, saves: whole - (await measure(code, { stub: b.modules })).gzip });
+  const bare = (await measure(code, { stub: BEHAVIOURS.flatMap((b) => b.modules) })).gzip;
+  return { whole, rows, withoutAll: bare, budget: OURS[0].budget };
 }
 
 /** "13.6 KB" (1 KB = 1,000 bytes). */
