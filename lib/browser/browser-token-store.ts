@@ -80,6 +80,8 @@ export class BrowserTokenStore implements TokenStore {
   readonly #listeners = new Set<Listener>();
   /** Tabs waiting for a lease lock (no Web Locks): woken by any news from another tab. */
   readonly #waiters = new Set<() => void>();
+  /** Counts news from other tabs: a lease waiter that read it before trying misses no release that came meanwhile. */
+  #newsCount = 0;
   readonly #tabMutex = createTabMutex();
 
   constructor(options: BrowserTokenStoreOptions = {}) {
@@ -121,6 +123,7 @@ export class BrowserTokenStore implements TokenStore {
   }
 
   #onNews(news: News): void {
+    this.#newsCount++;
     for (const wake of [...this.#waiters]) wake();
     if (news.r) return;
     this.#news = this.#news.then(async () => {
@@ -208,7 +211,8 @@ export class BrowserTokenStore implements TokenStore {
         key: `\u0000lock:${this.#key}`,
         leaseMs: Math.min(5_000, this.#lockTimeoutMs),
         timeoutMs: this.#lockTimeoutMs,
-        waitForNews: (ms: number) => this.#waitForNews(ms),
+        newsMark: () => this.#newsCount,
+        waitForNews: (ms: number, since: number) => this.#waitForNews(ms, since),
         announceRelease: () => this.#channel?.post({ r: 1 }),
       };
       return await this.#tabMutex(() => withLease(db, lease, fn));
@@ -217,8 +221,10 @@ export class BrowserTokenStore implements TokenStore {
     }
   }
 
-  #waitForNews(ms: number): Promise<void> {
+  /** At most `ms`, woken by news from another tab; at once when news came since `since`. */
+  #waitForNews(ms: number, since: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.#newsCount !== since) return resolve();
       const done = () => {
         clearTimeout(timer);
         this.#waiters.delete(done);

@@ -19,8 +19,13 @@ export interface LeaseOptions {
   leaseMs: number;
   /** After this long waiting, the lease is taken whoever holds it. */
   timeoutMs: number;
-  /** Resolves on news from another tab (a release, new tokens) or after `ms`. */
-  waitForNews(ms: number): Promise<void>;
+  /** How much news has been heard so far: read before trying the lease, handed to `waitForNews`. */
+  newsMark(): number;
+  /**
+   * Resolves on news from another tab (a release, new tokens) or after `ms`; at once when news came
+   * since `since`, so a release announced while the lease was being read is not slept through.
+   */
+  waitForNews(ms: number, since: number): Promise<void>;
   /** Tells the other tabs the lease was released. */
   announceRelease(): void;
 }
@@ -32,6 +37,7 @@ export async function withLease<T>(db: IDBDatabase, options: LeaseOptions, fn: (
   const giveUpAt = Date.now() + options.timeoutMs;
   for (;;) {
     const now = Date.now();
+    const mark = options.newsMark();
     let heldUntil = 0;
     const taken = await readModifyWrite<Lease>(db, key, (stored) => {
       if (isLease(stored) && stored.until > now && now < giveUpAt) {
@@ -41,7 +47,7 @@ export async function withLease<T>(db: IDBDatabase, options: LeaseOptions, fn: (
       return { write: { owner, until: now + leaseMs } };
     });
     if (taken) break;
-    await options.waitForNews(Math.max(10, Math.min(heldUntil, giveUpAt) - now));
+    await options.waitForNews(Math.max(10, Math.min(heldUntil, giveUpAt) - now), mark);
   }
   const mine = (stored: unknown) => isLease(stored) && stored.owner === owner;
   const renewal = setInterval(() => {

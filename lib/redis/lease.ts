@@ -13,8 +13,14 @@ export interface LeaseDeps {
   releasedMessage: string;
   /** Runs one command with the store's deadline; failures become TokenRefreshError. */
   run<T>(what: string, command: () => Promise<T>): Promise<T>;
-  /** Resolves on news from the channel (tokens stored, lock released, store closed) or after `ms`. */
-  waitForNews(ms: number): Promise<void>;
+  /** How much news has come so far: read before asking Redis, handed to `waitForNews`. */
+  newsMark(): number;
+  /**
+   * Resolves on news from the channel (tokens stored, lock released, store closed) or after `ms`;
+   * at once when news came since `since`, so a release published while the caller was reading the
+   * lock is not slept through (the lock's whole lease).
+   */
+  waitForNews(ms: number, since: number): Promise<void>;
   assertOpen(): void;
 }
 
@@ -35,6 +41,7 @@ async function acquire(deps: LeaseDeps): Promise<string> {
   const giveUpAt = Date.now() + lockWaitMs;
   for (;;) {
     deps.assertOpen();
+    const mark = deps.newsMark();
     let acquired: unknown;
     try {
       acquired = await deps.run('SET NX', () => redis.set(deps.lockKey, owner, 'PX', lockTtlMs, 'NX'));
@@ -48,7 +55,7 @@ async function acquire(deps: LeaseDeps): Promise<string> {
     const left = giveUpAt - Date.now();
     if (left <= 0) throw new TokenRefreshError('Timed out waiting for another process to finish refreshing the tokens');
     const ttl = await deps.run('PTTL', () => redis.pttl(deps.lockKey));
-    await deps.waitForNews(Math.max(10, Math.min(left, ttl > 0 ? ttl : 10)));
+    await deps.waitForNews(Math.max(10, Math.min(left, ttl > 0 ? ttl : 10)), mark);
   }
 }
 

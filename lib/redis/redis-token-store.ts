@@ -62,6 +62,8 @@ export class RedisTokenStore implements TokenStore {
   #seeding: Promise<boolean> | undefined;
   readonly #listeners = new Set<Listener>();
   readonly #wakers = new Set<() => void>();
+  /** Counts wake-ups: a waiter that read it before asking Redis misses no news that came meanwhile. */
+  #news = 0;
 
   constructor(options: RedisTokenStoreOptions) {
     this.#options = resolveRedisOptions(options);
@@ -103,14 +105,17 @@ export class RedisTokenStore implements TokenStore {
       },
       confirmed: () => {
         // Changes made while we were not listening were missed, and Redis may have restarted:
-        // compare with what Redis holds now (reports a missed change, restores a lost key).
+        // compare with what Redis holds now (reports a missed change, restores a lost key), and
+        // let lock waiters try again (a release may have been missed).
         this.get().catch(() => {});
+        this.#wake();
       },
     });
     return this.#subscription;
   }
 
   #wake(): void {
+    this.#news++;
     for (const wake of [...this.#wakers]) wake();
   }
 
@@ -248,10 +253,13 @@ export class RedisTokenStore implements TokenStore {
     };
   }
 
-  /** Waits for a message on the channel (tokens stored, lock released) or close(), at most `ms`. */
-  #waitForNews(ms: number): Promise<void> {
+  /**
+   * Waits for a message on the channel (tokens stored, lock released) or close(), at most `ms`; at
+   * once when news came since `since` (a {@link #news} read before the caller asked Redis).
+   */
+  #waitForNews(ms: number, since: number): Promise<void> {
     return new Promise((resolve) => {
-      if (this.#closed) return resolve();
+      if (this.#closed || this.#news !== since) return resolve();
       const done = () => {
         clearTimeout(timer);
         this.#wakers.delete(done);
@@ -270,7 +278,8 @@ export class RedisTokenStore implements TokenStore {
       channel: this.#names.channel,
       releasedMessage: `{"k":${JSON.stringify(this.#names.fullKey)},"db":${this.#names.db},"from":"${this.#id}","released":true}`,
       run: <R>(what: string, command: () => Promise<R>) => this.#run(what, command),
-      waitForNews: (ms: number) => this.#waitForNews(ms),
+      newsMark: () => this.#news,
+      waitForNews: (ms: number, since: number) => this.#waitForNews(ms, since),
       assertOpen: () => this.#assertOpen(),
     };
     return withLease(deps, () => {

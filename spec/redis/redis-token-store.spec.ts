@@ -85,6 +85,38 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
     for (let i = 0; i < events.length; i += 2) expect(events[i + 1]).toBe(events[i]!.replace(' in', ' out'));
   });
 
+  it('a waiter hears a release that came between its failed SET NX and its wait: it takes the lock at once, not after the lease', async () => {
+    // The race the chaos suite met after a Redis stall (a request waited out a whole 10 s lease): the
+    // release is published while the waiter reads the lock's PTTL; made certain here by releasing
+    // from inside that read and returning only once the waiter's subscriber has the message.
+    const a = store();
+    const bClient = connect();
+    const b = new RedisTokenStore({ redis: bClient, key: 'test:tokens' });
+    stores.push(b);
+    let subscriber: Redis | undefined;
+    const duplicate = bClient.duplicate.bind(bClient);
+    bClient.duplicate = ((...args: Parameters<Redis['duplicate']>) => (subscriber = duplicate(...args))) as Redis['duplicate'];
+    await b.get(); // subscribes
+    let releaseA!: () => void;
+    const aHolds = new Promise<void>((entered) => void a.lock(() => new Promise<void>((release) => ((releaseA = release), entered()))));
+    await aHolds;
+    const pttl = bClient.pttl.bind(bClient);
+    let ttlSeen = 0;
+    bClient.pttl = (async (key: string) => {
+      bClient.pttl = pttl; // once
+      ttlSeen = await pttl(key);
+      // Listeners run in the order they were added: when ours runs, the store's own has run.
+      const heard = new Promise<void>((resolve) => subscriber!.once('message', (_c: string, raw: string) => raw.includes('"released":true') && resolve()));
+      releaseA();
+      await heard;
+      return ttlSeen;
+    }) as typeof bClient.pttl;
+    const started = Date.now();
+    await b.lock(async () => undefined);
+    expect(ttlSeen).toBeGreaterThan(5_000); // what the waiter would otherwise have slept (lockTtlMs 10 s)
+    expect(Date.now() - started).toBeLessThan(ttlSeen / 2);
+  }, 20_000);
+
   it('is a lease: a holder that never releases loses the lock when it expires', async () => {
     await connect().set('{test:tokens}:lock', 'dead-holder', 'PX', 300, 'NX');
     const started = Date.now();
