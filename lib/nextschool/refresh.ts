@@ -3,7 +3,7 @@ import { isTransientStatus } from '../policy/classify';
 import { allErrors, rateLimitOf } from '../policy/detect';
 import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { TokenRefreshError } from '../errors/token-refresh-error';
-import { redactAxiosError, redactText } from '../util/redact';
+import { redactAxiosError, redactDeep } from '../util/redact';
 import { postGraphQL, type PrivateClient } from '../transport/private-client';
 import type { RefreshContext, TokenInput } from '../types';
 
@@ -66,7 +66,8 @@ export async function requestTokens(
   if (body === undefined || body === null || typeof body !== 'object') {
     throw new TokenRefreshError(`The ${request.what} answer (HTTP ${status}) was not JSON`, { cause: answer() });
   }
-  const errors = allErrors(body).map((e) => ({ ...e, message: redactText(String(e.message ?? ''), secrets) }));
+  // Servers echo what they were sent, in messages and in `extensions`: neither may carry a secret on.
+  const errors = redactDeep(allErrors(body).map((e) => ({ ...e, message: String(e.message ?? '') })), secrets);
   const limited = rateLimitOf(result.response);
   if (limited || isTransientStatus(status)) {
     throw new TokenRefreshError(`The ${request.what} failed: HTTP ${status}${errors[0] ? `, ${errors[0].message}` : ''}`, {
