@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, createNextSchoolClient, gql } from '../../lib';
+import { closeRawServers, rawServer, type RawAnswer, type RawRequest, type RawServer } from '../support/raw-server';
 
 // Servers echo what they were sent: "Access token abc… has expired", an `extensions.token`, a
 // stack trace holding the refresh token. Whatever the HTTP status, an error the library builds
@@ -14,27 +13,16 @@ const REFRESH = 'refresh-token-REFRESH-abcdefghij';
 const NEW_REFRESH = 'refresh-token-ROTATED-klmnopqrst';
 const PASSWORD = 'p@ssw0rd-PASSWORD-uvwxyz';
 
-type Answer = { status: number; body: unknown };
-type Handler = (request: { authorization: string; body: { operationName?: string; variables?: Record<string, string> } }) => Answer;
-
-let server: http.Server;
+let server: RawServer;
 let url: string;
-let handle: Handler;
+/** How the server answers, given the bearer token it received (or '') and the request. */
+let handle: (request: { authorization: string; body: RawRequest['body'] }) => RawAnswer;
 
 beforeEach(async () => {
-  server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk) => (raw += chunk));
-    req.on('end', () => {
-      const answer = handle({ authorization: req.headers.authorization ?? '', body: raw ? JSON.parse(raw) : {} });
-      res.writeHead(answer.status, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  server = await rawServer((request) => handle({ authorization: request.authorization ?? '', body: request.body }));
+  url = `${server.origin}/graphql`;
 });
-afterEach(() => new Promise((resolve) => server.close(resolve)));
+afterEach(closeRawServers);
 
 const STUDENTS = gql`query Students { students { id } }`;
 

@@ -1,7 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo, LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import axios, { type AxiosInstance } from 'axios';
 import { attachTokenRefresh, createNextSchoolClient } from '../../lib';
+import { closeRawServers, rawServer, type RawServer } from '../support/raw-server';
 import { LOOPBACK, reported, shapes } from '../support/url-shapes';
 
 // Tokens go only to the API's own origin (docs/configuration.md#where-the-token-goes), judged
@@ -10,31 +11,6 @@ import { LOOPBACK, reported, shapes } from '../support/url-shapes';
 // `url.parse` (axios 0.27). Each parser forgives different things (leading whitespace, a tab inside
 // the scheme, backslashes for slashes); whatever shape a URL has, the token must never reach a
 // second server. Runs on the axios under test (`scripts/test-with.sh axios 0.27.2 AXIOS_MODULE`).
-
-interface Recorder {
-  origin: string;
-  port: number;
-  /** `Authorization` of every request received (undefined when absent), by path. */
-  received: Array<{ url: string; authorization: string | undefined }>;
-  close(): Promise<void>;
-}
-
-async function recorder(): Promise<Recorder> {
-  const received: Recorder['received'] = [];
-  const server = http.createServer((req, res) => {
-    received.push({ url: req.url ?? '', authorization: req.headers.authorization });
-    res.setHeader('Content-Type', 'application/json');
-    res.end('{"data":{"ok":true}}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    port,
-    received,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** Only the numeric spellings of 127.0.0.1 resolve (nothing leaves the machine). */
 const lookup: LookupFunction = (hostname, options, callback) => {
@@ -57,20 +33,18 @@ async function sendAll(api: AxiosInstance, urls: string[], extra: Record<string,
   }
 }
 
-let api: Recorder;
-let other: Recorder;
+let api: RawServer;
+let other: RawServer;
 beforeEach(async () => {
-  [api, other] = await Promise.all([recorder(), recorder()]);
+  [api, other] = await Promise.all([rawServer(), rawServer()]);
 });
-afterEach(async () => {
-  await Promise.all([api.close(), other.close()]);
-});
+afterEach(closeRawServers);
 
 const TOKENS = { accessToken: 'access-token-sent-only-to-the-api', refreshToken: 'refresh-token-sent-only-to-the-api', expiresIn: 3600 };
 // Where a request goes is the point, not whether a failed one is tried again.
 const OPTIONS = { tokens: TOKENS, retry: false } as const;
 // Userinfo in a URL makes axios send `Authorization: Basic …` of its own: only our token counts.
-const tokenArrivals = (r: Recorder) => r.received.filter((x) => x.authorization?.includes(TOKENS.accessToken));
+const tokenArrivals = (r: RawServer) => r.received.filter((x) => x.authorization?.includes(TOKENS.accessToken));
 
 describe.each(adapters)('attachTokenRefresh(instance) on %s: no token to another origin, whatever the URL shape', (_, transport) => {
   it('an instance without baseURL whose endpoint is an absolute `url`: the reported shapes reach the other server without a token', async () => {
