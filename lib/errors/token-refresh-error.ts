@@ -12,6 +12,11 @@ import { hasNameAndCode, PluginError } from './plugin-error';
  * - `BODY_NOT_REPLAYABLE` — permanent for this request: its body is a stream, which cannot be sent
  *   twice.
  * - `STORE_CLOSED` — permanent: the token store was closed.
+ *
+ * @example
+ * ```ts
+ * const page: Record<TokenRefreshErrorCode, string> = { REFRESH_FAILED: 'retry', REFRESH_MISCONFIGURED: 'ops', BODY_NOT_REPLAYABLE: 'bug', STORE_CLOSED: 'restart' };
+ * ```
  */
 export type TokenRefreshErrorCode = 'REFRESH_FAILED' | 'REFRESH_MISCONFIGURED' | 'BODY_NOT_REPLAYABLE' | 'STORE_CLOSED';
 
