@@ -91,7 +91,7 @@ async function endSession(deps: FlightDeps, cause: unknown, from: Origin): Promi
 /** Says what ended the session (docs/errors.md): the server's words, when it gave any, without a secret. */
 function endMessage(reason: SessionEndReason, cause: unknown, secrets: Array<string | undefined>): string {
   const said = cause instanceof Error && cause.message ? ` (${redactText(cause.message, secrets)})` : '';
-  if (reason === 'login-rejected') return `The session has expired: the refresh token was not accepted and the login was rejected${said}`;
+  if (reason === 'login-rejected') return `The session has expired and the login that was to renew it was rejected${said}`;
   if (reason === 'refresh-rejected') return `The session has expired: the server rejected the refresh token${said} and no \`login\` is configured to replace it`;
   return 'The session has expired: no refresh token is stored and no `login` is configured';
 }

@@ -117,7 +117,7 @@ describe('attachTokenRefresh(instance): a session ended by a rejected refresh to
 
       const error = await client.query(STUDENTS).catch((e: unknown) => e);
 
-      expect((error as Error).message).toBe('The session has expired: the refresh token was not accepted and the login was rejected (Invalid credentials)');
+      expect((error as Error).message).toBe('The session has expired and the login that was to renew it was rejected (Invalid credentials)');
       expect(rec.events).toEqual([{ reason: 'login-rejected', generation: expect.any(Number) }]);
     } finally {
       rec.stop();
