@@ -20,8 +20,8 @@ const AXIOS_ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 /**
  * `http(s)://host[:port]` with nothing any parser reads differently: no space, control character,
  * backslash, `@` (userinfo), `%` (escapes) or other delimiter in the authority (a bracketed IPv6
- * address is fine), which ends at `/`, `?`, `#` or the end. Letters beyond ASCII pass (internationalised names; both parsers map them
- * the same way), except Unicode spaces.
+ * address is fine), which ends at `/`, `?`, `#` or the end. Letters beyond ASCII pass, except Unicode
+ * spaces: both parsers map internationalised names alike (UTS 46), and reject what maps to a delimiter.
  */
 const PLAIN_ABSOLUTE = /^https?:\/\/(?:(?:[a-z\d.-]|[^\s\x00-\x7f])+|\[[a-f\d:.]+\])(?::\d*)?(?:[/?#]|$)/i;
 
