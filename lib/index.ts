@@ -50,6 +50,7 @@ export type {
 export { PluginError } from './errors/plugin-error';
 export { SessionExpiredError, isSessionExpiredError } from './errors/session-expired-error';
 export { TokenRefreshError, isTokenRefreshError } from './errors/token-refresh-error';
+export type { TokenRefreshErrorCode } from './errors/token-refresh-error';
 export { LoginError, isLoginError } from './errors/login-error';
 export { GraphQLRequestError, isGraphQLRequestError } from './errors/graphql-request-error';
 export type {

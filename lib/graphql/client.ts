@@ -2,8 +2,7 @@ import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { answersOf, errorsOf } from '../policy/detect';
 import { isResponse, parseBody } from '../util/body';
 import { GraphQLRequestError } from '../errors/graphql-request-error';
-import { getHeader } from '../util/headers';
-import { cleanResponse, isAxiosError, redactText } from '../util/redact';
+import { cleanResponse, credentialOf, isAxiosError, redactDeep } from '../util/redact';
 import { sourceOf, type DocumentInput } from './document';
 import type { GraphQLErrorShape } from './types';
 
@@ -41,15 +40,13 @@ export interface GraphQLClient {
 }
 
 
-/** The bearer token a request carried, to scrub it from server messages that echo it. */
-function sentToken(response: AxiosResponse | undefined): string | undefined {
-  const header = getHeader(response?.config?.headers, 'Authorization');
-  return typeof header === 'string' ? header.replace(/^Bearer\s+/i, '') : undefined;
-}
-
-function scrubErrors(errors: GraphQLErrorShape[], token: string | undefined): GraphQLErrorShape[] {
-  if (!token) return errors;
-  return errors.map((e) => (typeof e.message === 'string' && e.message.includes(token) ? { ...e, message: redactText(e.message, [token]) } : e));
+/**
+ * Scrubs the token the request carried from server errors that echo it (message, `extensions`). At
+ * HTTP 4xx the plugin has already scrubbed the answer (and the header) of the error it rejected
+ * with; on a plain instance, or at 200, the header still holds the token sent.
+ */
+function scrubErrors(errors: GraphQLErrorShape[], response: AxiosResponse | undefined): GraphQLErrorShape[] {
+  return redactDeep(errors, [credentialOf(response?.config?.headers)]);
 }
 
 /**
@@ -111,7 +108,7 @@ export function createGraphQLClient(instance: AxiosInstance, options: { url?: st
     const data = (first.data ?? null) as TData | null;
     return {
       data,
-      ...(Array.isArray(first.errors) ? { errors: scrubErrors(errors, sentToken(response)) } : {}),
+      ...(Array.isArray(first.errors) ? { errors: scrubErrors(errors, response) } : {}),
       response: response as AxiosResponse,
     };
   }

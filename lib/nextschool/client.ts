@@ -7,6 +7,7 @@ import { requestTokens } from './refresh';
 import { createFixedOriginPolicy } from '../policy/origin';
 import { createPrivateClient, type PrivateClient } from '../transport/private-client';
 import { readNextSchoolEnv } from './env';
+import { expectOption } from '../util/validate';
 import type { LoginContext, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenSet, TokenStore } from '../types';
 import {
   ADVISER_SCREEN_STATS_QUERY,
@@ -185,9 +186,8 @@ function absoluteUrl(url: string, base: string | undefined): string {
 export function createNextSchoolClient(options: NextSchoolClientOptions = {}): NextSchoolClient {
   // An absent option falls back to its environment variable (docs/configuration.md#environment).
   const { url: givenUrl = readNextSchoolEnv('NEXTSCHOOL_URL'), username = readNextSchoolEnv('NEXTSCHOOL_USERNAME'), password = readNextSchoolEnv('NEXTSCHOOL_PASSWORD'), tokens, axios: given, ...pluginOptions } = options;
-  for (const [name, value] of [['username', username], ['password', password]] as const) {
-    if (value !== undefined && typeof value !== 'string') throw new TypeError(`Expected \`${name}\` to be a string, got \`${typeof value}\``);
-  }
+  // Credentials are secrets: a wrong one is described by its type only.
+  for (const [name, value] of [['username', username], ['password', password]] as const) expectOption(value === undefined || typeof value === 'string', name, 'a string', value, true);
   if ((username === undefined) !== (password === undefined)) {
     throw new TypeError('Expected `username` and `password` together, got only one of them');
   }

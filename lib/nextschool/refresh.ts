@@ -1,10 +1,11 @@
 import type { AxiosInstance } from 'axios';
-import { isTransientStatus } from '../policy/classify';
+import { isPermanentCode, isTransientStatus } from '../policy/classify';
 import { allErrors, rateLimitOf } from '../policy/detect';
 import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { TokenRefreshError } from '../errors/token-refresh-error';
-import { redactAxiosError, redactText } from '../util/redact';
-import { postGraphQL, type PrivateClient } from '../transport/private-client';
+import { redactAxiosError, redactDeep, redactText } from '../util/redact';
+import { fullUrlOf } from '../policy/origin';
+import { postGraphQL, transportFailureOf, type PostResult, type PrivateClient } from '../transport/private-client';
 import type { RefreshContext, TokenInput } from '../types';
 
 /**
@@ -51,10 +52,9 @@ export async function requestTokens(
       timeoutMs: request.timeoutMs,
     });
   } catch (error) {
-    throw new TokenRefreshError(`The ${request.what} request failed before an answer arrived`, {
-      cause: redactAxiosError(error, { secretBody: true, secrets }),
-    });
+    throw noAnswer(request.what, fullUrlOf({ baseURL: instance.defaults.baseURL, url: request.url }), error, secrets);
   }
+  if (result.redirect) throw redirected(request.what, result);
   const { status, body } = result;
   // The cause says what came back (status, content type), never the body: it may echo secrets.
   const answer = () =>
@@ -66,7 +66,8 @@ export async function requestTokens(
   if (body === undefined || body === null || typeof body !== 'object') {
     throw new TokenRefreshError(`The ${request.what} answer (HTTP ${status}) was not JSON`, { cause: answer() });
   }
-  const errors = allErrors(body).map((e) => ({ ...e, message: redactText(String(e.message ?? ''), secrets) }));
+  // Servers echo what they were sent, in messages and in `extensions`: neither may carry a secret on.
+  const errors = redactDeep(allErrors(body).map((e) => ({ ...e, message: String(e.message ?? '') })), secrets);
   const limited = rateLimitOf(result.response);
   if (limited || isTransientStatus(status)) {
     throw new TokenRefreshError(`The ${request.what} failed: HTTP ${status}${errors[0] ? `, ${errors[0].message}` : ''}`, {
@@ -82,6 +83,35 @@ export async function requestTokens(
   if (typeof payload.refreshToken === 'string') tokens.refreshToken = payload.refreshToken;
   if (typeof payload.expiresIn === 'number') tokens.expiresIn = payload.expiresIn;
   return tokens;
+}
+
+/** Where a URL points, for a message: its origin, or the URL itself when it has none we can read. */
+function whereOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '').origin;
+  } catch {
+    return url ? JSON.stringify(url) : 'an unknown place';
+  }
+}
+
+/** No answer arrived: say where the request went and why (`ECONNREFUSED`, a timeout), never with a secret. */
+function noAnswer(what: string, url: string, error: unknown, secrets: string[]): TokenRefreshError {
+  const { code, message } = transportFailureOf(error);
+  const why = [code, redactText(message, secrets)].filter(Boolean).join(': ');
+  return new TokenRefreshError(`The ${what} request to ${whereOf(url)} failed before an answer arrived${why ? `: ${why}` : ''}`, {
+    cause: redactAxiosError(error, { secretBody: true, secrets }),
+    // A host that does not exist or a bad certificate will not fix itself (policy/classify.ts).
+    code: isPermanentCode(code) ? 'REFRESH_MISCONFIGURED' : 'REFRESH_FAILED',
+  });
+}
+
+/** The endpoint answered with a redirect, which is not followed: the body holds a secret (docs/errors.md). */
+function redirected(what: string, result: PostResult): TokenRefreshError {
+  const to = result.redirect?.to ? `, a redirect to ${whereOf(result.redirect.to)}` : ' (a redirect)';
+  return new TokenRefreshError(
+    `The ${what} endpoint ${whereOf(result.url)} answered HTTP ${result.status}${to}: redirects are not followed with a secret in the body (set \`url\` to the endpoint itself)`,
+    { code: 'REFRESH_MISCONFIGURED', cause: Object.assign(new Error(`HTTP ${result.status}`), { name: 'HttpAnswer', status: result.status }) },
+  );
 }
 
 /** The default `refresh`: the NextSchool `refreshToken` mutation, sent to `url` with the instance's transport. */

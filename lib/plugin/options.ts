@@ -1,5 +1,6 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { defaultRetryDelay } from './retry';
+import { checkMs, checkNumber, expectOption as expect } from '../util/validate';
 import type { RateLimitOptions, RetryOptions, TokenRefreshOptions } from '../types';
 
 /** The options with every default filled in (`tokens`, `refresh`, `login` and hooks stay optional). */
@@ -38,20 +39,8 @@ export const DEFAULTS = {
   rateLimit: false,
 } as const;
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `\`${JSON.stringify(value).slice(0, 40)}\``;
-  if (typeof value === 'number' || typeof value === 'boolean') return `\`${String(value)}\``;
-  return `\`${typeof value}\``;
-}
-
-function expect(ok: boolean, name: string, what: string, value: unknown): void {
-  if (!ok) throw new TypeError(`Expected \`${name}\` to be ${what}, got ${describe(value)}`);
-}
-
-const isNonNegative = (v: unknown) => typeof v === 'number' && v >= 0 && !Number.isNaN(v);
 const isFn = (v: unknown) => typeof v === 'function';
+const isStatus = (c: unknown) => Number.isInteger(c) && (c as number) >= 100 && (c as number) <= 599;
 
 /** Validates user options at attach time (one message shape) and merges them over the defaults. */
 export function resolveOptions(options: TokenRefreshOptions | undefined): ResolvedOptions {
@@ -63,12 +52,13 @@ export function resolveOptions(options: TokenRefreshOptions | undefined): Resolv
 
   expect(typeof o.url === 'string', 'url', 'a string', o.url);
   expect(Array.isArray(o.authErrorCodes) && (o.authErrorCodes as unknown[]).every((c) => typeof c === 'string'), 'authErrorCodes', 'an array of strings', o.authErrorCodes);
-  expect(Array.isArray(o.authStatusCodes) && (o.authStatusCodes as unknown[]).every((c) => Number.isInteger(c)), 'authStatusCodes', 'an array of HTTP status codes', o.authStatusCodes);
-  expect(isNonNegative(o.refreshAheadMs), 'refreshAheadMs', 'a number ≥ 0', o.refreshAheadMs);
-  expect(isNonNegative(o.refreshTimeoutMs) && (o.refreshTimeoutMs as number) > 0, 'refreshTimeoutMs', 'a number > 0', o.refreshTimeoutMs);
-  expect(Number.isInteger(o.maxReplays) && (o.maxReplays as number) >= 0, 'maxReplays', 'an integer ≥ 0', o.maxReplays);
-  expect(Number.isInteger(o.maxRateLimitWaits) && (o.maxRateLimitWaits as number) >= 0, 'maxRateLimitWaits', 'an integer ≥ 0', o.maxRateLimitWaits);
-  expect(isNonNegative(o.maxRateLimitDelayMs), 'maxRateLimitDelayMs', 'a number ≥ 0', o.maxRateLimitDelayMs);
+  expect(Array.isArray(o.authStatusCodes) && (o.authStatusCodes as unknown[]).every(isStatus), 'authStatusCodes', 'an array of HTTP status codes (100–599)', o.authStatusCodes);
+  // Durations are bounded by the longest timer: setTimeout runs a longer one at once (util/validate.ts).
+  checkMs(o.refreshAheadMs, 'refreshAheadMs');
+  checkMs(o.refreshTimeoutMs, 'refreshTimeoutMs', true);
+  checkNumber(o.maxReplays, 'maxReplays', { integer: true, min: 0 });
+  checkNumber(o.maxRateLimitWaits, 'maxRateLimitWaits', { integer: true, min: 0 });
+  checkMs(o.maxRateLimitDelayMs, 'maxRateLimitDelayMs');
   expect(typeof o.rotatingRefreshTokens === 'boolean', 'rotatingRefreshTokens', 'a boolean', o.rotatingRefreshTokens);
   for (const fn of ['refresh', 'login', 'isAuthError', 'shouldAttachToken', 'onRefresh', 'onSessionExpired'] as const) {
     if (o[fn] !== undefined) expect(isFn(o[fn]), fn, 'a function', o[fn]);
@@ -78,8 +68,7 @@ export function resolveOptions(options: TokenRefreshOptions | undefined): Resolv
   let retry: false | Required<RetryOptions> = false;
   if (o.retry !== false) {
     expect(!!o.retry && typeof o.retry === 'object', 'retry', 'false or an object', o.retry);
-    const retries = (o.retry as RetryOptions).retries ?? DEFAULTS.retry.retries;
-    expect(Number.isInteger(retries) && retries >= 0, 'retry.retries', 'an integer ≥ 0', retries);
+    const retries = checkNumber((o.retry as RetryOptions).retries ?? DEFAULTS.retry.retries, 'retry.retries', { integer: true, min: 0 });
     const retryDelay = (o.retry as RetryOptions).retryDelay ?? defaultRetryDelay;
     expect(isFn(retryDelay), 'retry.retryDelay', 'a function', retryDelay);
     retry = { retries, retryDelay };
@@ -89,9 +78,11 @@ export function resolveOptions(options: TokenRefreshOptions | undefined): Resolv
   if (o.rateLimit !== false) {
     expect(!!o.rateLimit && typeof o.rateLimit === 'object', 'rateLimit', 'false or an object', o.rateLimit);
     const r = o.rateLimit as RateLimitOptions;
-    for (const key of ['concurrency', 'intervalCap', 'interval'] as const) {
-      if (r[key] !== undefined) expect(isNonNegative(r[key]), `rateLimit.${key}`, 'a number ≥ 0', r[key]);
+    // p-queue's rules for its option names: counts are whole and at least 1 (Infinity: no limit).
+    for (const key of ['concurrency', 'intervalCap'] as const) {
+      if (r[key] !== undefined) checkNumber(r[key], `rateLimit.${key}`, { integer: true, min: 1, orInfinity: true });
     }
+    if (r.interval !== undefined) checkMs(r.interval, 'rateLimit.interval');
     rateLimit = r;
   }
 

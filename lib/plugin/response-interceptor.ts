@@ -38,6 +38,7 @@ async function afterAuthError(ctx: PluginContext, config: InternalAxiosRequestCo
     if (safety === 'stream') {
       throw new TokenRefreshError('The request body is a stream, which cannot be sent twice: it was not replayed after the refresh', {
         cause: redactAxiosError(error),
+        code: 'BODY_NOT_REPLAYABLE',
       });
     }
     ctx.log('mutation may have run; not replayed', { url: config.url });

@@ -18,23 +18,8 @@ export function isQueryOnly(config: { method?: string; data?: unknown; params?: 
   return operations.length > 0 && operations.every((op) => op?.type === 'query');
 }
 
-/**
- * Codes that no retry can fix: DNS says the host does not exist, or the certificate is wrong
- * (axios-retry's list); and axios' own verdicts on the request itself (a throwing transformRequest,
- * a bad option or URL): sending it again, with the body already serialized, would bypass the transform.
- */
-const PERMANENT = /^(ENOTFOUND|ENETUNREACH|OUT_OF_MEM|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH|ERR_BAD_REQUEST|ERR_BAD_OPTION|ERR_BAD_OPTION_VALUE|ERR_NOT_SUPPORT|ERR_INVALID_URL|ERR_DEPRECATED)$|CERT|CRL/;
-
-/** A network failure worth trying again (axios-retry's `isNetworkError`): no answer, a code, not a timeout or cancel. */
-export function isNetworkError(error: AxiosError): boolean {
-  const code = error.code;
-  return !error.response && !!code && code !== 'ERR_CANCELED' && code !== 'ECONNABORTED' && !PERMANENT.test(code);
-}
-
-export function isTransientTransportError(error: AxiosError): boolean {
-  if (error.response) return error.response.status >= 500 && error.response.status <= 599;
-  return isNetworkError(error);
-}
+// Which failures are transient lives with the other failure rules (policy/classify.ts).
+export { isNetworkError, isTransientTransportError } from '../policy/classify';
 
 /** axios-retry's per-request state, as its request interceptor leaves it on the config. */
 interface UserRetryState {

@@ -72,7 +72,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   #closedError(): TokenRefreshError {
-    return new TokenRefreshError('The Redis token store is closed: create a new RedisTokenStore');
+    return new TokenRefreshError('The Redis token store is closed: create a new RedisTokenStore', { code: 'STORE_CLOSED' });
   }
 
   #assertOpen(): void {

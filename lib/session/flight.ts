@@ -1,10 +1,10 @@
 import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { LoginError, isLoginError } from '../errors/login-error';
-import { SessionExpiredError } from '../errors/session-expired-error';
+import { SessionExpiredError, isSessionExpiredError } from '../errors/session-expired-error';
 import { TokenRefreshError, isTokenRefreshError } from '../errors/token-refresh-error';
 import type { ResolvedOptions } from '../plugin/options';
-import { operationNameOf, publishRefreshEnd, publishRefreshError, publishRefreshStart, type RefreshReason } from '../diagnostics';
-import { isTransientFailure } from '../policy/classify';
+import { operationNameOf, publishRefreshEnd, publishRefreshError, publishRefreshStart, type RefreshReason, type SessionEndReason } from '../diagnostics';
+import { failureKind, isTransientFailure } from '../policy/classify';
 import { redactAxiosError, redactText } from '../util/redact';
 import { sleep, withDeadline } from '../util/timers';
 import type { TokenInput, TokenRefreshStats, TokenSet } from '../types';
@@ -58,11 +58,13 @@ function started(deps: FlightDeps, trace: Trace, kind: FlightKind, attempt: numb
   publishRefreshStart(() => ({ kind, generation: deps.view.generation, attempt, operation: operationNameOf(trace.cause.request), reason: trace.cause.reason }));
 }
 
-function transient(error: unknown, what: string, secrets: Array<string | undefined>): TokenRefreshError {
+/** A failure that is not the server's verdict, as a TokenRefreshError: transient, or permanent (not retried; docs/errors.md). */
+function unavailable(error: unknown, what: string, secrets: Array<string | undefined>): TokenRefreshError {
   if (isTokenRefreshError(error)) return error;
   const detail = error instanceof Error ? redactText(error.message, secrets) : 'unknown error';
   return new TokenRefreshError(`The ${what} failed: ${detail}`, {
     cause: redactAxiosError(error, { secretBody: true, secrets: secrets.filter((s): s is string => !!s) }),
+    code: failureKind(error) === 'permanent' ? 'REFRESH_MISCONFIGURED' : 'REFRESH_FAILED',
   });
 }
 
@@ -79,9 +81,19 @@ async function endSession(deps: FlightDeps, cause: unknown, from: Origin): Promi
     deps.log('tokens changed during the flight: the session goes on with them');
     return adoptCurrent(deps);
   }
-  const error = new SessionExpiredError(undefined, { cause: redactAxiosError(cause, { secretBody: true }) });
-  deps.shared.end(error, undefined, !deps.options.login ? 'no-login' : cause instanceof LoginError || isLoginError(cause) ? 'login-rejected' : 'refresh-rejected', from.tokens ? deps.view.generation : 0);
+  const reason: SessionEndReason = isLoginError(cause) ? 'login-rejected' : cause !== undefined && !isSessionExpiredError(cause) ? 'refresh-rejected' : 'no-login';
+  const secrets = [from.tokens?.refreshToken, from.tokens?.accessToken];
+  const error = new SessionExpiredError(endMessage(reason, cause, secrets), { cause: redactAxiosError(cause, { secretBody: true }) });
+  deps.shared.end(error, undefined, reason, from.tokens ? deps.view.generation : 0);
   throw error;
+}
+
+/** Says what ended the session (docs/errors.md): the server's words, when it gave any, without a secret. */
+function endMessage(reason: SessionEndReason, cause: unknown, secrets: Array<string | undefined>): string {
+  const said = cause instanceof Error && cause.message ? ` (${redactText(cause.message, secrets)})` : '';
+  if (reason === 'login-rejected') return `The session has expired and the login that was to renew it was rejected${said}`;
+  if (reason === 'refresh-rejected') return `The session has expired: the server rejected the refresh token${said} and no \`login\` is configured to replace it`;
+  return 'The session has expired: no refresh token is stored and no `login` is configured';
 }
 
 async function saveTokens(deps: FlightDeps, input: TokenInput, sentAt: number, from: Origin, what: string): Promise<TokenSet> {
@@ -163,7 +175,7 @@ async function loginOrEnd(deps: FlightDeps, rejection: unknown, hadSession: bool
   try {
     result = await runLogin(deps, from.trace);
   } catch (error) {
-    if (isTransientFailure(error)) throw transient(error, 'login', []);
+    if (failureKind(error) !== 'verdict') throw unavailable(error, 'login', []);
     const loginError = isLoginError(error) ? error : new LoginError(error instanceof Error ? error.message : 'Login rejected', { cause: error });
     if (hadSession) return endSession(deps, loginError, from);
     // Never had a session: the credentials themselves are wrong. Fail fast, never retry on our own.
@@ -216,13 +228,14 @@ async function flyTraced(deps: FlightDeps, kind: FlightKind, staleGeneration: nu
     // A refresh token goes only to a GraphQL endpoint (docs/configuration.md, "refresh endpoint").
     throw new TokenRefreshError(
       'No GraphQL endpoint is known to refresh at: this attachment has no `url` or `refresh` of its own and no attachment on its token store can refresh',
+      { code: 'REFRESH_MISCONFIGURED' },
     );
   }
   let result;
   try {
     result = await runRefresh(deps, from.trace, refresher.refresh, current.refreshToken);
   } catch (error) {
-    if (isTransientFailure(error)) throw transient(error, 'refresh', [current.refreshToken, current.accessToken]);
+    if (failureKind(error) !== 'verdict') throw unavailable(error, 'refresh', [current.refreshToken, current.accessToken]);
     deps.log('refresh rejected by the server');
     return loginOrEnd(deps, error, true, from);
   }

@@ -1,6 +1,8 @@
 // The public shapes of the sandbox: its options, its counters, the running server.
 // Re-exported by `axios-graphql-refresh/testing`; see docs/testing.md.
 
+import { checkMs, checkNumber, expectOption } from '../util/validate';
+
 /**
  * A user of the sandbox. Without a `school`, data queries answer `FORBIDDEN`, as NextSchool does.
  *
@@ -122,4 +124,39 @@ export interface SandboxServer {
   /** Every refresh token issued so far stops working now (as if 7 days had passed). */
   revokeRefreshTokens(): void;
   close(): Promise<void>;
+}
+
+/**
+ * Checks {@link SandboxOptions} with the library's one message shape (``Expected `x` to be …, got
+ * `y` ``), before anything starts: an `Infinity` lifetime or latency would otherwise fail much later,
+ * or never.
+ *
+ * @example
+ * ```ts
+ * checkSandboxOptions({ latencyMs: Infinity }); // TypeError: Expected `latencyMs` to be a finite number ≥ 0 and ≤ 2147483647, got `Infinity`
+ * ```
+ */
+export function checkSandboxOptions(options: SandboxOptions): void {
+  expectOption(!!options && typeof options === 'object', 'options', 'an object', options);
+  const o = options as Record<string, unknown>;
+  if (o.port !== undefined) checkNumber(o.port, 'port', { integer: true, min: 0, max: 65_535 });
+  for (const key of ['accessTtlMs', 'refreshTtlMs'] as const) if (o[key] !== undefined) checkNumber(o[key], key, { above: 0 });
+  if (o.latencyMs !== undefined) checkMs(o.latencyMs, 'latencyMs');
+  for (const key of ['rotateRefreshTokens', 'cors'] as const) if (o[key] !== undefined) expectOption(typeof o[key] === 'boolean', key, 'a boolean', o[key]);
+  if (o.users !== undefined) {
+    const ok = Array.isArray(o.users) && o.users.length > 0 && o.users.every((u) => typeof u?.username === 'string' && typeof u?.password === 'string');
+    expectOption(ok, 'users', 'a non-empty array of { username, password }', o.users, true);
+  }
+  if (o.rateLimits !== undefined && o.rateLimits !== false) {
+    expectOption(!!o.rateLimits && typeof o.rateLimits === 'object', 'rateLimits', 'false or an object', o.rateLimits);
+    const limits = o.rateLimits as Record<string, unknown>;
+    for (const key of ['perUser', 'perIp', 'login'] as const) {
+      if (limits[key] !== undefined) checkNumber(limits[key], `rateLimits.${key}`, { integer: true, min: 1, orInfinity: true });
+    }
+    if (limits.windowMs !== undefined) checkMs(limits.windowMs, 'rateLimits.windowMs', true);
+  }
+  if (o.faults !== undefined) {
+    expectOption(!!o.faults && typeof o.faults === 'object', 'faults', 'an object', o.faults);
+    for (const [key, p] of Object.entries(o.faults as object)) checkNumber(p, `faults.${key}`, { min: 0, max: 1 });
+  }
 }

@@ -1,4 +1,4 @@
-import type { SandboxOptions, SandboxServer } from './sandbox-options';
+import { checkSandboxOptions, type SandboxOptions, type SandboxServer } from './sandbox-options';
 
 // The public entry point of the sandbox. The server itself needs the optional peer `graphql`, loaded
 // here on first use so that a missing peer is reported by name instead of a raw ERR_MODULE_NOT_FOUND
@@ -55,6 +55,7 @@ export async function loadSandbox(): Promise<typeof import('./sandbox-server')> 
  * ```
  */
 export async function startSandboxServer(options: SandboxOptions = {}): Promise<SandboxServer> {
+  checkSandboxOptions(options);
   const { createSandboxServer } = await loadSandbox();
   return createSandboxServer(options);
 }

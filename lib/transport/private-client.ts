@@ -1,6 +1,7 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import { fullUrlOf } from '../policy/origin';
 import { identity, parseBody } from '../util/body';
-import { deleteHeader, plainHeaders } from '../util/headers';
+import { deleteHeader, getHeader, plainHeaders } from '../util/headers';
 
 // The plugin's own requests (refresh, login, replays) go through a private client made from the
 // user's instance: same axios copy and transport, none of its interceptors (API.md, default refresh
@@ -55,13 +56,46 @@ export interface PostResult {
   /** The parsed JSON body, or `undefined` when the body was not JSON. */
   body: unknown;
   response: AxiosResponse;
+  /** The absolute URL posted to (for messages). */
+  url: string;
+  /** Set when the answer is a redirect, never followed (or, with XHR, which follows on its own, one that came from another origin): where it points, when known. */
+  redirect?: { to?: string };
 }
 
+function resolve(url: string, base?: string): URL | undefined {
+  try {
+    return new URL(url, base);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `response` is a redirect. The http adapter (maxRedirects 0) and fetch (`redirect:
+ * 'manual'`) hand a 3xx back, or in a browser an opaque one (status 0); XHR follows redirects by
+ * itself, so an answer from another origin (`responseURL`) counts as one too.
+ */
+function redirectOf(response: AxiosResponse, url: string): PostResult['redirect'] {
+  const { status } = response;
+  if (status >= 300 && status < 400) {
+    const location = getHeader(response.headers, 'location');
+    return { to: typeof location === 'string' ? resolve(location, url)?.href : undefined };
+  }
+  if (status === 0) return {};
+  const final = (response.request as { responseURL?: unknown } | undefined)?.responseURL;
+  if (typeof final === 'string' && final && resolve(final)?.origin !== resolve(url, (globalThis as { location?: { href?: string } }).location?.href)?.origin) {
+    return { to: final };
+  }
+  return undefined;
+}
 
 /**
  * POSTs a GraphQL body with the instance's transport. Resolves for every HTTP status; rejects only
  * when no answer arrived (network error, timeout, abort). Bodies are parsed here, not by the
  * instance's transforms, so a user's `transformResponse` cannot break the plugin's own calls.
+ *
+ * Redirects are never followed: the bodies posted here hold secrets (a refresh token, a password),
+ * which a 307/308 would post again wherever it points (docs/errors.md, "transient or permanent").
  */
 export async function postGraphQL(
   client: PrivateClient,
@@ -82,7 +116,28 @@ export async function postGraphQL(
     transformRequest: [identity],
     transformResponse: [identity],
     validateStatus: () => true,
-  });
+    maxRedirects: 0,
+    fetchOptions: { ...(base as { fetchOptions?: object }).fetchOptions, redirect: 'manual' },
+  } as AxiosRequestConfig);
   const body = parseBody(response.data);
-  return { status: response.status, body: typeof body === 'string' ? undefined : body, response };
+  const url = fullUrlOf({ baseURL: base.baseURL, url: request.url });
+  return { status: response.status, body: typeof body === 'string' ? undefined : body, response, url, redirect: redirectOf(response, url) };
+}
+
+/**
+ * What stopped a request before an answer arrived: the system error's code and message
+ * (`ECONNREFUSED`, `ENOTFOUND`, a timeout), looked for along the `cause` chain (the fetch adapter
+ * wraps it: `ERR_NETWORK` ← `fetch failed` ← `connect ECONNREFUSED …`).
+ */
+export function transportFailureOf(error: unknown): { code?: string; message: string } {
+  let found: { code?: string; message: string } | undefined;
+  let current = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const code = typeof current.code === 'string' ? current.code : undefined;
+    const message = typeof current.message === 'string' ? current.message : '';
+    if (code && code !== 'ERR_NETWORK') return { code, message };
+    found ??= { code, message };
+    current = current.cause as typeof current;
+  }
+  return found ?? { message: 'unknown error' };
 }

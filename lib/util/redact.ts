@@ -1,5 +1,5 @@
 import type { AxiosError, AxiosResponse } from 'axios';
-import { deleteHeader, plainHeaders } from './headers';
+import { deleteHeader, getHeader, plainHeaders } from './headers';
 
 // Everything the library hands back passes through here, so that no token, refresh token or
 // password reaches an error message, `toJSON()`, `util.inspect` output or a log line (API.md §10).
@@ -15,9 +15,44 @@ export function isAxiosError(value: unknown): value is AxiosError {
 export function redactText(text: string, secrets: ReadonlyArray<string | undefined>): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+    if (secret && secret.length >= 4 && secret !== REDACTED) out = out.split(secret).join(REDACTED);
   }
   return out;
+}
+
+/**
+ * A copy of `value` with each secret replaced in every string it holds (messages, `extensions`,
+ * stack traces a server put there), at any depth. Servers echo what they were sent.
+ */
+export function redactDeep<T>(value: T, secrets: ReadonlyArray<string | undefined>): T {
+  const useful = secrets.filter((s): s is string => !!s && s.length >= 4 && s !== REDACTED);
+  if (useful.length === 0) return value;
+  const seen = new WeakMap<object, unknown>();
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return useful.some((s) => v.includes(s)) ? redactText(v, useful) : v;
+    if (!v || typeof v !== 'object' || depth > 32) return v;
+    if (seen.has(v)) return seen.get(v);
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      seen.set(v, out);
+      for (const item of v) out.push(walk(item, depth + 1));
+      return out;
+    }
+    if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return v; // a Buffer, a stream: not a parsed body
+    const out: Record<string, unknown> = {};
+    seen.set(v, out);
+    for (const [key, item] of Object.entries(v)) out[key] = walk(item, depth + 1);
+    return out;
+  };
+  return walk(value, 0) as T;
+}
+
+/** The credential an `Authorization` header carries (`Bearer abc` → `abc`), unless already redacted. */
+export function credentialOf(headers: unknown): string | undefined {
+  const value = getHeader(headers, 'Authorization');
+  if (typeof value !== 'string') return undefined;
+  const credential = value.replace(/^\s*[A-Za-z-]+\s+/, '').trim();
+  return credential && credential !== REDACTED ? credential : undefined;
 }
 
 /** Makes a property non-enumerable: still readable, but skipped by `util.inspect` and JSON. */
@@ -46,25 +81,31 @@ function scrubConfig(config: unknown, secretBody: boolean): void {
 
 /**
  * Scrubs an axios error in place: the `Authorization` header (on `config` and `response.config`),
- * optionally the request body (for login/refresh calls, whose bodies hold secrets), secrets in the
- * message, and hides the raw `request` objects whose header dumps would show the token.
+ * optionally the request body (for login/refresh calls, whose bodies hold secrets), and hides the
+ * raw `request` objects whose header dumps would show the token. The credential the request
+ * carried, and `secrets`, are also replaced in the message and in the answer's body: a server may
+ * echo them ("Access token abc… is not allowed", `extensions.token`).
  */
 export function redactAxiosError<T>(error: T, options: { secretBody?: boolean; secrets?: string[] } = {}): T {
   if (!isAxiosError(error)) return error;
   const e = error as AxiosError & { response?: AxiosResponse & { request?: unknown } };
+  // Read what was sent before the headers are scrubbed: afterwards only the placeholder is left.
+  const secrets = [...(options.secrets ?? []), credentialOf(e.config?.headers), credentialOf(e.response?.config?.headers)];
   scrubConfig(e.config, !!options.secretBody);
   if (e.response) {
     if (e.response.config !== e.config) scrubConfig(e.response.config, !!options.secretBody);
     hide(e.response, 'request');
+    if (e.response.data !== undefined) e.response.data = redactDeep(e.response.data, secrets);
   }
   hide(e, 'request');
-  if (options.secrets && typeof e.message === 'string') e.message = redactText(e.message, options.secrets);
+  if (typeof e.message === 'string') e.message = redactText(e.message, secrets);
   return error;
 }
 
 /**
- * A copy of a response that is safe to attach to an error: status, headers, data, and the request's
- * method/url/non-secret headers. No raw request object, no `Authorization`.
+ * A copy of a response that is safe to attach to an error: status, headers, data (without the
+ * credential the request carried, should the server echo it), and the request's method/url/non-secret
+ * headers. No raw request object, no `Authorization`.
  */
 export function cleanResponse<T extends AxiosResponse | undefined>(response: T): T {
   if (!response) return response;
@@ -75,7 +116,7 @@ export function cleanResponse<T extends AxiosResponse | undefined>(response: T):
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
-    data: response.data,
+    data: redactDeep(response.data, [credentialOf(config.headers)]),
     config: { url: config.url, baseURL: config.baseURL, method: config.method, headers },
   } as unknown as T;
 }

@@ -99,6 +99,7 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
 
     expect(carrying(rest.received, initial.refreshToken)).toEqual([]);
     expect(isTokenRefreshError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'REFRESH_MISCONFIGURED', transient: false }); // a configuration to fix, not a failure to wait out
     expect(onSessionExpired).not.toHaveBeenCalled();
     expect(whose(await auth.getTokens(), { initial })).toBe('initial');
   });

@@ -52,7 +52,7 @@ describe('attachTokenRefresh(instance): diagnostics channels', () => {
       h.server.revokeRefreshTokens();
       await expect(h.client.query(STUDENTS)).rejects.toMatchObject({ name: 'SessionExpiredError' });
       expect(rec.of('refresh:error')).toEqual([expect.objectContaining({ kind: 'refresh', errorName: 'SessionExpiredError', sessionEnded: true })]);
-      expect(rec.of('session-expired')).toEqual([{ reason: 'no-login', generation: expect.any(Number) }]);
+      expect(rec.of('session-expired')).toEqual([{ reason: 'refresh-rejected', generation: expect.any(Number) }]);
     } finally {
       rec.stop();
     }

@@ -63,6 +63,7 @@ describe('attachTokenRefresh(instance): replaying mutations (behaviour 6)', () =
     const error = await h.api.post('', Readable.from([body]), { headers: { 'Content-Type': 'application/json' } }).catch((e) => e);
     expect(isTokenRefreshError(error)).toBe(true);
     expect(error.message).toMatch(/stream/);
+    expect(error).toMatchObject({ code: 'BODY_NOT_REPLAYABLE', transient: false });
     expect(h.server.stats.notesAdded).toBe(0);
   });
 });

@@ -218,7 +218,7 @@ describeRedis('RedisTokenStore chaos: several processes, real faults', () => {
     const [worker] = await start(1);
     expectServed([await worker!.query(5)], 'alice', 5);
     const { afterClose } = await worker!.call<{ afterClose: string }>('close');
-    expect(afterClose).toMatch(/^REFRESH_FAILED: The Redis token store is closed/);
+    expect(afterClose).toMatch(/^STORE_CLOSED: The Redis token store is closed/);
     const exitedBy = await Promise.race([worker!.exited, new Promise<string>((r) => setTimeout(() => r('still alive'), 5_000).unref())]);
     expect(exitedBy).toBe(0);
   }, 20_000);

@@ -271,6 +271,7 @@ describeRedis('RedisTokenStore under faults (issue 10)', () => {
       const error = await Promise.resolve().then(operation).catch((e: unknown) => e);
       expect(isTokenRefreshError(error)).toBe(true);
       expect((error as Error).message).toMatch(/closed/);
+      expect(error).toMatchObject({ code: 'STORE_CLOSED', transient: false }); // permanent: not retried, not waited out
     }
     expect(duplicates).toBe(1);
   });

@@ -27,6 +27,22 @@ describe('error classes', () => {
     expect(error.toJSON()).toMatchObject({ name, code });
   });
 
+  it.each([
+    ['REFRESH_FAILED', true],
+    ['REFRESH_MISCONFIGURED', false],
+    ['BODY_NOT_REPLAYABLE', false],
+    ['STORE_CLOSED', false],
+  ] as const)('TokenRefreshError with code %s: transient %s, recognised also from another copy', (code, transient) => {
+    const error = new TokenRefreshError('x', { code });
+    expect(error).toMatchObject({ code, transient });
+    expect(isTokenRefreshError(error)).toBe(true);
+    expect(isTokenRefreshError(Object.assign(new Error('copy'), { name: 'TokenRefreshError', code }))).toBe(true);
+  });
+
+  it('isTokenRefreshError does not take an unknown code for one of its own', () => {
+    expect(isTokenRefreshError(Object.assign(new Error('copy'), { name: 'TokenRefreshError', code: 'SOMETHING_ELSE' }))).toBe(false);
+  });
+
   it('GraphQLRequestError carries errors, partial data and the first code', () => {
     const error = new GraphQLRequestError(
       [

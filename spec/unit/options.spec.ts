@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { attachTokenRefresh } from '../../lib';
+import { attachTokenRefresh, createNextSchoolClient } from '../../lib';
 import { resolveOptions } from '../../lib/plugin/options';
 
 describe('attachTokenRefresh(instance, options): validation', () => {
@@ -9,15 +9,41 @@ describe('attachTokenRefresh(instance, options): validation', () => {
   });
   it.each([
     [{ maxReplays: -1 }, 'Expected `maxReplays` to be an integer ≥ 0, got `-1`'],
-    [{ refreshTimeoutMs: 0 }, 'Expected `refreshTimeoutMs` to be a number > 0, got `0`'],
+    [{ refreshTimeoutMs: 0 }, 'Expected `refreshTimeoutMs` to be a finite number > 0 and ≤ 2147483647, got `0`'],
     [{ authErrorCodes: 'UNAUTHENTICATED' }, 'Expected `authErrorCodes` to be an array of strings'],
     [{ refresh: 'nope' }, 'Expected `refresh` to be a function, got `"nope"`'],
     [{ logger: console.log }, 'Expected `logger` to be an object with a `debug` method'],
     [{ retry: { retries: 1.5 } }, 'Expected `retry.retries` to be an integer ≥ 0'],
-    [{ rateLimit: { interval: -5 } }, 'Expected `rateLimit.interval` to be a number ≥ 0'],
+    [{ rateLimit: { interval: -5 } }, 'Expected `rateLimit.interval` to be a finite number ≥ 0 and ≤ 2147483647, got `-5`'],
     [{ tokens: { accessToken: 42 } }, 'Expected `initial.accessToken` to be a non-empty string, got `number`'],
   ])('rejects %j', (options, message) => {
     expect(() => attachTokenRefresh(axios.create(), options as never)).toThrow(message);
+  });
+  // Finite numbers, whole where a count is meant, and no duration beyond what a timer can wait
+  // (setTimeout runs a longer one at once): docs/configuration.md.
+  it.each([
+    [{ refreshTimeoutMs: Number.POSITIVE_INFINITY }, 'Expected `refreshTimeoutMs` to be a finite number > 0 and ≤ 2147483647, got `Infinity`'],
+    [{ refreshTimeoutMs: 2 ** 31 }, 'Expected `refreshTimeoutMs` to be a finite number > 0 and ≤ 2147483647, got `2147483648`'],
+    [{ refreshTimeoutMs: Number.NaN }, 'Expected `refreshTimeoutMs` to be a finite number > 0 and ≤ 2147483647, got `NaN`'],
+    [{ refreshAheadMs: Number.POSITIVE_INFINITY }, 'Expected `refreshAheadMs` to be a finite number ≥ 0 and ≤ 2147483647, got `Infinity`'],
+    [{ maxRateLimitDelayMs: Number.POSITIVE_INFINITY }, 'Expected `maxRateLimitDelayMs` to be a finite number ≥ 0 and ≤ 2147483647, got `Infinity`'],
+    [{ maxReplays: Number.POSITIVE_INFINITY }, 'Expected `maxReplays` to be an integer ≥ 0, got `Infinity`'],
+    [{ maxRateLimitWaits: 1.5 }, 'Expected `maxRateLimitWaits` to be an integer ≥ 0, got `1.5`'],
+    [{ retry: { retries: Number.POSITIVE_INFINITY } }, 'Expected `retry.retries` to be an integer ≥ 0, got `Infinity`'],
+    [{ rateLimit: { interval: Number.POSITIVE_INFINITY } }, 'Expected `rateLimit.interval` to be a finite number ≥ 0 and ≤ 2147483647, got `Infinity`'],
+    [{ rateLimit: { concurrency: 1.5 } }, 'Expected `rateLimit.concurrency` to be an integer ≥ 1, or Infinity, got `1.5`'],
+    [{ rateLimit: { concurrency: 0 } }, 'Expected `rateLimit.concurrency` to be an integer ≥ 1, or Infinity, got `0`'],
+    [{ rateLimit: { intervalCap: Number.NaN } }, 'Expected `rateLimit.intervalCap` to be an integer ≥ 1, or Infinity, got `NaN`'],
+    [{ authStatusCodes: [401, 4010] }, 'Expected `authStatusCodes` to be an array of HTTP status codes (100–599), got an array'],
+  ])('rejects %p with one TypeError naming the option', (options, message) => {
+    expect(() => attachTokenRefresh(axios.create(), options as never)).toThrow(new TypeError(message));
+  });
+  it('accepts the bounds themselves, and Infinity where a limit may be off', () => {
+    expect(() => attachTokenRefresh(axios.create(), { refreshTimeoutMs: 2 ** 31 - 1, refreshAheadMs: 0, maxRateLimitDelayMs: 0, rateLimit: { concurrency: Number.POSITIVE_INFINITY, intervalCap: 1, interval: 2 ** 31 - 1 } })).not.toThrow();
+  });
+  it('createNextSchoolClient validates the same options, and never prints a password', () => {
+    expect(() => createNextSchoolClient({ refreshTimeoutMs: Number.POSITIVE_INFINITY, tokens: null })).toThrow(new TypeError('Expected `refreshTimeoutMs` to be a finite number > 0 and ≤ 2147483647, got `Infinity`'));
+    expect(() => createNextSchoolClient({ username: 'u', password: 12345678 as never })).toThrow(new TypeError('Expected `password` to be a string, got `number`'));
   });
   it('never echoes a token in a validation message', () => {
     let message = '';
