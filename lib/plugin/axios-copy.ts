@@ -1,0 +1,106 @@
+import type { AxiosInstance, AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
+import { giveLast, placeFirst } from './interceptor-order';
+
+// What the user's copy of axios does, found once per copy at attach time by a probe that cannot
+// leave the process: a private instance whose transformRequest throws before any adapter would run,
+// and whose adapter is a local function anyway (docs/how-it-works.md, "Supported axios versions").
+
+export interface AxiosCopy {
+  /** Request interceptors run in the order registered when asked (`transitional.legacyInterceptorReqResOrdering: false`, axios 1.13.5+). */
+  honoursPushOrder: boolean;
+  /** A request failing synchronously inside axios' dispatch still passes through response interceptors (recent 1.x; not 0.x). */
+  syncFailuresReachInterceptors: Promise<boolean>;
+}
+
+/** Per copy of axios (its InterceptorManager class). */
+const known = new WeakMap<object, AxiosCopy>();
+
+const OLDEST = '0.24';
+
+function refuse(found: string): TypeError {
+  return new TypeError(
+    `Expected \`instance\` to be made by axios ${OLDEST} or newer, got ${found}: older copies cannot cancel a request with an AbortSignal nor make an instance without interceptors from yours, which the plugin needs for its own requests (docs/getting-started.md)`,
+  );
+}
+
+/** Refuses copies of axios the plugin cannot work with, whichever way the instance was made (default export, `create()`, an instance's `create()`). */
+export function assertSupportedAxios(instance: AxiosInstance): void {
+  const i = instance as AxiosInstance & { VERSION?: unknown; create?: unknown; CancelToken?: unknown };
+  if (typeof i.VERSION === 'string') {
+    const [major, minor] = i.VERSION.split('.').map(Number) as [number, number];
+    if (major === 0 && minor < 24) throw refuse(`axios ${i.VERSION}`);
+  } else if (typeof i.CancelToken === 'function') {
+    throw refuse('the default export of axios 0.21 or older (it has no `VERSION`)');
+  }
+  if (typeof i.create !== 'function') throw refuse('an instance without `create()` (axios 0.23 or older)');
+}
+
+/** What `instance`'s copy of axios does (see {@link AxiosCopy}); throws a TypeError when its interceptor order cannot be set. */
+export function inspectAxiosCopy(instance: AxiosInstance): AxiosCopy {
+  const key = instance.interceptors.request.constructor;
+  let copy = known.get(key);
+  if (!copy) {
+    copy = probe(instance);
+    known.set(key, copy);
+  }
+  return copy;
+}
+
+const NOT_SENT = 'axios-graphql-refresh: probe, never sent';
+const stop = () => {
+  throw new Error(NOT_SENT);
+};
+const notSent = () => Promise.reject(new Error(NOT_SENT));
+
+/** Sends `config` through `client` as far as axios' dispatch, where it fails synchronously; the promise says whether a response interceptor saw the failure. */
+function dispatchOnce(client: AxiosInstance, config: AxiosRequestConfig, reached: { yes: boolean }): Promise<boolean> {
+  try {
+    return client.request({ url: '/', ...config, transformRequest: [stop], adapter: notSent as never }).then(
+      () => false,
+      () => reached.yes,
+    );
+  } catch {
+    return Promise.resolve(false); // an option this copy does not know (thrown before anything ran)
+  }
+}
+
+/**
+ * Two synchronous request interceptors on a private instance, the plugin's mechanism in place: the
+ * plugin's must run after the user's in the default order and, where axios honours
+ * `legacyInterceptorReqResOrdering: false`, in that order too; and axios must have asked the
+ * response manager for its handlers. All of it happens inside `request()`, before it returns.
+ */
+function probe(instance: AxiosInstance): AxiosCopy {
+  const create = (instance as unknown as { create: (c: AxiosRequestConfig) => AxiosInstance }).create;
+  const client = create.call(instance, { adapter: notSent as never, transformRequest: [stop] });
+  const requests = client.interceptors.request;
+  const ran: string[] = [];
+  const ours = (c: InternalAxiosRequestConfig) => (ran.push('ours'), c);
+  let push = false;
+  const late = { fulfilled: ours, rejected: undefined, synchronous: true, runWhen: () => true };
+  requests.use(ours, undefined, { synchronous: true, runWhen: () => !(push && giveLast(requests, late)) });
+  requests.use((c) => (ran.push('user'), c), undefined, { synchronous: true });
+  placeFirst(requests, ours);
+  const responses = client.interceptors.response as unknown as { forEach: (fn: unknown) => void };
+  let asked = 0;
+  const base = responses.forEach;
+  Object.defineProperty(responses, 'forEach', { value: (fn: unknown) => (asked++, base.call(responses, fn)), configurable: true, writable: true });
+  const reached = { yes: false };
+  const seeFailure = (error: unknown) => ((reached.yes = true), Promise.reject(error));
+  client.interceptors.response.use(undefined, seeFailure);
+  placeFirst(responses, undefined); // the handler above (no `fulfilled`): the override calls the counting forEach
+
+  const syncFailuresReachInterceptors = dispatchOnce(client, {}, reached);
+  if (ran.join() !== 'user,ours' || asked === 0) throw unordered(ran);
+  ran.length = 0;
+  push = true;
+  void dispatchOnce(client, { transitional: { legacyInterceptorReqResOrdering: false } as never }, { yes: false });
+  if (ran.length > 0 && ran.join() !== 'user,ours') throw unordered(ran);
+  return { honoursPushOrder: ran.length > 0, syncFailuresReachInterceptors };
+}
+
+function unordered(ran: string[]): TypeError {
+  return new TypeError(
+    `attachTokenRefresh cannot run its interceptors in their place with this copy of axios (a probe ran: ${ran.join(', ') || 'nothing'}): it builds its interceptor chains without InterceptorManager#forEach, or not synchronously (docs/how-it-works.md)`,
+  );
+}
