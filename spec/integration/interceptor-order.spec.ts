@@ -151,3 +151,144 @@ describe.each(ADAPTERS.map((a) => [adapterName(a), a] as const))('attachTokenRef
     });
   });
 });
+
+const ownForEach = (api: AxiosInstance) => [api.interceptors.request, api.interceptors.response].map((m) => Object.prototype.hasOwnProperty.call(m, 'forEach'));
+
+describe('attachTokenRefresh(instance): the user\'s interceptors keep their ids and their later changes', () => {
+  it('ejecting the user\'s interceptors registered before attaching removes them; the plugin still refreshes', async () => {
+    const s = await server();
+    const api = axios.create({ baseURL: s.url });
+    const seen: Seen = { requests: 0, unwraps: 0, mapped: [] };
+    const ids = legacyStack(api, seen);
+    const tokens = s.issueTokens();
+    attachTokenRefresh(api, { tokens: { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken } });
+
+    api.interceptors.response.eject(ids.response);
+    api.interceptors.request.eject(ids.request);
+    s.expireAccessTokens();
+    const response = await api.post('', BODY);
+
+    expect(response.status).toBe(200); // the whole response: the unwrapper is gone
+    expect(response.data.data.students).toHaveLength(2);
+    expect(seen).toEqual({ requests: 0, unwraps: 0, mapped: [] });
+    expect(studentSends(s).map((r) => r.headers['x-request-id'])).toEqual([undefined, undefined]);
+    expect(s.stats.refreshes).toBe(1);
+  });
+
+  it('runs interceptors added after the first request, once, on the final answer', async () => {
+    const s = await server();
+    const { api, seen } = build(s, 'before', undefined);
+    await api.post('', BODY);
+    const late: unknown[] = [];
+    api.interceptors.response.use((body) => (late.push(body), body));
+    s.expireAccessTokens();
+
+    const body = (await api.post('', BODY)) as unknown as { data: { students: unknown[] } };
+
+    expect(body.data.students).toHaveLength(2);
+    expect(late).toEqual([body]); // after the unwrapper: it got the body, once
+    expect(seen.unwraps).toBe(2);
+  });
+});
+
+describe('attachTokenRefresh(instance) twice on one instance (two APIs), the user\'s stack registered first', () => {
+  async function twoApis() {
+    const [a, b] = [await server(), await server()];
+    const api = axios.create();
+    const seen: Seen = { requests: 0, unwraps: 0, mapped: [] };
+    legacyStack(api, seen);
+    const attach = (s: TestServer) => {
+      const t = s.issueTokens();
+      return attachTokenRefresh(api, { url: s.url, tokens: { accessToken: t.accessToken, refreshToken: t.refreshToken } });
+    };
+    return { a, b, api, seen, authA: attach(a), authB: attach(b) };
+  }
+  const students = (api: AxiosInstance, s: TestServer) => api.post(s.url, BODY) as unknown as Promise<{ data: { students: unknown[] } }>;
+
+  it('refreshes for each API once, and each caller gets the unwrapped body', async () => {
+    const { a, b, api, seen } = await twoApis();
+    a.expireAccessTokens();
+    b.expireAccessTokens();
+
+    const [fromA, fromB] = await Promise.all([students(api, a), students(api, b)]);
+
+    expect([fromA.data.students.length, fromB.data.students.length]).toEqual([2, 2]);
+    expect([a.stats.refreshes, b.stats.refreshes]).toEqual([1, 1]);
+    expect(seen).toEqual({ requests: 2, unwraps: 2, mapped: [] });
+  });
+
+  it.each([
+    ['the first attached, then the second', ['authA', 'authB'] as const],
+    ['the second attached, then the first', ['authB', 'authA'] as const],
+  ])('detached in any order (%s): the other keeps refreshing; with both gone the instance is as it was', async (_what, order) => {
+    const t = await twoApis();
+    const [first, second] = order;
+    t[first].detach();
+    const still = second === 'authA' ? t.a : t.b;
+    const gone = second === 'authA' ? t.b : t.a;
+    still.expireAccessTokens();
+    gone.expireAccessTokens();
+
+    expect((await students(t.api, still)).data.students).toHaveLength(2);
+    expect(still.stats.refreshes).toBe(1);
+    const raw = (await students(t.api, gone)) as unknown as { errors: Array<{ extensions: { code: string } }> };
+    expect(raw.errors[0]!.extensions.code).toBe('UNAUTHENTICATED'); // no attachment for it any more
+    expect(gone.stats.refreshes).toBe(0);
+
+    t[second].detach();
+    expect(ownForEach(t.api)).toEqual([false, false]);
+    still.expireAccessTokens();
+    const after = (await students(t.api, still)) as unknown as { errors?: unknown[] };
+    expect(after.errors).toBeDefined();
+    expect(still.stats.refreshes).toBe(1);
+    expect(t.seen.unwraps).toBe(3); // the user's stack ran once per answer throughout
+  });
+});
+
+describe('attachTokenRefresh(instance) from two copies of the package on one instance', () => {
+  it('both refresh with the user\'s stack registered first, and detaching both leaves the instance as it was', async () => {
+    let other!: typeof import('../../lib');
+    jest.isolateModules(() => {
+      other = require('../../lib');
+    });
+    expect(other.attachTokenRefresh).not.toBe(attachTokenRefresh);
+    const [a, b] = [await server(), await server()];
+    const api = axios.create();
+    const seen: Seen = { requests: 0, unwraps: 0, mapped: [] };
+    legacyStack(api, seen);
+    const ta = a.issueTokens();
+    const tb = b.issueTokens();
+    const authA = attachTokenRefresh(api, { url: a.url, tokens: { accessToken: ta.accessToken, refreshToken: ta.refreshToken } });
+    const authB = other.attachTokenRefresh(api, { url: b.url, tokens: { accessToken: tb.accessToken, refreshToken: tb.refreshToken } });
+    a.expireAccessTokens();
+    b.expireAccessTokens();
+
+    const bodies = (await Promise.all([api.post(a.url, BODY), api.post(b.url, BODY)])) as unknown as Array<{ data: { students: unknown[] } }>;
+
+    expect(bodies.map((x) => x.data.students.length)).toEqual([2, 2]);
+    expect([a.stats.refreshes, b.stats.refreshes]).toEqual([1, 1]);
+    expect(seen.unwraps).toBe(2);
+    authA.detach();
+    authB.detach();
+    expect(ownForEach(api)).toEqual([false, false]);
+  });
+});
+
+describe('attachTokenRefresh(instance) where its interceptors cannot take their place', () => {
+  it.each(['request', 'response'] as const)('throws a TypeError saying why when interceptors.%s is frozen, and sets nothing up', async (which) => {
+    const s = await server();
+    const api = axios.create({ baseURL: s.url });
+    const seen: Seen = { requests: 0, unwraps: 0, mapped: [] };
+    legacyStack(api, seen);
+    Object.freeze(api.interceptors[which]);
+    const t = s.issueTokens();
+
+    expect(() => attachTokenRefresh(api, { tokens: { accessToken: t.accessToken, refreshToken: t.refreshToken } })).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/frozen or sealed/) }),
+    );
+    expect(ownForEach(api)).toEqual([false, false]);
+    const body = (await api.post('', BODY)) as unknown as { data: unknown };
+    expect(body.data).toBeDefined();
+    expect(s.received[0]!.authorization).toBeUndefined(); // nothing of the plugin runs
+  });
+});
