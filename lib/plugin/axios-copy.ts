@@ -3,7 +3,7 @@ import { giveLast, placeFirst } from './interceptor-order';
 
 // What the user's copy of axios does, found once per copy at attach time by a probe that cannot
 // leave the process: a private instance whose transformRequest throws before any adapter would run,
-// and whose adapter is a local function anyway (docs/how-it-works.md, "Supported axios versions").
+// and whose adapter is a local function anyway (docs/getting-started.md, "Supported axios versions").
 
 export interface AxiosCopy {
   /** Request interceptors run in the order registered when asked (`transitional.legacyInterceptorReqResOrdering: false`, axios 1.13.5+). */
