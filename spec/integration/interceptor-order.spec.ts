@@ -291,4 +291,33 @@ describe('attachTokenRefresh(instance) where its interceptors cannot take their 
     expect(body.data).toBeDefined();
     expect(s.received[0]!.authorization).toBeUndefined(); // nothing of the plugin runs
   });
+  it('throws a TypeError saying why with an axios-like instance that runs interceptors without asking InterceptorManager#forEach', () => {
+    type H = { fulfilled: (c: object) => object } | null;
+    class Manager {
+      handlers: H[] = [];
+      use(fulfilled: (c: object) => object) {
+        return this.handlers.push({ fulfilled }) - 1;
+      }
+      eject(id: number) {
+        this.handlers[id] = null;
+      }
+      forEach(fn: (h: H) => void) {
+        this.handlers.forEach((h) => h && fn(h));
+      }
+    }
+    // Runs its request interceptors straight from `handlers`, in the order registered.
+    const make = (defaults: object): unknown => {
+      const interceptors = { request: new Manager(), response: new Manager() };
+      const request = (config: object) => {
+        let c = { ...defaults, ...config };
+        for (const h of interceptors.request.handlers) if (h) c = h.fulfilled(c);
+        return Promise.reject(new Error('no transport'));
+      };
+      return Object.assign((c: object) => request(c), { defaults, interceptors, request, create: (c: object) => make({ ...defaults, ...c }) });
+    };
+
+    expect(() => attachTokenRefresh(make({ baseURL: 'https://api.example.test/graphql' }) as AxiosInstance, { tokens: { accessToken: 'a', refreshToken: 'r' } })).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/without InterceptorManager#forEach/) }),
+    );
+  });
 });
