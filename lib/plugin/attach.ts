@@ -24,6 +24,8 @@ function assertInstance(instance: unknown): asserts instance is AxiosInstance {
     (typeof i === 'function' || typeof i === 'object') &&
     typeof i.interceptors?.request?.use === 'function' &&
     typeof i.interceptors?.response?.use === 'function' &&
+    typeof (i.interceptors.request as { forEach?: unknown }).forEach === 'function' &&
+    typeof (i.interceptors.response as { forEach?: unknown }).forEach === 'function' &&
     !!i.defaults;
   if (!ok) throw new TypeError(`Expected \`instance\` to be an axios instance, got \`${instance === null ? 'null' : typeof instance}\``);
 }

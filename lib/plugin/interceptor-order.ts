@@ -28,42 +28,47 @@ interface Order {
   previous?: PropertyDescriptor;
   /** The override installed, to tell whether someone replaced it since. */
   installed: unknown;
+  /** The installing copy's state for one iteration: the caller's callback, and the user's handlers kept for after ours. */
+  fn?: Each;
+  rest: Handler[];
+  sort: Each;
 }
 
 type Manager = object & { forEach: (fn: Each) => void; [KEY]?: Order };
 
-/** The installed `forEach`: reads its state from the manager, so any copy's override serves every copy's handlers. */
+/**
+ * The installed `forEach`: reads its state from the manager, so any copy's override serves every
+ * copy's handlers. One pass of axios' own `forEach` (which keeps ids stable while it walks) gives
+ * ours at once and keeps the others, given next; it allocates nothing (it runs twice per request).
+ */
 function forEachOursFirst(this: Manager, fn: Each): void {
   const order = this[KEY];
   if (!order) return Object.getPrototypeOf(this).forEach.call(this, fn);
   if (order.ours.size === 0) return order.base.call(this, fn);
-  const { ours, late } = order;
-  const mark = late.length;
+  const { late, rest } = order;
+  const lateMark = late.length;
+  const restMark = rest.length;
+  const outer = order.fn;
   order.depth++;
+  order.fn = fn;
   try {
-    order.base.call(this, (h) => {
-      if (h && ours.has(h.fulfilled)) fn(h);
-    });
-    order.base.call(this, (h) => {
-      if (!h || !ours.has(h.fulfilled)) fn(h);
-    });
-    for (let i = mark; i < late.length; i++) fn(late[i]!);
+    order.base.call(this, order.sort);
+    for (let i = restMark; i < rest.length; i++) fn(rest[i]!);
+    for (let i = lateMark; i < late.length; i++) fn(late[i]!);
   } finally {
-    late.length = mark;
+    late.length = lateMark;
+    rest.length = restMark;
+    order.fn = outer;
     order.depth--;
   }
 }
 
-const frozen = () =>
-  new TypeError(
-    'attachTokenRefresh cannot give its interceptors their place on this instance: `instance.interceptors` is frozen or sealed (the plugin adds its own `forEach` to each interceptor manager; see docs/how-it-works.md)',
-  );
+const frozen = () => new TypeError('attachTokenRefresh cannot order its interceptors: `instance.interceptors` is frozen or sealed (docs/how-it-works.md)');
 
 function install(manager: Manager): Order {
   const previous = Object.getOwnPropertyDescriptor(manager, 'forEach');
-  const base = typeof previous?.value === 'function' ? previous.value : Object.getPrototypeOf(manager)?.forEach;
-  if (typeof base !== 'function') throw new TypeError('Expected `instance.interceptors` to be axios InterceptorManagers (with `forEach`), got an object without `forEach`');
-  const order: Order = { ours: new Set(), late: [], depth: 0, base, previous, installed: forEachOursFirst };
+  const base = typeof previous?.value === 'function' ? previous.value : Object.getPrototypeOf(manager).forEach; // attach.ts checked there is one
+  const order: Order = { ours: new Set(), late: [], depth: 0, base, previous, installed: forEachOursFirst, rest: [], sort: (h) => (h && order.ours.has(h.fulfilled) ? order.fn!(h) : order.rest.push(h)) };
   try {
     Object.defineProperty(manager, KEY, { value: order, configurable: true, enumerable: false, writable: true });
     Object.defineProperty(manager, 'forEach', { value: forEachOursFirst, configurable: true, enumerable: false, writable: true });
