@@ -61,11 +61,18 @@ function dispatchOnce(client: AxiosInstance, config: AxiosRequestConfig, reached
   }
 }
 
+/** axios pushes request interceptors in the order registered instead of unshifting them (1.x: `legacyInterceptorReqResOrdering: false`). */
+export function pushesInOrder(config: { transitional?: unknown }): boolean {
+  const transitional = config.transitional as { legacyInterceptorReqResOrdering?: boolean } | undefined;
+  return !(transitional ? transitional.legacyInterceptorReqResOrdering : true);
+}
+
 /**
- * Two synchronous request interceptors on a private instance, the plugin's mechanism in place: the
- * plugin's must run after the user's in the default order and, where axios honours
- * `legacyInterceptorReqResOrdering: false`, in that order too. All of it happens inside
- * `request()`, before it returns; axios builds the response chain the same way.
+ * Two synchronous request interceptors on a private instance made from the user's, the plugin's
+ * mechanism in place (its `runWhen` as request-interceptor.ts has it): first asked to run them in
+ * the order registered, which tells whether this copy can; then as the instance's own defaults say.
+ * Both times the plugin's must run after the user's. All of it happens inside `request()`, before
+ * it returns; axios builds the response chain the same way.
  */
 function probe(instance: AxiosInstance): AxiosCopy {
   const create = (instance as unknown as { create: (c: AxiosRequestConfig) => AxiosInstance }).create;
@@ -73,21 +80,22 @@ function probe(instance: AxiosInstance): AxiosCopy {
   const requests = client.interceptors.request;
   const ran: string[] = [];
   const ours = (c: InternalAxiosRequestConfig) => (ran.push('ours'), c);
-  let push = false;
+  let honoursPushOrder = true;
   const late = { fulfilled: ours, rejected: undefined, synchronous: true, runWhen: () => true };
-  requests.use(ours, undefined, { synchronous: true, runWhen: () => !(push && giveLast(requests, late)) });
+  const runWhen = (c: InternalAxiosRequestConfig) => !(honoursPushOrder && pushesInOrder(c) && giveLast(requests, late));
+  requests.use(ours, undefined, { synchronous: true, runWhen });
   requests.use((c) => (ran.push('user'), c), undefined, { synchronous: true });
   placeFirst(requests, ours);
   const reached = { yes: false };
   client.interceptors.response.use(undefined, (error: unknown) => ((reached.yes = true), Promise.reject(error)));
 
+  void dispatchOnce(client, { transitional: { legacyInterceptorReqResOrdering: false } as never }, { yes: false });
+  honoursPushOrder = ran.length > 0; // older copies refuse an option they do not know before anything runs
+  if (honoursPushOrder && ran.join() !== 'user,ours') throw unordered(ran);
+  ran.length = 0;
   const syncFailuresReachInterceptors = dispatchOnce(client, {}, reached);
   if (ran.join() !== 'user,ours') throw unordered(ran);
-  ran.length = 0;
-  push = true;
-  void dispatchOnce(client, { transitional: { legacyInterceptorReqResOrdering: false } as never }, { yes: false });
-  if (ran.length > 0 && ran.join() !== 'user,ours') throw unordered(ran);
-  return { honoursPushOrder: ran.length > 0, syncFailuresReachInterceptors };
+  return { honoursPushOrder, syncFailuresReachInterceptors };
 }
 
 const unordered = (ran: string[]) =>

@@ -5,7 +5,7 @@ import { setBearer } from '../util/headers';
 import { aTurn, answered, mayGoNow, thisTurn } from '../util/turns';
 import { STATE_KEY, stamp, stateOf, type PluginContext, type RequestState } from './request-state';
 import { afterHold, leaveInTurn, pacedAdapter, timedOut } from './send';
-import type { AxiosCopy } from './axios-copy';
+import { pushesInOrder, type AxiosCopy } from './axios-copy';
 import { giveLast } from './interceptor-order';
 
 const timeoutOf = (config: InternalAxiosRequestConfig) => (typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : undefined);
@@ -17,12 +17,6 @@ const timeoutOf = (config: InternalAxiosRequestConfig) => (typeof config.timeout
 // every request interceptor of the user's, whenever they were registered (interceptor-order.ts).
 
 type Handlers = { handlers?: Array<{ fulfilled?: unknown } | null> };
-
-/** axios pushes request interceptors in the order registered instead of unshifting them (1.x: `legacyInterceptorReqResOrdering: false`). */
-function pushesInOrder(config: InternalAxiosRequestConfig): boolean {
-  const transitional = config.transitional as { legacyInterceptorReqResOrdering?: boolean } | undefined;
-  return !(transitional ? transitional.legacyInterceptorReqResOrdering : true);
-}
 
 /** Another attachment on this instance took a place for this request in this turn: one request, one place. */
 function placeOfAnother(ctx: PluginContext, config: InternalAxiosRequestConfig): number | undefined {

@@ -114,6 +114,23 @@ describe('the request path with a valid token', () => {
     },
   );
 
+  (honoursPushOrder ? it : it.skip)('attaches when the first instance a copy of the package sees runs interceptors in the order registered', async () => {
+    let fresh!: typeof import('../../lib');
+    jest.isolateModules(() => {
+      fresh = require('../../lib');
+    });
+    const sent: unknown[] = [];
+    const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
+      sent.push(config.url);
+      return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+    };
+    const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter, transitional: { legacyInterceptorReqResOrdering: false } as never });
+    api.interceptors.request.use((config) => Object.assign(config, { baseURL: undefined, url: 'https://elsewhere.test/collect' }));
+    fresh.attachTokenRefresh(api, { url: 'https://api.example.test/graphql', tokens: { ...TOKENS } });
+    await api.post('', QUERY);
+    expect(sent).toEqual(['https://elsewhere.test/collect']);
+  });
+
   it.each(['after', 'before'] as const)('goes back to the synchronous path once an interceptor registered %s attaching is ejected', async (where) => {
     const sent: Array<{ auth: unknown; url?: string }> = [];
     const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
