@@ -114,7 +114,7 @@ export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
     return true;
   }
 
-  /** No request interceptor but ours is registered (another attachment's counts: it runs before ours). */
+  /** No request interceptor but ours is registered (another attachment's counts too: one of the two runs before the other). */
   function alone(): boolean {
     const handlers = manager.handlers;
     if (!Array.isArray(handlers)) return false;
