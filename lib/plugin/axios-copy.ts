@@ -15,7 +15,7 @@ export interface AxiosCopy {
 /** Per copy of axios (its InterceptorManager class). */
 const known = new WeakMap<object, AxiosCopy>();
 
-const OLDEST = '0.24';
+const OLDEST = '0.22';
 
 const refuse = (found: string) =>
   new TypeError(`Expected \`instance\` to be made by axios ${OLDEST} or newer (AbortSignal, instances with create()), got ${found} (docs/getting-started.md)`);
@@ -25,11 +25,11 @@ export function assertSupportedAxios(instance: AxiosInstance): void {
   const i = instance as AxiosInstance & { VERSION?: unknown; create?: unknown; CancelToken?: unknown };
   if (typeof i.VERSION === 'string') {
     const [major, minor] = i.VERSION.split('.').map(Number) as [number, number];
-    if (major === 0 && minor < 24) throw refuse(`axios ${i.VERSION}`);
+    if (major === 0 && minor < 22) throw refuse(`axios ${i.VERSION}`);
   } else if (typeof i.CancelToken === 'function') {
     throw refuse('the default export of axios 0.21 or older (it has no `VERSION`)');
   }
-  if (typeof i.create !== 'function') throw refuse('an instance without `create()` (axios 0.23 or older)');
+  if (typeof i.create !== 'function') throw refuse('an instance without `create()` (axios 0.21 or older)');
 }
 
 /** What `instance`'s copy of axios does (see {@link AxiosCopy}); throws a TypeError when its interceptor order cannot be set. */

@@ -30,14 +30,14 @@ export function cancelled(ctx: PluginContext, config: InternalAxiosRequestConfig
   return ctx.client.request({ ...config, headers, adapter: notSent } as AxiosRequestConfig) as Promise<never>;
 }
 
-/** How axios 0.24–0.26 make their errors (core/createError.js): an Error carrying the config, a code, `isAxiosError` and `toJSON`. */
+/** How axios 0.22–0.26 make their errors (core/createError.js): an Error carrying the config, a code, `isAxiosError` and `toJSON`. */
 function legacyAxiosError(message: string, code: string, config: unknown): Error {
   const error = Object.assign(new Error(message), { config, code, request: undefined, response: undefined, isAxiosError: true });
   const toJSON = () => ({ message: error.message, name: error.name, stack: error.stack, config: error.config, code: error.code, status: null });
   return Object.assign(error, { toJSON });
 }
 
-/** Makes errors as the user's copy of axios does: its AxiosError class (0.27+: a CanceledError's parent), or as 0.24–0.26 do (they have none). */
+/** Makes errors as the user's copy of axios does: its AxiosError class (0.27+: a CanceledError's parent), or as 0.22–0.26 do (they have none). */
 async function axiosErrorOf(ctx: PluginContext): Promise<NonNullable<PluginContext['axiosError']>> {
   const canceled: unknown = await ctx.client.request({ url: '', signal: AbortSignal.abort() as AxiosRequestConfig['signal'], adapter: notSent }).catch((e: unknown) => e);
   const parent: unknown = canceled instanceof Error ? Object.getPrototypeOf(Object.getPrototypeOf(canceled))?.constructor : undefined;

@@ -9,7 +9,7 @@ import { deleteHeader, plainHeaders } from '../util/headers';
 
 export type PrivateClient = Pick<AxiosInstance, 'request'>;
 
-/** Creates an interceptor-free client from `instance` (axios ≥ 0.24 gives every instance `create`). */
+/** Creates an interceptor-free client from `instance` (axios ≥ 0.22 gives every instance `create`). */
 export function createPrivateClient(instance: AxiosInstance): PrivateClient {
   const create = (instance as AxiosInstance & { create?: (config?: AxiosRequestConfig) => AxiosInstance }).create;
   if (typeof create !== 'function') {

@@ -1,7 +1,7 @@
 import axios from 'axios';
 
 // axios' own errors, made as the copy under test makes them: with its classes (0.27 and newer), or
-// as 0.24–0.26 do, which have none (core/createError.js, cancel/Cancel.js). The suite runs on each
+// as 0.22–0.26 do, which have none (core/createError.js, cancel/Cancel.js). The suite runs on each
 // supported line (scripts/test-with.sh); fake transports in the specs must fail as the real one would.
 
 type Classes = {
