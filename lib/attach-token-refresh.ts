@@ -15,8 +15,9 @@ const nextSchoolRefresh: DefaultRefresh = ({ client, instance, options }) =>
  * runs **one** refresh for any number of concurrent failures, holds new requests while it runs, and
  * replays the failed ones with the new token.
  *
- * @param instance - An axios instance you already have (axios 0.27 or 1.x). Attach before adding
- *   your own response interceptors, so they see the final answer once.
+ * @param instance - An axios instance you already have (axios 0.22 to 1.x; older copies throw a
+ *   `TypeError`). Before or after your own interceptors: the plugin's response interceptor always
+ *   sees the raw answer first, yours see the final answer once (docs/how-it-works.md).
  * @param options - See {@link TokenRefreshOptions}.
  * @returns A handle to force a refresh, log in, set or read tokens, read counters, and detach.
  *

@@ -25,8 +25,8 @@ export const KB = 1000;
  * met (docs/browser.md, "weight").
  */
 export const OURS = [
-  { name: 'attachTokenRefresh alone', code: "export { attachTokenRefresh } from 'axios-graphql-refresh';", budget: 10 * KB, ceiling: 16.2 * KB },
-  { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 20.3 * KB },
+  { name: 'attachTokenRefresh alone', code: "export { attachTokenRefresh } from 'axios-graphql-refresh';", budget: 10 * KB, ceiling: 17.5 * KB },
+  { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 21.5 * KB },
   { name: 'BrowserTokenStore (/browser)', code: "export { BrowserTokenStore } from 'axios-graphql-refresh/browser';", budget: 2.5 * KB, ceiling: 2.5 * KB },
 ];
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs jest against another version of a dependency, installed beside the project so node_modules
 # keeps the default one. jest.config.ts maps the package to it through <MAPPING_ENV>.
-#   scripts/test-with.sh axios 0.27.2 AXIOS_MODULE            # the oldest axios we support
+#   scripts/test-with.sh axios 0.22.0 AXIOS_MODULE            # the oldest axios line we support (CI: 0.27.2 too)
 #   scripts/test-with.sh ioredis 6 IOREDIS_MODULE spec/redis/redis-token-store.spec.ts
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -85,7 +85,7 @@ export function createGraphQLClient(instance: AxiosInstance, options: { url?: st
     let answer: unknown;
     try {
       const result: unknown = await instance.request({ url, method: 'post', ...config, data: body });
-      // An interceptor registered before the plugin may already have unwrapped `data`.
+      // A response interceptor of the user's may have unwrapped `data`.
       if (isResponse(result)) {
         response = result;
         answer = parseBody(result.data);

@@ -7,6 +7,8 @@ import { createOriginPolicy, fullUrlOf, originOf } from '../policy/origin';
 import { createPacer } from './pacing';
 import { isGraphQLRequest } from '../policy/replay-safety';
 import { createRequestInterceptor } from './request-interceptor';
+import { assertSupportedAxios, inspectAxiosCopy } from './axios-copy';
+import { assertPlaceable, placeFirst } from './interceptor-order';
 import type { PluginContext } from './request-state';
 import { createResponseInterceptors } from './response-interceptor';
 import { Session } from '../session/session';
@@ -22,6 +24,8 @@ function assertInstance(instance: unknown): asserts instance is AxiosInstance {
     (typeof i === 'function' || typeof i === 'object') &&
     typeof i.interceptors?.request?.use === 'function' &&
     typeof i.interceptors?.response?.use === 'function' &&
+    typeof (i.interceptors.request as { forEach?: unknown }).forEach === 'function' &&
+    typeof (i.interceptors.response as { forEach?: unknown }).forEach === 'function' &&
     !!i.defaults;
   if (!ok) throw new TypeError(`Expected \`instance\` to be an axios instance, got \`${instance === null ? 'null' : typeof instance}\``);
 }
@@ -39,7 +43,12 @@ export type DefaultRefresh = (deps: {
  */
 export function attachPlugin(instance: AxiosInstance, options: TokenRefreshOptions | undefined, defaultRefresh: DefaultRefresh): TokenRefreshHandle {
   assertInstance(instance);
+  assertSupportedAxios(instance);
   const opts = resolveOptions(options);
+  // Everything that can refuse the instance runs before anything is set up on it or on the store.
+  const copy = inspectAxiosCopy(instance);
+  assertPlaceable(instance.interceptors.request);
+  assertPlaceable(instance.interceptors.response);
   const store: TokenStore = isTokenStore(opts.tokens) ? opts.tokens : new MemoryTokenStore(opts.tokens ?? null);
   const log = createLog(opts.logger);
   const stats: TokenRefreshStats = { refreshes: 0, logins: 0, replays: 0, queued: 0, sessionExpired: 0, rateLimited: 0 };
@@ -70,9 +79,11 @@ export function attachPlugin(instance: AxiosInstance, options: TokenRefreshOptio
     pacer: opts.rateLimit ? createPacer(opts.rateLimit) : undefined,
   };
   const { onFulfilled, onRejected } = createResponseInterceptors(ctx);
-  const { onRequest, runWhen } = createRequestInterceptor(ctx);
+  const { onRequest, runWhen } = createRequestInterceptor(ctx, copy);
   const requestId = instance.interceptors.request.use(onRequest, undefined, { runWhen });
   const responseId = instance.interceptors.response.use(onFulfilled, onRejected);
+  // Whenever the user's interceptors were registered, ours see the raw answer and the final request (interceptor-order.ts).
+  const unplace = [placeFirst(instance.interceptors.request, onRequest), placeFirst(instance.interceptors.response, onFulfilled)];
 
   return {
     refresh: () => session.refresh(),
@@ -82,6 +93,7 @@ export function attachPlugin(instance: AxiosInstance, options: TokenRefreshOptio
     detach() {
       instance.interceptors.request.eject(requestId);
       instance.interceptors.response.eject(responseId);
+      unplace.forEach((undo) => undo());
       session.leave();
     },
     get stats() {

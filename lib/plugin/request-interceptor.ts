@@ -5,38 +5,18 @@ import { setBearer } from '../util/headers';
 import { aTurn, answered, mayGoNow, thisTurn } from '../util/turns';
 import { STATE_KEY, stamp, stateOf, type PluginContext, type RequestState } from './request-state';
 import { afterHold, leaveInTurn, pacedAdapter, timedOut } from './send';
+import { pushesInOrder, type AxiosCopy } from './axios-copy';
+import { giveLast } from './interceptor-order';
 
 const timeoutOf = (config: InternalAxiosRequestConfig) => (typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : undefined);
 
 // The request interceptor: attaches the newest token to requests bound for the API's origin,
 // holds them at the gate while a refresh runs (a request held for a flight shares its outcome),
 // refreshes an expired token before sending, and stamps the request with the token's generation
-// (docs/how-it-works.md). Time spent held counts against the request's own `timeout`.
+// (docs/how-it-works.md). Time spent held counts against the request's own `timeout`. It runs after
+// every request interceptor of the user's, whenever they were registered (interceptor-order.ts).
 
-/**
- * Per axios copy (its InterceptorManager class): whether it runs response interceptors for a request
- * that fails synchronously inside `dispatchRequest` (a throwing transformRequest, an aborted signal).
- * axios 1.21 does; axios 0.27 (and older 1.x) returns the error straight away, so ours could not
- * redact the token from it: there `runWhen` never skips our interceptor. Found out once, by a probe.
- */
-const syncFailuresReachInterceptors = new WeakMap<object, Promise<boolean>>();
-
-function probeSyncFailures(instance: PluginContext['instance']): Promise<boolean> {
-  const key = instance.interceptors.response.constructor;
-  let known = syncFailuresReachInterceptors.get(key);
-  if (!known) {
-    const probe = (instance as unknown as { create: (c: object) => PluginContext['instance'] }).create({});
-    let reached = false;
-    probe.interceptors.request.use((c) => c, undefined, { runWhen: () => false });
-    probe.interceptors.response.use(undefined, (error: unknown) => ((reached = true), Promise.reject(error)));
-    known = probe.request({ url: 'http://probe.invalid/', signal: AbortSignal.abort() as never }).then(
-      () => false,
-      () => reached,
-    );
-    syncFailuresReachInterceptors.set(key, known);
-  }
-  return known;
-}
+type Handlers = { handlers?: Array<{ fulfilled?: unknown } | null> };
 
 /** Another attachment on this instance took a place for this request in this turn: one request, one place. */
 function placeOfAnother(ctx: PluginContext, config: InternalAxiosRequestConfig): number | undefined {
@@ -67,10 +47,11 @@ function attachFast(ctx: PluginContext, config: InternalAxiosRequestConfig, turn
   return true;
 }
 
-export function createRequestInterceptor(ctx: PluginContext) {
-  /** Until the probe answers, and on axios copies that fail it, the interceptor always runs. */
+export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
+  /** Until the probe answers, and on axios copies where a synchronous failure would skip our response interceptor, the interceptor always runs. */
   let mayRunInRunWhen = false;
-  void probeSyncFailures(ctx.instance).then((ok) => (mayRunInRunWhen = ok), () => {});
+  void copy.syncFailuresReachInterceptors.then((ok) => (mayRunInRunWhen = ok), () => {});
+  const manager = ctx.instance.interceptors.request as unknown as Handlers;
   const onQueued = (config: InternalAxiosRequestConfig, held: { since?: number }) => () => {
     held.since = Date.now();
     ctx.stats.queued++;
@@ -97,14 +78,16 @@ export function createRequestInterceptor(ctx: PluginContext) {
     return turn === undefined ? aTurn().then((later) => proceed(config, later)) : proceed(config, turn);
   }
 
-  /**
-   * axios' `runWhen`, evaluated before any request interceptor runs: when ours would run first (no
-   * request interceptor was registered after it), the fast path is done here and the interceptor
-   * skipped, so axios sends the request synchronously, without the promise chain interceptors
-   * otherwise cost (docs/benchmarks.md, per-request overhead). Otherwise the interceptor does it,
-   * after the interceptors that run before it.
-   */
+  /** Where axios pushes instead of unshifting, ours is given again at the end (interceptor-order.ts), so it still runs last. */
+  const late = { fulfilled: onRequest, rejected: undefined, synchronous: false, runWhen: decide };
+
+  /** axios' `runWhen` for our interceptor: evaluated before any request interceptor runs. */
   function runWhen(config: InternalAxiosRequestConfig): boolean {
+    if (copy.honoursPushOrder && pushesInOrder(config) && giveLast(manager, late)) return false;
+    return decide(config);
+  }
+
+  function decide(config: InternalAxiosRequestConfig): boolean {
     try {
       return interceptorMustRun(config);
     } catch {
@@ -112,8 +95,14 @@ export function createRequestInterceptor(ctx: PluginContext) {
     }
   }
 
+  /**
+   * When ours is the only request interceptor, the fast path is done here and the interceptor
+   * skipped, so axios sends the request synchronously, without the promise chain interceptors
+   * otherwise cost (docs/benchmarks.md, per-request overhead). Otherwise the interceptor does it,
+   * after the user's interceptors: what they change (URL, `skipAuth`) is not known yet here.
+   */
   function interceptorMustRun(config: InternalAxiosRequestConfig): boolean {
-    if (!mayRunInRunWhen || !runsFirst()) return true;
+    if (!mayRunInRunWhen || !alone()) return true;
     if (!isOurs(config)) return false;
     const turn = mayGoNow();
     if (turn === undefined) {
@@ -125,12 +114,12 @@ export function createRequestInterceptor(ctx: PluginContext) {
     return true;
   }
 
-  /** No request interceptor was registered after ours (axios runs the last registered first). */
-  function runsFirst(): boolean {
-    const handlers = (ctx.instance.interceptors.request as { handlers?: Array<{ fulfilled?: unknown } | null> }).handlers;
+  /** No request interceptor but ours is registered (another attachment's counts too: one of the two runs before the other). */
+  function alone(): boolean {
+    const handlers = manager.handlers;
     if (!Array.isArray(handlers)) return false;
-    for (let i = handlers.length - 1; i >= 0; i--) if (handlers[i]) return handlers[i]!.fulfilled === onRequest;
-    return false;
+    for (let i = 0; i < handlers.length; i++) if (handlers[i] && handlers[i]!.fulfilled !== onRequest) return false;
+    return true;
   }
 
   return { onRequest, runWhen };

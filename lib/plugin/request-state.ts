@@ -45,8 +45,8 @@ export interface PluginContext {
   isAuthError: (response?: unknown, error?: unknown) => boolean;
   shouldAttachToken: (config: InternalAxiosRequestConfig) => boolean;
   pacer: Pacer | undefined;
-  /** axios' own error class of the user's axios copy, found once (see send.ts). */
-  axiosError?: new (message: string, code: string, config: unknown) => Error;
+  /** Makes an error as the user's axios copy does, found once (see send.ts). */
+  axiosError?: (message: string, code: string, config: unknown) => Error;
 }
 
 export function stateOf(ctx: PluginContext, config: unknown): RequestState | undefined {

@@ -131,7 +131,7 @@ export function createResponseInterceptors(ctx: PluginContext) {
   }
 
   function onFulfilled(response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> {
-    if (!isResponse(response)) return response; // reshaped by an interceptor that ran before ours
+    if (!isResponse(response)) return response; // reshaped before ours, by an interceptor someone else's `forEach` put first (interceptor-order.ts)
     const state = stateOf(ctx, response.config);
     answered(state?.turn);
     if (!state || state.passive || plainlyFine(response)) return response;

@@ -20,23 +20,38 @@ export type Outcome = { response: AxiosResponse; error?: undefined } | { error: 
 export const isCanceled = (error: unknown) =>
   !!error && typeof error === 'object' && ((error as { __CANCEL__?: unknown }).__CANCEL__ === true || (error as { code?: unknown }).code === 'ERR_CANCELED');
 
-/** Axios' own CanceledError: a request whose signal is aborted rejects before sending. */
+/** What the plugin asks of axios only for the error it makes goes to a local adapter: never to the network, whatever the copy does. */
+const notSent = () => Promise.reject(new Error('axios-graphql-refresh: a request made for its error only was not sent'));
+
+/** Axios' own CanceledError (`Cancel` before 0.27): a request whose signal is aborted rejects before sending. */
 export function cancelled(ctx: PluginContext, config: InternalAxiosRequestConfig): Promise<never> {
   const headers = plainHeaders(config.headers, config.method);
   deleteHeader(headers, 'Authorization');
-  return ctx.client.request({ ...config, headers } as AxiosRequestConfig) as Promise<never>;
+  return ctx.client.request({ ...config, headers, adapter: notSent } as AxiosRequestConfig) as Promise<never>;
+}
+
+/** How axios 0.22–0.26 make their errors (core/createError.js): an Error carrying the config, a code, `isAxiosError` and `toJSON`. */
+function legacyAxiosError(message: string, code: string, config: unknown): Error {
+  const error = Object.assign(new Error(message), { config, code, request: undefined, response: undefined, isAxiosError: true });
+  const toJSON = () => ({ message: error.message, name: error.name, stack: error.stack, config: error.config, code: error.code, status: null });
+  return Object.assign(error, { toJSON });
+}
+
+/** Makes errors as the user's copy of axios does: its AxiosError class (0.27+: a CanceledError's parent), or as 0.22–0.26 do (they have none). */
+async function axiosErrorOf(ctx: PluginContext): Promise<NonNullable<PluginContext['axiosError']>> {
+  const canceled: unknown = await ctx.client.request({ url: '', signal: AbortSignal.abort() as AxiosRequestConfig['signal'], adapter: notSent }).catch((e: unknown) => e);
+  const parent: unknown = canceled instanceof Error ? Object.getPrototypeOf(Object.getPrototypeOf(canceled))?.constructor : undefined;
+  if (typeof parent !== 'function' || parent === Error || parent === Object) return legacyAxiosError;
+  const AxiosError = parent as new (message: string, code: string, config: unknown) => Error;
+  return (message, code, config) => new AxiosError(message, code, config);
 }
 
 /** The timeout error axios gives (`ECONNABORTED`, or `ETIMEDOUT` with `clarifyTimeoutError`), for time spent held. */
 export async function timedOut(ctx: PluginContext, config: InternalAxiosRequestConfig, timeout: number | undefined): Promise<Error> {
-  if (!ctx.axiosError) {
-    // A CanceledError of the user's axios copy is an AxiosError subclass in 0.27 and 1.x: its parent is the class we need.
-    const canceled: unknown = await ctx.client.request({ url: '', signal: AbortSignal.abort() as AxiosRequestConfig['signal'] }).catch((e: unknown) => e);
-    ctx.axiosError = Object.getPrototypeOf(Object.getPrototypeOf(canceled)).constructor;
-  }
+  ctx.axiosError ??= await axiosErrorOf(ctx);
   const clarify = (config.transitional as { clarifyTimeoutError?: boolean } | undefined)?.clarifyTimeoutError;
   const message = config.timeoutErrorMessage || `timeout of ${timeout ?? config.timeout}ms exceeded`;
-  return redactAxiosError(new ctx.axiosError!(message, clarify ? 'ETIMEDOUT' : 'ECONNABORTED', config));
+  return redactAxiosError(ctx.axiosError(message, clarify ? 'ETIMEDOUT' : 'ECONNABORTED', config));
 }
 
 /** Waits for `work` on behalf of a request: its signal aborting gives axios' CanceledError, its timeout axios' timeout error. */

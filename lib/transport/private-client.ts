@@ -10,11 +10,12 @@ import { deleteHeader, getHeader, plainHeaders } from '../util/headers';
 
 export type PrivateClient = Pick<AxiosInstance, 'request'>;
 
-/** Creates an interceptor-free client from `instance` (axios ≥ 0.24 gives every instance `create`). */
+/** Creates an interceptor-free client from `instance` (axios ≥ 0.22 gives every instance `create`). */
 export function createPrivateClient(instance: AxiosInstance): PrivateClient {
   const create = (instance as AxiosInstance & { create?: (config?: AxiosRequestConfig) => AxiosInstance }).create;
   if (typeof create !== 'function') {
-    throw new TypeError('Expected `instance` to be an axios instance made by `axios.create()` (axios ≥ 0.27), got an object without `create`');
+    // The same words as the refusal at attach (plugin/axios-copy.ts): createNextSchoolClient gets here first.
+    throw new TypeError('Expected `instance` to be made by axios 0.22 or newer (AbortSignal, instances with create()), got an instance without `create()` (axios 0.21 or older) (docs/getting-started.md)');
   }
   const client = create.call(instance, {});
   (client.defaults as { headers: unknown }).headers = {};

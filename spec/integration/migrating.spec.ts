@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import axios from 'axios';
 import { startSandboxServer, type SandboxServer } from '../../lib/testing';
 
 // docs/migrating-from-axios-auth-refresh.md: its before/after files, run against the sandbox, with
@@ -25,7 +26,9 @@ describe('docs/migrating-from-axios-auth-refresh.md', () => {
     }
   });
 
-  it('before (axios-auth-refresh 5): answers that fail while its refresh runs are rejected, not retried', async () => {
+  // before.cjs throws an `axios.AxiosError`, a class axios has from 0.27 on.
+  const withAxiosError = typeof (axios as { AxiosError?: unknown }).AxiosError === 'function';
+  (withAxiosError ? it : it.skip)('before (axios-auth-refresh 5): answers that fail while its refresh runs are rejected, not retried', async () => {
     const s = await sandbox();
     const { answered, failures } = await exercise(before.createApi({ url: s.url, username: s.username, password: s.password }), s);
     expect(answered).toBeLessThan(40);

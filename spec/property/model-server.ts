@@ -1,4 +1,5 @@
-import { AxiosError, CanceledError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { axiosError, canceledError } from '../support/axios-errors';
 import type { TokenSet } from '../../lib';
 
 // An in-memory model of the APIs one session talks to, as one axios adapter for every instance:
@@ -137,19 +138,19 @@ export function createModelServer(options: ModelOptions): ModelServer {
     // Plain headers and string codes: the same model runs under axios 0.27 and 1.x.
     const response = { data, status, statusText: String(status), headers, config, request: {} } as AxiosResponse;
     const valid = config.validateStatus ? config.validateStatus(status) : status >= 200 && status < 300;
-    if (!valid) throw new AxiosError(`Request failed with status code ${status}`, status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST', config, {}, response);
+    if (!valid) throw axiosError(`Request failed with status code ${status}`, status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST', config, {}, response);
     return response;
   };
 
   /** `turns` turns of latency; the caller's signal and `timeout` (ms, as axios' own adapters) apply meanwhile. */
   async function wait(config: InternalAxiosRequestConfig, turns: number, started: number): Promise<void> {
     for (let i = 0; ; i++) {
-      if (config.signal?.aborted) throw new CanceledError(undefined, undefined, config);
+      if (config.signal?.aborted) throw canceledError(config);
       // As axios' http adapter: a cancelled CancelToken rejects with its own reason (made without a config).
       const reason = (config.cancelToken as { reason?: unknown } | undefined)?.reason;
       if (reason) throw reason;
       if (config.timeout && Date.now() - started >= config.timeout) {
-        throw new AxiosError(`timeout of ${config.timeout}ms exceeded`, 'ECONNABORTED', config, {});
+        throw axiosError(`timeout of ${config.timeout}ms exceeded`, 'ECONNABORTED', config, {});
       }
       if (i >= turns) return;
       await turn();
@@ -160,13 +161,13 @@ export function createModelServer(options: ModelOptions): ModelServer {
   function hang(config: InternalAxiosRequestConfig): Promise<never> {
     return new Promise((_, reject) => {
       const signal = config.signal as AbortSignal | undefined;
-      const end = (error: Error) => {
+      const end = (error: unknown) => {
         clearTimeout(timer);
         signal?.removeEventListener?.('abort', onAbort);
         reject(error);
       };
-      const onAbort = () => end(new CanceledError(undefined, undefined, config));
-      const timer = setTimeout(() => end(new AxiosError('timeout exceeded', 'ECONNABORTED', config, {})), config.timeout || 60_000);
+      const onAbort = () => end(canceledError(config));
+      const timer = setTimeout(() => end(axiosError('timeout exceeded', 'ECONNABORTED', config, {})), config.timeout || 60_000);
       signal?.addEventListener?.('abort', onAbort, { once: true });
     });
   }
@@ -201,7 +202,7 @@ export function createModelServer(options: ModelOptions): ModelServer {
       if (refreshesInFlight === 0) for (const resolve of idleWaiters.splice(0)) resolve();
     }
     if (outcome === 'network' || outcome === 'http500') options.onRefresh?.('transient');
-    if (outcome === 'network') throw new AxiosError('socket hang up', 'ECONNRESET', config, {});
+    if (outcome === 'network') throw axiosError('socket hang up', 'ECONNRESET', config, {});
     if (outcome === 'http500') return respond(config, 500, '<html>Internal error</html>');
     const given = String(body.variables?.refreshToken);
     if (outcome === 'reject' || !refreshTokens.get(given)) {
@@ -304,7 +305,7 @@ export function createModelServer(options: ModelOptions): ModelServer {
         const id = idOf(config);
         const n = inFlight.get(id);
         if (n !== undefined) timedOut.set(id, n);
-        reject(new AxiosError(`timeout of ${config.timeout}ms exceeded`, 'ECONNABORTED', config, {}));
+        reject(axiosError(`timeout of ${config.timeout}ms exceeded`, 'ECONNABORTED', config, {}));
       }, config.timeout);
       work.then(resolve, reject).finally(() => clearTimeout(timer));
     });

@@ -1,5 +1,6 @@
-import axios, { AxiosError, type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter, type AxiosError, type InternalAxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../../lib';
+import { axiosError } from '../support/axios-errors';
 
 // Adversarial: a user's retry interceptor re-sending the same config (as axios-retry does) after the
 // tokens changed, on the runWhen fast path; and foreign-origin / skipAuth requests inside a herd.
@@ -17,7 +18,7 @@ describe("a user's retry re-sending the same config", () => {
       sent.push(config.headers.Authorization);
       if (fail) {
         fail = false;
-        throw new AxiosError('Network Error', 'ERR_NETWORK', config);
+        throw axiosError('Network Error', 'ERR_NETWORK', config);
       }
       return ok(config);
     };

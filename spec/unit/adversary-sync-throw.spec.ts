@@ -1,6 +1,7 @@
 import util from 'node:util';
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../../lib';
+import { axiosError } from '../support/axios-errors';
 
 // Adversarial: on the runWhen fast path no interceptor of ours runs before the send, so axios takes
 // its synchronous path. When dispatchRequest throws synchronously (signal already aborted, a
@@ -45,7 +46,7 @@ describe('a synchronous throw in axios dispatch on the fast path', () => {
     if (other) api.interceptors.request.use((c) => c);
     const transformRequest = [
       function (this: InternalAxiosRequestConfig) {
-        throw new axios.AxiosError('cannot serialize', 'ERR_BAD_REQUEST', this);
+        throw axiosError('cannot serialize', 'ERR_BAD_REQUEST', this);
       },
     ];
     const error = await api.post('', { query: 'mutation M { ok }' }, { transformRequest }).then(() => 'resolved', (e: unknown) => e);
@@ -63,7 +64,7 @@ describe('a synchronous throw in axios dispatch on the fast path', () => {
     seen.length = 0;
     const transformRequest = [
       function (this: InternalAxiosRequestConfig) {
-        throw new axios.AxiosError('cannot serialize', 'ERR_BAD_REQUEST', this); // e.g. a signing/encrypting transform refusing
+        throw axiosError('cannot serialize', 'ERR_BAD_REQUEST', this); // e.g. a signing/encrypting transform refusing
       },
     ];
     const outcome = await api.post('', QUERY, { transformRequest }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`);

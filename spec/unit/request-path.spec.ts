@@ -1,9 +1,10 @@
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../../lib';
 
-// The request interceptor's fast path runs inside axios' `runWhen` when ours would run first, so
-// axios sends the request synchronously, as bare axios does (docs/benchmarks.md, per-request
-// overhead). These tests pin what that may and may not change.
+// The request interceptor's fast path runs inside axios' `runWhen` when ours is the only request
+// interceptor, so axios sends the request synchronously, as bare axios does (docs/benchmarks.md,
+// per-request overhead). Otherwise ours runs after the user's, whenever they were registered. These
+// tests pin what that may and may not change.
 
 const TOKENS = { accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 };
 
@@ -26,7 +27,7 @@ const QUERY = { query: '{ ok }' };
 const syncSend = !axios.VERSION?.startsWith('0.');
 
 describe('the request path with a valid token', () => {
-  it('sends synchronously, as bare axios does, when no request interceptor was registered after ours (axios 1.x; never on 0.27)', async () => {
+  it('sends synchronously, as bare axios does, when ours is the only request interceptor (recent axios 1.x; never on 0.x)', async () => {
     const { api, sent } = setup();
     await api.post('', QUERY);
     sent.length = 0;
@@ -63,10 +64,84 @@ describe('the request path with a valid token', () => {
     expect(sent.at(-1)).toEqual({ auth: undefined, url: 'https://elsewhere.test/collect' });
   });
 
-  it('goes back to the synchronous path once the later interceptor is ejected', async () => {
-    const { api, sent } = setup();
+  it.each(['before', 'after'] as const)('lets an interceptor registered %s attaching change the request first: its skipAuth and new URL are honoured', async (where) => {
+    const sent: Array<{ auth: unknown; url?: string }> = [];
+    const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
+      sent.push({ auth: config.headers.Authorization, url: config.url });
+      return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+    };
+    const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter });
+    const rewrite = (config: InternalAxiosRequestConfig) =>
+      config.url === '/collect' ? Object.assign(config, { baseURL: undefined, url: 'https://elsewhere.test/collect' }) : Object.assign(config, { skipAuth: config.url === '/public' });
+    if (where === 'before') api.interceptors.request.use(rewrite);
+    attachTokenRefresh(api, { url: 'https://api.example.test/graphql', tokens: { ...TOKENS } });
+    if (where === 'after') api.interceptors.request.use(rewrite);
+    await api.post('/collect', QUERY);
+    await api.post('/public', QUERY);
     await api.post('', QUERY);
-    const id = api.interceptors.request.use((config) => config);
+    expect(sent).toEqual([
+      { auth: undefined, url: 'https://elsewhere.test/collect' },
+      { auth: undefined, url: '/public' },
+      { auth: 'Bearer tok', url: '' },
+    ]);
+  });
+
+  // axios 1.13.5 and later run request interceptors in the order registered when asked to.
+  const [major, minor, patch] = String(axios.VERSION).split('.').map(Number) as [number, number, number];
+  const honoursPushOrder = major > 1 || (major === 1 && (minor > 13 || (minor === 13 && patch >= 5)));
+  (honoursPushOrder ? it.each(['before', 'after'] as const) : it.skip.each(['before', 'after'] as const))(
+    'runs after the user\'s interceptor registered %s it where axios runs them in the order registered (legacyInterceptorReqResOrdering: false)',
+    async (where) => {
+      const sent: Array<{ auth: unknown; url?: string; seenBy: unknown }> = [];
+      const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
+        sent.push({ auth: config.headers.Authorization, url: config.url, seenBy: config.headers['X-Seen'] });
+        return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+      };
+      const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter, transitional: { legacyInterceptorReqResOrdering: false } as never });
+      const user = (config: InternalAxiosRequestConfig) => {
+        config.headers['X-Seen'] = String(config.headers.Authorization ?? 'no token yet');
+        return config.url === '/collect' ? Object.assign(config, { baseURL: undefined, url: 'https://elsewhere.test/collect' }) : config;
+      };
+      if (where === 'before') api.interceptors.request.use(user);
+      attachTokenRefresh(api, { url: 'https://api.example.test/graphql', tokens: { ...TOKENS } });
+      if (where === 'after') api.interceptors.request.use(user);
+      await api.post('/collect', QUERY);
+      await api.post('', QUERY);
+      expect(sent).toEqual([
+        { auth: undefined, url: 'https://elsewhere.test/collect', seenBy: 'no token yet' },
+        { auth: 'Bearer tok', url: '', seenBy: 'no token yet' },
+      ]);
+    },
+  );
+
+  (honoursPushOrder ? it : it.skip)('attaches when the first instance a copy of the package sees runs interceptors in the order registered', async () => {
+    let fresh!: typeof import('../../lib');
+    jest.isolateModules(() => {
+      fresh = require('../../lib');
+    });
+    const sent: unknown[] = [];
+    const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
+      sent.push(config.url);
+      return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+    };
+    const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter, transitional: { legacyInterceptorReqResOrdering: false } as never });
+    api.interceptors.request.use((config) => Object.assign(config, { baseURL: undefined, url: 'https://elsewhere.test/collect' }));
+    fresh.attachTokenRefresh(api, { url: 'https://api.example.test/graphql', tokens: { ...TOKENS } });
+    await api.post('', QUERY);
+    expect(sent).toEqual(['https://elsewhere.test/collect']);
+  });
+
+  it.each(['after', 'before'] as const)('goes back to the synchronous path once an interceptor registered %s attaching is ejected', async (where) => {
+    const sent: Array<{ auth: unknown; url?: string }> = [];
+    const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
+      sent.push({ auth: config.headers.Authorization, url: config.url });
+      return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+    };
+    const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter });
+    const before = where === 'before' ? api.interceptors.request.use((config) => config) : undefined;
+    attachTokenRefresh(api, { tokens: { ...TOKENS } });
+    await api.post('', QUERY);
+    const id = before ?? api.interceptors.request.use((config) => config);
     sent.length = 0;
     const held = api.post('', QUERY);
     expect(sent).toEqual([]);
