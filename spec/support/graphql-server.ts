@@ -59,6 +59,8 @@ export interface TestServerOptions {
   username?: string;
   password?: string;
   makeRefreshToken?: (n: number) => string;
+  /** Shapes issued access tokens (default: opaque random strings), e.g. as JWTs carrying `exp`. */
+  makeAccessToken?: (n: number) => string;
   /** A REST API only: every path outside `/rest/` answers 404 (a second origin that is not a GraphQL endpoint). */
   restOnly?: boolean;
 }
@@ -154,7 +156,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const makeRefreshToken = options.makeRefreshToken ?? ((n: number) => `rt-${n}-${randomBytes(6).toString('hex')}`);
 
   function issueAccess(): string {
-    const token = `at-${++counter}-${randomBytes(8).toString('hex')}`;
+    const token = options.makeAccessToken ? options.makeAccessToken(++counter) : `at-${++counter}-${randomBytes(8).toString('hex')}`;
     access.set(token, { valid: true });
     return token;
   }
