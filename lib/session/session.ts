@@ -193,13 +193,16 @@ export class Session implements Member {
   /**
    * The tokens a request is sent with (request interceptor): waits at the gate — a request held for
    * a flight shares that flight's outcome, failure included — logs in, refreshes an expired token,
-   * starts a background refresh of one about to expire.
+   * starts a background refresh of one about to expire. `onQueued` is called once if the request
+   * waits for a flight before it is sent, wherever it waits: at the gate, or for the flight it
+   * started or joined in the same tick (docs/observability.md, `held`).
    */
   async forRequest(wait: Patience, onQueued: () => void, request: unknown): Promise<RequestTokens> {
     if (this.#standing === 1) this.#learn(request); // the first request to the endpoint's origin tells what it is
     if (this.#ended) await this.#assertAlive();
     const flight = this.#shared.heldFlight;
     const held = this.#shared.gate.pass(wait.signal, wait.deadline);
+    let queued = !!held;
     if (held) {
       onQueued();
       await held;
@@ -209,10 +212,14 @@ export class Session implements Member {
     let tokens = await this.#view.read();
     const generation = this.#view.generation;
     const { login } = this.#deps.options;
+    const waitForFlight = (kind: FlightKind, reason: FlightCause['reason']) => {
+      if (!queued) (queued = true), onQueued();
+      return waitFor(this.#obtain(kind, generation, true, request, reason), wait.signal, wait.deadline);
+    };
     if (!tokens?.accessToken) {
-      if (login) tokens = await waitFor(this.#obtain('login', generation, true, request, 'no-token'), wait.signal, wait.deadline);
+      if (login) tokens = await waitForFlight('login', 'no-token');
     } else if (isExpired(tokens)) {
-      if (tokens.refreshToken || login) tokens = await waitFor(this.#obtain('refresh', generation, true, request, 'expired'), wait.signal, wait.deadline);
+      if (tokens.refreshToken || login) tokens = await waitForFlight('refresh', 'expired');
     } else if (this.#isDue(tokens) && this.#backgroundFor !== generation && tokens.refreshToken && this.#chooseRefresher(request)) {
       this.#backgroundFor = generation;
       this.#obtain('refresh', generation, false, request, 'proactive').catch((error) => this.#deps.log('background refresh failed', { error: (error as Error)?.name }));
