@@ -129,16 +129,10 @@ export class Session implements Member {
       const refresher = kind === 'refresh' ? this.#chooseRefresher(trigger) : undefined;
       const run = () => fly(this.#flight, kind, staleGeneration, refresher, { reason, request: trigger });
       const store = this.#deps.store;
-      const started: Promise<TokenSet> = (store.lock ? store.lock(run) : run()).finally(() => {
-        if (shared.flight === started) shared.flight = null;
-        if (shared.heldFlight === started) shared.heldFlight = null;
-      });
-      flight = shared.flight = started;
+      if (shared.draining) this.#deps.log(`the ${kind} waits for the one superseded by setTokens to end`);
+      flight = shared.startFlight(() => (store.lock ? store.lock(run) : run()));
     }
-    if (hold && shared.heldFlight !== flight) {
-      shared.heldFlight = flight;
-      shared.gate.hold(flight);
-    }
+    if (hold) shared.holdFor(flight);
     // The flight may belong to another attachment on this store: its tokens become this one's newest too.
     return flight.then((tokens) => {
       this.#view.observe(tokens);
@@ -284,7 +278,10 @@ export class Session implements Member {
 
   async setTokens(input: TokenInput | null): Promise<void> {
     if (input !== null) assertTokenInput(input, 'tokens');
-    await this.#view.write(input === null ? null : normalizeTokens(input, Date.now()));
+    const tokens = input === null ? null : normalizeTokens(input, Date.now());
+    await this.#view.write(tokens);
+    // A flight of the tokens just replaced decides nothing any more: nobody waits for it from now on.
+    this.#shared.supersede();
     if (input !== null) return this.#shared.revive();
     // A logout here ends the session of every other attachment on the store (each hears it once).
     this.#shared.end(new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'), this, 'logout', this.#view.generation);
