@@ -18,10 +18,10 @@ export interface JwtTimes {
 
 function decodeSegment(segment: string | undefined): unknown {
   if (!segment || segment.length > MAX_SEGMENT || !SEGMENT.test(segment) || typeof atob !== 'function') return undefined;
-  const base64 = segment.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
   try {
-    // Latin-1 text of the UTF-8 bytes: still valid JSON, and the numbers read the same.
-    const value: unknown = JSON.parse(atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4)));
+    // atob decodes base64 without its padding (WHATWG "forgiving" base64). Latin-1 text of the UTF-8
+    // bytes: still valid JSON, and the numbers read the same.
+    const value: unknown = JSON.parse(atob(segment.replace(/-/g, '+').replace(/_/g, '/')));
     return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
   } catch {
     return undefined;
