@@ -25,8 +25,8 @@ export const KB = 1000;
  * met (docs/browser.md, "weight").
  */
 export const OURS = [
-  { name: 'attachTokenRefresh alone', code: "export { attachTokenRefresh } from 'axios-graphql-refresh';", budget: 10 * KB, ceiling: 14.6 * KB },
-  { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 18.7 * KB },
+  { name: 'attachTokenRefresh alone', code: "export { attachTokenRefresh } from 'axios-graphql-refresh';", budget: 10 * KB, ceiling: 15.3 * KB },
+  { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 19.5 * KB },
   { name: 'BrowserTokenStore (/browser)', code: "export { BrowserTokenStore } from 'axios-graphql-refresh/browser';", budget: 2.5 * KB, ceiling: 2.5 * KB },
 ];
 
