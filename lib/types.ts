@@ -274,7 +274,7 @@ export interface TokenRefreshStats {
   logins: number;
   /** Requests sent again after an auth error. */
   replays: number;
-  /** Requests held at the gate while a refresh ran. */
+  /** Requests that waited before sending for a refresh or login (held at the gate, or behind the flight an expired or missing token started); each counted once. */
   queued: number;
   /** Times the session ended. */
   sessionExpired: number;

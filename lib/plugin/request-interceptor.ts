@@ -4,7 +4,7 @@ import { operationNameOf, publishHeld } from '../diagnostics';
 import { setBearer } from '../util/headers';
 import { aTurn, answered, mayGoNow, thisTurn } from '../util/turns';
 import { STATE_KEY, stamp, stateOf, type PluginContext, type RequestState } from './request-state';
-import { afterHold, leaveInTurn, pacedAdapter, timedOut } from './send';
+import { afterHold, leaveInTurn, pacedAdapter, ranOut, timedOut } from './send';
 import { pushesInOrder, type AxiosCopy } from './axios-copy';
 import { giveLast } from './interceptor-order';
 
@@ -24,13 +24,19 @@ function placeOfAnother(ctx: PluginContext, config: InternalAxiosRequestConfig):
   return other && other.owner !== ctx.owner && other.turn === thisTurn() ? other.turn : undefined;
 }
 
-/** The common case, done in place: a valid token in a synchronous store is attached, with the request's state. False when the slow path must run. */
-function attachFast(ctx: PluginContext, config: InternalAxiosRequestConfig, turn: number): boolean {
+/**
+ * The common case, done in place: a valid token in a synchronous store is attached, with the request's state.
+ * False when the slow path must run — also when the request's own timeout ran out while it waited for its turn
+ * (`since`: when the plugin took it in), so that it is never sent with a fresh timer.
+ */
+function attachFast(ctx: PluginContext, config: InternalAxiosRequestConfig, turn: number, since?: number): boolean {
   if (config.skipAuthRefresh || ctx.pacer) return false;
+  const timeout = timeoutOf(config);
+  const deadline = timeout === undefined ? undefined : (since ?? Date.now()) + timeout;
+  if (since !== undefined && ranOut(deadline)) return false;
   const fast = ctx.session.fastTokens();
   if (!fast?.token) return false;
   const prior = stateOf(ctx, config);
-  const timeout = timeoutOf(config);
   setBearer(config, fast.token);
   // Built whole, without spreads: this runs on every request (docs/benchmarks.md, per-request CPU).
   stamp(config, {
@@ -41,9 +47,10 @@ function attachFast(ctx: PluginContext, config: InternalAxiosRequestConfig, turn
     retried: prior ? prior.retried : 0,
     passive: false,
     timeout,
-    deadline: timeout === undefined ? undefined : Date.now() + timeout,
+    deadline,
     turn,
   });
+  if (since !== undefined) afterHold(config, stateOf(ctx, config)!); // what is left of its timeout after the wait for a turn
   return true;
 }
 
@@ -61,21 +68,28 @@ export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
   const closed = new WeakMap<object, number>();
   /** Requests `runWhen` found over this turn's share: the interceptor waits for a later turn. */
   const waiting = new WeakSet<object>();
+  /** When `runWhen` took in a request with a `timeout` that the interceptor finishes: its timeout counts from then. */
+  const takenAt = new WeakMap<object, number>();
+  const noteTaken = (config: InternalAxiosRequestConfig) => {
+    if (timeoutOf(config) !== undefined) takenAt.set(config, Date.now());
+  };
 
   const isOurs = (config: InternalAxiosRequestConfig) => !config.skipAuth && ctx.shouldAttachToken(config);
 
-  const proceed = (config: InternalAxiosRequestConfig, turn: number) => (attachFast(ctx, config, turn) ? config : slowPath(config, turn));
+  const proceed = (config: InternalAxiosRequestConfig, turn: number, since?: number) => (attachFast(ctx, config, turn, since) ? config : slowPath(config, turn, since));
 
   /** Not async: with a valid token in a synchronous store, the request goes on without a microtask of ours. */
   function onRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
     if (!isOurs(config)) return config;
+    // The request's own timeout counts from the moment the plugin took it in, a wait for a turn included.
+    const since = takenAt.get(config) ?? (timeoutOf(config) === undefined ? undefined : Date.now());
     const taken = closed.get(config);
     if (taken !== undefined) {
       closed.delete(config);
-      return slowPath(config, taken);
+      return slowPath(config, taken, since);
     }
     const turn = waiting.delete(config) ? undefined : (placeOfAnother(ctx, config) ?? mayGoNow());
-    return turn === undefined ? aTurn().then((later) => proceed(config, later)) : proceed(config, turn);
+    return turn === undefined ? aTurn().then((later) => proceed(config, later, since)) : proceed(config, turn, since);
   }
 
   /** Where axios pushes instead of unshifting, ours is given again at the end (interceptor-order.ts), so it still runs last. */
@@ -107,10 +121,12 @@ export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
     const turn = mayGoNow();
     if (turn === undefined) {
       waiting.add(config);
+      noteTaken(config);
       return true;
     }
     if (attachFast(ctx, config, turn)) return false;
     closed.set(config, turn);
+    noteTaken(config);
     return true;
   }
 
@@ -125,26 +141,28 @@ export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
   return { onRequest, runWhen };
 
   /** Everything else: waits at the gate, refreshes, logs in. `entry` is the place taken on the way in, given back while it waits. */
-  async function slowPath(config: InternalAxiosRequestConfig, entry: number): Promise<InternalAxiosRequestConfig> {
+  async function slowPath(config: InternalAxiosRequestConfig, entry: number, since = Date.now()): Promise<InternalAxiosRequestConfig> {
     answered(entry);
     const timeout = timeoutOf(config);
     const prior = stateOf(ctx, config);
     const counts = { owner: ctx.owner, replays: prior?.replays ?? 0, waits: prior?.waits ?? 0, retried: prior?.retried ?? 0 };
+    const deadline = timeout === undefined ? undefined : since + timeout;
     if (config.skipAuthRefresh) {
       const turn = await aTurn(); // it carries the token too: sliced like the others
+      if (ranOut(deadline)) throw (answered(turn), await timedOut(ctx, config, timeout));
       const tokens = await ctx.session.read();
       if (tokens?.accessToken) setBearer(config, tokens.accessToken);
       stamp(config, { generation: 0, ...counts, passive: true, turn });
       return config;
     }
     if (ctx.pacer) config.adapter = pacedAdapter(ctx, config.adapter) as InternalAxiosRequestConfig['adapter'];
-    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
     const cancel = cancellationOf(config);
     try {
       const held: { since?: number } = {};
       const granted = await ctx.session.forRequest({ signal: cancel.signal, deadline }, onQueued(config, held), config);
       // A refresh releases everyone it held at once: they leave a slice per turn.
       const { turn, now } = await leaveInTurn(ctx, granted);
+      if (ranOut(deadline)) throw (answered(turn), TIMED_OUT);
       const { token, generation } = now;
       if (held.since !== undefined) publishHeld(() => ({ operation: operationNameOf(config), durationMs: Date.now() - held.since!, generation }));
       if (token) setBearer(config, token);

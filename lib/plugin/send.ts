@@ -83,6 +83,8 @@ export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequest
   if (state.deadline !== undefined && Date.now() >= state.deadline) throw await timedOut(ctx, config, state.timeout);
   // One refresh releases every replay at once: they leave a slice per turn.
   const { turn, now } = await leaveInTurn(ctx, { token, generation: state.generation });
+  // Checked here, with nothing left to await before the send: a replay is never sent with a fresh timer.
+  if (ranOut(state.deadline)) throw (answered(turn), await timedOut(ctx, config, state.timeout));
   token = now.token;
   state = { ...state, generation: now.generation };
   // resend_count as OpenTelemetry counts it: every send after the first, whatever the reason.
@@ -102,11 +104,15 @@ export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequest
   }
 }
 
+/** True once a request's own timeout has run out (`deadline`, epoch ms): it must not be sent any more. */
+export const ranOut = (deadline: number | undefined) => deadline !== undefined && Date.now() >= deadline;
+
 /**
  * Waits for a turn to leave in (util/turns.ts). A request granted a token that had to wait reads the
  * tokens again: a logout meanwhile sends it without a token, a session ended meanwhile rejects it
  * with `SessionExpiredError` (its place is given back), a newer token replaces the old. A request
- * granted none (sent without a token on purpose) stays without.
+ * granted none (sent without a token on purpose) stays without. The caller checks {@link ranOut}
+ * after it: a request whose timeout ran out while it waited is not sent with a fresh timer.
  */
 export async function leaveInTurn(ctx: PluginContext, granted: RequestTokens): Promise<{ turn: number; now: RequestTokens }> {
   const before = thisTurn();

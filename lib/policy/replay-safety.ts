@@ -7,9 +7,10 @@ import { describeOperation, type OperationInfo } from '../graphql/scan';
 // only when none of its root fields can have run, whatever the HTTP status (servers set it from an
 // error thrown inside a resolver): the answer is not a GraphQL answer at all (refused before
 // execution), or `data` is absent or null AND either every error is request-level (no `path`) or
-// every root field has an error at its own path — exactly `[field]`. An error at a nested path
-// (`["createOrder","receipt"]`) proves the root field ran. `data: null` alone proves nothing: a
-// failing non-null field nulls all of `data`.
+// every root field has a declining error (one of `codes`) at its own path — exactly `[field]`. Any
+// other error there (`INTERNAL_SERVER_ERROR`) may come from a resolver that ran, then threw (the
+// email was sent); an error at a nested path (`["createOrder","receipt"]`) proves the root field
+// ran. `data: null` alone proves nothing: a failing non-null field nulls all of `data`.
 
 export type ReplaySafety = 'replay' | 'may-have-run' | 'stream';
 
@@ -99,7 +100,7 @@ function answerProvesNothingRan(answer: Record<string, unknown> | undefined, op:
   const requestLevel = errors.some((e) => codes.includes(codeOf(e) ?? '') && !hasPath(e.path)) && !errors.some((e) => hasPath(e.path));
   if (requestLevel) return true;
   if (!op || !op.rootFields || op.rootFields.length === 0) return false;
-  return op.rootFields.every((field) => errors.some((e) => isRoot(e.path) && e.path[0] === field));
+  return op.rootFields.every((field) => errors.some((e) => isRoot(e.path) && e.path[0] === field && codes.includes(codeOf(e) ?? '')));
 }
 
 /** True when the body holds no GraphQL answer at all (an HTML page, an empty 401…). */

@@ -32,11 +32,19 @@ export interface Refresher {
   origin(): string | undefined;
 }
 
+const ignore = () => {};
+
 export class Coordinator {
-  /** The refresh or login in flight; set by the attachment that starts it, cleared when it settles. */
+  /** The refresh or login in flight; set by {@link Coordinator.startFlight}, cleared when it settles or is superseded. */
   flight: Promise<TokenSet> | null = null;
   /** The flight the gate is held for, so 10,000 joiners add one hold, not 10,000; cleared with it. */
   heldFlight: Promise<TokenSet> | null = null;
+  /** Ends the gate's hold for `heldFlight` at once; set and cleared with it. */
+  #releaseHeld: (() => void) | null = null;
+  /** Settles `flight` for its waiters now, with what the caller stored; set and cleared with it. */
+  #overtake: ((now: Promise<TokenSet>) => void) | null = null;
+  /** The work of a superseded flight, still running: the next flight starts after it (one refresh token in use at a time). */
+  draining: Promise<unknown> | null = null;
   /** Where new requests wait while a flight or a rate-limit pause holds them. */
   readonly gate: Gate = createGate();
   /** Bumped before every write through any attachment: a flight commits only if it did not move (stores without `compareAndSet`). */
@@ -70,6 +78,67 @@ export class Coordinator {
         this.#unsubscribe = undefined;
       }
     };
+  }
+
+  /**
+   * Starts `work` as the store's flight, after the work of a superseded flight still running: every
+   * request that needs tokens joins it until it settles, or until {@link Coordinator.supersede}.
+   */
+  startFlight(work: () => Promise<TokenSet>): Promise<TokenSet> {
+    const previous = this.draining;
+    const own = previous ? previous.then(work, work) : work();
+    let overtake!: (now: Promise<TokenSet>) => void;
+    const overtaken = new Promise<TokenSet>((resolve) => (overtake = resolve));
+    const flight: Promise<TokenSet> = Promise.race([own, overtaken]).finally(() => this.#forget(flight));
+    this.flight = flight;
+    this.#overtake = (now) => {
+      overtake(now);
+      this.draining = own;
+      own.then(ignore, ignore).then(() => {
+        if (this.draining === own) this.draining = null;
+      });
+    };
+    return flight;
+  }
+
+  /** Holds the gate for `flight` (once per flight, however many requests join it). */
+  holdFor(flight: Promise<TokenSet>): void {
+    if (this.heldFlight === flight) return;
+    this.heldFlight = flight;
+    this.#releaseHeld = this.gate.hold(flight);
+  }
+
+  #forget(flight: Promise<TokenSet>): void {
+    if (this.flight === flight) {
+      this.flight = null;
+      this.#overtake = null;
+    }
+    if (this.heldFlight === flight) {
+      this.heldFlight = null;
+      this.#releaseHeld = null;
+    }
+  }
+
+  /**
+   * The caller stored tokens (`setTokens`): the flight in progress started from older ones and
+   * decides nothing any more (its write would be discarded). Its waiters continue now with what the
+   * store holds (or fail with `SessionExpiredError` if it holds nothing), new requests no longer wait
+   * for it; its work runs on, and the next flight starts after it (docs/how-it-works.md, "one store,
+   * one session").
+   */
+  supersede(): void {
+    const flight = this.flight;
+    if (!flight) return;
+    this.#overtake?.(this.#held());
+    if (this.heldFlight === flight) this.#releaseHeld?.();
+    this.#forget(flight);
+  }
+
+  /** What the store holds now, as a flight's outcome: tokens, or the session is over. */
+  async #held(): Promise<TokenSet> {
+    const now = (await this.store.get()) ?? null;
+    if (now?.accessToken) return now;
+    throw new SessionExpiredError('The tokens were cleared while the refresh ran');
   }
 
   /** Tells every attachment but `except` that the session ended; published once on the diagnostics channel. */

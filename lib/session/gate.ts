@@ -11,8 +11,8 @@ import { waitFor } from '../util/cancel';
 export interface Gate {
   /** True while something holds the gate. */
   readonly held: boolean;
-  /** Holds the gate until `until` settles. Holds nest. */
-  hold(until: Promise<unknown>): void;
+  /** Holds the gate until `until` settles, or until the returned function is called (whichever comes first). Holds nest. */
+  hold(until: Promise<unknown>): () => void;
   /** Holds the gate for `ms` (a rate limit); overlapping pauses coalesce into the longest. */
   pause(ms: number): void;
   /** Resolves when the gate opens; `undefined` when it is open. Rejects like {@link waitFor}. */
@@ -36,9 +36,16 @@ export function createGate(): Gate {
     }
   }
 
-  function hold(until: Promise<unknown>): void {
+  function hold(until: Promise<unknown>): () => void {
     if (holds++ === 0) opened = new Promise<void>((resolve) => (open = resolve));
-    until.then(release, release);
+    let released = false;
+    const once = () => {
+      if (released) return;
+      released = true;
+      release();
+    };
+    until.then(once, once);
+    return once;
   }
 
   function setWaiters(delta: number): void {

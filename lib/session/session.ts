@@ -129,16 +129,10 @@ export class Session implements Member {
       const refresher = kind === 'refresh' ? this.#chooseRefresher(trigger) : undefined;
       const run = () => fly(this.#flight, kind, staleGeneration, refresher, { reason, request: trigger });
       const store = this.#deps.store;
-      const started: Promise<TokenSet> = (store.lock ? store.lock(run) : run()).finally(() => {
-        if (shared.flight === started) shared.flight = null;
-        if (shared.heldFlight === started) shared.heldFlight = null;
-      });
-      flight = shared.flight = started;
+      if (shared.draining) this.#deps.log(`the ${kind} waits for the one superseded by setTokens to end`);
+      flight = shared.startFlight(() => (store.lock ? store.lock(run) : run()));
     }
-    if (hold && shared.heldFlight !== flight) {
-      shared.heldFlight = flight;
-      shared.gate.hold(flight);
-    }
+    if (hold) shared.holdFor(flight);
     // The flight may belong to another attachment on this store: its tokens become this one's newest too.
     return flight.then((tokens) => {
       this.#view.observe(tokens);
@@ -193,13 +187,16 @@ export class Session implements Member {
   /**
    * The tokens a request is sent with (request interceptor): waits at the gate — a request held for
    * a flight shares that flight's outcome, failure included — logs in, refreshes an expired token,
-   * starts a background refresh of one about to expire.
+   * starts a background refresh of one about to expire. `onQueued` is called once if the request
+   * waits for a flight before it is sent, wherever it waits: at the gate, or for the flight it
+   * started or joined in the same tick (docs/observability.md, `held`).
    */
   async forRequest(wait: Patience, onQueued: () => void, request: unknown): Promise<RequestTokens> {
     if (this.#standing === 1) this.#learn(request); // the first request to the endpoint's origin tells what it is
     if (this.#ended) await this.#assertAlive();
     const flight = this.#shared.heldFlight;
     const held = this.#shared.gate.pass(wait.signal, wait.deadline);
+    let queued = !!held;
     if (held) {
       onQueued();
       await held;
@@ -209,10 +206,14 @@ export class Session implements Member {
     let tokens = await this.#view.read();
     const generation = this.#view.generation;
     const { login } = this.#deps.options;
+    const waitForFlight = (kind: FlightKind, reason: FlightCause['reason']) => {
+      if (!queued) (queued = true), onQueued();
+      return waitFor(this.#obtain(kind, generation, true, request, reason), wait.signal, wait.deadline);
+    };
     if (!tokens?.accessToken) {
-      if (login) tokens = await waitFor(this.#obtain('login', generation, true, request, 'no-token'), wait.signal, wait.deadline);
+      if (login) tokens = await waitForFlight('login', 'no-token');
     } else if (isExpired(tokens)) {
-      if (tokens.refreshToken || login) tokens = await waitFor(this.#obtain('refresh', generation, true, request, 'expired'), wait.signal, wait.deadline);
+      if (tokens.refreshToken || login) tokens = await waitForFlight('refresh', 'expired');
     } else if (this.#isDue(tokens) && this.#backgroundFor !== generation && tokens.refreshToken && this.#chooseRefresher(request)) {
       this.#backgroundFor = generation;
       this.#obtain('refresh', generation, false, request, 'proactive').catch((error) => this.#deps.log('background refresh failed', { error: (error as Error)?.name }));
@@ -277,7 +278,10 @@ export class Session implements Member {
 
   async setTokens(input: TokenInput | null): Promise<void> {
     if (input !== null) assertTokenInput(input, 'tokens');
-    await this.#view.write(input === null ? null : normalizeTokens(input, Date.now()));
+    const tokens = input === null ? null : normalizeTokens(input, Date.now());
+    await this.#view.write(tokens);
+    // A flight of the tokens just replaced decides nothing any more: nobody waits for it from now on.
+    this.#shared.supersede();
     if (input !== null) return this.#shared.revive();
     // A logout here ends the session of every other attachment on the store (each hears it once).
     this.#shared.end(new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'), this, 'logout', this.#view.generation);

@@ -1,9 +1,11 @@
 import type { TokenInput, TokenSet, TokenStore } from '../types';
+import { jwtTimes } from './jwt';
 
 /**
  * Turns what a login/refresh returned into a stored {@link TokenSet}. `expiresIn` counts from
  * `sentAt`, the moment the request was *sent*, so a slow answer never makes a token look younger
- * than it is (API.md, Tokens).
+ * than it is (docs/configuration.md, "tokens"). With neither `expiresAt` nor `expiresIn`, an access
+ * token that is a JWT gives its own: its `exp` claim, and `iat` as the moment it was issued.
  */
 export function normalizeTokens(input: TokenInput, sentAt: number, previous?: TokenSet | null): TokenSet {
   const tokens: TokenSet = { accessToken: input.accessToken };
@@ -15,8 +17,11 @@ export function normalizeTokens(input: TokenInput, sentAt: number, previous?: To
   } else if (typeof input.expiresIn === 'number' && Number.isFinite(input.expiresIn)) {
     tokens.issuedAt = input.issuedAt ?? sentAt;
     tokens.expiresAt = sentAt + input.expiresIn * 1000;
-  } else if (input.issuedAt !== undefined) {
-    tokens.issuedAt = input.issuedAt;
+  } else {
+    const jwt = jwtTimes(input.accessToken);
+    if (jwt.expiresAt !== undefined) tokens.expiresAt = jwt.expiresAt;
+    const issuedAt = input.issuedAt ?? jwt.issuedAt ?? (jwt.expiresAt !== undefined ? sentAt : undefined);
+    if (issuedAt !== undefined) tokens.issuedAt = issuedAt;
   }
   return tokens;
 }

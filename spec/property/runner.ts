@@ -11,6 +11,7 @@ import {
 } from '../../lib';
 import { createModelServer, ORIGINS, parseToken, type ModelServer } from './model-server';
 import type { Call, Schedule, ScheduleEvent } from './schedule';
+import { startStallClock, type StallClock } from './stall-clock';
 import { watchTimers, type TimerWatch } from './timer-watch';
 
 // Runs one drawn schedule against the model and returns what the invariants look at. Nothing here
@@ -104,9 +105,11 @@ interface Run {
   heldWithDeadToken: string[];
   seen: Record<string, number>;
   see(what: string): void;
+  /** Time the process stood still (stall-clock.ts), granted to timed requests on top of their timeout. */
+  stalls: StallClock;
 }
 
-function createRun(s: Schedule): Run {
+function createRun(s: Schedule, stalls: StallClock): Run {
   const seen: Record<string, number> = {};
   // Item 5 is tracked when a flight is one attempt (no refresh retries) and without pacing (a request
   // waiting for a slot is not held by the flight).
@@ -126,6 +129,7 @@ function createRun(s: Schedule): Run {
     timeoutOverruns: [],
     poisoned: new Map(),
     heldWithDeadToken: [],
+    stalls,
   } as unknown as Run;
   run.server = createModelServer({
     rotate: s.rotate,
@@ -208,6 +212,39 @@ function scheduleAbort(run: Run, id: number, turns: number, abort: () => void): 
   setImmediate(tick);
 }
 
+/**
+ * Item 8: a request's own `timeout` bounds it wherever it waits. A marker timer of the same duration
+ * plus a margin is armed when the caller sends, before any timer of the plugin's or the adapter's for
+ * this request; when it fires the request's own timeout has run out, and a few turns later it must
+ * have settled. Judged by timer order and turns, not by wall time — except for the time the process
+ * stood still since the caller sent (stall-clock.ts): a timer armed after a stall is due that much
+ * later, through no fault of the plugin's, so that time is granted on top, as often as stalls recur.
+ * Returns the function that stops watching (the request settled).
+ */
+function watchTimeout(run: Run, id: number, timeoutMs: number): () => void {
+  const since = run.stalls.stalledMs();
+  let granted = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ranOut = () => {
+    let left = SETTLE_TURNS;
+    const check = () => {
+      if (!run.pending.has(id)) return;
+      if (left-- > 0) return void setImmediate(check);
+      const owed = run.stalls.stalledMs() - since - granted;
+      if (owed >= 1) {
+        granted += owed;
+        timer = setTimeout(ranOut, Math.ceil(owed));
+        return;
+      }
+      const stalls = granted > 0 ? ` (and ${Math.round(granted)} ms the process stood still)` : '';
+      run.timeoutOverruns.push(`request ${id} (timeout ${timeoutMs} ms) still pending ${SETTLE_TURNS} turns after its timeout ran out${stalls}`);
+    };
+    check();
+  };
+  timer = setTimeout(ranOut, timeoutMs + TIMER_MARGIN_MS);
+  return () => clearTimeout(timer);
+}
+
 function send(run: Run, c: Call, id: number): void {
   const controller = new AbortController();
   const source = c.cancelVia === 'cancelToken' ? axios.CancelToken.source() : undefined;
@@ -231,24 +268,10 @@ function send(run: Run, c: Call, id: number): void {
   const started = Date.now();
   run.pending.add(id);
   if (run.flight && c.kind !== 'cdn') run.flight.held.add(id);
-  // A marker timer of the same duration plus a margin, created before any timer of the plugin's or
-  // the adapter's for this request: timers fire in order of expiry whatever the load, so when it
-  // fires the request's own timeout has run out. A few turns later it must have settled (item 8).
   if (c.timeoutMs !== null && run.flight) run.see('timed-request-during-refresh');
-  const marker =
-    c.timeoutMs === null
-      ? undefined
-      : setTimeout(() => {
-          let left = SETTLE_TURNS;
-          const check = () => {
-            if (!run.pending.has(id)) return;
-            if (left-- > 0) return void setImmediate(check);
-            run.timeoutOverruns.push(`request ${id} (timeout ${c.timeoutMs} ms) still pending ${SETTLE_TURNS} turns after its timeout ran out`);
-          };
-          check();
-        }, c.timeoutMs + TIMER_MARGIN_MS);
+  const unwatch = c.timeoutMs === null ? undefined : watchTimeout(run, id, c.timeoutMs);
   const done = (kind: string, error?: unknown) => {
-    clearTimeout(marker);
+    unwatch?.();
     if (kind === 'timeout') run.see(`timeout:${run.server.timeoutStageOf(id)}`);
     run.outcomes.push({ id, call: c, kind, error, startedAt: started, elapsedMs: Date.now() - started });
   };
@@ -352,12 +375,14 @@ async function settle(run: Run, timers: TimerWatch): Promise<Observation> {
 }
 
 export async function runSchedule(s: Schedule): Promise<Observation> {
+  const stalls = startStallClock();
   const timers = watchTimers();
   try {
-    const run = createRun(s);
+    const run = createRun(s, stalls);
     await play(run);
     return await settle(run, timers);
   } finally {
     timers.stop();
+    stalls.stop();
   }
 }

@@ -28,6 +28,7 @@ const schema = buildSchema(`
     ping: Int!
     createOrder(item: String!): Order!
     needsAuth: Int!
+    sendEmail: Int
   }
 `);
 
@@ -58,6 +59,8 @@ export interface TestServerOptions {
   username?: string;
   password?: string;
   makeRefreshToken?: (n: number) => string;
+  /** Shapes issued access tokens (default: opaque random strings), e.g. as JWTs carrying `exp`. */
+  makeAccessToken?: (n: number) => string;
   /** A REST API only: every path outside `/rest/` answers 404 (a second origin that is not a GraphQL endpoint). */
   restOnly?: boolean;
 }
@@ -77,6 +80,7 @@ export interface TestServer {
     pings: number;
     declined: number;
     ordersCreated: number;
+    emailsSent: number;
   };
   /** Every access token issued so far stops working. */
   expireAccessTokens(): void;
@@ -146,13 +150,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const access = new Map<string, Access>();
   const refresh = new Map<string, { valid: boolean }>();
   const received: ReceivedRequest[] = [];
-  const stats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, notesAdded: 0, pings: 0, declined: 0, ordersCreated: 0 };
+  const stats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, notesAdded: 0, pings: 0, declined: 0, ordersCreated: 0, emailsSent: 0 };
   const holds: Array<{ match: (request: ReceivedRequest) => boolean; arrive: (request: ReceivedRequest) => void; count: number; released: boolean; gate: Promise<void>; open: () => void }> = [];
   let counter = 0;
   const makeRefreshToken = options.makeRefreshToken ?? ((n: number) => `rt-${n}-${randomBytes(6).toString('hex')}`);
 
   function issueAccess(): string {
-    const token = `at-${++counter}-${randomBytes(8).toString('hex')}`;
+    const token = options.makeAccessToken ? options.makeAccessToken(++counter) : `at-${++counter}-${randomBytes(8).toString('hex')}`;
     access.set(token, { valid: true });
     return token;
   }
@@ -217,6 +221,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
           return `receipt-${id}-${args.item}`;
         },
       };
+    },
+    // Runs without a token, sends (counts) the email, then fails with a non-auth error: a root field
+    // that ran although its answer is an error at its own path. Nullable: the fields after it still run.
+    sendEmail: () => {
+      stats.emailsSent++;
+      throw new GraphQLError('Mail server said no', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     },
     // Needs a token and, like Apollo Server or graphql-yoga, sets the HTTP status through
     // `extensions.http.status` (401) when it has none.

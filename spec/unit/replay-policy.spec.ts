@@ -42,8 +42,14 @@ describe('replaySafety', () => {
   it('replays a mutation rejected at request level (no path)', () => {
     expect(replaySafety(post({ query: 'mutation { a b }' }), res({ errors: [unauthAt()] }), CODES)).toBe('replay');
   });
-  it('replays a mutation when data is null and every root field has an error at its path', () => {
-    expect(replaySafety(post({ query: 'mutation { a b }' }), res({ data: null, errors: [unauthAt(['a']), { message: 'x', path: ['b'] }] }), CODES)).toBe('replay');
+  it('replays a mutation when data is null and every root field has an auth error at its path', () => {
+    expect(replaySafety(post({ query: 'mutation { a b }' }), res({ data: null, errors: [unauthAt(['a']), unauthAt(['b'])] }), CODES)).toBe('replay');
+  });
+  it('does not replay when a root field has only a non-auth error at its path (its resolver ran, then threw)', () => {
+    const internalAt = (path: string[]) => ({ message: 'x', path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(replaySafety(post({ query: 'mutation { a b }' }), res({ data: null, errors: [unauthAt(['a']), internalAt(['b'])] }), CODES)).toBe('may-have-run');
+    expect(replaySafety(post({ query: 'mutation { a b }' }), res({ data: null, errors: [unauthAt(['a']), { message: 'x', path: ['b'] }] }), CODES)).toBe('may-have-run');
+    expect(replaySafety(post({ query: 'mutation { a }' }), res({ data: null, errors: [internalAt(['a'])] }, 401), CODES)).toBe('may-have-run');
   });
   it('does not replay when data is null but one root field has no error (it may have run)', () => {
     expect(replaySafety(post({ query: 'mutation { a b }' }), res({ data: null, errors: [unauthAt(['b'])] }), CODES)).toBe('may-have-run');
