@@ -16,6 +16,7 @@ const config: Config = {
   moduleNameMapper: {
     // Examples under docs/ require the package by name, as users do: resolve it to the sources.
     '^axios-graphql-refresh$': '<rootDir>/lib/index.ts',
+    '^axios-graphql-refresh/nextschool$': '<rootDir>/lib/nextschool/index.ts',
     '^axios-graphql-refresh/testing$': '<rootDir>/lib/testing/index.ts',
     // `AXIOS_MODULE=/path/to/axios npx jest` runs the suite against another axios (CI: 0.27.2).
     ...(process.env.AXIOS_MODULE ? { '^axios$': process.env.AXIOS_MODULE } : {}),

@@ -4,7 +4,7 @@ import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
 // One entry per `exports` subpath. Later subpaths (`testing`, `redis`) are added here and in package.json.
-const entries = { index: 'lib/index.ts', testing: 'lib/testing/index.ts', redis: 'lib/redis/index.ts', 'sandbox-cli': 'lib/testing/sandbox-cli.ts', browser: 'lib/browser/index.ts' };
+const entries = { index: 'lib/index.ts', nextschool: 'lib/nextschool/index.ts', testing: 'lib/testing/index.ts', redis: 'lib/redis/index.ts', 'sandbox-cli': 'lib/testing/sandbox-cli.ts', browser: 'lib/browser/index.ts' };
 
 // Peers stay external. The package has no runtime dependency of its own (the pacing queue and
 // axios-retry's rules are restated in lib/, docs/architecture.md), so nothing else is bundled.
@@ -35,7 +35,7 @@ export default [
     ],
   },
   {
-    input: { index: 'lib/index.ts', 'browser/index': 'lib/browser/index.ts' },
+    input: { index: 'lib/index.ts', 'nextschool/index': 'lib/nextschool/index.ts', 'browser/index': 'lib/browser/index.ts' },
     external,
     plugins: [browserDiagnostics, nodeResolve({ browser: true }), typescript({ tsconfig: './tsconfig.build.json', include: ['lib/**/*.ts'] })],
     // One file per module, so a bundler drops whole modules the app does not reach (`sideEffects: false`).

@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import { createNextSchoolRefresh } from './nextschool/refresh';
+import { createNextSchoolRefresh } from './transport/refresh-mutation';
 import { attachPlugin, type DefaultRefresh } from './plugin/attach';
 import type { TokenRefreshHandle, TokenRefreshOptions } from './types';
 

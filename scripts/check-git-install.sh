@@ -25,14 +25,14 @@ node -e '
   const assert = require("node:assert");
   const lib = require("axios-graphql-refresh");
   assert.strictEqual(typeof lib.attachTokenRefresh, "function");
-  assert.strictEqual(typeof lib.createNextSchoolClient, "function");
+  assert.strictEqual(typeof require("axios-graphql-refresh/nextschool").createNextSchoolClient, "function");
   assert.strictEqual(typeof require("axios-graphql-refresh/testing").startSandboxServer, "function");
   assert.strictEqual(typeof require("axios-graphql-refresh/redis").RedisTokenStore, "function");
-  console.log("   require(): main entry, /testing, /redis ok");
+  console.log("   require(): main entry, /nextschool, /testing, /redis ok");
 '
 cat > check.mjs <<'JS'
 import assert from 'node:assert';
-import { createNextSchoolClient } from 'axios-graphql-refresh';
+import { createNextSchoolClient } from 'axios-graphql-refresh/nextschool';
 import { startSandboxServer } from 'axios-graphql-refresh/testing';
 import { RedisTokenStore } from 'axios-graphql-refresh/redis';
 assert.strictEqual(typeof RedisTokenStore, 'function');

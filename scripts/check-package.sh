@@ -53,13 +53,13 @@ const { BrowserTokenStore } = require('axios-graphql-refresh/browser');
 assert.deepStrictEqual(JSON.parse(JSON.stringify(new BrowserTokenStore({ key: 'k' }))), { key: 'k' });
 (async () => {
   const sandbox = await startSandboxServer({ rateLimits: false });
-  const ns = lib.createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password });
+  const ns = require('axios-graphql-refresh/nextschool').createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password });
   assert.strictEqual((await ns.students({ limit: 2 })).length, 2);
   sandbox.expireAccessTokens();
   assert.ok(await ns.student(1));
   assert.deepStrictEqual([sandbox.stats.logins, sandbox.stats.refreshes], [1, 1]);
   await sandbox.close();
-  console.log('require() ok (main entry, /testing, NextSchool client against the sandbox)');
+  console.log('require() ok (main entry, /nextschool, /testing, NextSchool client against the sandbox)');
 })().catch((error) => { console.error(error); process.exit(1); });
 JS
 cat > check.mjs <<'JS'
@@ -71,7 +71,8 @@ assert.deepStrictEqual(Object.keys(handle.stats).sort(), ['logins', 'queued', 'r
 assert.ok(isTokenRefreshError(new TokenRefreshError('x')));
 assert.strictEqual(gql`{ a }`.source, '{ a }');
 const { startSandboxServer } = await import('axios-graphql-refresh/testing');
-const { createNextSchoolClient } = await import('axios-graphql-refresh');
+const { createNextSchoolClient } = await import('axios-graphql-refresh/nextschool');
+assert.strictEqual((await import('axios-graphql-refresh')).createNextSchoolClient, undefined, 'the preset is not in the main entry');
 assert.strictEqual(typeof (await import('axios-graphql-refresh/redis')).RedisTokenStore, 'function');
 assert.strictEqual(typeof (await import('axios-graphql-refresh/browser')).BrowserTokenStore, 'function');
 const sandbox = await startSandboxServer({ rateLimits: false });

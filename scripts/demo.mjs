@@ -12,7 +12,8 @@
 // With NEXTSCHOOL_URL, NEXTSCHOOL_USERNAME and NEXTSCHOOL_PASSWORD set (docs/configuration.md#environment),
 // it runs a small read-only workload against that server instead.
 import axios from 'axios';
-import { createNextSchoolClient, gql } from '../dist/index.mjs';
+import { gql } from '../dist/index.mjs';
+import { createNextSchoolClient } from '../dist/nextschool.mjs';
 import { startSandboxServer } from '../dist/testing.mjs';
 
 const TOKEN_TTL_MS = 1_500;

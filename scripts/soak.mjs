@@ -10,7 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNextSchoolClient, gql } from '../dist/index.mjs';
+import { gql } from '../dist/index.mjs';
+import { createNextSchoolClient } from '../dist/nextschool.mjs';
 import { startSandboxServer } from '../dist/testing.mjs';
 import { measuredCommit } from '../spec/bench/report.mjs';
 

@@ -48,7 +48,7 @@ const MEMORY = null;
  *
  * @example
  * ```ts
- * import { createNextSchoolClient } from 'axios-graphql-refresh';
+ * import { createNextSchoolClient } from 'axios-graphql-refresh/nextschool';
  * import { BrowserTokenStore } from 'axios-graphql-refresh/browser';
  *
  * const ns = createNextSchoolClient({ tokens: new BrowserTokenStore(), onSessionExpired: () => showLogin() });

@@ -1,4 +1,4 @@
-import { gql } from '../graphql/gql';
+import { gql } from '../documents/gql';
 
 // Types and ready-made documents for NextSchool's care module (read-only): home visits, adviser
 // screening, SDQ and EQ. Facts and their source pages: docs/nextschool.md#care-module. Names the

@@ -2,12 +2,12 @@ import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../attach-token-refresh';
 import { isGraphQLRequestError } from '../errors/graphql-request-error';
 import { LoginError } from '../errors/login-error';
-import { createGraphQLClient, type GraphQLClient } from '../graphql/client';
-import { requestTokens } from './refresh';
+import { createGraphQLClient, type GraphQLClient } from '../client/graphql-client';
+import { requestTokens } from '../transport/refresh-mutation';
 import { createFixedOriginPolicy } from '../policy/origin';
 import { createPrivateClient, type PrivateClient } from '../transport/private-client';
 import { readNextSchoolEnv } from './env';
-import { expectOption } from '../util/validate';
+import { expectOption } from '../config/validate';
 import type { LoginContext, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenSet, TokenStore } from '../types';
 import {
   ADVISER_SCREEN_STATS_QUERY,

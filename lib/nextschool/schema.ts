@@ -1,4 +1,4 @@
-import { gql } from '../graphql/gql';
+import { gql } from '../documents/gql';
 
 // Types and ready-made documents for the documented part of the NextSchool schema, so queries on
 // students and teachers are typed without a code generator.

@@ -54,16 +54,18 @@ function attachFast(ctx: PluginContext, config: InternalAxiosRequestConfig, turn
   return true;
 }
 
+/** Counts a request held at the gate for a flight, once, and notes when its wait began (for the `held` event). */
+const onQueued = (ctx: PluginContext, config: InternalAxiosRequestConfig, held: { since?: number }) => () => {
+  held.since = Date.now();
+  ctx.stats.queued++;
+  ctx.log('request held while a refresh runs', { url: config.url });
+};
+
 export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
   /** Until the probe answers, and on axios copies where a synchronous failure would skip our response interceptor, the interceptor always runs. */
   let mayRunInRunWhen = false;
   void copy.syncFailuresReachInterceptors.then((ok) => (mayRunInRunWhen = ok), () => {});
   const manager = ctx.instance.interceptors.request as unknown as Handlers;
-  const onQueued = (config: InternalAxiosRequestConfig, held: { since?: number }) => () => {
-    held.since = Date.now();
-    ctx.stats.queued++;
-    ctx.log('request held while a refresh runs', { url: config.url });
-  };
   /** Requests `runWhen` took a place for (util/turns.ts) and found the fast path closed: the interceptor goes straight to the slow path. */
   const closed = new WeakMap<object, number>();
   /** Requests `runWhen` found over this turn's share: the interceptor waits for a later turn. */
@@ -76,7 +78,7 @@ export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
 
   const isOurs = (config: InternalAxiosRequestConfig) => !config.skipAuth && ctx.shouldAttachToken(config);
 
-  const proceed = (config: InternalAxiosRequestConfig, turn: number, since?: number) => (attachFast(ctx, config, turn, since) ? config : slowPath(config, turn, since));
+  const proceed = (config: InternalAxiosRequestConfig, turn: number, since?: number) => (attachFast(ctx, config, turn, since) ? config : slowPath(ctx, config, turn, since));
 
   /** Not async: with a valid token in a synchronous store, the request goes on without a microtask of ours. */
   function onRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
@@ -86,7 +88,7 @@ export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
     const taken = closed.get(config);
     if (taken !== undefined) {
       closed.delete(config);
-      return slowPath(config, taken, since);
+      return slowPath(ctx, config, taken, since);
     }
     const turn = waiting.delete(config) ? undefined : (placeOfAnother(ctx, config) ?? mayGoNow());
     return turn === undefined ? aTurn().then((later) => proceed(config, later, since)) : proceed(config, turn, since);
@@ -139,44 +141,44 @@ export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
   }
 
   return { onRequest, runWhen };
+}
 
-  /** Everything else: waits at the gate, refreshes, logs in. `entry` is the place taken on the way in, given back while it waits. */
-  async function slowPath(config: InternalAxiosRequestConfig, entry: number, since = Date.now()): Promise<InternalAxiosRequestConfig> {
-    answered(entry);
-    const timeout = timeoutOf(config);
-    const prior = stateOf(ctx, config);
-    const counts = { owner: ctx.owner, replays: prior?.replays ?? 0, waits: prior?.waits ?? 0, retried: prior?.retried ?? 0 };
-    const deadline = timeout === undefined ? undefined : since + timeout;
-    if (config.skipAuthRefresh) {
-      const turn = await aTurn(); // it carries the token too: sliced like the others
-      if (ranOut(deadline)) throw (answered(turn), await timedOut(ctx, config, timeout));
-      const tokens = await ctx.session.read();
-      if (tokens?.accessToken) setBearer(config, tokens.accessToken);
-      stamp(config, { generation: 0, ...counts, passive: true, turn });
-      return config;
-    }
-    if (ctx.pacer) config.adapter = pacedAdapter(ctx, config.adapter) as InternalAxiosRequestConfig['adapter'];
-    const cancel = cancellationOf(config);
-    try {
-      const held: { since?: number } = {};
-      const granted = await ctx.session.forRequest({ signal: cancel.signal, deadline }, onQueued(config, held), config);
-      // A refresh releases everyone it held at once: they leave a slice per turn.
-      const { turn, now } = await leaveInTurn(ctx, granted);
-      if (ranOut(deadline)) throw (answered(turn), TIMED_OUT);
-      const { token, generation } = now;
-      if (held.since !== undefined) publishHeld(() => ({ operation: operationNameOf(config), durationMs: Date.now() - held.since!, generation }));
-      if (token) setBearer(config, token);
-      const state = { generation, ...counts, passive: false, timeout, deadline, turn };
-      stamp(config, state);
-      afterHold(config, state);
-      return config;
-    } catch (error) {
-      // Given up while waiting: axios itself rejects with its CanceledError, since the signal is aborted.
-      if (error === CANCELED) return config;
-      if (error === TIMED_OUT) throw await timedOut(ctx, config, timeout);
-      throw error;
-    } finally {
-      cancel.dispose();
-    }
+/** Everything else: waits at the gate, refreshes, logs in. `entry` is the place taken on the way in, given back while it waits. */
+async function slowPath(ctx: PluginContext, config: InternalAxiosRequestConfig, entry: number, since = Date.now()): Promise<InternalAxiosRequestConfig> {
+  answered(entry);
+  const timeout = timeoutOf(config);
+  const prior = stateOf(ctx, config);
+  const counts = { owner: ctx.owner, replays: prior?.replays ?? 0, waits: prior?.waits ?? 0, retried: prior?.retried ?? 0 };
+  const deadline = timeout === undefined ? undefined : since + timeout;
+  if (config.skipAuthRefresh) {
+    const turn = await aTurn(); // it carries the token too: sliced like the others
+    if (ranOut(deadline)) throw (answered(turn), await timedOut(ctx, config, timeout));
+    const tokens = await ctx.session.read();
+    if (tokens?.accessToken) setBearer(config, tokens.accessToken);
+    stamp(config, { generation: 0, ...counts, passive: true, turn });
+    return config;
+  }
+  if (ctx.pacer) config.adapter = pacedAdapter(ctx, config.adapter) as InternalAxiosRequestConfig['adapter'];
+  const cancel = cancellationOf(config);
+  try {
+    const held: { since?: number } = {};
+    const granted = await ctx.session.forRequest({ signal: cancel.signal, deadline }, onQueued(ctx, config, held), config);
+    // A refresh releases everyone it held at once: they leave a slice per turn.
+    const { turn, now } = await leaveInTurn(ctx, granted);
+    if (ranOut(deadline)) throw (answered(turn), TIMED_OUT);
+    const { token, generation } = now;
+    if (held.since !== undefined) publishHeld(() => ({ operation: operationNameOf(config), durationMs: Date.now() - held.since!, generation }));
+    if (token) setBearer(config, token);
+    const state = { generation, ...counts, passive: false, timeout, deadline, turn };
+    stamp(config, state);
+    afterHold(config, state);
+    return config;
+  } catch (error) {
+    // Given up while waiting: axios itself rejects with its CanceledError, since the signal is aborted.
+    if (error === CANCELED) return config;
+    if (error === TIMED_OUT) throw await timedOut(ctx, config, timeout);
+    throw error;
+  } finally {
+    cancel.dispose();
   }
 }

@@ -1,6 +1,6 @@
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import type { Pacer } from './pacing';
-import type { ResolvedOptions } from './options';
+import type { ResolvedOptions } from '../config/options';
 import type { PrivateClient } from '../transport/private-client';
 import type { Session } from '../session/session';
 import type { TokenRefreshStats } from '../types';

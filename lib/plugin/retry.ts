@@ -1,5 +1,4 @@
 import type { AxiosError } from 'axios';
-import { retryAfterMs } from '../policy/detect';
 import { operationsOf } from '../policy/replay-safety';
 
 // Transient failures (network errors, HTTP 5xx) of the requests the plugin handles are sent again
@@ -36,10 +35,4 @@ export function userRetryHandles(error: AxiosError): boolean {
   } catch {
     return false;
   }
-}
-
-/** Exponential backoff with jitter (axios-retry's `exponentialDelay`): about 200 ms, 400 ms, 800 ms …, at least the server's `Retry-After`. */
-export function defaultRetryDelay(retryCount: number, error: unknown): number {
-  const delay = Math.max(2 ** retryCount * 100, retryAfterMs((error as AxiosError | undefined)?.response?.headers) ?? 0);
-  return delay + delay * 0.2 * Math.random();
 }

@@ -1,5 +1,5 @@
 import type { AxiosResponse } from 'axios';
-import type { GraphQLErrorShape } from '../graphql/types';
+import type { GraphQLErrorShape } from '../documents/types';
 import { parseBody } from '../util/body';
 
 export { parseBody };

@@ -1,6 +1,6 @@
 import type { AxiosResponse } from 'axios';
 import { answersOf, codeOf, errorsOf, parseBody } from './detect';
-import { describeOperation, type OperationInfo } from '../graphql/scan';
+import { describeOperation, type OperationInfo } from '../documents/scan';
 
 // Whether a request that met an auth error (or a rate-limit decline) may be sent again
 // (docs/how-it-works.md, "when a mutation is replayed"). A query may always be replayed. A mutation

@@ -38,7 +38,7 @@ const copy = (tokens: TokenSet | null) => tokens && { ...tokens };
  * @example
  * ```ts
  * import Redis from 'ioredis';
- * import { createNextSchoolClient } from 'axios-graphql-refresh';
+ * import { createNextSchoolClient } from 'axios-graphql-refresh/nextschool';
  * import { RedisTokenStore } from 'axios-graphql-refresh/redis';
  *
  * const tokens = new RedisTokenStore({ redis: new Redis(process.env.REDIS_URL) });

@@ -2,7 +2,7 @@ import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { LoginError, isLoginError } from '../errors/login-error';
 import { SessionExpiredError, isSessionExpiredError } from '../errors/session-expired-error';
 import { TokenRefreshError, isTokenRefreshError } from '../errors/token-refresh-error';
-import type { ResolvedOptions } from '../plugin/options';
+import type { ResolvedOptions } from '../config/options';
 import { operationNameOf, publishRefreshEnd, publishRefreshError, publishRefreshStart, type RefreshReason, type SessionEndReason } from '../diagnostics';
 import { failureKind, isTransientFailure } from '../policy/classify';
 import { redactAxiosError, redactText } from '../util/redact';
@@ -10,7 +10,7 @@ import { sleep, withDeadline } from '../util/timers';
 import type { TokenInput, TokenRefreshStats, TokenSet } from '../types';
 import type { Coordinator, Refresher } from './coordinator';
 import type { TokenView } from './token-view';
-import { assertTokenInput, isExpired, normalizeTokens } from './tokens';
+import { assertTokenInput, isExpired, normalizeTokens } from '../stores/tokens';
 
 // The body of one flight: a refresh, or a login (also as the fallback of a rejected refresh), and
 // what its outcome does to the session (docs/how-it-works.md, "when the refresh fails"). Writes are

@@ -1,11 +1,11 @@
-import type { ResolvedOptions } from '../plugin/options';
+import type { ResolvedOptions } from '../config/options';
 import { waitFor, type Patience } from '../util/cancel';
 import { SessionExpiredError } from '../errors/session-expired-error';
 import type { RefreshContext, TokenInput, TokenRefreshStats, TokenSet, TokenStore } from '../types';
 import { coordinatorFor, type Coordinator, type Member, type Refresher, type Standing } from './coordinator';
 import { fly, type FlightCause, type FlightDeps, type FlightKind } from './flight';
 import { TokenView, type RequestTokens } from './token-view';
-import { assertTokenInput, isExpired, normalizeTokens } from './tokens';
+import { assertTokenInput, isExpired, normalizeTokens } from '../stores/tokens';
 
 // The token lifecycle of one attachment (docs/how-it-works.md): what a request is sent with, the
 // one flight per store it starts or joins, who may refresh (docs/configuration.md, "refresh

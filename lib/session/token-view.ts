@@ -1,5 +1,5 @@
 import type { Coordinator } from './coordinator';
-import { sameTokens } from './tokens';
+import { sameTokens } from '../stores/tokens';
 import type { TokenSet, TokenStore } from '../types';
 
 // One attachment's view of the store: reads and writes, and the *generation* — a number that grows

@@ -90,7 +90,7 @@ Try it (bash; the password stays in a variable and travels as GraphQL variables)
     -d '{"query":"{ students(limit: 3) { id fullName classroomName } }"}'
 
 From Node (an .mjs file), with those variables exported:
-  import { createNextSchoolClient } from 'axios-graphql-refresh';
+  import { createNextSchoolClient } from 'axios-graphql-refresh/nextschool';
   const ns = createNextSchoolClient({ url: process.env.NEXTSCHOOL_URL, username: process.env.NEXTSCHOOL_USERNAME, password: process.env.NEXTSCHOOL_PASSWORD });
   console.log(await ns.students({ limit: 3 }));
 

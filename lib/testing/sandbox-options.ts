@@ -1,7 +1,7 @@
 // The public shapes of the sandbox: its options, its counters, the running server.
 // Re-exported by `axios-graphql-refresh/testing`; see docs/testing.md.
 
-import { checkMs, checkNumber, expectOption } from '../util/validate';
+import { checkMs, checkNumber, expectOption } from '../config/validate';
 
 /**
  * A user of the sandbox. Without a `school`, data queries answer `FORBIDDEN`, as NextSchool does.

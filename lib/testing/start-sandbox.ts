@@ -46,7 +46,7 @@ export async function loadSandbox(): Promise<typeof import('./sandbox-server')> 
  * @example
  * ```ts
  * import { startSandboxServer } from 'axios-graphql-refresh/testing';
- * import { createNextSchoolClient } from 'axios-graphql-refresh';
+ * import { createNextSchoolClient } from 'axios-graphql-refresh/nextschool';
  *
  * const sandbox = await startSandboxServer({ accessTtlMs: 2_000, rateLimits: false });
  * const ns = createNextSchoolClient({ url: sandbox.url, username: sandbox.username, password: sandbox.password });

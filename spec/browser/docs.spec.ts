@@ -17,6 +17,7 @@ describe('docs/browser.md', () => {
     const expected = source
       .slice(source.indexOf('import axios'))
       .replace("'../../../lib/index'", "'axios-graphql-refresh'")
+      .replace("'../../../lib/nextschool'", "'axios-graphql-refresh/nextschool'")
       .replace("'../../../lib/browser/index'", "'axios-graphql-refresh/browser'");
     expect(quoted).toBe(expected);
   });

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import axios from 'axios';
-import { attachTokenRefresh, createGraphQLClient, createNextSchoolClient, gql } from '../../lib';
+import { attachTokenRefresh, createGraphQLClient, gql } from '../../lib';
+import { createNextSchoolClient } from '../../lib/nextschool';
 import { closeRawServers, rawServer, type RawAnswer, type RawRequest, type RawServer } from '../support/raw-server';
 
 // Servers echo what they were sent: "Access token abc… has expired", an `extensions.token`, a

@@ -1,4 +1,5 @@
-import { createNextSchoolClient, isLoginError } from '../../lib';
+import { isLoginError } from '../../lib';
+import { createNextSchoolClient } from '../../lib/nextschool';
 import { startSandboxServer, type SandboxServer } from '../../lib/testing';
 
 // createNextSchoolClient reads NEXTSCHOOL_URL / NEXTSCHOOL_USERNAME / NEXTSCHOOL_PASSWORD when the

@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
-import { createNextSchoolClient, isLoginError, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL, STUDENT_VISIT_QUERY, STUDENTS_QUERY, VISIT_STUDENTS_QUERY, type NextSchoolLogin } from '../../lib';
+import { isLoginError } from '../../lib';
+import { createNextSchoolClient, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL, STUDENT_VISIT_QUERY, STUDENTS_QUERY, VISIT_STUDENTS_QUERY, type NextSchoolLogin } from '../../lib/nextschool';
 import { startSandboxServer, type SandboxServer } from '../../lib/testing';
 import { startTestServer } from '../support/graphql-server';
 

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { LookupFunction } from 'node:net';
 import axios, { type AxiosInstance } from 'axios';
-import { attachTokenRefresh, createNextSchoolClient } from '../../lib';
+import { attachTokenRefresh } from '../../lib';
+import { createNextSchoolClient } from '../../lib/nextschool';
 import { closeRawServers, rawServer, type RawServer } from '../support/raw-server';
 import { LOOPBACK, reported, shapes } from '../support/url-shapes';
 

@@ -89,7 +89,7 @@ describe('attachTokenRefresh(instance): rate limits as backpressure (behaviour 1
 
 describe('createNextSchoolClient(): rate-limited logins', () => {
   it('waits out retryAfter once when a login is declined, then logs in', async () => {
-    const { createNextSchoolClient } = await import('../../lib');
+    const { createNextSchoolClient } = await import('../../lib/nextschool');
     const h = await harness();
     h.server.set({ declineNext: { operationName: 'Login', count: 1, kind: 'graphql', retryAfterSeconds: 0.1 } });
     const ns = createNextSchoolClient({ url: h.server.url, username: h.server.username, password: h.server.password });
@@ -99,7 +99,8 @@ describe('createNextSchoolClient(): rate-limited logins', () => {
   });
 
   it('never hammers: a login declined twice fails with TokenRefreshError after two attempts', async () => {
-    const { createNextSchoolClient, isTokenRefreshError } = await import('../../lib');
+    const { isTokenRefreshError } = await import('../../lib');
+const { createNextSchoolClient } = await import('../../lib/nextschool');
     const h = await harness();
     h.server.set({ declineNext: { operationName: 'Login', count: 100, kind: 'graphql', retryAfterSeconds: 0.05 } });
     const ns = createNextSchoolClient({ url: h.server.url, username: h.server.username, password: h.server.password });

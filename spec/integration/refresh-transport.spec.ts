@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
-import { attachTokenRefresh, createGraphQLClient, createNextSchoolClient, gql, isTokenRefreshError } from '../../lib';
+import { attachTokenRefresh, createGraphQLClient, gql, isTokenRefreshError } from '../../lib';
+import { createNextSchoolClient } from '../../lib/nextschool';
 import { axiosHasFetchAdapter } from '../support/contract';
 import { closeRawServers, rawServer, type RawServer } from '../support/raw-server';
 

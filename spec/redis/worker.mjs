@@ -4,7 +4,8 @@
 //
 // HANG=1 makes its refresh hang forever after taking the lock (the parent then SIGKILLs it).
 import { Redis } from 'ioredis';
-import { attachTokenRefresh, createGraphQLClient, createNextSchoolClient, gql, MemoryTokenStore } from '../../dist/index.mjs';
+import { attachTokenRefresh, createGraphQLClient, gql, MemoryTokenStore } from '../../dist/index.mjs';
+import { createNextSchoolClient } from '../../dist/nextschool.mjs';
 import { RedisTokenStore } from '../../dist/redis.mjs';
 
 const env = process.env;

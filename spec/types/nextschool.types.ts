@@ -2,7 +2,7 @@
 // `npm run typecheck`. They replace the `@ts-expect-error` lines inside the runtime test
 // 'types and serves the documented queries' (spec/integration/nextschool.spec.ts).
 import { expectTypeOf } from 'expect-type';
-import { createNextSchoolClient, STUDENTS_QUERY, type Student, type StudentsArgs } from '../../lib';
+import { createNextSchoolClient, STUDENTS_QUERY, type Student, type StudentsArgs } from '../../lib/nextschool';
 
 const ns = createNextSchoolClient({ url: 'http://127.0.0.1:1/graphql', username: 'u', password: 'p' });
 

@@ -1,7 +1,7 @@
 import graphqlTag from 'graphql-tag';
 import { parse } from 'graphql';
 import { gql } from '../../lib';
-import { sourceOf } from '../../lib/graphql/document';
+import { sourceOf } from '../../lib/documents/document';
 
 describe('gql`…`', () => {
   const FIELDS = gql`fragment StudentFields on Student { id fullName }`;

@@ -1,6 +1,7 @@
 import axios from 'axios';
-import { attachTokenRefresh, createNextSchoolClient } from '../../lib';
-import { resolveOptions } from '../../lib/plugin/options';
+import { attachTokenRefresh } from '../../lib';
+import { createNextSchoolClient } from '../../lib/nextschool';
+import { resolveOptions } from '../../lib/config/options';
 
 describe('attachTokenRefresh(instance, options): validation', () => {
   it('rejects a non-instance with a clear message', () => {

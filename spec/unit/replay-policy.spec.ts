@@ -1,5 +1,5 @@
 import type { AxiosResponse } from 'axios';
-import { describeOperation, listOperations } from '../../lib/graphql/scan';
+import { describeOperation, listOperations } from '../../lib/documents/scan';
 import { replaySafety } from '../../lib/policy/replay-safety';
 
 const CODES = ['UNAUTHENTICATED'];

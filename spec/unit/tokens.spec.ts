@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { MemoryTokenStore } from '../../lib';
-import { normalizeTokens } from '../../lib/session/tokens';
+import { normalizeTokens } from '../../lib/stores/tokens';
 
 describe('MemoryTokenStore', () => {
   it('stores copies and converts expiresIn', () => {

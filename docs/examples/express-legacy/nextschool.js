@@ -1,7 +1,7 @@
 'use strict';
 // One NextSchool client for the whole process, created once at start-up and shared by every
 // request: one login, one refresh per expiry, however many requests are in flight.
-const { createNextSchoolClient } = require('axios-graphql-refresh');
+const { createNextSchoolClient } = require('axios-graphql-refresh/nextschool');
 
 /**
  * @param {object} env - usually process.env

@@ -2,7 +2,7 @@
 // One NextSchool account per school: NextSchool scopes all data to the user's school, so a backend
 // serving several schools holds one service account for each. Each account gets its own client
 // (its own tokens, its own refresh), created on first use and kept for the life of the process.
-const { createNextSchoolClient } = require('axios-graphql-refresh');
+const { createNextSchoolClient } = require('axios-graphql-refresh/nextschool');
 
 /**
  * @param {object} options

@@ -1,6 +1,6 @@
 // The test glue around the app (./session.ts): what the Chromium tests drive through `window.app`.
 import { BrowserTokenStore } from '../../../lib/browser/index';
-import type { NextSchoolClient } from '../../../lib/index';
+import type { NextSchoolClient } from '../../../lib/nextschool';
 import { createAppSession, loadStudents, signIn, signOut, type AppSessionOptions } from './session';
 
 export interface BurstResult {

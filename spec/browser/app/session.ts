@@ -2,7 +2,8 @@
 // package's import paths); the Chromium tests (spec/browser) run it in several tabs at once against
 // the sandbox. spec/browser/docs.spec.ts keeps the two identical.
 import axios from 'axios';
-import { createNextSchoolClient, isSessionExpiredError, type NextSchoolClient, type Student } from '../../../lib/index';
+import { isSessionExpiredError } from '../../../lib/index';
+import { createNextSchoolClient, type NextSchoolClient, type Student } from '../../../lib/nextschool';
 import { BrowserTokenStore } from '../../../lib/browser/index';
 
 export interface AppSessionOptions {

@@ -5,7 +5,7 @@ import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { TokenRefreshError } from '../errors/token-refresh-error';
 import { redactAxiosError, redactDeep, redactText } from '../util/redact';
 import { fullUrlOf } from '../policy/origin';
-import { postGraphQL, transportFailureOf, type PostResult, type PrivateClient } from '../transport/private-client';
+import { postGraphQL, transportFailureOf, type PostResult, type PrivateClient } from './private-client';
 import type { RefreshContext, TokenInput } from '../types';
 
 /**

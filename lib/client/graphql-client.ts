@@ -3,8 +3,8 @@ import { answersOf, errorsOf } from '../policy/detect';
 import { isResponse, parseBody } from '../util/body';
 import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { cleanResponse, credentialOf, isAxiosError, redactDeep } from '../util/redact';
-import { sourceOf, type DocumentInput } from './document';
-import type { GraphQLErrorShape } from './types';
+import { sourceOf, type DocumentInput } from '../documents/document';
+import type { GraphQLErrorShape } from '../documents/types';
 
 /**
  * What {@link GraphQLClient.request} resolves to: the answer as is, errors included.

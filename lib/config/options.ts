@@ -1,6 +1,7 @@
 import type { InternalAxiosRequestConfig } from 'axios';
-import { defaultRetryDelay } from './retry';
-import { checkMs, checkNumber, expectOption as expect } from '../util/validate';
+import type { AxiosError } from 'axios';
+import { retryAfterMs } from '../policy/detect';
+import { checkMs, checkNumber, expectOption as expect } from './validate';
 import type { RateLimitOptions, RetryOptions, TokenRefreshOptions } from '../types';
 
 /** The options with every default filled in (`tokens`, `refresh`, `login` and hooks stay optional). */
@@ -87,4 +88,10 @@ export function resolveOptions(options: TokenRefreshOptions | undefined): Resolv
   }
 
   return { ...(o as unknown as ResolvedOptions), retry, rateLimit };
+}
+
+/** Exponential backoff with jitter (axios-retry's `exponentialDelay`): about 200 ms, 400 ms, 800 ms …, at least the server's `Retry-After`. */
+export function defaultRetryDelay(retryCount: number, error: unknown): number {
+  const delay = Math.max(2 ** retryCount * 100, retryAfterMs((error as AxiosError | undefined)?.response?.headers) ?? 0);
+  return delay + delay * 0.2 * Math.random();
 }

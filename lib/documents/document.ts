@@ -14,7 +14,7 @@ interface AstNode {
  *
  * @example
  * ```ts
- * import { StudentsDocument } from './gql/graphql'; // GraphQL Code Generator output
+ * import { StudentsDocument } from '../graphql/gql/graphql'; // GraphQL Code Generator output
  * const { students } = await client.query(StudentsDocument, { limit: 10 }); // typed
  * ```
  */
