@@ -126,7 +126,8 @@ node check.mjs
 # The `browser` condition (dist/browser-esm, docs/browser.md "weight"): a front-end build of the
 # installed package resolves it, and the bundle refreshes against the sandbox like the Node build.
 cat > browser-entry.mjs <<'JS'
-export { attachTokenRefresh, createNextSchoolClient } from 'axios-graphql-refresh';
+export { attachTokenRefresh } from 'axios-graphql-refresh';
+export { createNextSchoolClient } from 'axios-graphql-refresh/nextschool';
 export { BrowserTokenStore } from 'axios-graphql-refresh/browser';
 JS
 "$root/node_modules/.bin/esbuild" browser-entry.mjs --bundle --platform=browser --format=esm --external:axios --metafile=browser-meta.json --log-level=error --outfile=browser-bundle.mjs
