@@ -4,7 +4,14 @@ import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
 // One entry per `exports` subpath. Later subpaths (`testing`, `redis`) are added here and in package.json.
-const entries = { index: 'lib/index.ts', nextschool: 'lib/nextschool/index.ts', testing: 'lib/testing/index.ts', redis: 'lib/redis/index.ts', 'sandbox-cli': 'lib/testing/sandbox-cli.ts', browser: 'lib/browser/index.ts' };
+const entries = {
+  index: 'lib/index.ts',
+  nextschool: 'lib/nextschool/index.ts',
+  testing: 'lib/testing/index.ts',
+  redis: 'lib/redis/index.ts',
+  'sandbox-cli': 'lib/testing/sandbox-cli.ts',
+  browser: 'lib/browser/index.ts',
+};
 
 // Peers stay external. The package has no runtime dependency of its own (the pacing queue and
 // axios-retry's rules are restated in lib/, docs/architecture.md), so nothing else is bundled.
@@ -20,7 +27,7 @@ const browserDiagnostics = {
   async resolveId(source, importer, options) {
     if (!importer || !/(^|\/)diagnostics$/.test(source) || importer.endsWith('diagnostics.browser.ts')) return null;
     const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-    return resolved && resolved.id.endsWith('/lib/diagnostics.ts') ? resolved.id.replace(/diagnostics\.ts$/, 'diagnostics.browser.ts') : null;
+    return resolved?.id.endsWith('/lib/diagnostics.ts') ? resolved.id.replace(/diagnostics\.ts$/, 'diagnostics.browser.ts') : null;
   },
 };
 
@@ -28,18 +35,41 @@ export default [
   {
     input: entries,
     external,
-    plugins: [nodeResolve({ preferBuiltins: true }), commonjs(), typescript({ tsconfig: './tsconfig.build.json', include: ['lib/**/*.ts'] })],
+    plugins: [
+      nodeResolve({ preferBuiltins: true }),
+      commonjs(),
+      typescript({ tsconfig: './tsconfig.build.json', include: ['lib/**/*.ts'] }),
+    ],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', banner },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named', interop: 'auto', banner },
+      {
+        dir: 'dist',
+        format: 'cjs',
+        entryFileNames: '[name].cjs',
+        chunkFileNames: 'chunks/[name]-[hash].cjs',
+        exports: 'named',
+        interop: 'auto',
+        banner,
+      },
     ],
   },
   {
     input: { index: 'lib/index.ts', 'nextschool/index': 'lib/nextschool/index.ts', 'browser/index': 'lib/browser/index.ts' },
     external,
-    plugins: [browserDiagnostics, nodeResolve({ browser: true }), typescript({ tsconfig: './tsconfig.build.json', include: ['lib/**/*.ts'] })],
+    plugins: [
+      browserDiagnostics,
+      nodeResolve({ browser: true }),
+      typescript({ tsconfig: './tsconfig.build.json', include: ['lib/**/*.ts'] }),
+    ],
     // One file per module, so a bundler drops whole modules the app does not reach (`sideEffects: false`).
-    output: { dir: 'dist/browser-esm', format: 'es', preserveModules: true, preserveModulesRoot: 'lib', entryFileNames: '[name].mjs', banner },
+    output: {
+      dir: 'dist/browser-esm',
+      format: 'es',
+      preserveModules: true,
+      preserveModulesRoot: 'lib',
+      entryFileNames: '[name].mjs',
+      banner,
+    },
   },
   {
     input: entries,

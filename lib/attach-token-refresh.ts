@@ -1,13 +1,19 @@
 import type { AxiosInstance } from 'axios';
-import { createNextSchoolRefresh } from './transport/refresh-mutation';
 import { attachPlugin, type DefaultRefresh } from './plugin/attach';
+import { createNextSchoolRefresh } from './transport/refresh-mutation';
 import type { TokenRefreshHandle, TokenRefreshOptions } from './types';
 
 // Where the package is composed: the generic plugin (lib/plugin/) with the NextSchool refresh
 // mutation as its default refresh. The core imports nothing of the preset (docs/architecture.md).
 
 const nextSchoolRefresh: DefaultRefresh = ({ client, instance, options }) =>
-  createNextSchoolRefresh({ client: () => client, instance, url: options.url, rotating: options.rotatingRefreshTokens, timeoutMs: options.refreshTimeoutMs });
+  createNextSchoolRefresh({
+    client: () => client,
+    instance,
+    url: options.url,
+    rotating: options.rotatingRefreshTokens,
+    timeoutMs: options.refreshTimeoutMs,
+  });
 
 /**
  * Makes an axios instance survive expiring access tokens: attaches the token to its requests,

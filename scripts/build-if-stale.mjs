@@ -10,7 +10,17 @@ const newest = (path) => {
   if (!stat.isDirectory()) return stat.mtimeMs;
   return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
 };
-const outputs = ['index.mjs', 'index.cjs', 'nextschool.mjs', 'nextschool.cjs', 'testing.mjs', 'redis.mjs', 'browser.mjs', 'browser-esm/index.mjs', 'browser-esm/browser/index.mjs'].map((f) => join(root, 'dist', f));
+const outputs = [
+  'index.mjs',
+  'index.cjs',
+  'nextschool.mjs',
+  'nextschool.cjs',
+  'testing.mjs',
+  'redis.mjs',
+  'browser.mjs',
+  'browser-esm/index.mjs',
+  'browser-esm/browser/index.mjs',
+].map((f) => join(root, 'dist', f));
 const built = outputs.every((f) => existsSync(f)) ? Math.min(...outputs.map((f) => statSync(f).mtimeMs)) : 0;
 const sources = Math.max(newest(join(root, 'lib')), newest(join(root, 'rollup.config.mjs')), newest(join(root, 'package.json')));
 if (built < sources) {

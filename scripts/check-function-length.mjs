@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import ts from 'typescript';
 
 const LIMIT = 120;
-const files = (dir) => readdirSync(dir).flatMap((name) => {
-  const path = join(dir, name);
-  return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
-});
+const files = (dir) =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+  });
 
 const offenders = [];
 for (const file of files('lib')) {

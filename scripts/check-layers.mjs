@@ -58,7 +58,8 @@ for (const file of walk(lib)) {
     const b = LAYERS.indexOf(to);
     if (a === -1) unknown.add(from);
     if (b === -1) unknown.add(to);
-    if (a !== -1 && b !== -1 && b > a) problems.push(`${path.relative(lib, file)} imports ${spec}: ${from} may not import ${to}, which sits above it`);
+    if (a !== -1 && b !== -1 && b > a)
+      problems.push(`${path.relative(lib, file)} imports ${spec}: ${from} may not import ${to}, which sits above it`);
   }
 }
 for (const u of unknown) problems.push(`lib/${u} is in no layer: add it to LAYERS in scripts/check-layers.mjs`);

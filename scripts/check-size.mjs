@@ -5,7 +5,7 @@
 // scripts/size.mjs (shared with the size table of docs/benchmarks.md, written by `npm run bench`).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { breakdown, kb, measureSizes, METHOD, QUOTED_FROM } from './size.mjs';
+import { breakdown, kb, METHOD, measureSizes, QUOTED_FROM } from './size.mjs';
 
 // Ours is measured from dist/ (what a front-end build resolves): build it first when it is stale.
 const built = spawnSync(process.execPath, [fileURLToPath(new URL('build-if-stale.mjs', import.meta.url))], { stdio: 'inherit' });
@@ -29,13 +29,18 @@ const rows = sizes.map((s) => {
 
 const header = ['bundle', 'minified', 'gzip -9', 'budget (gzip)', 'resolved to'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+const line = (cells) =>
+  cells
+    .map((c, i) => c.padEnd(widths[i]))
+    .join('  ')
+    .trimEnd();
 console.log(`${METHOD}; 1 KB = 1,000 bytes`);
 console.log(line(header));
 for (const row of rows) console.log(line(row));
 const over = sizes.filter((s) => !s.peer && !s.ok);
 if (process.argv.includes('--ceilings')) {
-  for (const s of sizes.filter((x) => !x.peer)) console.log(`${s.name}: ${kb(s.gzip)} against a ceiling of ${kb(s.ceiling)}: ${s.underCeiling ? 'ok' : 'OVER'}`);
+  for (const s of sizes.filter((x) => !x.peer))
+    console.log(`${s.name}: ${kb(s.gzip)} against a ceiling of ${kb(s.ceiling)}: ${s.underCeiling ? 'ok' : 'OVER'}`);
   if (over.length) console.log(`budgets not met (reported, not enforced here): ${over.map((s) => s.name).join(', ')}`);
   const grown = sizes.filter((s) => !s.peer && !s.underCeiling);
   if (grown.length) {

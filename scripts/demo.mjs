@@ -63,7 +63,9 @@ function createDocsPatternClient(url, username, password) {
       let { data, status } = await send();
       if (data?.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED') {
         // Every failing request refreshes on its own, with the token pasted into the document.
-        const refreshed = await http.post('', { query: `mutation { refreshToken(refreshToken: "${refreshToken}") { accessToken expiresIn } }` });
+        const refreshed = await http.post('', {
+          query: `mutation { refreshToken(refreshToken: "${refreshToken}") { accessToken expiresIn } }`,
+        });
         if (!refreshed.data?.data?.refreshToken) throw fail(refreshed.data, refreshed.status);
         accessToken = refreshed.data.data.refreshToken.accessToken;
         ({ data, status } = await send());
@@ -103,7 +105,8 @@ async function runInterleaved(clients) {
         );
       }
     }
-    if (tty) process.stdout.write(`\r  burst ${burst + 1}/${BURSTS}${burst + 1 === REVOKE_BEFORE_BURST + 1 ? ' (tokens revoked)' : ''}      `);
+    if (tty)
+      process.stdout.write(`\r  burst ${burst + 1}/${BURSTS}${burst + 1 === REVOKE_BEFORE_BURST + 1 ? ' (tokens revoked)' : ''}      `);
   }
   await Promise.all(pending);
   if (tty) process.stdout.write('\r\x1b[K');
@@ -133,7 +136,11 @@ function summary(ours, docs) {
     ['token refreshes', ours.refreshes, docs.refreshes],
     ['requests the server received', ours.sent, docs.sent],
     ['declined by a rate limit', ours.rateLimited, docs.rateLimited],
-    ['latency p50 / p95 (answered)', `${ours.p50.toFixed(0)} / ${ours.p95.toFixed(0)} ms`, `${docs.p50.toFixed(0)} / ${docs.p95.toFixed(0)} ms`],
+    [
+      'latency p50 / p95 (answered)',
+      `${ours.p50.toFixed(0)} / ${ours.p95.toFixed(0)} ms`,
+      `${docs.p50.toFixed(0)} / ${docs.p95.toFixed(0)} ms`,
+    ],
   ];
   const w = [30, 24];
   const line = (c) => `  ${String(c[0]).padEnd(w[0])}${String(c[1]).padStart(w[1])}  ${c[2]}`;
@@ -149,7 +156,9 @@ async function warmUp() {
   for (let round = 0; round < 4; round++) {
     if (round === 2) w.expireAccessTokens(); // warm the refresh and replay paths too
     // Not measured: an answer lost to a busy machine does not matter here.
-    await Promise.allSettled(Array.from({ length: 25 }, (_, i) => [ours.query(STUDENTS, variablesOf(i)), docs.query(variablesOf(i))]).flat());
+    await Promise.allSettled(
+      Array.from({ length: 25 }, (_, i) => [ours.query(STUDENTS, variablesOf(i)), docs.query(variablesOf(i))]).flat(),
+    );
   }
   await w.close();
 }

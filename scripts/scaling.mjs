@@ -18,10 +18,19 @@ const CONCURRENCY = Number(process.env.SCALING_CONCURRENCY) || 100;
 const EXPIRIES = Number(process.env.SCALING_EXPIRIES) || 3;
 const OUT = process.env.SCALING_OUT ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'scaling.md');
 
-const freePort = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 
 function worker(env) {
-  const child = fork(join(here, '..', 'spec', 'redis', 'worker.mjs'), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(join(here, '..', 'spec', 'redis', 'worker.mjs'), [], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const inbox = [];
   const waiting = [];
   child.on('message', (m) => {
@@ -35,18 +44,28 @@ function worker(env) {
       const i = inbox.findIndex((m) => m[key] !== undefined);
       return i >= 0 ? Promise.resolve(inbox.splice(i, 1)[0]) : new Promise((resolve) => waiting.push({ key, resolve }));
     },
-    stop: () => new Promise((resolve) => { child.once('exit', resolve); child.send({ cmd: 'exit' }); setTimeout(() => child.kill('SIGKILL'), 2000).unref(); }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.send({ cmd: 'exit' });
+        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      }),
   };
 }
 
 function startRedis(port) {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const ready = async () => {
     for (let i = 0; i < 100; i++) {
       const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       client.on('error', () => {});
-      const ok = await client.connect().then(() => client.ping(), () => null);
+      const ok = await client.connect().then(
+        () => client.ping(),
+        () => null,
+      );
       client.disconnect();
       if (ok === 'PONG') return;
       await new Promise((r) => setTimeout(r, 50));
@@ -105,19 +124,45 @@ async function scenario(label, { store, rotating, credentials, redisPort, restar
   await Promise.all(workers.map((w) => w.stop()));
   await sandbox.close();
   const per = (n) => (n / EXPIRIES).toFixed(1).replace(/\.0$/, '');
-  return [label, per(sandbox.stats.refreshes - start.refreshes), per(sandbox.stats.logins - start.logins), `${per(failures)}${failures ? ` (${[...kinds].map(([k, v]) => `${k} ${per(v)}`).join(', ')})` : ''}`];
+  return [
+    label,
+    per(sandbox.stats.refreshes - start.refreshes),
+    per(sandbox.stats.logins - start.logins),
+    `${per(failures)}${failures ? ` (${[...kinds].map(([k, v]) => `${k} ${per(v)}`).join(', ')})` : ''}`,
+  ];
 }
 
 const port = await freePort();
 redisServer = startRedis(port);
 await redisServer.ready();
 const rows = [
-  await scenario('per-process memory store, refresh tokens not rotating', { store: 'memory', rotating: false, credentials: false, redisPort: port }),
-  await scenario('per-process memory store, rotating, no credentials', { store: 'memory', rotating: true, credentials: false, redisPort: port }),
-  await scenario('per-process memory store, rotating, service credentials', { store: 'memory', rotating: true, credentials: true, redisPort: port }),
+  await scenario('per-process memory store, refresh tokens not rotating', {
+    store: 'memory',
+    rotating: false,
+    credentials: false,
+    redisPort: port,
+  }),
+  await scenario('per-process memory store, rotating, no credentials', {
+    store: 'memory',
+    rotating: true,
+    credentials: false,
+    redisPort: port,
+  }),
+  await scenario('per-process memory store, rotating, service credentials', {
+    store: 'memory',
+    rotating: true,
+    credentials: true,
+    redisPort: port,
+  }),
   await scenario('RedisTokenStore, refresh tokens not rotating', { store: 'redis', rotating: false, credentials: false, redisPort: port }),
   await scenario('RedisTokenStore, rotating', { store: 'redis', rotating: true, credentials: false, redisPort: port }),
-  await scenario('RedisTokenStore, rotating, Redis restarted empty before each expiry', { store: 'redis', rotating: true, credentials: false, redisPort: port, restartRedis: true }),
+  await scenario('RedisTokenStore, rotating, Redis restarted empty before each expiry', {
+    store: 'redis',
+    rotating: true,
+    credentials: false,
+    redisPort: port,
+    restartRedis: true,
+  }),
 ];
 await redisServer.kill();
 

@@ -74,15 +74,23 @@ async function worker() {
 // Heap after a forced GC at each quarter of the run: growth after warm-up shows as a rising series.
 const heapSamples = [];
 const quarters = [1, 2, 3].map((q) =>
-  setTimeout(() => {
-    gc();
-    heapSamples.push({ atS: (SECONDS * q) / 4, bytes: process.memoryUsage().heapUsed });
-  }, (SECONDS * 1000 * q) / 4),
+  setTimeout(
+    () => {
+      gc();
+      heapSamples.push({ atS: (SECONDS * q) / 4, bytes: process.memoryUsage().heapUsed });
+    },
+    (SECONDS * 1000 * q) / 4,
+  ),
 );
-const ticker = setInterval(() => {
-  const s = ((Date.now() - started) / 1000).toFixed(0);
-  console.log(`  ${s.padStart(4)} s  issued ${issued}  answered ${answered}  failed ${failed}  in flight ${pending.size}  server: requests ${sandbox.stats.requests}, refreshes ${sandbox.stats.refreshes}, declined ${sandbox.stats.rateLimited}, faults ${sandbox.stats.faults}`);
-}, Math.min(10_000, Math.max(1_000, SECONDS * 100)));
+const ticker = setInterval(
+  () => {
+    const s = ((Date.now() - started) / 1000).toFixed(0);
+    console.log(
+      `  ${s.padStart(4)} s  issued ${issued}  answered ${answered}  failed ${failed}  in flight ${pending.size}  server: requests ${sandbox.stats.requests}, refreshes ${sandbox.stats.refreshes}, declined ${sandbox.stats.rateLimited}, faults ${sandbox.stats.faults}`,
+    );
+  },
+  Math.min(10_000, Math.max(1_000, SECONDS * 100)),
+);
 
 console.log(`soak: ${SECONDS} s, ${CONCURRENCY} concurrent callers, 1 s tokens, faults ~2%, ${400}/s per-user limit\n`);
 await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -122,9 +130,10 @@ function writeFigures() {
   const commit = measuredCommit(execSync, root);
   const samples = [...heapSamples, { atS: SECONDS, bytes: heapAfter }];
   const growth = heapAfter - (heapSamples[0]?.bytes ?? heapAfter);
-  const trend = Math.abs(growth) < 1024 * 1024
-    ? 'flat after the first quarter (within 1 MB): warm-up, not growth'
-    : `${growth > 0 ? '**grew**' : 'shrank'} by ${mb(Math.abs(growth))} after the first quarter`;
+  const trend =
+    Math.abs(growth) < 1024 * 1024
+      ? 'flat after the first quarter (within 1 MB): warm-up, not growth'
+      : `${growth > 0 ? '**grew**' : 'shrank'} by ${mb(Math.abs(growth))} after the first quarter`;
   const length = SECONDS % 60 === 0 ? `${SECONDS / 60}-minute` : `${SECONDS}-second`;
   const text = `${START}
 The last ${length} run of \`${process.env.SOAK_SECONDS ? `SOAK_SECONDS=${SECONDS} ` : ''}npm run soak\` (${new Date().toISOString().slice(0, 10)}, ${CONCURRENCY} callers, ${os.cpus().length} × ${os.cpus()[0]?.model},

@@ -17,7 +17,9 @@ const CHECK = new Set(['ts', 'typescript']);
 function markdownFiles() {
   const args = process.argv.slice(2);
   if (args.length) return args.map((f) => join(process.cwd(), f));
-  const docs = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(root, 'docs', f));
+  const docs = readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(root, 'docs', f));
   const examples = readdirSync(join(root, 'docs', 'examples'), { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => join(root, 'docs', 'examples', d.name, 'README.md'))
@@ -43,7 +45,8 @@ function blocksOf(file) {
 }
 
 const isFragment = (code) => /^\s*\/\/\s*fragment\b/.test(code);
-const isCommonJs = (block) => block.lang === 'cjs' || (/\brequire\(|\bmodule\.exports\b/.test(block.code) && !/^\s*import\s/m.test(block.code));
+const isCommonJs = (block) =>
+  block.lang === 'cjs' || (/\brequire\(|\bmodule\.exports\b/.test(block.code) && !/^\s*import\s/m.test(block.code));
 
 function run(file) {
   return new Promise((resolve) => {
@@ -107,7 +110,16 @@ const modes = {
 if (tsFiles.length) {
   for (const [mode, options] of Object.entries(modes)) {
     const config = {
-      compilerOptions: { strict: true, exactOptionalPropertyTypes: true, noEmit: true, target: 'ES2022', skipLibCheck: true, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')], ...options },
+      compilerOptions: {
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        noEmit: true,
+        target: 'ES2022',
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [join(root, 'node_modules', '@types')],
+        ...options,
+      },
       files: tsFiles.map((f) => f.name),
     };
     writeFileSync(join(work, `tsconfig.${mode}.json`), JSON.stringify(config, null, 2));
@@ -123,7 +135,9 @@ if (tsFiles.length) {
   }
 }
 
-console.log(`\n${ran} blocks ran, ${tsFiles.length} type-checked under ${Object.keys(modes).join(', ')}, ${fragments} fragments skipped; ${failures.length} failed`);
+console.log(
+  `\n${ran} blocks ran, ${tsFiles.length} type-checked under ${Object.keys(modes).join(', ')}, ${fragments} fragments skipped; ${failures.length} failed`,
+);
 // Kept on failure for a look at the generated files (it holds a symlink back to the repository).
 if (!failures.length) rmSync(work, { recursive: true, force: true });
 process.exit(failures.length ? 1 : 0);

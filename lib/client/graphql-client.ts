@@ -1,10 +1,10 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import { type DocumentInput, sourceOf } from '../documents/document';
+import type { GraphQLErrorShape } from '../documents/types';
+import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { answersOf, errorsOf } from '../policy/detect';
 import { isResponse, parseBody } from '../util/body';
-import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { cleanResponse, credentialOf, isAxiosError, redactDeep } from '../util/redact';
-import { sourceOf, type DocumentInput } from '../documents/document';
-import type { GraphQLErrorShape } from '../documents/types';
 
 /**
  * What {@link GraphQLClient.request} resolves to: the answer as is, errors included.
@@ -32,13 +32,24 @@ export interface GraphQLResult<TData> {
  */
 export interface GraphQLClient {
   /** Runs a query; resolves to `data`, throws {@link GraphQLRequestError} when the answer has errors. */
-  query<TData = any, TVariables = Record<string, unknown>>(document: DocumentInput<TData, TVariables>, variables?: TVariables, config?: AxiosRequestConfig): Promise<TData>;
+  query<TData = any, TVariables = Record<string, unknown>>(
+    document: DocumentInput<TData, TVariables>,
+    variables?: TVariables,
+    config?: AxiosRequestConfig,
+  ): Promise<TData>;
   /** Runs a mutation; resolves to `data`, throws {@link GraphQLRequestError} when the answer has errors. */
-  mutate<TData = any, TVariables = Record<string, unknown>>(document: DocumentInput<TData, TVariables>, variables?: TVariables, config?: AxiosRequestConfig): Promise<TData>;
+  mutate<TData = any, TVariables = Record<string, unknown>>(
+    document: DocumentInput<TData, TVariables>,
+    variables?: TVariables,
+    config?: AxiosRequestConfig,
+  ): Promise<TData>;
   /** Runs any operation and resolves to the answer, errors included (also for 4xx answers with a GraphQL body). */
-  request<TData = any, TVariables = Record<string, unknown>>(document: DocumentInput<TData, TVariables>, variables?: TVariables, config?: AxiosRequestConfig): Promise<GraphQLResult<TData>>;
+  request<TData = any, TVariables = Record<string, unknown>>(
+    document: DocumentInput<TData, TVariables>,
+    variables?: TVariables,
+    config?: AxiosRequestConfig,
+  ): Promise<GraphQLResult<TData>>;
 }
-
 
 /**
  * Scrubs the token the request carried from server errors that echo it (message, `extensions`). At
@@ -76,7 +87,9 @@ export function createGraphQLClient(instance: AxiosInstance, options: { url?: st
   async function request<TData>(document: DocumentInput, variables?: unknown, config?: AxiosRequestConfig): Promise<GraphQLResult<TData>> {
     const { query, operationName } = sourceOf(document);
     if (variables !== undefined && (variables === null || typeof variables !== 'object' || Array.isArray(variables))) {
-      throw new TypeError(`Expected \`variables\` to be an object, got \`${variables === null ? 'null' : Array.isArray(variables) ? 'an array' : typeof variables}\``);
+      throw new TypeError(
+        `Expected \`variables\` to be an object, got \`${variables === null ? 'null' : Array.isArray(variables) ? 'an array' : typeof variables}\``,
+      );
     }
     const body: Record<string, unknown> = { query };
     if (variables !== undefined) body.variables = variables;
@@ -102,7 +115,9 @@ export function createGraphQLClient(instance: AxiosInstance, options: { url?: st
     // A GraphQL answer has `data` or `errors`; anything else (an HTML page, a reshaped body) is not one.
     if (!first || (!('data' in first) && !('errors' in first))) {
       const status = response?.status ?? 'unknown';
-      throw new GraphQLRequestError([{ message: `The answer (HTTP ${status}) is not a GraphQL response` }], { response: cleanResponse(response) });
+      throw new GraphQLRequestError([{ message: `The answer (HTTP ${status}) is not a GraphQL response` }], {
+        response: cleanResponse(response),
+      });
     }
     const errors = errorsOf(first);
     const data = (first.data ?? null) as TData | null;

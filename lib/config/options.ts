@@ -1,8 +1,7 @@
-import type { InternalAxiosRequestConfig } from 'axios';
-import type { AxiosError } from 'axios';
+import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
 import { retryAfterMs } from '../policy/detect';
-import { checkMs, checkNumber, expectOption as expect } from './validate';
 import type { RateLimitOptions, RetryOptions, TokenRefreshOptions } from '../types';
+import { checkMs, checkNumber, expectOption as expect } from './validate';
 
 /** The options with every default filled in (`tokens`, `refresh`, `login` and hooks stay optional). */
 export type ResolvedOptions = Required<
@@ -52,8 +51,18 @@ export function resolveOptions(options: TokenRefreshOptions | undefined): Resolv
   const o = { ...DEFAULTS, ...given } as Record<string, unknown>;
 
   expect(typeof o.url === 'string', 'url', 'a string', o.url);
-  expect(Array.isArray(o.authErrorCodes) && (o.authErrorCodes as unknown[]).every((c) => typeof c === 'string'), 'authErrorCodes', 'an array of strings', o.authErrorCodes);
-  expect(Array.isArray(o.authStatusCodes) && (o.authStatusCodes as unknown[]).every(isStatus), 'authStatusCodes', 'an array of HTTP status codes (100–599)', o.authStatusCodes);
+  expect(
+    Array.isArray(o.authErrorCodes) && (o.authErrorCodes as unknown[]).every((c) => typeof c === 'string'),
+    'authErrorCodes',
+    'an array of strings',
+    o.authErrorCodes,
+  );
+  expect(
+    Array.isArray(o.authStatusCodes) && (o.authStatusCodes as unknown[]).every(isStatus),
+    'authStatusCodes',
+    'an array of HTTP status codes (100–599)',
+    o.authStatusCodes,
+  );
   // Durations are bounded by the longest timer: setTimeout runs a longer one at once (util/validate.ts).
   checkMs(o.refreshAheadMs, 'refreshAheadMs');
   checkMs(o.refreshTimeoutMs, 'refreshTimeoutMs', true);
@@ -64,7 +73,8 @@ export function resolveOptions(options: TokenRefreshOptions | undefined): Resolv
   for (const fn of ['refresh', 'login', 'isAuthError', 'shouldAttachToken', 'onRefresh', 'onSessionExpired'] as const) {
     if (o[fn] !== undefined) expect(isFn(o[fn]), fn, 'a function', o[fn]);
   }
-  if (o.logger !== undefined) expect(!!o.logger && isFn((o.logger as { debug?: unknown }).debug), 'logger', 'an object with a `debug` method', o.logger);
+  if (o.logger !== undefined)
+    expect(!!o.logger && isFn((o.logger as { debug?: unknown }).debug), 'logger', 'an object with a `debug` method', o.logger);
 
   let retry: false | Required<RetryOptions> = false;
   if (o.retry !== false) {

@@ -39,7 +39,10 @@ export interface NumberRule {
 }
 
 function phrase(rule: NumberRule): string {
-  const bounds = [rule.above !== undefined ? `> ${rule.above}` : rule.min !== undefined ? `≥ ${rule.min}` : '', rule.max !== undefined ? `≤ ${rule.max}` : '']
+  const bounds = [
+    rule.above !== undefined ? `> ${rule.above}` : rule.min !== undefined ? `≥ ${rule.min}` : '',
+    rule.max !== undefined ? `≤ ${rule.max}` : '',
+  ]
     .filter(Boolean)
     .join(' and ');
   const noun = rule.integer ? 'an integer' : 'a finite number';

@@ -22,7 +22,7 @@ export type DocumentInput<TData = any, TVariables = any> =
   | string
   | GqlDocument<TData, TVariables>
   | { readonly kind: 'Document'; readonly definitions: readonly unknown[]; readonly __apiType?: (variables: TVariables) => TData }
-  | (String & { readonly __apiType?: (variables: TVariables) => TData });
+  | (string & { readonly __apiType?: (variables: TVariables) => TData });
 
 export interface DocumentSource {
   query: string;

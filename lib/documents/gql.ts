@@ -25,7 +25,9 @@ export interface GqlDocument<TData = any, TVariables = Record<string, unknown>> 
 }
 
 function isGqlDocument(value: unknown): value is GqlDocument {
-  return !!value && typeof value === 'object' && (value as GqlDocument).kind === 'GqlDocument' && typeof (value as GqlDocument).body === 'string';
+  return (
+    !!value && typeof value === 'object' && (value as GqlDocument).kind === 'GqlDocument' && typeof (value as GqlDocument).body === 'string'
+  );
 }
 
 /**
@@ -66,7 +68,9 @@ export function gql<TData = any, TVariables = Record<string, unknown>>(
     } else if (typeof part === 'string') {
       body += part;
     } else {
-      throw new TypeError(`Expected \`gql\` interpolation ${index} to be a gql document or a string, got \`${part === null ? 'null' : typeof part}\``);
+      throw new TypeError(
+        `Expected \`gql\` interpolation ${index} to be a gql document or a string, got \`${part === null ? 'null' : typeof part}\``,
+      );
     }
     body += strings[index + 1] ?? '';
   });

@@ -46,7 +46,7 @@ export function tokenize(source: string): string[] {
     } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
       const start = i;
       i++;
-      while (i < n && /[0-9.eE+\-]/.test(source[i]!)) i++;
+      while (i < n && /[0-9.eE+-]/.test(source[i]!)) i++;
       tokens.push(source.slice(start, i));
     } else {
       i++; // whitespace, commas, BOM

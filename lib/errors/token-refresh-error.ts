@@ -20,7 +20,12 @@ import { hasNameAndCode, PluginError } from './plugin-error';
  */
 export type TokenRefreshErrorCode = 'REFRESH_FAILED' | 'REFRESH_MISCONFIGURED' | 'BODY_NOT_REPLAYABLE' | 'STORE_CLOSED';
 
-const CODES: ReadonlySet<string> = new Set<TokenRefreshErrorCode>(['REFRESH_FAILED', 'REFRESH_MISCONFIGURED', 'BODY_NOT_REPLAYABLE', 'STORE_CLOSED']);
+const CODES: ReadonlySet<string> = new Set<TokenRefreshErrorCode>([
+  'REFRESH_FAILED',
+  'REFRESH_MISCONFIGURED',
+  'BODY_NOT_REPLAYABLE',
+  'STORE_CLOSED',
+]);
 
 /**
  * A refresh or login could not be done, or a request could not be replayed — not because the server
@@ -65,10 +70,8 @@ export class TokenRefreshError extends PluginError {
  * ```
  */
 export function isTokenRefreshError(value: unknown): value is TokenRefreshError {
-  return value instanceof TokenRefreshError || (hasNameAndCode(value, 'TokenRefreshError') && CODES.has(String((value as { code?: unknown }).code)));
-}
-
-/** True for a {@link TokenRefreshError} that trying again cannot fix (any copy of the package: read from its `code`). */
-export function isPermanentRefreshError(value: unknown): boolean {
-  return isTokenRefreshError(value) && value.code !== 'REFRESH_FAILED';
+  return (
+    value instanceof TokenRefreshError ||
+    (hasNameAndCode(value, 'TokenRefreshError') && CODES.has(String((value as { code?: unknown }).code)))
+  );
 }

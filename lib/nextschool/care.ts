@@ -231,7 +231,12 @@ export interface AdviserScreen {
   isGenius: boolean | null;
   isAcademicSpecial: boolean | null;
   isActivity: boolean | null;
-  domains: Array<{ name: string | null; nameText: string | null; state: 'NORMAL' | 'RISK' | 'PROBLEM' | null; stateText: string | null } | null> | null;
+  domains: Array<{
+    name: string | null;
+    nameText: string | null;
+    state: 'NORMAL' | 'RISK' | 'PROBLEM' | null;
+    stateText: string | null;
+  } | null> | null;
 }
 
 /**
@@ -414,7 +419,10 @@ export const EQ_STUDENTS_QUERY = gql<{ eqStudents: Array<EqStudent | null> | nul
  * console.log(student?.visit?.overallText);
  * ```
  */
-export const STUDENT_VISIT_QUERY = gql<{ student: { id: number | null; fullName: string | null; classroomName: string | null; visit: HomeVisit | null } | null }, { id: number }>`
+export const STUDENT_VISIT_QUERY = gql<
+  { student: { id: number | null; fullName: string | null; classroomName: string | null; visit: HomeVisit | null } | null },
+  { id: number }
+>`
   query NextSchoolStudentVisit($id: Int) { student(id: $id) { id fullName classroomName visit { id overall overallText visitedAt } } }
 `;
 

@@ -1,29 +1,10 @@
 // The NextSchool preset's entry (`axios-graphql-refresh/nextschool`): re-exports only.
 export { REFRESH_MUTATION, ROTATING_REFRESH_MUTATION } from '../transport/refresh-mutation';
-export { createNextSchoolClient, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL } from './client';
-export type { NextSchoolClient, NextSchoolClientOptions } from './client';
-export { LOGIN_MUTATION, LOGOUT_MUTATION, STUDENT_QUERY, STUDENTS_QUERY, TEACHER_QUERY, TEACHERS_QUERY } from './schema';
-export type { LoginPayload, Student, StudentsArgs, Teacher, TeachersArgs } from './schema';
-export type { AuthUser } from './schema';
-export type { NextSchoolLogin } from './client';
-export {
-  ADVISER_SCREEN_STATS_QUERY,
-  ADVISER_SCREENS_QUERY,
-  EQ_STUDENTS_QUERY,
-  EQ_TEMPLATE_QUERY,
-  SDQ_STUDENTS_QUERY,
-  SDQ_TEMPLATE_QUERY,
-  STUDENT_CARE_QUERY,
-  STUDENT_VISIT_QUERY,
-  TEACHER_VISIT_SUMMARY_QUERY,
-  VISIT_STATS_QUERY,
-  VISIT_STUDENTS_QUERY,
-} from './care';
 export type {
   AdviserScreen,
-  AdviserScreensArgs,
   AdviserScreenStats,
   AdviserScreenStudent,
+  AdviserScreensArgs,
   AssessmentTemplate,
   CareScopeArgs,
   CareStudentRow,
@@ -39,3 +20,20 @@ export type {
   VisitStudent,
   VisitStudentsArgs,
 } from './care';
+export {
+  ADVISER_SCREEN_STATS_QUERY,
+  ADVISER_SCREENS_QUERY,
+  EQ_STUDENTS_QUERY,
+  EQ_TEMPLATE_QUERY,
+  SDQ_STUDENTS_QUERY,
+  SDQ_TEMPLATE_QUERY,
+  STUDENT_CARE_QUERY,
+  STUDENT_VISIT_QUERY,
+  TEACHER_VISIT_SUMMARY_QUERY,
+  VISIT_STATS_QUERY,
+  VISIT_STUDENTS_QUERY,
+} from './care';
+export type { NextSchoolClient, NextSchoolClientOptions, NextSchoolLogin } from './client';
+export { createNextSchoolClient, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL } from './client';
+export type { AuthUser, LoginPayload, Student, StudentsArgs, Teacher, TeachersArgs } from './schema';
+export { LOGIN_MUTATION, LOGOUT_MUTATION, STUDENT_QUERY, STUDENTS_QUERY, TEACHER_QUERY, TEACHERS_QUERY } from './schema';

@@ -1,21 +1,21 @@
 import type { AxiosInstance } from 'axios';
+import { type ResolvedOptions, resolveOptions } from '../config/options';
 import { createAuthErrorDetector } from '../policy/detect';
-import { createLog } from '../util/log';
-import { MemoryTokenStore } from '../stores/memory-token-store';
-import { resolveOptions, type ResolvedOptions } from '../config/options';
 import { createOriginPolicy, fullUrlOf, originOf } from '../policy/origin';
-import { createPacer } from './pacing';
 import { isGraphQLRequest } from '../policy/replay-safety';
-import { createRequestInterceptor } from './request-interceptor';
+import { Session } from '../session/session';
+import { MemoryTokenStore } from '../stores/memory-token-store';
+import { isTokenStore } from '../stores/tokens';
+import type { PrivateClient } from '../transport/private-client';
+import { createPrivateClient } from '../transport/private-client';
+import type { RefreshContext, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenRefreshStats, TokenStore } from '../types';
+import { createLog } from '../util/log';
 import { assertSupportedAxios, inspectAxiosCopy } from './axios-copy';
 import { assertPlaceable, placeFirst } from './interceptor-order';
+import { createPacer } from './pacing';
+import { createRequestInterceptor } from './request-interceptor';
 import type { PluginContext } from './request-state';
 import { createResponseInterceptors } from './response-interceptor';
-import { Session } from '../session/session';
-import { isTokenStore } from '../stores/tokens';
-import { createPrivateClient } from '../transport/private-client';
-import type { PrivateClient } from '../transport/private-client';
-import type { RefreshContext, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenRefreshStats, TokenStore } from '../types';
 
 function assertInstance(instance: unknown): asserts instance is AxiosInstance {
   const i = instance as AxiosInstance | undefined;
@@ -41,7 +41,11 @@ export type DefaultRefresh = (deps: {
  * The generic plugin: everything `attachTokenRefresh` does, with the default refresh given by the
  * caller (lib/attach-token-refresh.ts wires the NextSchool mutation). The core knows no preset.
  */
-export function attachPlugin(instance: AxiosInstance, options: TokenRefreshOptions | undefined, defaultRefresh: DefaultRefresh): TokenRefreshHandle {
+export function attachPlugin(
+  instance: AxiosInstance,
+  options: TokenRefreshOptions | undefined,
+  defaultRefresh: DefaultRefresh,
+): TokenRefreshHandle {
   assertInstance(instance);
   assertSupportedAxios(instance);
   const opts = resolveOptions(options);
@@ -62,7 +66,8 @@ export function attachPlugin(instance: AxiosInstance, options: TokenRefreshOptio
     refresh,
     explicitRefresh: !!opts.refresh || !!opts.url,
     endpointOrigin,
-    judge: (request) => (originOf(fullUrlOf(request as never)) !== endpointOrigin() ? 'foreign' : isGraphQLRequest(request as never) ? 'graphql' : 'other'),
+    judge: (request) =>
+      originOf(fullUrlOf(request as never)) !== endpointOrigin() ? 'foreign' : isGraphQLRequest(request as never) ? 'graphql' : 'other',
     log,
     stats,
   });
@@ -93,7 +98,7 @@ export function attachPlugin(instance: AxiosInstance, options: TokenRefreshOptio
     detach() {
       instance.interceptors.request.eject(requestId);
       instance.interceptors.response.eject(responseId);
-      unplace.forEach((undo) => undo());
+      for (const undo of unplace) undo();
       session.leave();
     },
     get stats() {

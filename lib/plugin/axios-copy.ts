@@ -18,7 +18,9 @@ const known = new WeakMap<object, AxiosCopy>();
 const OLDEST = '0.22';
 
 const refuse = (found: string) =>
-  new TypeError(`Expected \`instance\` to be made by axios ${OLDEST} or newer (AbortSignal, instances with create()), got ${found} (docs/getting-started.md)`);
+  new TypeError(
+    `Expected \`instance\` to be made by axios ${OLDEST} or newer (AbortSignal, instances with create()), got ${found} (docs/getting-started.md)`,
+  );
 
 /** Refuses copies of axios the plugin cannot work with, whichever way the instance was made (default export, `create()`, an instance's `create()`). */
 export function assertSupportedAxios(instance: AxiosInstance): void {
@@ -99,4 +101,6 @@ function probe(instance: AxiosInstance): AxiosCopy {
 }
 
 const unordered = (ran: string[]) =>
-  new TypeError(`attachTokenRefresh cannot order its interceptors: this axios builds its chains without InterceptorManager#forEach (a probe ran: ${ran.join() || 'nothing'}; docs/how-it-works.md)`);
+  new TypeError(
+    `attachTokenRefresh cannot order its interceptors: this axios builds its chains without InterceptorManager#forEach (a probe ran: ${ran.join() || 'nothing'}; docs/how-it-works.md)`,
+  );

@@ -43,8 +43,14 @@ type Manager = object & { forEach: (fn: Each) => void; [KEY]?: Order };
  */
 function forEachOursFirst(this: Manager, fn: Each): void {
   const order = this[KEY];
-  if (!order) return Object.getPrototypeOf(this).forEach.call(this, fn);
-  if (order.ours.size === 0) return order.base.call(this, fn);
+  if (!order) {
+    Object.getPrototypeOf(this).forEach.call(this, fn);
+    return;
+  }
+  if (order.ours.size === 0) {
+    order.base.call(this, fn);
+    return;
+  }
   const { late, rest } = order;
   const lateMark = late.length;
   const restMark = rest.length;
@@ -63,12 +69,22 @@ function forEachOursFirst(this: Manager, fn: Each): void {
   }
 }
 
-const frozen = () => new TypeError('attachTokenRefresh cannot order its interceptors: `instance.interceptors` is frozen or sealed (docs/how-it-works.md)');
+const frozen = () =>
+  new TypeError('attachTokenRefresh cannot order its interceptors: `instance.interceptors` is frozen or sealed (docs/how-it-works.md)');
 
 function install(manager: Manager): Order {
   const previous = Object.getOwnPropertyDescriptor(manager, 'forEach');
   const base = typeof previous?.value === 'function' ? previous.value : Object.getPrototypeOf(manager).forEach; // attach.ts checked there is one
-  const order: Order = { ours: new Set(), late: [], depth: 0, base, previous, installed: forEachOursFirst, rest: [], sort: (h) => (h && order.ours.has(h.fulfilled) ? order.fn!(h) : order.rest.push(h)) };
+  const order: Order = {
+    ours: new Set(),
+    late: [],
+    depth: 0,
+    base,
+    previous,
+    installed: forEachOursFirst,
+    rest: [],
+    sort: (h) => (h && order.ours.has(h.fulfilled) ? order.fn!(h) : order.rest.push(h)),
+  };
   try {
     Object.defineProperty(manager, KEY, { value: order, configurable: true, enumerable: false, writable: true });
     Object.defineProperty(manager, 'forEach', { value: forEachOursFirst, configurable: true, enumerable: false, writable: true });

@@ -1,5 +1,5 @@
-import { CANCELED } from '../util/cancel';
 import type { RateLimitOptions } from '../types';
+import { CANCELED } from '../util/cancel';
 
 // Client-side pacing (`rateLimit`): a send takes a slot before the transport runs it and gives it
 // back when the transport is done (see send.ts, `pacedAdapter`), so `concurrency` bounds the sends
@@ -20,6 +20,7 @@ export function createPacer(options: RateLimitOptions): Pacer {
   let active = 0;
   let windowStart = 0;
   let startedInWindow = 0;
+  // biome-ignore lint/correctness/noUnusedVariables: read by `??=` below (one wake-up timer at a time)
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Whether the current window has room; if not, wakes up when the next one opens. */
@@ -31,10 +32,13 @@ export function createPacer(options: RateLimitOptions): Pacer {
       startedInWindow = 0;
     }
     if (startedInWindow < cap) return true;
-    timer ??= setTimeout(() => {
-      timer = undefined;
-      drain();
-    }, windowStart + interval - now);
+    timer ??= setTimeout(
+      () => {
+        timer = undefined;
+        drain();
+      },
+      windowStart + interval - now,
+    );
     return false;
   }
 

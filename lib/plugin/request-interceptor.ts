@@ -1,14 +1,15 @@
 import type { InternalAxiosRequestConfig } from 'axios';
-import { CANCELED, TIMED_OUT, cancellationOf } from '../util/cancel';
 import { operationNameOf, publishHeld } from '../diagnostics';
+import { CANCELED, cancellationOf, TIMED_OUT } from '../util/cancel';
 import { setBearer } from '../util/headers';
-import { aTurn, answered, mayGoNow, thisTurn } from '../util/turns';
-import { STATE_KEY, stamp, stateOf, type PluginContext, type RequestState } from './request-state';
-import { afterHold, leaveInTurn, pacedAdapter, ranOut, timedOut } from './send';
-import { pushesInOrder, type AxiosCopy } from './axios-copy';
+import { answered, aTurn, mayGoNow, thisTurn } from '../util/turns';
+import { type AxiosCopy, pushesInOrder } from './axios-copy';
 import { giveLast } from './interceptor-order';
+import { type PluginContext, type RequestState, STATE_KEY, stamp, stateOf } from './request-state';
+import { afterHold, leaveInTurn, pacedAdapter, ranOut, timedOut } from './send';
 
-const timeoutOf = (config: InternalAxiosRequestConfig) => (typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : undefined);
+const timeoutOf = (config: InternalAxiosRequestConfig) =>
+  typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : undefined;
 
 // The request interceptor: attaches the newest token to requests bound for the API's origin,
 // holds them at the gate while a refresh runs (a request held for a flight shares its outcome),
@@ -64,7 +65,10 @@ const onQueued = (ctx: PluginContext, config: InternalAxiosRequestConfig, held: 
 export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
   /** Until the probe answers, and on axios copies where a synchronous failure would skip our response interceptor, the interceptor always runs. */
   let mayRunInRunWhen = false;
-  void copy.syncFailuresReachInterceptors.then((ok) => (mayRunInRunWhen = ok), () => {});
+  void copy.syncFailuresReachInterceptors.then(
+    (ok) => (mayRunInRunWhen = ok),
+    () => {},
+  );
   const manager = ctx.instance.interceptors.request as unknown as Handlers;
   /** Requests `runWhen` took a place for (util/turns.ts) and found the fast path closed: the interceptor goes straight to the slow path. */
   const closed = new WeakMap<object, number>();
@@ -78,7 +82,8 @@ export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
 
   const isOurs = (config: InternalAxiosRequestConfig) => !config.skipAuth && ctx.shouldAttachToken(config);
 
-  const proceed = (config: InternalAxiosRequestConfig, turn: number, since?: number) => (attachFast(ctx, config, turn, since) ? config : slowPath(ctx, config, turn, since));
+  const proceed = (config: InternalAxiosRequestConfig, turn: number, since?: number) =>
+    attachFast(ctx, config, turn, since) ? config : slowPath(ctx, config, turn, since);
 
   /** Not async: with a valid token in a synchronous store, the request goes on without a microtask of ours. */
   function onRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
@@ -144,7 +149,12 @@ export function createRequestInterceptor(ctx: PluginContext, copy: AxiosCopy) {
 }
 
 /** Everything else: waits at the gate, refreshes, logs in. `entry` is the place taken on the way in, given back while it waits. */
-async function slowPath(ctx: PluginContext, config: InternalAxiosRequestConfig, entry: number, since = Date.now()): Promise<InternalAxiosRequestConfig> {
+async function slowPath(
+  ctx: PluginContext,
+  config: InternalAxiosRequestConfig,
+  entry: number,
+  since = Date.now(),
+): Promise<InternalAxiosRequestConfig> {
   answered(entry);
   const timeout = timeoutOf(config);
   const prior = stateOf(ctx, config);
@@ -167,7 +177,8 @@ async function slowPath(ctx: PluginContext, config: InternalAxiosRequestConfig, 
     const { turn, now } = await leaveInTurn(ctx, granted);
     if (ranOut(deadline)) throw (answered(turn), TIMED_OUT);
     const { token, generation } = now;
-    if (held.since !== undefined) publishHeld(() => ({ operation: operationNameOf(config), durationMs: Date.now() - held.since!, generation }));
+    if (held.since !== undefined)
+      publishHeld(() => ({ operation: operationNameOf(config), durationMs: Date.now() - held.since!, generation }));
     if (token) setBearer(config, token);
     const state = { generation, ...counts, passive: false, timeout, deadline, turn };
     stamp(config, state);

@@ -1,10 +1,10 @@
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
-import type { Pacer } from './pacing';
 import type { ResolvedOptions } from '../config/options';
-import type { PrivateClient } from '../transport/private-client';
 import type { Session } from '../session/session';
+import type { PrivateClient } from '../transport/private-client';
 import type { TokenRefreshStats } from '../types';
 import { answered } from '../util/turns';
+import type { Pacer } from './pacing';
 
 // What one attachment's interceptors share (the plugin context), and the state each request
 // carries. Per-request state lives under a namespaced string key: Symbol keys are lost on replay in

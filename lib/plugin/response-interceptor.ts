@@ -1,16 +1,16 @@
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { waitFor } from '../util/cancel';
-import { sleep } from '../util/timers';
-import { rateLimitOf, type RateLimitVerdict } from '../policy/detect';
-import { TokenRefreshError } from '../errors/token-refresh-error';
-import { isAxiosError, redactAxiosError } from '../util/redact';
-import { isOneShotBody, replaySafety } from '../policy/replay-safety';
-import { stateOf, type PluginContext, type RequestState } from './request-state';
-import { isQueryOnly, isTransientTransportError, userRetryHandles } from './retry';
 import { operationNameOf, publishRateLimited } from '../diagnostics';
-import { answered } from '../util/turns';
+import { TokenRefreshError } from '../errors/token-refresh-error';
+import { type RateLimitVerdict, rateLimitOf } from '../policy/detect';
+import { isOneShotBody, replaySafety } from '../policy/replay-safety';
 import { isResponse } from '../util/body';
-import { onBehalfOf, sendAgain, type Outcome } from './send';
+import { waitFor } from '../util/cancel';
+import { isAxiosError, redactAxiosError } from '../util/redact';
+import { sleep } from '../util/timers';
+import { answered } from '../util/turns';
+import { type PluginContext, type RequestState, stateOf } from './request-state';
+import { isQueryOnly, isTransientTransportError, userRetryHandles } from './retry';
+import { type Outcome, onBehalfOf, sendAgain } from './send';
 
 // The response interceptors: an answer that is an auth error is replayed with a newer token (one
 // refresh for all of them), a rate-limit decline is waited out then replayed, a transient failure of
@@ -26,7 +26,13 @@ function finish(outcome: Outcome): AxiosResponse {
 }
 
 /** An auth error: refresh (or adopt a newer token) and send again, if the request may run twice. */
-async function afterAuthError(ctx: PluginContext, config: InternalAxiosRequestConfig, state: RequestState, response: AxiosResponse, error: unknown): Promise<Outcome | undefined> {
+async function afterAuthError(
+  ctx: PluginContext,
+  config: InternalAxiosRequestConfig,
+  state: RequestState,
+  response: AxiosResponse,
+  error: unknown,
+): Promise<Outcome | undefined> {
   ctx.log('auth error detected', { status: response.status, url: config.url, replays: state.replays });
   if (state.replays >= ctx.opts.maxReplays) {
     ctx.log('replay limit reached; answering as is', { maxReplays: ctx.opts.maxReplays });
@@ -52,7 +58,13 @@ async function afterAuthError(ctx: PluginContext, config: InternalAxiosRequestCo
 }
 
 /** A rate-limit decline: pause every request for the time asked, then send again (a declined request did not run). */
-async function afterRateLimit(ctx: PluginContext, config: InternalAxiosRequestConfig, state: RequestState, response: AxiosResponse, limited: RateLimitVerdict): Promise<Outcome | undefined> {
+async function afterRateLimit(
+  ctx: PluginContext,
+  config: InternalAxiosRequestConfig,
+  state: RequestState,
+  response: AxiosResponse,
+  limited: RateLimitVerdict,
+): Promise<Outcome | undefined> {
   if (state.waits >= ctx.opts.maxRateLimitWaits || limited.delayMs > ctx.opts.maxRateLimitDelayMs) {
     ctx.log('rate limited again; answering as is', { waits: state.waits, delayMs: limited.delayMs });
     return undefined;
@@ -62,7 +74,12 @@ async function afterRateLimit(ctx: PluginContext, config: InternalAxiosRequestCo
   if (isOneShotBody(config.data)) return undefined;
   ctx.stats.rateLimited++;
   ctx.log('rate limited: pausing every request', { delayMs: limited.delayMs, url: config.url });
-  publishRateLimited(() => ({ operation: operationNameOf(config), status: response.status, delayMs: limited.delayMs, attempt: state.waits + 1 }));
+  publishRateLimited(() => ({
+    operation: operationNameOf(config),
+    status: response.status,
+    delayMs: limited.delayMs,
+    attempt: state.waits + 1,
+  }));
   ctx.session.pauseFor(limited.delayMs);
   const next = await onBehalfOf(ctx, config, state, async (wait) => {
     await ctx.session.passGate(wait);
@@ -79,12 +96,23 @@ function retryable(ctx: PluginContext, error: unknown, state: RequestState, conf
 }
 
 /** A transient failure of a query: wait the backoff, send again with the newest token. */
-async function afterTransientFailure(ctx: PluginContext, config: InternalAxiosRequestConfig, state: RequestState, error: unknown): Promise<Outcome> {
+async function afterTransientFailure(
+  ctx: PluginContext,
+  config: InternalAxiosRequestConfig,
+  state: RequestState,
+  error: unknown,
+): Promise<Outcome> {
   const delay = (ctx.opts.retry as { retryDelay: (n: number, e: unknown) => number }).retryDelay(state.retried + 1, error);
   ctx.log('transient failure; sending again', { attempt: state.retried + 1, delay });
   await onBehalfOf(ctx, config, state, (wait) => waitFor(sleep(delay, wait.signal), wait.signal, wait.deadline));
   const now = await ctx.session.latest();
-  return sendAgain(ctx, config, state.generation > 0 ? now.token : undefined, { ...state, generation: now.generation, retried: state.retried + 1 }, 'transient');
+  return sendAgain(
+    ctx,
+    config,
+    state.generation > 0 ? now.token : undefined,
+    { ...state, generation: now.generation, retried: state.retried + 1 },
+    'transient',
+  );
 }
 
 /** Handles an answer until it is neither an auth error, a rate-limit decline nor a retryable failure, or a bound is reached. */
@@ -98,7 +126,8 @@ async function settle(ctx: PluginContext, first: Outcome): Promise<AxiosResponse
     let next: Outcome | undefined;
     if (response && limited) next = await afterRateLimit(ctx, config, state, response, limited);
     else if (response && ctx.isAuthError(response, outcome.error)) next = await afterAuthError(ctx, config, state, response, outcome.error);
-    else if (outcome.error !== undefined && retryable(ctx, outcome.error, state, config)) next = await afterTransientFailure(ctx, config, state, outcome.error);
+    else if (outcome.error !== undefined && retryable(ctx, outcome.error, state, config))
+      next = await afterTransientFailure(ctx, config, state, outcome.error);
     if (!next) return finish(outcome);
     outcome = next;
   }
@@ -109,12 +138,14 @@ const JSON_BLOB = /json/i;
 /** A small JSON Blob (`responseType: 'blob'`) read as text, for detection only: the caller still gets the Blob. */
 function blobView(response: AxiosResponse): Promise<AxiosResponse> | undefined {
   const data = response.data as { size?: number; type?: string; text?: () => Promise<string> } | undefined;
-  if (typeof Blob === 'undefined' || !(data instanceof Blob) || (data.size ?? 0) > 64 * 1024 || (data.type && !JSON_BLOB.test(data.type))) return undefined;
+  if (typeof Blob === 'undefined' || !(data instanceof Blob) || (data.size ?? 0) > 64 * 1024 || (data.type && !JSON_BLOB.test(data.type)))
+    return undefined;
   return data.text!().then((text) => ({ ...response, data: text }));
 }
 
 export function createResponseInterceptors(ctx: PluginContext) {
-  const needsWork = (response: AxiosResponse | undefined, error: unknown) => !!response && (!!rateLimitOf(response) || ctx.isAuthError(response, error));
+  const needsWork = (response: AxiosResponse | undefined, error: unknown) =>
+    !!response && (!!rateLimitOf(response) || ctx.isAuthError(response, error));
   const defaultDetector = !ctx.opts.isAuthError;
 
   /** The common answer, seen without running the detectors: a parsed JSON object with no `errors`, at a status no rule looks at. */
@@ -136,7 +167,8 @@ export function createResponseInterceptors(ctx: PluginContext) {
     answered(state?.turn);
     if (!state || state.passive || plainlyFine(response)) return response;
     const view = blobView(response);
-    if (view) return view.then((v) => (needsWork(v, undefined) ? settle(ctx, { response: v }).then((r) => (r === v ? response : r)) : response));
+    if (view)
+      return view.then((v) => (needsWork(v, undefined) ? settle(ctx, { response: v }).then((r) => (r === v ? response : r)) : response));
     return needsWork(response, undefined) ? settle(ctx, { response }) : response;
   }
 

@@ -18,7 +18,7 @@ export function isQueryOnly(config: { method?: string; data?: unknown; params?: 
 }
 
 // Which failures are transient lives with the other failure rules (policy/classify.ts).
-export { isNetworkError, isTransientTransportError } from '../policy/classify';
+export { isTransientTransportError } from '../policy/classify';
 
 /** axios-retry's per-request state, as its request interceptor leaves it on the config. */
 interface UserRetryState {

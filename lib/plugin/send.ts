@@ -1,12 +1,12 @@
 import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { CANCELED, TIMED_OUT, cancellationOf, type Patience } from '../util/cancel';
 import { operationNameOf, publishReplay, type ReplayReason } from '../diagnostics';
-import { identity } from '../util/body';
-import { aTurn, answered, thisTurn } from '../util/turns';
 import type { RequestTokens } from '../session/session';
+import { identity } from '../util/body';
+import { CANCELED, cancellationOf, type Patience, TIMED_OUT } from '../util/cancel';
 import { deleteHeader, plainHeaders, setBearer } from '../util/headers';
 import { isAxiosError, redactAxiosError } from '../util/redact';
-import { STATE_KEY, stateOf, type PluginContext, type RequestState } from './request-state';
+import { answered, aTurn, thisTurn } from '../util/turns';
+import { type PluginContext, type RequestState, STATE_KEY, stateOf } from './request-state';
 
 // Sending a request again, and the errors axios itself would give. Replays and retries go through
 // the private client (no interceptors, identity transformRequest): the caller gets the same
@@ -16,9 +16,10 @@ import { STATE_KEY, stateOf, type PluginContext, type RequestState } from './req
 /** What an answer turned out to be: a response, or an axios error (with or without a response). */
 export type Outcome = { response: AxiosResponse; error?: undefined } | { error: unknown; response?: undefined };
 
-
 export const isCanceled = (error: unknown) =>
-  !!error && typeof error === 'object' && ((error as { __CANCEL__?: unknown }).__CANCEL__ === true || (error as { code?: unknown }).code === 'ERR_CANCELED');
+  !!error &&
+  typeof error === 'object' &&
+  ((error as { __CANCEL__?: unknown }).__CANCEL__ === true || (error as { code?: unknown }).code === 'ERR_CANCELED');
 
 /** What the plugin asks of axios only for the error it makes goes to a local adapter: never to the network, whatever the copy does. */
 const notSent = () => Promise.reject(new Error('axios-graphql-refresh: a request made for its error only was not sent'));
@@ -33,13 +34,22 @@ export function cancelled(ctx: PluginContext, config: InternalAxiosRequestConfig
 /** How axios 0.22–0.26 make their errors (core/createError.js): an Error carrying the config, a code, `isAxiosError` and `toJSON`. */
 function legacyAxiosError(message: string, code: string, config: unknown): Error {
   const error = Object.assign(new Error(message), { config, code, request: undefined, response: undefined, isAxiosError: true });
-  const toJSON = () => ({ message: error.message, name: error.name, stack: error.stack, config: error.config, code: error.code, status: null });
+  const toJSON = () => ({
+    message: error.message,
+    name: error.name,
+    stack: error.stack,
+    config: error.config,
+    code: error.code,
+    status: null,
+  });
   return Object.assign(error, { toJSON });
 }
 
 /** Makes errors as the user's copy of axios does: its AxiosError class (0.27+: a CanceledError's parent), or as 0.22–0.26 do (they have none). */
 async function axiosErrorOf(ctx: PluginContext): Promise<NonNullable<PluginContext['axiosError']>> {
-  const canceled: unknown = await ctx.client.request({ url: '', signal: AbortSignal.abort() as AxiosRequestConfig['signal'], adapter: notSent }).catch((e: unknown) => e);
+  const canceled: unknown = await ctx.client
+    .request({ url: '', signal: AbortSignal.abort() as AxiosRequestConfig['signal'], adapter: notSent })
+    .catch((e: unknown) => e);
   const parent: unknown = canceled instanceof Error ? Object.getPrototypeOf(Object.getPrototypeOf(canceled))?.constructor : undefined;
   if (typeof parent !== 'function' || parent === Error || parent === Object) return legacyAxiosError;
   const AxiosError = parent as new (message: string, code: string, config: unknown) => Error;
@@ -55,7 +65,12 @@ export async function timedOut(ctx: PluginContext, config: InternalAxiosRequestC
 }
 
 /** Waits for `work` on behalf of a request: its signal aborting gives axios' CanceledError, its timeout axios' timeout error. */
-export async function onBehalfOf<T>(ctx: PluginContext, config: InternalAxiosRequestConfig, state: RequestState, work: (wait: Patience) => Promise<T>): Promise<T> {
+export async function onBehalfOf<T>(
+  ctx: PluginContext,
+  config: InternalAxiosRequestConfig,
+  state: RequestState,
+  work: (wait: Patience) => Promise<T>,
+): Promise<T> {
   const cancel = cancellationOf(config);
   try {
     return await work({ signal: cancel.signal, deadline: state.deadline });
@@ -79,7 +94,13 @@ function remainingTimeout(config: Record<string, unknown>, state: RequestState):
  * Sends the already-serialized request again (`token` replaces the one it carried). An HTTP answer,
  * even an error status, or a network failure is an outcome to look at; a cancel is final.
  */
-export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequestConfig, token: string | undefined, state: RequestState, reason: ReplayReason): Promise<Outcome> {
+export async function sendAgain(
+  ctx: PluginContext,
+  config: InternalAxiosRequestConfig,
+  token: string | undefined,
+  state: RequestState,
+  reason: ReplayReason,
+): Promise<Outcome> {
   if (state.deadline !== undefined && Date.now() >= state.deadline) throw await timedOut(ctx, config, state.timeout);
   // One refresh releases every replay at once: they leave a slice per turn.
   const { turn, now } = await leaveInTurn(ctx, { token, generation: state.generation });
@@ -88,7 +109,13 @@ export async function sendAgain(ctx: PluginContext, config: InternalAxiosRequest
   token = now.token;
   state = { ...state, generation: now.generation };
   // resend_count as OpenTelemetry counts it: every send after the first, whatever the reason.
-  publishReplay(() => ({ operation: operationNameOf(config), resendCount: state.replays + state.waits + state.retried, reason, generation: state.generation, method: config.method }));
+  publishReplay(() => ({
+    operation: operationNameOf(config),
+    resendCount: state.replays + state.waits + state.retried,
+    reason,
+    generation: state.generation,
+    method: config.method,
+  }));
   const headers = plainHeaders(config.headers, config.method);
   deleteHeader(headers, 'Content-Length');
   const next: Record<string, unknown> = { ...config, headers, transformRequest: [identity], [STATE_KEY]: { ...state, turn } };
@@ -178,13 +205,16 @@ export function pacedAdapter(ctx: PluginContext, adapter: unknown): Adapter {
         else if (now.generation > state.generation) setBearer(config, now.token);
         state.generation = now.generation;
       }
-      return await ctx.client.request({ ...config, adapter: original, transformRequest: [identity], transformResponse: [identity] } as AxiosRequestConfig).then(
-        (response) => Object.assign(response, { config }),
-        (error: unknown) => {
-          if (isAxiosError(error)) Object.assign(error, { config }, error.response ? { response: Object.assign(error.response, { config }) } : {});
-          throw error;
-        },
-      );
+      return await ctx.client
+        .request({ ...config, adapter: original, transformRequest: [identity], transformResponse: [identity] } as AxiosRequestConfig)
+        .then(
+          (response) => Object.assign(response, { config }),
+          (error: unknown) => {
+            if (isAxiosError(error))
+              Object.assign(error, { config }, error.response ? { response: Object.assign(error.response, { config }) } : {});
+            throw error;
+          },
+        );
     } finally {
       release();
     }

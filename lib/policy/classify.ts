@@ -20,7 +20,8 @@ export type FailureKind = 'transient' | 'permanent' | 'verdict';
  * (axios-retry's list); and axios' own verdicts on the request itself (a throwing transformRequest,
  * a bad option or URL): sending it again, with the body already serialized, would bypass the transform.
  */
-const PERMANENT_CODES = /^(ENOTFOUND|ENETUNREACH|OUT_OF_MEM|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH|ERR_BAD_REQUEST|ERR_BAD_OPTION|ERR_BAD_OPTION_VALUE|ERR_NOT_SUPPORT|ERR_INVALID_URL|ERR_DEPRECATED)$|CERT|CRL/;
+const PERMANENT_CODES =
+  /^(ENOTFOUND|ENETUNREACH|OUT_OF_MEM|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH|ERR_BAD_REQUEST|ERR_BAD_OPTION|ERR_BAD_OPTION_VALUE|ERR_NOT_SUPPORT|ERR_INVALID_URL|ERR_DEPRECATED)$|CERT|CRL/;
 
 /** HTTP statuses that are not the server's verdict on a token: try again later. */
 export function isTransientStatus(status: number): boolean {

@@ -23,6 +23,7 @@ const AXIOS_ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
  * address is fine), which ends at `/`, `?`, `#` or the end. Letters beyond ASCII pass, except Unicode
  * spaces: both parsers map internationalised names alike (UTS 46), and reject what maps to a delimiter.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern must refuse
 const PLAIN_ABSOLUTE = /^https?:\/\/(?:(?:[a-z\d.-]|[^\s\x00-\x7f])+|\[[a-f\d:.]+\])(?::\d*)?(?:[/?#]|$)/i;
 
 /**
@@ -30,6 +31,7 @@ const PLAIN_ABSOLUTE = /^https?:\/\/(?:(?:[a-z\d.-]|[^\s\x00-\x7f])+|\[[a-f\d:.]
  * with one slash (not two, not a backslash, not a space), or a first segment without `:` (a scheme),
  * backslash, space or control character.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern must refuse
 const PLAIN_RELATIVE = /^(?:$|[?#]|\/(?![/\\\s\x00-\x20\x7f])|[^/\\:?#\s\x00-\x20\x7f][^/\\:?#\s\x00-\x1f\x7f]*(?:[/?#]|$))/;
 
 /** Where a full URL goes: the origin of a plain absolute URL, `'relative'` (the page's own origin), or `undefined` when unsure. */
@@ -95,7 +97,8 @@ export function createOriginPolicy(instance: AxiosInstance, graphqlUrl: string) 
   // baseURL is read per request (users may change it) but parsed only when it changes: this runs on every request.
   let baseURL: string | undefined;
   let baseOrigin: string | undefined;
-  const allowed = (target: Target) => target === 'relative' || (target !== undefined && (target === baseOrigin || target === graphqlOrigin));
+  const allowed = (target: Target) =>
+    target === 'relative' || (target !== undefined && (target === baseOrigin || target === graphqlOrigin));
   return function shouldAttachToken(config: InternalAxiosRequestConfig): boolean {
     if (instance.defaults.baseURL !== baseURL) {
       baseURL = instance.defaults.baseURL;

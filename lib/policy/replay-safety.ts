@@ -1,6 +1,6 @@
 import type { AxiosResponse } from 'axios';
-import { answersOf, codeOf, errorsOf, parseBody } from './detect';
 import { describeOperation, type OperationInfo } from '../documents/scan';
+import { answersOf, codeOf, errorsOf, parseBody } from './detect';
 
 // Whether a request that met an auth error (or a rate-limit decline) may be sent again
 // (docs/how-it-works.md, "when a mutation is replayed"). A query may always be replayed. A mutation
@@ -69,7 +69,10 @@ export function isGraphQLRequest(config: RequestLike | undefined): boolean {
   if ((config.method ?? 'get').toLowerCase() === 'get') return typeof queryOfGet(config) === 'string';
   const payload = graphqlPayloadOf(config);
   const entries = Array.isArray(payload) ? payload : [payload];
-  return entries.length > 0 && entries.every((e) => !!e && typeof e === 'object' && (typeof (e as { query?: unknown }).query === 'string' || 'extensions' in e));
+  return (
+    entries.length > 0 &&
+    entries.every((e) => !!e && typeof e === 'object' && (typeof (e as { query?: unknown }).query === 'string' || 'extensions' in e))
+  );
 }
 
 /** The operations a request carries (one per batch entry); `undefined` entries could not be read. */
@@ -99,7 +102,7 @@ function answerProvesNothingRan(answer: Record<string, unknown> | undefined, op:
   // Rejected before execution: a declining error without a path, and no error from inside execution.
   const requestLevel = errors.some((e) => codes.includes(codeOf(e) ?? '') && !hasPath(e.path)) && !errors.some((e) => hasPath(e.path));
   if (requestLevel) return true;
-  if (!op || !op.rootFields || op.rootFields.length === 0) return false;
+  if (!op?.rootFields || op.rootFields.length === 0) return false;
   return op.rootFields.every((field) => errors.some((e) => isRoot(e.path) && e.path[0] === field && codes.includes(codeOf(e) ?? '')));
 }
 

@@ -1,7 +1,7 @@
 import { publishSessionExpired, type SessionEndReason } from '../diagnostics';
 import { SessionExpiredError } from '../errors/session-expired-error';
-import { createGate, type Gate } from './gate';
 import type { RefreshContext, TokenInput, TokenSet, TokenStore } from '../types';
+import { createGate, type Gate } from './gate';
 
 // What every attachment sharing one token store must share: the flight (one refresh or login at a
 // time per store), the gate new requests wait at, the write counter that makes token writes
@@ -36,19 +36,19 @@ const ignore = () => {};
 
 export class Coordinator {
   /** The refresh or login in flight; set by {@link Coordinator.startFlight}, cleared when it settles or is superseded. */
-  flight: Promise<TokenSet> | null = null;
-  /** The flight the gate is held for, so 10,000 joiners add one hold, not 10,000; cleared with it. */
-  heldFlight: Promise<TokenSet> | null = null;
+  #flight: Promise<TokenSet> | null = null;
+  /** The flight the gate is held for, so 10,000 joiners add one hold, not 10,000; set by {@link Coordinator.holdFor}, cleared with it. */
+  #heldFlight: Promise<TokenSet> | null = null;
   /** Ends the gate's hold for `heldFlight` at once; set and cleared with it. */
   #releaseHeld: (() => void) | null = null;
   /** Settles `flight` for its waiters now, with what the caller stored; set and cleared with it. */
   #overtake: ((now: Promise<TokenSet>) => void) | null = null;
   /** The work of a superseded flight, still running: the next flight starts after it (one refresh token in use at a time). */
-  draining: Promise<unknown> | null = null;
+  #draining: Promise<unknown> | null = null;
   /** Where new requests wait while a flight or a rate-limit pause holds them. */
   readonly gate: Gate = createGate();
-  /** Bumped before every write through any attachment: a flight commits only if it did not move (stores without `compareAndSet`). */
-  version = 0;
+  /** Bumped by {@link Coordinator.wrote} before every write through any attachment: a flight commits only if it did not move (stores without `compareAndSet`). */
+  #version = 0;
   /** Attachments to tell when the session ends or revives. */
   readonly #members = new Set<Member>();
   /** Refreshers offered by the attachments, for those that have no endpoint of their own. */
@@ -57,17 +57,51 @@ export class Coordinator {
   readonly #notGraphQL = new Set<string>();
   #unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly store: TokenStore) {}
+  readonly #store: TokenStore;
+
+  constructor(store: TokenStore) {
+    this.#store = store;
+  }
+
+  /** The refresh or login in flight, if any (read-only: {@link Coordinator.startFlight} sets it). */
+  get flight(): Promise<TokenSet> | null {
+    return this.#flight;
+  }
+
+  /** The flight the gate is held for, if any. */
+  get heldFlight(): Promise<TokenSet> | null {
+    return this.#heldFlight;
+  }
+
+  /** True while a flight superseded by `setTokens` still runs (the next one starts after it). */
+  get draining(): boolean {
+    return this.#draining !== null;
+  }
+
+  /** The write counter: a flight remembers it when it starts and commits only if it did not move. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Every write through any attachment on the store calls this, before writing (token-view.ts). */
+  wrote(): void {
+    this.#version++;
+  }
 
   /** Registers an attachment; returns the function that unregisters it (detach). */
   join(member: Member, refresher: Refresher): () => void {
     this.#members.add(member);
     this.#refreshers.add(refresher);
-    if (!this.#unsubscribe && typeof this.store.subscribe === 'function') {
+    if (!this.#unsubscribe && typeof this.#store.subscribe === 'function') {
       // Changes made elsewhere (another process or tab): tokens revive, `null` ends every session here.
-      this.#unsubscribe = this.store.subscribe((tokens) => {
+      this.#unsubscribe = this.#store.subscribe((tokens) => {
         if (tokens?.accessToken) this.revive();
-        else this.end(new SessionExpiredError('The session ended elsewhere (another process or tab cleared the tokens)'), undefined, 'cleared-elsewhere');
+        else
+          this.end(
+            new SessionExpiredError('The session ended elsewhere (another process or tab cleared the tokens)'),
+            undefined,
+            'cleared-elsewhere',
+          );
       });
     }
     return () => {
@@ -85,17 +119,17 @@ export class Coordinator {
    * request that needs tokens joins it until it settles, or until {@link Coordinator.supersede}.
    */
   startFlight(work: () => Promise<TokenSet>): Promise<TokenSet> {
-    const previous = this.draining;
+    const previous = this.#draining;
     const own = previous ? previous.then(work, work) : work();
     let overtake!: (now: Promise<TokenSet>) => void;
     const overtaken = new Promise<TokenSet>((resolve) => (overtake = resolve));
     const flight: Promise<TokenSet> = Promise.race([own, overtaken]).finally(() => this.#forget(flight));
-    this.flight = flight;
+    this.#flight = flight;
     this.#overtake = (now) => {
       overtake(now);
-      this.draining = own;
+      this.#draining = own;
       own.then(ignore, ignore).then(() => {
-        if (this.draining === own) this.draining = null;
+        if (this.#draining === own) this.#draining = null;
       });
     };
     return flight;
@@ -103,18 +137,18 @@ export class Coordinator {
 
   /** Holds the gate for `flight` (once per flight, however many requests join it). */
   holdFor(flight: Promise<TokenSet>): void {
-    if (this.heldFlight === flight) return;
-    this.heldFlight = flight;
+    if (this.#heldFlight === flight) return;
+    this.#heldFlight = flight;
     this.#releaseHeld = this.gate.hold(flight);
   }
 
   #forget(flight: Promise<TokenSet>): void {
-    if (this.flight === flight) {
-      this.flight = null;
+    if (this.#flight === flight) {
+      this.#flight = null;
       this.#overtake = null;
     }
-    if (this.heldFlight === flight) {
-      this.heldFlight = null;
+    if (this.#heldFlight === flight) {
+      this.#heldFlight = null;
       this.#releaseHeld = null;
     }
   }
@@ -127,16 +161,16 @@ export class Coordinator {
    * one session").
    */
   supersede(): void {
-    const flight = this.flight;
+    const flight = this.#flight;
     if (!flight) return;
     this.#overtake?.(this.#held());
-    if (this.heldFlight === flight) this.#releaseHeld?.();
+    if (this.#heldFlight === flight) this.#releaseHeld?.();
     this.#forget(flight);
   }
 
   /** What the store holds now, as a flight's outcome: tokens, or the session is over. */
   async #held(): Promise<TokenSet> {
-    const now = (await this.store.get()) ?? null;
+    const now = (await this.#store.get()) ?? null;
     if (now?.accessToken) return now;
     throw new SessionExpiredError('The tokens were cleared while the refresh ran');
   }

@@ -51,8 +51,8 @@ export function createGate(): Gate {
   function setWaiters(delta: number): void {
     const before = waiters;
     waiters += delta;
-    if (before === 0 && waiters > 0) timers.forEach((t) => t.ref?.());
-    if (before > 0 && waiters === 0) timers.forEach((t) => t.unref?.());
+    if (before === 0 && waiters > 0) for (const t of timers) t.ref?.();
+    if (before > 0 && waiters === 0) for (const t of timers) t.unref?.();
   }
 
   return {

@@ -1,6 +1,6 @@
-import type { Coordinator } from './coordinator';
 import { sameTokens } from '../stores/tokens';
 import type { TokenSet, TokenStore } from '../types';
+import type { Coordinator } from './coordinator';
 
 // One attachment's view of the store: reads and writes, and the *generation* — a number that grows
 // each time a new access token is seen. Requests are stamped with it; an answer stamped with an
@@ -14,37 +14,45 @@ export interface RequestTokens {
 }
 
 export class TokenView {
-  /** Grows with each new access token seen; read and written only here. */
-  generation = 0;
+  /** Grows with each new access token seen; written only by {@link TokenView.observe}. */
+  #generation = 0;
   /** The newest access token seen; never leaves this object except as a request's header. */
   #lastToken: string | undefined;
   /** Whether the store held a token at the last read or write (a logout empties it). */
   #present = false;
 
-  constructor(
-    private readonly store: TokenStore,
-    private readonly shared: Coordinator,
-  ) {}
+  readonly #store: TokenStore;
+  readonly #shared: Coordinator;
+
+  constructor(store: TokenStore, shared: Coordinator) {
+    this.#store = store;
+    this.#shared = shared;
+  }
+
+  /** The generation of the newest access token seen (see above). */
+  get generation(): number {
+    return this.#generation;
+  }
 
   observe(tokens: TokenSet | null | undefined): void {
     const token = tokens?.accessToken;
     this.#present = !!token;
     if (token && token !== this.#lastToken) {
       this.#lastToken = token;
-      this.generation++;
+      this.#generation++;
     }
   }
 
   async read(): Promise<TokenSet | null> {
-    const tokens = (await this.store.get()) ?? null;
+    const tokens = (await this.#store.get()) ?? null;
     this.observe(tokens);
     return tokens;
   }
 
   /** Writes unconditionally (the caller's own `setTokens`). */
   async write(tokens: TokenSet | null): Promise<void> {
-    this.shared.version++; // before the write: a flight comparing meanwhile must see it moved
-    await this.store.set(tokens);
+    this.#shared.wrote(); // before the write: a flight comparing meanwhile must see it moved
+    await this.#store.set(tokens);
     this.observe(tokens);
   }
 
@@ -54,14 +62,14 @@ export class TokenView {
    */
   async writeIf(expected: TokenSet | null, next: TokenSet | null, version: number): Promise<boolean> {
     let ok: boolean;
-    if (typeof this.store.compareAndSet === 'function') {
-      ok = !!(await this.store.compareAndSet(expected, next));
+    if (typeof this.#store.compareAndSet === 'function') {
+      ok = !!(await this.#store.compareAndSet(expected, next));
     } else {
-      ok = this.shared.version === version && sameTokens((await this.store.get()) ?? null, expected);
-      if (ok) await this.store.set(next);
+      ok = this.#shared.version === version && sameTokens((await this.#store.get()) ?? null, expected);
+      if (ok) await this.#store.set(next);
     }
     if (ok) {
-      this.shared.version++;
+      this.#shared.wrote();
       this.observe(next);
     }
     return ok;
@@ -70,6 +78,6 @@ export class TokenView {
   /** The newest token known right now and its generation, read together (no await between). */
   current(tokens?: TokenSet | null): RequestTokens {
     const has = tokens === undefined ? this.#present : !!tokens?.accessToken;
-    return { token: has ? this.#lastToken : undefined, generation: this.generation };
+    return { token: has ? this.#lastToken : undefined, generation: this.#generation };
   }
 }

@@ -28,7 +28,8 @@ function decodeSegment(segment: string | undefined): unknown {
   }
 }
 
-const isSeconds = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0 && value < MAX_SECONDS;
+const isSeconds = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0 && value < MAX_SECONDS;
 
 /**
  * The `exp` (and, when it is not after `exp`, the `iat`) of a JWT access token, in epoch ms. A token

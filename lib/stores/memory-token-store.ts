@@ -1,5 +1,5 @@
-import { assertTokenInput, normalizeTokens, sameTokens } from './tokens';
 import type { TokenInput, TokenSet, TokenStore } from '../types';
+import { assertTokenInput, normalizeTokens, sameTokens } from './tokens';
 
 /**
  * Keeps tokens in memory: the default store, right for one process. Share one instance between

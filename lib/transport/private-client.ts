@@ -15,7 +15,9 @@ export function createPrivateClient(instance: AxiosInstance): PrivateClient {
   const create = (instance as AxiosInstance & { create?: (config?: AxiosRequestConfig) => AxiosInstance }).create;
   if (typeof create !== 'function') {
     // The same words as the refusal at attach (plugin/axios-copy.ts): createNextSchoolClient gets here first.
-    throw new TypeError('Expected `instance` to be made by axios 0.22 or newer (AbortSignal, instances with create()), got an instance without `create()` (axios 0.21 or older) (docs/getting-started.md)');
+    throw new TypeError(
+      'Expected `instance` to be made by axios 0.22 or newer (AbortSignal, instances with create()), got an instance without `create()` (axios 0.21 or older) (docs/getting-started.md)',
+    );
   }
   const client = create.call(instance, {});
   (client.defaults as { headers: unknown }).headers = {};
@@ -84,7 +86,11 @@ function redirectOf(response: AxiosResponse, url: string): PostResult['redirect'
   }
   if (status === 0) return {};
   const final = (response.request as { responseURL?: unknown } | undefined)?.responseURL;
-  if (typeof final === 'string' && final && resolve(final)?.origin !== resolve(url, (globalThis as { location?: { href?: string } }).location?.href)?.origin) {
+  if (
+    typeof final === 'string' &&
+    final &&
+    resolve(final)?.origin !== resolve(url, (globalThis as { location?: { href?: string } }).location?.href)?.origin
+  ) {
     return { to: final };
   }
   return undefined;

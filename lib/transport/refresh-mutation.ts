@@ -1,12 +1,12 @@
 import type { AxiosInstance } from 'axios';
-import { isPermanentCode, isTransientStatus } from '../policy/classify';
-import { allErrors, rateLimitOf } from '../policy/detect';
 import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { TokenRefreshError } from '../errors/token-refresh-error';
-import { redactAxiosError, redactDeep, redactText } from '../util/redact';
+import { isPermanentCode, isTransientStatus } from '../policy/classify';
+import { allErrors, rateLimitOf } from '../policy/detect';
 import { fullUrlOf } from '../policy/origin';
-import { postGraphQL, transportFailureOf, type PostResult, type PrivateClient } from './private-client';
 import type { RefreshContext, TokenInput } from '../types';
+import { redactAxiosError, redactDeep, redactText } from '../util/redact';
+import { type PostResult, type PrivateClient, postGraphQL, transportFailureOf } from './private-client';
 
 /**
  * The NextSchool refresh mutation. Variables, never interpolation: a refresh token holding `"` or
@@ -40,10 +40,19 @@ export const ROTATING_REFRESH_MUTATION =
 export async function requestTokens(
   client: PrivateClient,
   instance: AxiosInstance,
-  request: { url: string; query: string; operationName: string; variables: Record<string, string>; field: string; signal: AbortSignal; timeoutMs: number; what: string },
+  request: {
+    url: string;
+    query: string;
+    operationName: string;
+    variables: Record<string, string>;
+    field: string;
+    signal: AbortSignal;
+    timeoutMs: number;
+    what: string;
+  },
 ): Promise<TokenInput> {
   const secrets = Object.values(request.variables);
-  let result;
+  let result: PostResult;
   try {
     result = await postGraphQL(client, instance, {
       url: request.url,
@@ -67,7 +76,10 @@ export async function requestTokens(
     throw new TokenRefreshError(`The ${request.what} answer (HTTP ${status}) was not JSON`, { cause: answer() });
   }
   // Servers echo what they were sent, in messages and in `extensions`: neither may carry a secret on.
-  const errors = redactDeep(allErrors(body).map((e) => ({ ...e, message: String(e.message ?? '') })), secrets);
+  const errors = redactDeep(
+    allErrors(body).map((e) => ({ ...e, message: String(e.message ?? '') })),
+    secrets,
+  );
   const limited = rateLimitOf(result.response);
   if (limited || isTransientStatus(status)) {
     throw new TokenRefreshError(`The ${request.what} failed: HTTP ${status}${errors[0] ? `, ${errors[0].message}` : ''}`, {
@@ -110,7 +122,10 @@ function redirected(what: string, result: PostResult): TokenRefreshError {
   const to = result.redirect?.to ? `, a redirect to ${whereOf(result.redirect.to)}` : ' (a redirect)';
   return new TokenRefreshError(
     `The ${what} endpoint ${whereOf(result.url)} answered HTTP ${result.status}${to}: redirects are not followed with a secret in the body (set \`url\` to the endpoint itself)`,
-    { code: 'REFRESH_MISCONFIGURED', cause: Object.assign(new Error(`HTTP ${result.status}`), { name: 'HttpAnswer', status: result.status }) },
+    {
+      code: 'REFRESH_MISCONFIGURED',
+      cause: Object.assign(new Error(`HTTP ${result.status}`), { name: 'HttpAnswer', status: result.status }),
+    },
   );
 }
 

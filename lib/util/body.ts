@@ -9,7 +9,11 @@ const MAX_DECODED_BYTES = 64 * 1024;
 /** Bytes (ArrayBuffer, Buffer, any typed array) as text, when small enough to be worth reading. */
 function bytesAsText(data: object): string | undefined {
   const view =
-    data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
+    data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : ArrayBuffer.isView(data)
+        ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+        : undefined;
   if (!view || view.byteLength > MAX_DECODED_BYTES || typeof TextDecoder !== 'function') return undefined;
   return new TextDecoder().decode(view);
 }

@@ -37,7 +37,12 @@ export function cancellationOf(config: { signal?: unknown; cancelToken?: unknown
       disposers.push(() => token.unsubscribe?.(abort));
     } else token.promise?.then(abort, () => {});
   }
-  return { signal: controller.signal, dispose: () => disposers.forEach((d) => d()) };
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const d of disposers) d();
+    },
+  };
 }
 
 /** How long a request may wait, and how it gives up (its `signal`, its own `timeout`). */
@@ -80,9 +85,4 @@ export function waitFor<T>(promise: Promise<T>, signal?: AbortSignal, deadline?:
       (error) => finish(() => reject(error)),
     );
   });
-}
-
-/** Resolves with `promise`, or rejects with {@link CANCELED} as soon as `signal` aborts. */
-export function raceCancel<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  return waitFor(promise, signal);
 }

@@ -63,7 +63,10 @@ export function setBearer(target: { headers?: unknown }, token: string): void {
   const bag = target.headers as HeaderBag | undefined;
   // Only axios' own headers keep their entries as properties (and have `normalize`): a fetch `Headers`
   // or a `Map` also has set/get, but axios reads it through its iterator, so a property would not be sent.
-  if (!bag || typeof bag !== 'object' || !isAxiosHeaders(bag) || typeof bag.normalize !== 'function') return setHeader(target, 'Authorization', value);
+  if (!bag || typeof bag !== 'object' || !isAxiosHeaders(bag) || typeof bag.normalize !== 'function') {
+    setHeader(target, 'Authorization', value);
+    return;
+  }
   for (const key of Object.keys(bag)) if (key !== 'Authorization' && key.trim().toLowerCase() === 'authorization') delete bag[key];
   bag.Authorization = value;
 }
@@ -74,7 +77,7 @@ export function plainHeaders(headers: unknown, method?: string): Record<string, 
   const bag = headers as HeaderBag;
   const source: Record<string, unknown> =
     typeof (bag as { toJSON?: unknown }).toJSON === 'function' && isAxiosHeaders(bag)
-      ? ((bag as unknown as { toJSON(): Record<string, unknown> }).toJSON())
+      ? (bag as unknown as { toJSON(): Record<string, unknown> }).toJSON()
       : bag;
   const out: Record<string, unknown> = {};
   const nestedSources = [source.common, method ? source[method] : undefined];

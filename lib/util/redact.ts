@@ -73,7 +73,7 @@ function scrubConfig(config: unknown, secretBody: boolean): void {
     const hadAuth = Object.keys(plainHeaders(c.headers)).some((k) => k.toLowerCase() === 'authorization');
     deleteHeader(c.headers, 'Authorization');
     // Keep a visible trace that a credential was sent, without the credential.
-    if (hadAuth) (c.headers as Record<string, unknown>)['Authorization'] = REDACTED;
+    if (hadAuth) (c.headers as Record<string, unknown>).Authorization = REDACTED;
   }
   if (c.auth) c.auth = REDACTED;
   if (secretBody && c.data !== undefined) c.data = REDACTED;

@@ -22,7 +22,8 @@ export function closeClients() {
 
 const isUnauthenticated = (data) => Array.isArray(data?.errors) && data.errors.some((e) => e?.extensions?.code === 'UNAUTHENTICATED');
 const dataOrThrow = (data) => {
-  if (data?.errors?.length) throw Object.assign(new Error(data.errors[0].message), { code: data.errors[0].extensions?.code ?? 'GRAPHQL_ERROR' });
+  if (data?.errors?.length)
+    throw Object.assign(new Error(data.errors[0].message), { code: data.errors[0].extensions?.code ?? 'GRAPHQL_ERROR' });
   return data.data;
 };
 
@@ -42,7 +43,13 @@ export function ours(url, tokens, options = {}) {
 export function oursPlugin(url, tokens, options = {}) {
   const api = axios.create({ baseURL: url, httpAgent: agent(), adapter: options.adapter });
   const auth = attachTokenRefresh(api, { tokens, retry: false, ...options.plugin });
-  return { name: 'axios-graphql-refresh, plugin only', query: async (variables) => dataOrThrow((await api.post('', { query: STUDENTS.source, variables })).data), stats: () => auth.stats, auth, api };
+  return {
+    name: 'axios-graphql-refresh, plugin only',
+    query: async (variables) => dataOrThrow((await api.post('', { query: STUDENTS.source, variables })).data),
+    stats: () => auth.stats,
+    auth,
+    api,
+  };
 }
 
 /**
@@ -61,7 +68,10 @@ export function axiosAuthRefresh(url, tokens, options = {}) {
   });
   api.interceptors.response.use((response) => {
     if (!isUnauthenticated(response.data)) return response;
-    const error = new axios.AxiosError('UNAUTHENTICATED', 'ERR_BAD_RESPONSE', response.config, response.request, { ...response, status: 401 });
+    const error = new axios.AxiosError('UNAUTHENTICATED', 'ERR_BAD_RESPONSE', response.config, response.request, {
+      ...response,
+      status: 401,
+    });
     return Promise.reject(error);
   });
   createAuthRefresh(
@@ -89,7 +99,9 @@ export function docsPattern(url, tokens, options = {}) {
       const send = () => http1.post('', { query: STUDENTS.source, variables }, { headers: { Authorization: `Bearer ${accessToken}` } });
       let { data } = await send();
       if (isUnauthenticated(data)) {
-        const refreshed = await http1.post('', { query: `mutation { refreshToken(refreshToken: "${tokens.refreshToken}") { accessToken expiresIn } }` });
+        const refreshed = await http1.post('', {
+          query: `mutation { refreshToken(refreshToken: "${tokens.refreshToken}") { accessToken expiresIn } }`,
+        });
         accessToken = refreshed.data.data.refreshToken.accessToken;
         ({ data } = await send());
       }
@@ -101,8 +113,17 @@ export function docsPattern(url, tokens, options = {}) {
 
 /** Bare axios with a fixed token and no refresh logic: the floor. */
 export function bare(url, tokens, options = {}) {
-  const api = axios.create({ baseURL: url, httpAgent: agent(), adapter: options.adapter, headers: { Authorization: `Bearer ${tokens.accessToken}` } });
-  return { name: 'bare axios (no refresh)', query: async (variables) => dataOrThrow((await api.post('', { query: STUDENTS.source, variables })).data), api };
+  const api = axios.create({
+    baseURL: url,
+    httpAgent: agent(),
+    adapter: options.adapter,
+    headers: { Authorization: `Bearer ${tokens.accessToken}` },
+  });
+  return {
+    name: 'bare axios (no refresh)',
+    query: async (variables) => dataOrThrow((await api.post('', { query: STUDENTS.source, variables })).data),
+    api,
+  };
 }
 
 export const CLIENTS = { ours, oursPlugin, axiosAuthRefresh, docsPattern, bare };

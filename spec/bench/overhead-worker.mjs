@@ -9,7 +9,8 @@ import { CLIENTS, closeClients } from './clients.mjs';
 
 const ANSWER = JSON.stringify({ data: { students: [{ id: 1, fullName: 'เด็กชายสมชาย ใจดี' }] } });
 /** An in-memory adapter answering every query with the same GraphQL answer (a JSON string, as over HTTP). */
-const memoryAdapter = (config) => Promise.resolve({ data: ANSWER, status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {} });
+const memoryAdapter = (config) =>
+  Promise.resolve({ data: ANSWER, status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {} });
 
 /** `n` queries, `batch` at a time; this process's CPU time (user + system) and wall time, µs. */
 async function block(client, n, batch) {

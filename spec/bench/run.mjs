@@ -12,9 +12,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { herd, herdCpu, isolated, memory, overhead, OVERHEAD_CPU, proactive, rateLimit } from './scenarios.mjs';
-import { kb as sizeKb, measureSizes, METHOD as SIZE_METHOD, QUOTED_FROM } from '../../scripts/size.mjs';
+import { measureSizes, QUOTED_FROM, METHOD as SIZE_METHOD, kb as sizeKb } from '../../scripts/size.mjs';
 import { barChart, lineChart, measuredCommit, median, medianInterval, ms, speedWord, spread, table, whereN } from './report.mjs';
+import { herd, herdCpu, isolated, memory, OVERHEAD_CPU, overhead, proactive, rateLimit } from './scenarios.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -23,8 +23,28 @@ const SMOKE = process.env.BENCH_SMOKE === '1';
 // takes ≥ 100 ms at full size), the clients' blocks interleaved; warm-up queries per client.
 // stall: the herd whose event-loop stall is compared.
 const P = SMOKE
-  ? { ns: [10, 50], runs: () => 1, overhead: { memory: { runs: 3, blocks: 4, block: 50, warmup: 200 }, http: { runs: 1, blocks: 2, block: 50, warmup: 50 } }, stall: { n: 200, runs: 2 }, waiting: 500, proactiveMs: 2_500, rlWindowMs: 400, rlLimit: 10, rlBurst: 30 }
-  : { ns: [10, 100, 1_000, 5_000], runs: (n) => (n >= 1_000 ? 3 : 9), overhead: { memory: { runs: 31, blocks: 30, block: 50, warmup: 3_000 }, http: { runs: 9, blocks: 8, block: 50, warmup: 500 } }, stall: { n: 5_000, runs: 5 }, waiting: 10_000, proactiveMs: 10_000, rlWindowMs: 3_000, rlLimit: 60, rlBurst: 200 };
+  ? {
+      ns: [10, 50],
+      runs: () => 1,
+      overhead: { memory: { runs: 3, blocks: 4, block: 50, warmup: 200 }, http: { runs: 1, blocks: 2, block: 50, warmup: 50 } },
+      stall: { n: 200, runs: 2 },
+      waiting: 500,
+      proactiveMs: 2_500,
+      rlWindowMs: 400,
+      rlLimit: 10,
+      rlBurst: 30,
+    }
+  : {
+      ns: [10, 100, 1_000, 5_000],
+      runs: (n) => (n >= 1_000 ? 3 : 9),
+      overhead: { memory: { runs: 31, blocks: 30, block: 50, warmup: 3_000 }, http: { runs: 9, blocks: 8, block: 50, warmup: 500 } },
+      stall: { n: 5_000, runs: 5 },
+      waiting: 10_000,
+      proactiveMs: 10_000,
+      rlWindowMs: 3_000,
+      rlLimit: 60,
+      rlBurst: 200,
+    };
 const BATCHES = [1, 50]; // overhead: one request at a time, and 50 at a time
 
 const NAMES = {
@@ -82,7 +102,13 @@ const results = [];
 // BENCH_ENFORCE_ALL=1 enforces them in a smoke run too (to see the exit code of a miss).
 const ENFORCE_ALL = process.env.BENCH_ENFORCE_ALL === '1';
 const check = (ok, target, measured, { measure = false, size = false } = {}) =>
-  results.push({ target, measured, ok, enforced: ENFORCE_ALL || !(SMOKE && (measure || size)), why: size ? 'CI gates growth with npm run size -- --ceilings' : 'meaningless at smoke sizes' });
+  results.push({
+    target,
+    measured,
+    ok,
+    enforced: ENFORCE_ALL || !(SMOKE && (measure || size)),
+    why: size ? 'CI gates growth with npm run size -- --ceilings' : 'meaningless at smoke sizes',
+  });
 
 const started = Date.now();
 const server = await startServer();
@@ -104,17 +130,32 @@ for (const n of P.ns) {
   for (const variant of variants) {
     const runs = herdResults[variant][n];
     const m = (k) => median(runs.map((x) => x[k]));
-    log(`  herd N=${String(n).padEnd(5)} ${NAMES[variant].padEnd(38)} refreshes ${m('refreshes')}, requests ${m('requests')}, answered ${m('answered')}, ${m('wallMs').toFixed(0)} ms`);
+    log(
+      `  herd N=${String(n).padEnd(5)} ${NAMES[variant].padEnd(38)} refreshes ${m('refreshes')}, requests ${m('requests')}, answered ${m('answered')}, ${m('wallMs').toFixed(0)} ms`,
+    );
     if (variant === 'ours' || variant === 'oursKnown') {
-      check(runs.every((x) => x.refreshes === 1 && x.answered === n), `${TARGETS.herd} (${NAMES[variant]}, N = ${n})`, `refreshes ${ms(runs.map((x) => x.refreshes))}, answered ${ms(runs.map((x) => x.answered))} / ${n}`);
+      check(
+        runs.every((x) => x.refreshes === 1 && x.answered === n),
+        `${TARGETS.herd} (${NAMES[variant]}, N = ${n})`,
+        `refreshes ${ms(runs.map((x) => x.refreshes))}, answered ${ms(runs.map((x) => x.answered))} / ${n}`,
+      );
       const bound = variant === 'ours' ? 2 * n + 1 : n + 1;
-      check(runs.every((x) => x.requests <= bound), `${TARGETS.herdRequests} (${NAMES[variant]}, N = ${n}: ≤ ${bound})`, `server requests ${ms(runs.map((x) => x.requests))}`);
+      check(
+        runs.every((x) => x.requests <= bound),
+        `${TARGETS.herdRequests} (${NAMES[variant]}, N = ${n}: ≤ ${bound})`,
+        `server requests ${ms(runs.map((x) => x.requests))}`,
+      );
     }
   }
 }
 const wall = (variant, n) => median(herdResults[variant][n].map((x) => x.wallMs));
 for (const n of P.ns) {
-  check(wall('ours', n) <= wall('axiosAuthRefresh', n), `${TARGETS.herdWall} (N = ${n})`, `${wall('ours', n).toFixed(0)} ms against ${wall('axiosAuthRefresh', n).toFixed(0)} ms`, { measure: true });
+  check(
+    wall('ours', n) <= wall('axiosAuthRefresh', n),
+    `${TARGETS.herdWall} (N = ${n})`,
+    `${wall('ours', n).toFixed(0)} ms against ${wall('axiosAuthRefresh', n).toFixed(0)} ms`,
+    { measure: true },
+  );
 }
 const dedupeN = SMOKE ? 50 : 1_000;
 const dedupe = await herd(server, 'authRefreshDedupe', dedupeN);
@@ -125,19 +166,32 @@ const cpu = {};
 for (let r = 0; r < (SMOKE ? 1 : 7); r++) {
   for (const kind of ['ours', 'axiosAuthRefresh', 'docsPattern']) (cpu[kind] ??= []).push(await herdCpu(kind, cpuN));
 }
-for (const kind of Object.keys(cpu)) log(`  herd (in-memory) N=${cpuN} ${NAMES[kind].padEnd(28)} ${median(cpu[kind].map((x) => x.wallMs)).toFixed(1)} ms, refreshes ${median(cpu[kind].map((x) => x.refreshes))}`);
+for (const kind of Object.keys(cpu))
+  log(
+    `  herd (in-memory) N=${cpuN} ${NAMES[kind].padEnd(28)} ${median(cpu[kind].map((x) => x.wallMs)).toFixed(1)} ms, refreshes ${median(cpu[kind].map((x) => x.refreshes))}`,
+  );
 
 // 2. Overhead: valid token, CPU time per request, in memory and over loopback HTTP, 1 and 50 at a time
 // The first is the reference. In memory, the plugin without the GraphQL client too, to show where the cost is.
-const OVERHEAD_KINDS = { memory: ['bare', 'ours', 'oursPlugin', 'axiosAuthRefresh', 'docsPattern'], http: ['bare', 'ours', 'axiosAuthRefresh', 'docsPattern'] };
+const OVERHEAD_KINDS = {
+  memory: ['bare', 'ours', 'oursPlugin', 'axiosAuthRefresh', 'docsPattern'],
+  http: ['bare', 'ours', 'axiosAuthRefresh', 'docsPattern'],
+};
 const overheadResults = {}; // transport → batch → { perRun: kind → [{ cpuUs, wallUs }], ratios: kind → [paired CPU ratio] }
 for (const transport of ['memory', 'http']) {
-  overheadResults[transport] = await overhead(server, { kinds: OVERHEAD_KINDS[transport], transport, batches: BATCHES, ...P.overhead[transport] });
+  overheadResults[transport] = await overhead(server, {
+    kinds: OVERHEAD_KINDS[transport],
+    transport,
+    batches: BATCHES,
+    ...P.overhead[transport],
+  });
   for (const batch of BATCHES) {
     const res = overheadResults[transport][batch];
     for (const kind of OVERHEAD_KINDS[transport]) {
       const m = (k) => median(res.perRun[kind].map((x) => x[k])).toFixed(1);
-      log(`  overhead ${transport.padEnd(6)} ${String(batch).padStart(2)} at a time ${NAMES[kind].padEnd(28)} CPU ${m('cpuUs')} µs/request, wall ${m('wallUs')} µs, CPU ratio ${median(res.ratios[kind]).toFixed(3)}`);
+      log(
+        `  overhead ${transport.padEnd(6)} ${String(batch).padStart(2)} at a time ${NAMES[kind].padEnd(28)} CPU ${m('cpuUs')} µs/request, wall ${m('wallUs')} µs, CPU ratio ${median(res.ratios[kind]).toFixed(3)}`,
+      );
     }
   }
 }
@@ -147,7 +201,8 @@ const perReq = (transport, batch, kind, k = 'cpuUs') => median(overheadResults[t
 /** "1.043× (95% interval 0.981–1.102)": the checked figure and how far this machine's noise leaves it uncertain. */
 const ratioText = (transport, batch, kind) => {
   const ratios = overheadResults[transport][batch].ratios[kind];
-  if (ratios.length < 3) return `${cpuRatio(transport, batch, kind).toFixed(3)}× (${ratios.length} round${ratios.length === 1 ? '' : 's'}: no interval)`;
+  if (ratios.length < 3)
+    return `${cpuRatio(transport, batch, kind).toFixed(3)}× (${ratios.length} round${ratios.length === 1 ? '' : 's'}: no interval)`;
   const [lo, hi] = medianInterval(ratios);
   return `${cpuRatio(transport, batch, kind).toFixed(3)}× (95% interval ${lo.toFixed(3)}–${hi.toFixed(3)})`;
 };
@@ -171,12 +226,15 @@ const stallRuns = { ours: [], bare: [] };
 const stallWorkers = { ours: isolated(server), bare: isolated(server) };
 for (const variant of ['bare', 'ours']) for (let i = 0; i < 3; i++) await stallWorkers[variant].run('herd', variant, 100);
 for (let r = 0; r < P.stall.runs; r++) {
-  for (const variant of r % 2 ? ['ours', 'bare'] : ['bare', 'ours']) stallRuns[variant].push(await stallWorkers[variant].run('herd', variant, P.stall.n));
+  for (const variant of r % 2 ? ['ours', 'bare'] : ['bare', 'ours'])
+    stallRuns[variant].push(await stallWorkers[variant].run('herd', variant, P.stall.n));
 }
 await Promise.all(Object.values(stallWorkers).map((w) => w.close()));
 const stallOf = (variant, k = 'stallMs') => median(stallRuns[variant].map((x) => x[k]));
 for (const variant of ['bare', 'ours']) {
-  log(`  stall N=${P.stall.n} ${NAMES[variant].padEnd(28)} longest turn ${stallOf(variant).toFixed(1)} ms (histogram max ${stallOf(variant, 'delayMaxMs').toFixed(1)} ms), refreshes ${median(stallRuns[variant].map((x) => x.refreshes))}, answered ${median(stallRuns[variant].map((x) => x.answered))}`);
+  log(
+    `  stall N=${P.stall.n} ${NAMES[variant].padEnd(28)} longest turn ${stallOf(variant).toFixed(1)} ms (histogram max ${stallOf(variant, 'delayMaxMs').toFixed(1)} ms), refreshes ${median(stallRuns[variant].map((x) => x.refreshes))}, answered ${median(stallRuns[variant].map((x) => x.answered))}`,
+  );
 }
 check(
   stallRuns.ours.every((x) => x.refreshes === 1 && x.answered === P.stall.n),
@@ -192,16 +250,29 @@ check(
 
 // 2c. Weight in a browser bundle (deterministic; checked in the full run, gated on its own by npm run size)
 const sizes = await measureSizes();
-for (const s of sizes) log(`  size ${s.name.padEnd(30)} ${s.peer && !s.installed ? `not installed (${QUOTED_FROM} quotes ${sizeKb(s.quoted)} gzip)` : `${sizeKb(s.min)} minified, ${sizeKb(s.gzip)} gzip${s.peer ? '' : `, budget ${sizeKb(s.budget)}`}`}`);
-for (const s of sizes.filter((x) => !x.peer)) check(s.ok, `${s.name}: ${TARGETS.size} (${sizeKb(s.budget)})`, `${sizeKb(s.gzip)} gzip -9 (${s.gzip.toLocaleString('en')} bytes)`, { size: true });
+for (const s of sizes)
+  log(
+    `  size ${s.name.padEnd(30)} ${s.peer && !s.installed ? `not installed (${QUOTED_FROM} quotes ${sizeKb(s.quoted)} gzip)` : `${sizeKb(s.min)} minified, ${sizeKb(s.gzip)} gzip${s.peer ? '' : `, budget ${sizeKb(s.budget)}`}`}`,
+  );
+for (const s of sizes.filter((x) => !x.peer))
+  check(s.ok, `${s.name}: ${TARGETS.size} (${sizeKb(s.budget)})`, `${sizeKb(s.gzip)} gzip -9 (${s.gzip.toLocaleString('en')} bytes)`, {
+    size: true,
+  });
 
 // 3. Memory
 const mem = await memory(server, P.waiting);
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
-log(`  memory: ${P.waiting} waiting: ${kb(mem.perRequestBytes)} each; axios floor ${kb(mem.floorBytes)}; library ${kb(mem.perRequestBytes - mem.floorBytes)}; answered ${mem.answered}`);
+log(
+  `  memory: ${P.waiting} waiting: ${kb(mem.perRequestBytes)} each; axios floor ${kb(mem.floorBytes)}; library ${kb(mem.perRequestBytes - mem.floorBytes)}; answered ${mem.answered}`,
+);
 check(mem.answered === P.waiting, TARGETS.memoryAnswered, `${mem.answered} / ${P.waiting}`);
 const libraryKb = (mem.perRequestBytes - mem.floorBytes) / 1024;
-check(libraryKb <= TARGETS.memoryKb, `≤ ${TARGETS.memoryKb} KB of heap per waiting request for the library`, kb(mem.perRequestBytes - mem.floorBytes), { measure: true });
+check(
+  libraryKb <= TARGETS.memoryKb,
+  `≤ ${TARGETS.memoryKb} KB of heap per waiting request for the library`,
+  kb(mem.perRequestBytes - mem.floorBytes),
+  { measure: true },
+);
 
 // 4. Proactive
 const ttlMs = 2_000;
@@ -209,7 +280,9 @@ const proactiveResults = {};
 for (const kind of SMOKE ? ['ours'] : ['ours', 'axiosAuthRefresh', 'docsPattern']) {
   proactiveResults[kind] = await proactive(server, kind, ttlMs, P.proactiveMs);
   const p = proactiveResults[kind];
-  log(`  proactive ${NAMES[kind].padEnd(28)} UNAUTHENTICATED ${p.unauthenticated}, refreshes ${p.refreshes}, answered ${p.answered}, failed ${p.failed}`);
+  log(
+    `  proactive ${NAMES[kind].padEnd(28)} UNAUTHENTICATED ${p.unauthenticated}, refreshes ${p.refreshes}, answered ${p.answered}, failed ${p.failed}`,
+  );
 }
 check(proactiveResults.ours.unauthenticated === 0, TARGETS.proactive, `${proactiveResults.ours.unauthenticated} UNAUTHENTICATED answers`);
 
@@ -218,7 +291,9 @@ const rlResults = {};
 for (const kind of ['ours', 'axiosAuthRefresh', 'docsPattern', 'bare']) {
   rlResults[kind] = await rateLimit(server, kind, P.rlLimit, P.rlWindowMs, P.rlBurst);
   const r = rlResults[kind];
-  log(`  rate limit ${NAMES[kind].padEnd(28)} answered ${r.answered}/${P.rlBurst}, declined by the server ${r.declined}, finished in ${(r.finishMs / 1000).toFixed(1)} s`);
+  log(
+    `  rate limit ${NAMES[kind].padEnd(28)} answered ${r.answered}/${P.rlBurst}, declined by the server ${r.declined}, finished in ${(r.finishMs / 1000).toFixed(1)} s`,
+  );
 }
 check(rlResults.ours.answered === P.rlBurst, TARGETS.rateLimit, `${rlResults.ours.answered} / ${P.rlBurst}`);
 
@@ -227,7 +302,8 @@ const elapsed = ((Date.now() - started) / 1000).toFixed(0);
 log(`done in ${elapsed} s`);
 
 log('targets:');
-for (const r of results) log(`  ${r.ok ? 'met   ' : r.enforced ? 'MISSED' : `missed (not enforced in a smoke run: ${r.why})`}  ${r.target}: ${r.measured}`);
+for (const r of results)
+  log(`  ${r.ok ? 'met   ' : r.enforced ? 'MISSED' : `missed (not enforced in a smoke run: ${r.why})`}  ${r.target}: ${r.measured}`);
 const missed = results.filter((r) => !r.ok && r.enforced);
 const commit = measuredCommit(execSync, root);
 
@@ -248,14 +324,30 @@ const herdRow = (variant, n) => {
 };
 const atATime = (batch) => (batch === 1 ? 'one at a time' : `${batch} at a time`);
 const metWord = (ok) => (ok ? 'met' : '**missed**');
-const overheadTable = (transport) => table(
-  ['client', 'requests in flight', 'CPU time (µs/request)', 'CPU ratio to bare axios', 'wall time (µs/request)'],
-  BATCHES.flatMap((batch) => OVERHEAD_KINDS[transport].map((k) => {
-    const runs = overheadResults[transport][batch].perRun[k];
-    return [NAMES[k], atATime(batch), ms(runs.map((x) => x.cpuUs), 1), k === 'bare' ? '1' : ms(overheadResults[transport][batch].ratios[k], 3), ms(runs.map((x) => x.wallUs), 1)];
-  })),
-);
-const oursCpuOk = (transport, batch) => cpuRatio(transport, batch, 'ours') <= (transport === 'memory' ? TARGETS.overheadRatio : TARGETS.overheadHttpRatio);
+const overheadTable = (transport) =>
+  table(
+    ['client', 'requests in flight', 'CPU time (µs/request)', 'CPU ratio to bare axios', 'wall time (µs/request)'],
+    BATCHES.flatMap((batch) =>
+      OVERHEAD_KINDS[transport].map((k) => {
+        const runs = overheadResults[transport][batch].perRun[k];
+        return [
+          NAMES[k],
+          atATime(batch),
+          ms(
+            runs.map((x) => x.cpuUs),
+            1,
+          ),
+          k === 'bare' ? '1' : ms(overheadResults[transport][batch].ratios[k], 3),
+          ms(
+            runs.map((x) => x.wallUs),
+            1,
+          ),
+        ];
+      }),
+    ),
+  );
+const oursCpuOk = (transport, batch) =>
+  cpuRatio(transport, batch, 'ours') <= (transport === 'memory' ? TARGETS.overheadRatio : TARGETS.overheadHttpRatio);
 const stallOk = stallOf('ours') <= stallOf('bare') + TARGETS.stallToleranceMs;
 const bareStallSpread = spread(stallRuns.bare.map((x) => x.stallMs));
 const oursSizes = sizes.filter((x) => !x.peer);
@@ -264,20 +356,37 @@ const peerAuth = sizes.find((x) => x.peer && x.installed && x.name === 'axios-au
 
 const chartVariants = ['ours', 'oursKnown', 'axiosAuthRefresh', 'docsPattern'];
 const charts = {};
-charts['herd-refreshes.svg'] = (
-  lineChart({ title: 'Refreshes when N requests meet an expired token', xLabel: 'concurrent requests (N)', yLabel: 'refreshes (median)', series: chartVariants.map((v) => ({ name: NAMES[v].replace(' (expiry known)', ', known'), points: P.ns.map((n) => [n, median(herdResults[v][n].map((x) => x.refreshes))]) })) })
-);
-charts['herd-wall-time.svg'] = (
-  lineChart({ title: 'Time until all N requests settle', xLabel: 'concurrent requests (N)', yLabel: 'wall time, ms (median)', series: [...chartVariants, 'bare'].map((v) => ({ name: NAMES[v].replace(' (expiry known)', ', known').replace(' (no refresh)', ''), points: P.ns.map((n) => [n, median(herdResults[v][n].map((x) => x.wallMs))]) })) })
-);
-charts['overhead.svg'] = (
-  barChart({
-    title: 'CPU time per request, valid token, in-memory adapter',
-    unit: 'µs',
-    labelWidth: 280,
-    bars: BATCHES.flatMap((batch) => OVERHEAD_KINDS.memory.map((k, color) => ({ color, name: `${NAMES[k].replace(' (no refresh)', '').replace('axios-graphql-refresh, plugin only (no GraphQL client; not a target)', 'its plugin only')}, ${batch === 1 ? 'one' : batch} at a time`, value: perReq('memory', batch, k), label: `${perReq('memory', batch, k).toFixed(1)} µs (${cpuRatio('memory', batch, k).toFixed(2)}×)` }))),
-  })
-);
+charts['herd-refreshes.svg'] = lineChart({
+  title: 'Refreshes when N requests meet an expired token',
+  xLabel: 'concurrent requests (N)',
+  yLabel: 'refreshes (median)',
+  series: chartVariants.map((v) => ({
+    name: NAMES[v].replace(' (expiry known)', ', known'),
+    points: P.ns.map((n) => [n, median(herdResults[v][n].map((x) => x.refreshes))]),
+  })),
+});
+charts['herd-wall-time.svg'] = lineChart({
+  title: 'Time until all N requests settle',
+  xLabel: 'concurrent requests (N)',
+  yLabel: 'wall time, ms (median)',
+  series: [...chartVariants, 'bare'].map((v) => ({
+    name: NAMES[v].replace(' (expiry known)', ', known').replace(' (no refresh)', ''),
+    points: P.ns.map((n) => [n, median(herdResults[v][n].map((x) => x.wallMs))]),
+  })),
+});
+charts['overhead.svg'] = barChart({
+  title: 'CPU time per request, valid token, in-memory adapter',
+  unit: 'µs',
+  labelWidth: 280,
+  bars: BATCHES.flatMap((batch) =>
+    OVERHEAD_KINDS.memory.map((k, color) => ({
+      color,
+      name: `${NAMES[k].replace(' (no refresh)', '').replace('axios-graphql-refresh, plugin only (no GraphQL client; not a target)', 'its plugin only')}, ${batch === 1 ? 'one' : batch} at a time`,
+      value: perReq('memory', batch, k),
+      label: `${perReq('memory', batch, k).toFixed(1)} µs (${cpuRatio('memory', batch, k).toFixed(2)}×)`,
+    })),
+  ),
+});
 
 const last = P.ns.at(-1);
 const fasterAt = P.ns.filter((n) => wall('ours', n) < wall('axiosAuthRefresh', n));
@@ -302,9 +411,11 @@ function runsOverlap(n) {
 }
 const slowerNote = slowerAt.length
   ? `
-Where it is slower (N = ${slowerAt[0]}: ${wall('ours', slowerAt[0]).toFixed(0)} ms against ${wall('axiosAuthRefresh', slowerAt[0]).toFixed(0)} ms), ${cpuIsCause
-    ? `its own CPU may be part of the cause: in the in-memory herd above (N = ${cpuN}, not the same N) it took ${cpuOurs.toFixed(1)} ms, slower than axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.`
-    : `its own CPU is not shown to be the cause: in the in-memory herd above (N = ${cpuN}, not the same N) it took ${cpuOurs.toFixed(1)} ms, ${speedWord(cpuOurs, cpuPeer)} axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.`}
+Where it is slower (N = ${slowerAt[0]}: ${wall('ours', slowerAt[0]).toFixed(0)} ms against ${wall('axiosAuthRefresh', slowerAt[0]).toFixed(0)} ms), ${
+      cpuIsCause
+        ? `its own CPU may be part of the cause: in the in-memory herd above (N = ${cpuN}, not the same N) it took ${cpuOurs.toFixed(1)} ms, slower than axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.`
+        : `its own CPU is not shown to be the cause: in the in-memory herd above (N = ${cpuN}, not the same N) it took ${cpuOurs.toFixed(1)} ms, ${speedWord(cpuOurs, cpuPeer)} axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.`
+    }
 ${slowerAt.map(runsOverlap).join('\n')}
 `
   : '';
@@ -321,7 +432,10 @@ computed from them; re-run it to get yours.
 
 ${targetsMet ? 'Every target was met in this run.' : `**${results.filter((r) => !r.ok).length} of ${results.length} targets were missed in this run** (the bench exits 1 when one is).`}
 
-${table(['target', 'measured', 'met'], results.map((r) => [r.target, r.measured, r.ok ? 'yes' : '**no**']))}
+${table(
+  ['target', 'measured', 'met'],
+  results.map((r) => [r.target, r.measured, r.ok ? 'yes' : '**no**']),
+)}
 
 ## Machine and method
 
@@ -362,7 +476,10 @@ ${table(['target', 'measured', 'met'], results.map((r) => [r.target, r.measured,
 ![Refreshes against N](bench/herd-refreshes.svg)
 ![Wall time against N](bench/herd-wall-time.svg)
 
-${table(['client', 'N', 'refreshes', 'server requests', 'UNAUTHENTICATED answers', 'answered', 'wall time (ms)', 'event-loop stall (ms)'], P.ns.flatMap((n) => [...variants].map((v) => herdRow(v, n))))}
+${table(
+  ['client', 'N', 'refreshes', 'server requests', 'UNAUTHENTICATED answers', 'answered', 'wall time (ms)', 'event-loop stall (ms)'],
+  P.ns.flatMap((n) => [...variants].map((v) => herdRow(v, n))),
+)}
 
 Targets, at every N: ${TARGETS.herd}; ${TARGETS.herdRequests}; ${TARGETS.herdWall}.
 At N = ${last}: ${median(herdResults.ours[last].map((x) => x.refreshes))} refresh against ${median(herdResults.axiosAuthRefresh[last].map((x) => x.refreshes))} for axios-auth-refresh and
@@ -373,7 +490,17 @@ ${herdComparison}
 The same herd without a network (N = ${cpuN}, an in-memory adapter, ${SMOKE ? '1 run' : '7 runs'}) isolates each client's own CPU
 for failing, refreshing and replaying:
 
-${table(['client', 'time for all N (ms)', 'refreshes'], Object.keys(cpu).map((k) => [NAMES[k], ms(cpu[k].map((x) => x.wallMs), 1), ms(cpu[k].map((x) => x.refreshes))]))}
+${table(
+  ['client', 'time for all N (ms)', 'refreshes'],
+  Object.keys(cpu).map((k) => [
+    NAMES[k],
+    ms(
+      cpu[k].map((x) => x.wallMs),
+      1,
+    ),
+    ms(cpu[k].map((x) => x.refreshes)),
+  ]),
+)}
 ${slowerNote}
 ## 2. Overhead: valid token, steady state
 
@@ -414,14 +541,46 @@ This library measured ${ratioText('memory', 1, 'ours')} one at a time (${metWord
 ${ratioText('memory', 50, 'ours')} 50 at a time (${metWord(oursCpuOk('memory', 50))}) in memory; ${ratioText('http', 1, 'ours')}
 (${metWord(oursCpuOk('http', 1))}) and ${ratioText('http', 50, 'ours')} (${metWord(oursCpuOk('http', 50))}) over HTTP.
 The plugin alone (no GraphQL client) measured ${cpuRatio('memory', 1, 'oursPlugin').toFixed(3)}× one at a time and ${cpuRatio('memory', 50, 'oursPlugin').toFixed(3)}× 50 at a time in memory${
-  [1, 50].some((b) => cpuRatio('memory', b, 'oursPlugin') > TARGETS.overheadRatio) ? ` (above ${TARGETS.overheadRatio.toFixed(2)}× ${BATCHES.filter((b) => cpuRatio('memory', b, 'oursPlugin') > TARGETS.overheadRatio).map(atATime).join(' and ')}; not a target, shown so the figure above is not read as the plugin's alone)` : ''}.
+  [1, 50].some((b) => cpuRatio('memory', b, 'oursPlugin') > TARGETS.overheadRatio)
+    ? ` (above ${TARGETS.overheadRatio.toFixed(2)}× ${BATCHES.filter((b) => cpuRatio('memory', b, 'oursPlugin') > TARGETS.overheadRatio)
+        .map(atATime)
+        .join(' and ')}; not a target, shown so the figure above is not read as the plugin's alone)`
+    : ''
+}.
 
 ## 3. Event-loop stall: a herd of ${P.stall.n.toLocaleString('en')} meets an expired token
 
-${table(['client', 'refreshes', 'server requests', 'answered', 'longest event-loop turn (ms)', 'it began (ms after the requests were issued)', 'monitorEventLoopDelay max (ms)', 'wall time (ms)'], ['bare', 'ours'].map((v) => {
-  const runs = stallRuns[v];
-  return [NAMES[v], ms(runs.map((x) => x.refreshes)), ms(runs.map((x) => x.requests)), `${ms(runs.map((x) => x.answered))} / ${P.stall.n}`, ms(runs.map((x) => x.stallMs), 1), ms(runs.map((x) => x.stallAtMs)), ms(runs.map((x) => x.delayMaxMs), 1), ms(runs.map((x) => x.wallMs))];
-}))}
+${table(
+  [
+    'client',
+    'refreshes',
+    'server requests',
+    'answered',
+    'longest event-loop turn (ms)',
+    'it began (ms after the requests were issued)',
+    'monitorEventLoopDelay max (ms)',
+    'wall time (ms)',
+  ],
+  ['bare', 'ours'].map((v) => {
+    const runs = stallRuns[v];
+    return [
+      NAMES[v],
+      ms(runs.map((x) => x.refreshes)),
+      ms(runs.map((x) => x.requests)),
+      `${ms(runs.map((x) => x.answered))} / ${P.stall.n}`,
+      ms(
+        runs.map((x) => x.stallMs),
+        1,
+      ),
+      ms(runs.map((x) => x.stallAtMs)),
+      ms(
+        runs.map((x) => x.delayMaxMs),
+        1,
+      ),
+      ms(runs.map((x) => x.wallMs)),
+    ];
+  }),
+)}
 
 ${P.stall.n.toLocaleString('en')} queries issued at once with an expired token, on a warm connection pool, ${P.stall.runs} runs per client
 alternating (bare, ours, ours, bare, …); medians, range in brackets. Each client runs in a process of
@@ -440,7 +599,12 @@ Measured: ${stallOf('ours').toFixed(1)} ms against ${stallOf('bare').toFixed(1)}
 ${(() => {
   // Which burst the longest turn was: the issuing (it begins at 0) or a later one (for this library, the replays).
   const later = (v) => stallRuns[v].filter((x) => x.stallAtMs > 1).length;
-  const where = (v) => (later(v) === 0 ? 'began as the requests were issued in every run' : later(v) === stallRuns[v].length ? 'began after the requests were issued in every run (a later burst)' : `began after the requests were issued in ${later(v)} of ${stallRuns[v].length} runs`);
+  const where = (v) =>
+    later(v) === 0
+      ? 'began as the requests were issued in every run'
+      : later(v) === stallRuns[v].length
+        ? 'began after the requests were issued in every run (a later burst)'
+        : `began after the requests were issued in ${later(v)} of ${stallRuns[v].length} runs`;
   return `Bare axios' longest turn ${where('bare')}; this library's ${where('ours')}.`;
 })()}
 
@@ -456,7 +620,17 @@ library; measured ${libraryKb.toFixed(2)} KB.${floorKb > TARGETS.memoryKb ? ` (A
 
 ## 5. Proactive refresh: tokens that live 2 s, known expiry, steady load
 
-${table(['client', 'UNAUTHENTICATED answers', 'refreshes', 'answered', 'failed', 'server requests'], Object.entries(proactiveResults).map(([k, p]) => [NAMES[k], String(p.unauthenticated), String(p.refreshes), String(p.answered), String(p.failed), String(p.requests)]))}
+${table(
+  ['client', 'UNAUTHENTICATED answers', 'refreshes', 'answered', 'failed', 'server requests'],
+  Object.entries(proactiveResults).map(([k, p]) => [
+    NAMES[k],
+    String(p.unauthenticated),
+    String(p.refreshes),
+    String(p.answered),
+    String(p.failed),
+    String(p.requests),
+  ]),
+)}
 
 ${(P.proactiveMs / 1000).toFixed(0)} s of 10 callers in a loop. Only this library uses \`expiresIn\`: it refreshes in the background
 when half the lifetime is left (the lead is capped at half the lifetime), so it expects about
@@ -465,23 +639,46 @@ ${proactiveResults.ours.refreshes} and got ${proactiveResults.ours.unauthenticat
 
 ## 6. Rate limit: ${P.rlLimit} per window per user, a burst of ${P.rlBurst}
 
-${table(['client', 'answered', 'failed', 'declined by the server', 'server requests', 'time to finish (s)'], Object.entries(rlResults).map(([k, r]) => [NAMES[k], `${r.answered} / ${P.rlBurst}`, String(r.failed), String(r.declined), String(r.requests), (r.finishMs / 1000).toFixed(1)]))}
+${table(
+  ['client', 'answered', 'failed', 'declined by the server', 'server requests', 'time to finish (s)'],
+  Object.entries(rlResults).map(([k, r]) => [
+    NAMES[k],
+    `${r.answered} / ${P.rlBurst}`,
+    String(r.failed),
+    String(r.declined),
+    String(r.requests),
+    (r.finishMs / 1000).toFixed(1),
+  ]),
+)}
 
 The server declines with \`RATE_LIMITED\` (HTTP 200, \`extensions.retryAfter\`) over ${P.rlLimit} requests per
 window. Time is scaled: a window of ${P.rlWindowMs / 1000} s stands for NextSchool's 60 s, so a run takes seconds, not
 minutes. This library pauses all requests for the time the server asks and sends the declined ones
 again (\`maxRateLimitWaits: 10\` here, as a burst of ${P.rlBurst} needs ${Math.ceil(P.rlBurst / P.rlLimit)} windows)${(() => {
   const passOn = Object.keys(rlResults).filter((k) => k !== 'ours' && rlResults[k].failed > 0);
-  return passOn.length ? `; ${passOn.map((k) => NAMES[k]).join(', ')} passed ${passOn.length === 1 ? 'its' : 'their'} declines on as failures` : '';
+  return passOn.length
+    ? `; ${passOn.map((k) => NAMES[k]).join(', ')} passed ${passOn.length === 1 ? 'its' : 'their'} declines on as failures`
+    : '';
 })()}.
 
 ## 7. Weight in a browser bundle
 
-${table(['bundle', 'resolved to', 'minified', 'gzip -9', 'budget (gzip -9)', 'met'], sizes.map((x) => {
-  if (!x.peer) return [x.name, `\`${x.from}\``, sizeKb(x.min), sizeKb(x.gzip), sizeKb(x.budget), x.ok ? 'yes' : `**no** (${sizeKb(x.gzip - x.budget)} over)`];
-  if (x.installed) return [`${x.name} (peer)`, `\`${x.from}\``, sizeKb(x.min), sizeKb(x.gzip), '–', '–'];
-  return [`${x.name} (peer)`, 'not installed', '–', `${sizeKb(x.quoted)}, quoted from ${QUOTED_FROM}, not measured here`, '–', '–'];
-}))}
+${table(
+  ['bundle', 'resolved to', 'minified', 'gzip -9', 'budget (gzip -9)', 'met'],
+  sizes.map((x) => {
+    if (!x.peer)
+      return [
+        x.name,
+        `\`${x.from}\``,
+        sizeKb(x.min),
+        sizeKb(x.gzip),
+        sizeKb(x.budget),
+        x.ok ? 'yes' : `**no** (${sizeKb(x.gzip - x.budget)} over)`,
+      ];
+    if (x.installed) return [`${x.name} (peer)`, `\`${x.from}\``, sizeKb(x.min), sizeKb(x.gzip), '–', '–'];
+    return [`${x.name} (peer)`, 'not installed', '–', `${sizeKb(x.quoted)}, quoted from ${QUOTED_FROM}, not measured here`, '–', '–'];
+  }),
+)}
 
 Method, the same for every row measured here: what a front-end build gets from importing the package
 by name, ${SIZE_METHOD.replace('esbuild --bundle --minify --platform=browser', '`esbuild --bundle --minify --platform=browser`')}
@@ -505,7 +702,9 @@ if (SMOKE) {
   if (commit.libDirty) console.error('WARNING: lib/ has uncommitted changes: the page names a commit whose code it did not measure');
 }
 if (missed.length) {
-  console.error(`FAILED: ${missed.length} target${missed.length === 1 ? '' : 's'} missed:\n  ${missed.map((r) => `${r.target}: ${r.measured}`).join('\n  ')}`);
+  console.error(
+    `FAILED: ${missed.length} target${missed.length === 1 ? '' : 's'} missed:\n  ${missed.map((r) => `${r.target}: ${r.measured}`).join('\n  ')}`,
+  );
   process.exit(1);
 }
 process.exit(0);

@@ -19,6 +19,7 @@ process.on('message', async (m) => {
   } else if (m.cmd === 'run') {
     server.url = m.url;
     try {
+      // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the parent names the scenario to run
       process.send({ result: await scenarios[m.scenario](server, ...m.args) });
     } catch (error) {
       process.send({ error: String(error?.message ?? error) });

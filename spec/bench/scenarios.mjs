@@ -47,7 +47,11 @@ export async function herd(server, variant, n) {
   await server.call('reset');
   const tokens = await server.call('issue');
   const kind = variant === 'oursKnown' ? 'ours' : variant === 'authRefreshDedupe' ? 'axiosAuthRefresh' : variant;
-  const client = CLIENTS[kind](server.url, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }, { deduplicateRefresh: variant === 'authRefreshDedupe' });
+  const client = CLIENTS[kind](
+    server.url,
+    { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken },
+    { deduplicateRefresh: variant === 'authRefreshDedupe' },
+  );
   // Warm the code path and the connection pool, as in an application that has been serving traffic:
   // a cold pool would make the herd measure TCP connection set-up as much as the clients.
   await Promise.all(Array.from({ length: Math.min(n, 128) }, () => client.query({ limit: 1 })));
@@ -93,9 +97,22 @@ export async function herdCpu(kind, n) {
       data = { data: { refreshToken: { accessToken: valid, expiresIn: 900 } } };
     } else {
       const auth = String(config.headers?.Authorization ?? '');
-      data = auth === `Bearer ${valid}` ? { data: { students: [{ id: 1 }] } } : { data: { students: null }, errors: [{ message: 'Authentication required', path: ['students'], extensions: { code: 'UNAUTHENTICATED' } }] };
+      data =
+        auth === `Bearer ${valid}`
+          ? { data: { students: [{ id: 1 }] } }
+          : {
+              data: { students: null },
+              errors: [{ message: 'Authentication required', path: ['students'], extensions: { code: 'UNAUTHENTICATED' } }],
+            };
     }
-    return { data: JSON.stringify(data), status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {} };
+    return {
+      data: JSON.stringify(data),
+      status: 200,
+      statusText: 'OK',
+      headers: { 'content-type': 'application/json' },
+      config,
+      request: {},
+    };
   };
   const client = CLIENTS[kind]('https://api.example.test/', { accessToken: 'at-0', refreshToken: 'rt' }, { adapter });
   for (let i = 0; i < 50; i++) await client.query({ limit: 1 });
@@ -125,8 +142,13 @@ export const OVERHEAD_CPU = (() => {
 
 /** Forks overhead-worker.mjs: one client alone in its process (pinned to OVERHEAD_CPU); `call(message)` resolves its answer. */
 function overheadWorker() {
-  const pinned = OVERHEAD_CPU === undefined ? {} : { execPath: 'taskset', execArgv: ['-c', String(OVERHEAD_CPU), process.execPath, '--expose-gc'] };
-  const child = fork(join(here, 'overhead-worker.mjs'), [], { execArgv: ['--expose-gc'], ...pinned, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pinned =
+    OVERHEAD_CPU === undefined ? {} : { execPath: 'taskset', execArgv: ['-c', String(OVERHEAD_CPU), process.execPath, '--expose-gc'] };
+  const child = fork(join(here, 'overhead-worker.mjs'), [], {
+    execArgv: ['--expose-gc'],
+    ...pinned,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let pending;
   child.on('message', (m) => (m.error ? pending?.reject(new Error(`overhead worker: ${m.error}`)) : pending?.resolve(m)));
   child.on('exit', (code) => code && pending?.reject(new Error(`overhead worker exited with code ${code}`)));
@@ -150,7 +172,8 @@ export function isolated(server) {
   });
   child.on('exit', (code) => code && pending?.reject(new Error(`scenario worker exited with code ${code}`)));
   return {
-    run: (scenario, ...args) => new Promise((resolve, reject) => ((pending = { resolve, reject }), child.send({ cmd: 'run', scenario, args, url: server.url }))),
+    run: (scenario, ...args) =>
+      new Promise((resolve, reject) => ((pending = { resolve, reject }), child.send({ cmd: 'run', scenario, args, url: server.url }))),
     close: () => new Promise((resolve) => (child.once('exit', resolve), child.send({ cmd: 'close' }))),
   };
 }
@@ -239,12 +262,16 @@ export async function memory(server, n) {
 
   let release;
   const held = new Promise((r) => (release = r));
-  const plain = axios.create({ adapter: async (config) => ({ data: '{}', status: 200, statusText: 'OK', headers: {}, config, request: {} }) });
+  const plain = axios.create({
+    adapter: async (config) => ({ data: '{}', status: 200, statusText: 'OK', headers: {}, config, request: {} }),
+  });
   plain.interceptors.request.use(async (config) => {
     await held;
     return config;
   });
-  const floor = await heapPer(n, () => Array.from({ length: n }, () => plain.post('/', { query: STUDENTS.source, variables: { limit: 1 } })));
+  const floor = await heapPer(n, () =>
+    Array.from({ length: n }, () => plain.post('/', { query: STUDENTS.source, variables: { limit: 1 } })),
+  );
   release();
   await Promise.all(floor.items);
 
@@ -267,14 +294,24 @@ export async function proactive(server, kind, ttlMs, durationMs, workers = 10) {
   await Promise.all(
     Array.from({ length: workers }, async () => {
       while (Date.now() - started < durationMs) {
-        await client.query({ limit: 1 }).then(() => answered++, () => failed++);
+        await client.query({ limit: 1 }).then(
+          () => answered++,
+          () => failed++,
+        );
         await new Promise((r) => setTimeout(r, 5));
       }
     }),
   );
   const s = delta(await server.call('stats'), before);
   closeClients();
-  return { answered, failed, refreshes: s.refreshes, unauthenticated: s.unauthenticated, requests: s.requests, runtimeMs: Date.now() - started };
+  return {
+    answered,
+    failed,
+    refreshes: s.refreshes,
+    unauthenticated: s.unauthenticated,
+    requests: s.requests,
+    runtimeMs: Date.now() - started,
+  };
 }
 
 /** Rate limit: a per-user limit of `limit` per `windowMs`, and a burst of `burst` queries. */

@@ -28,8 +28,18 @@ function issue() {
   return { accessToken, refreshToken, expiresIn: config.ttlMs ? config.ttlMs / 1000 : 900 };
 }
 
-const STUDENTS = JSON.stringify({ data: { students: [{ id: 1, fullName: 'เด็กชายสมชาย ใจดี' }, { id: 2, fullName: 'เด็กหญิงมาลี รักเรียน' }] } });
-const UNAUTH = JSON.stringify({ errors: [{ message: 'Authentication required', path: ['students'], extensions: { code: 'UNAUTHENTICATED' } }], data: { students: null } });
+const STUDENTS = JSON.stringify({
+  data: {
+    students: [
+      { id: 1, fullName: 'เด็กชายสมชาย ใจดี' },
+      { id: 2, fullName: 'เด็กหญิงมาลี รักเรียน' },
+    ],
+  },
+});
+const UNAUTH = JSON.stringify({
+  errors: [{ message: 'Authentication required', path: ['students'], extensions: { code: 'UNAUTHENTICATED' } }],
+  data: { students: null },
+});
 
 function send(res, body) {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -53,7 +63,8 @@ const server = http.createServer((req, res) => {
       stats.refreshes++;
       const given = body.variables?.refreshToken ?? /refreshToken: "([^"]+)"/.exec(query)?.[1];
       const answer = () => {
-        if (!refresh.has(given)) return send(res, JSON.stringify({ data: { refreshToken: null }, errors: [{ message: 'Invalid or expired refresh token' }] }));
+        if (!refresh.has(given))
+          return send(res, JSON.stringify({ data: { refreshToken: null }, errors: [{ message: 'Invalid or expired refresh token' }] }));
         const { accessToken, expiresIn } = issue();
         send(res, JSON.stringify({ data: { refreshToken: { accessToken, expiresIn } } }));
       };
@@ -73,7 +84,12 @@ const server = http.createServer((req, res) => {
       if (++window.count > config.perUser) {
         stats.declined++;
         const retryAfter = Math.max(0.05, (window.start + config.windowMs - now) / 1000);
-        return send(res, JSON.stringify({ errors: [{ message: 'Too many requests. Please slow down.', extensions: { code: 'RATE_LIMITED', retryAfter } }] }));
+        return send(
+          res,
+          JSON.stringify({
+            errors: [{ message: 'Too many requests. Please slow down.', extensions: { code: 'RATE_LIMITED', retryAfter } }],
+          }),
+        );
       }
     }
     stats.answered++;

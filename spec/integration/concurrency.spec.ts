@@ -1,21 +1,24 @@
-import { attachTokenRefresh, MemoryTokenStore } from '../../lib';
 import axios, { type AxiosInstance } from 'axios';
+import { attachTokenRefresh, MemoryTokenStore } from '../../lib';
 import { closeAll, deferred, harness, holdOperation, STUDENTS, waitFor } from '../support/setup';
 
 afterEach(closeAll);
 
 describe('attachTokenRefresh(instance): detection (behaviour 1)', () => {
-  it.each(['field', 'request', 'http401'] as const)('refreshes and answers when the server rejects the token (%s-level)', async (authMode) => {
-    const h = await harness({}, { authMode });
-    h.server.expireAccessTokens();
-    const data = await h.client.query(STUDENTS, { limit: 2 });
-    expect(data.students).toHaveLength(2);
-    expect(h.server.stats.refreshes).toBe(1);
-    const tokens = h.studentRequests();
-    expect(tokens).toHaveLength(2);
-    expect(tokens[0]).toBe(h.initial.accessToken);
-    expect(tokens[1]).not.toBe(h.initial.accessToken);
-  });
+  it.each(['field', 'request', 'http401'] as const)(
+    'refreshes and answers when the server rejects the token (%s-level)',
+    async (authMode) => {
+      const h = await harness({}, { authMode });
+      h.server.expireAccessTokens();
+      const data = await h.client.query(STUDENTS, { limit: 2 });
+      expect(data.students).toHaveLength(2);
+      expect(h.server.stats.refreshes).toBe(1);
+      const tokens = h.studentRequests();
+      expect(tokens).toHaveLength(2);
+      expect(tokens[0]).toBe(h.initial.accessToken);
+      expect(tokens[1]).not.toBe(h.initial.accessToken);
+    },
+  );
 });
 
 describe('attachTokenRefresh(instance): one refresh for many requests (behaviour 2)', () => {
@@ -31,7 +34,6 @@ describe('attachTokenRefresh(instance): one refresh for many requests (behaviour
     expect(h.server.stats.requests).toBeLessThanOrEqual(2 * 200 + 1);
     expect(h.auth.stats.replays).toBe(200);
   }, 60_000); // ~400 HTTP exchanges through graphql-js: 2 s alone, over 20 s on a machine this busy
-
 });
 
 describe('attachTokenRefresh(instance): token versions (behaviour 3)', () => {
@@ -97,14 +99,22 @@ describe('attachTokenRefresh(instance, { refreshAheadMs }): proactive refresh (b
   it('refreshes once in the background when the token nears expiry, while requests keep using it', async () => {
     const h = await harness({ tokens: 'none', refreshAheadMs: 60_000 });
     const now = Date.now();
-    await h.auth.setTokens({ accessToken: h.initial.accessToken, refreshToken: h.initial.refreshToken, issuedAt: now - 870_000, expiresAt: now + 30_000 });
+    await h.auth.setTokens({
+      accessToken: h.initial.accessToken,
+      refreshToken: h.initial.refreshToken,
+      issuedAt: now - 870_000,
+      expiresAt: now + 30_000,
+    });
     const refresh = holdOperation(h.server, 'RefreshToken');
     await Promise.all(Array.from({ length: 5 }, () => h.client.query(STUDENTS)));
     // All five were answered while the refresh was still held: none waited for it.
     expect(h.studentRequests()).toEqual(Array(5).fill(h.initial.accessToken));
     await refresh.arrived;
     refresh.release();
-    await waitFor(async () => (await h.auth.getTokens())?.accessToken !== h.initial.accessToken, 'the background refresh stored its tokens');
+    await waitFor(
+      async () => (await h.auth.getTokens())?.accessToken !== h.initial.accessToken,
+      'the background refresh stored its tokens',
+    );
     expect(h.server.stats.refreshes).toBe(1);
     await h.client.query(STUDENTS);
     expect(h.studentRequests()[5]).not.toBe(h.initial.accessToken);
@@ -141,7 +151,10 @@ describe('attachTokenRefresh(instance): attachments sharing a store', () => {
   it('shares one refresh between two instances sharing one token store', async () => {
     const { h, a, b, body } = await twoOnOneStore();
     h.server.expireAccessTokens();
-    const answers = await Promise.all([...Array.from({ length: 20 }, () => a.post('', body)), ...Array.from({ length: 20 }, () => b.post('', body))]);
+    const answers = await Promise.all([
+      ...Array.from({ length: 20 }, () => a.post('', body)),
+      ...Array.from({ length: 20 }, () => b.post('', body)),
+    ]);
     answers.forEach((r) => expect(r.data.data.students.length).toBeGreaterThan(0));
     expect(h.server.stats.refreshes).toBe(1);
   });

@@ -1,4 +1,4 @@
-import { Kind, parse, print, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { type DocumentNode, Kind, type OperationDefinitionNode, parse, print, visit } from 'graphql';
 import { attachTo, closeServers, dataRequests, openServer } from '../support/contract';
 import type { ReceivedRequest } from '../support/graphql-server';
 
@@ -52,7 +52,10 @@ describe('createGraphQLClient(instance).query(document): graphql-tag/loader docu
     expect(data.students).toHaveLength(3);
     expect(data.students[0].fullName).toBeTruthy();
     const [sent] = dataRequests(server);
-    expect(sentDocument(sent)).toEqual({ definitions: ['OperationDefinition:Students', 'FragmentDefinition:StudentFields'], operationName: 'Students' });
+    expect(sentDocument(sent)).toEqual({
+      definitions: ['OperationDefinition:Students', 'FragmentDefinition:StudentFields'],
+      operationName: 'Students',
+    });
   });
 
   it('sends the second operation of the file alone', async () => {

@@ -36,23 +36,29 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
   it.each([
     ['after the GraphQL API has answered a query', true],
     ['before the GraphQL API has sent any request (baseURL is its endpoint)', false],
-  ])('%s: refreshes at the GraphQL endpoint, never sends the refresh token to the REST origin, and replays the REST request', async (_, warm) => {
-    const { graphql, rest, initial, store, restApi, onGraphQLExpired, onRestExpired } = await sharedStore(warm);
+  ])(
+    '%s: refreshes at the GraphQL endpoint, never sends the refresh token to the REST origin, and replays the REST request',
+    async (_, warm) => {
+      const { graphql, rest, initial, store, restApi, onGraphQLExpired, onRestExpired } = await sharedStore(warm);
 
-    const result = await outcome(restApi.get('/me'));
+      const result = await outcome(restApi.get('/me'));
 
-    expect(carrying(rest.received, initial.refreshToken)).toEqual([]);
-    expect(rest.received.filter(isRefresh)).toHaveLength(0);
-    expect(result.error?.message).toBeUndefined();
-    expect(graphql.stats.refreshes).toBe(1);
-    expect(onGraphQLExpired).not.toHaveBeenCalled();
-    expect(onRestExpired).not.toHaveBeenCalled();
-    const stored = await store.get();
-    expect(whose(stored, { initial })).toBe('initial (refreshed)');
-    expect(result.value?.data.me).toBe(graphql.username);
-    const sent = rest.received.filter((r) => r.url === '/rest/me').map(tokenOf);
-    expect(sent.map((token) => (token === initial.accessToken ? 'old' : token === stored?.accessToken ? 'new' : 'other'))).toEqual(['old', 'new']);
-  });
+      expect(carrying(rest.received, initial.refreshToken)).toEqual([]);
+      expect(rest.received.filter(isRefresh)).toHaveLength(0);
+      expect(result.error?.message).toBeUndefined();
+      expect(graphql.stats.refreshes).toBe(1);
+      expect(onGraphQLExpired).not.toHaveBeenCalled();
+      expect(onRestExpired).not.toHaveBeenCalled();
+      const stored = await store.get();
+      expect(whose(stored, { initial })).toBe('initial (refreshed)');
+      expect(result.value?.data.me).toBe(graphql.username);
+      const sent = rest.received.filter((r) => r.url === '/rest/me').map(tokenOf);
+      expect(sent.map((token) => (token === initial.accessToken ? 'old' : token === stored?.accessToken ? 'new' : 'other'))).toEqual([
+        'old',
+        'new',
+      ]);
+    },
+  );
 
   it("waits behind the GraphQL API's refresh in flight instead of starting its own, then goes out with its result", async () => {
     const { graphql, rest, initial, store, graphqlApi, restApi, restAuth } = await sharedStore(true);
@@ -70,7 +76,9 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
     expect(graphql.received.filter(isRefresh)).toHaveLength(1);
     expect(carrying(rest.received, initial.refreshToken)).toEqual([]);
     const stored = await store.get();
-    expect(rest.received.filter((r) => r.url === '/rest/me').map((r) => (tokenOf(r) === stored?.accessToken ? 'new' : 'old'))).toEqual(['new']);
+    expect(rest.received.filter((r) => r.url === '/rest/me').map((r) => (tokenOf(r) === stored?.accessToken ? 'new' : 'old'))).toEqual([
+      'new',
+    ]);
   });
 
   it('a REST API that keeps answering 401 with the new token does not end the shared session by itself', async () => {
@@ -92,7 +100,10 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
     const { graphql, rest, initial } = await twoOrigins();
     const onSessionExpired = jest.fn();
     const restApi = axios.create({ baseURL: `${rest.origin}/rest` });
-    const auth = attachTokenRefresh(restApi, { tokens: { accessToken: initial.accessToken, refreshToken: initial.refreshToken }, onSessionExpired });
+    const auth = attachTokenRefresh(restApi, {
+      tokens: { accessToken: initial.accessToken, refreshToken: initial.refreshToken },
+      onSessionExpired,
+    });
     graphql.expireAccessTokens();
 
     const error = await restApi.get('/me').catch((e) => e);
@@ -104,4 +115,3 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
     expect(whose(await auth.getTokens(), { initial })).toBe('initial');
   });
 });
-

@@ -31,7 +31,9 @@ describe('handle.setTokens() while a refresh is in flight (issue 9 #4)', () => {
     expect(whose(await auth.getTokens(), { alice: initial, bob })).toBe('bob');
     await client.query(STUDENTS);
     expect(whose(await auth.getTokens(), { alice: initial, bob })).toBe('bob');
-    const sent = dataRequests(server).map((r) => (tokenOf(r) === initial.accessToken ? 'alice' : tokenOf(r) === bob.accessToken ? 'bob' : 'other'));
+    const sent = dataRequests(server).map((r) =>
+      tokenOf(r) === initial.accessToken ? 'alice' : tokenOf(r) === bob.accessToken ? 'bob' : 'other',
+    );
     expect(sent[0]).toBe('alice');
     expect(sent.slice(1)).toEqual(sent.slice(1).map(() => 'bob'));
     expect(first.error).toBeUndefined(); // the waiter continued with what the store holds now
@@ -62,7 +64,9 @@ describe('handle.setTokens() while a refresh is in flight (issue 9 #4)', () => {
     const results = await Promise.all([first, ...held]);
 
     for (const result of results) expect(result.error?.message).toBeUndefined();
-    const sent = dataRequests(server).map((r) => (tokenOf(r) === alice.initial.accessToken ? 'alice' : tokenOf(r) === bob.accessToken ? 'bob' : 'other'));
+    const sent = dataRequests(server).map((r) =>
+      tokenOf(r) === alice.initial.accessToken ? 'alice' : tokenOf(r) === bob.accessToken ? 'bob' : 'other',
+    );
     expect(sent).toEqual(['alice', ...Array(6).fill('bob')]);
   });
 
@@ -89,7 +93,9 @@ describe('handle.setTokens() while a refresh is in flight (issue 9 #4)', () => {
 
     expect(whose(await auth.getTokens(), { bob, carol })).toBe('bob');
     expect(result.error?.message).toBeUndefined();
-    expect(dataRequests(server).map((r) => (tokenOf(r) === bob.accessToken ? 'bob' : tokenOf(r) === carol.accessToken ? 'carol' : 'other'))).toEqual(['bob']);
+    expect(
+      dataRequests(server).map((r) => (tokenOf(r) === bob.accessToken ? 'bob' : tokenOf(r) === carol.accessToken ? 'carol' : 'other')),
+    ).toEqual(['bob']);
   });
 
   it('does not store the refresh result after setTokens(null) (logout during a refresh)', async () => {
@@ -120,25 +126,28 @@ function sentAfterRefresh(server: TestServer): ReceivedRequest[] {
 }
 
 describe('attachTokenRefresh(instance): a refresh failing transiently while 20 requests wait (issue 9 #5)', () => {
-  it.each(['http500', 'network'] as const)('rejects all 20 with TokenRefreshError (cause set) after one refresh (%s), sending none again with the dead token', async (fault) => {
-    const { server, hold, outcomes, auth, initial, client } = await twentyHeldOnARefresh();
-    server.set({ refreshFault: fault });
-    hold.release();
+  it.each(['http500', 'network'] as const)(
+    'rejects all 20 with TokenRefreshError (cause set) after one refresh (%s), sending none again with the dead token',
+    async (fault) => {
+      const { server, hold, outcomes, auth, initial, client } = await twentyHeldOnARefresh();
+      server.set({ refreshFault: fault });
+      hold.release();
 
-    const results = await outcomes();
+      const results = await outcomes();
 
-    expect(sentAfterRefresh(server).map((r) => r.operationName)).toEqual([]);
-    expect(server.stats.refreshes).toBe(1);
-    for (const result of results) {
-      expect(isTokenRefreshError(result.error)).toBe(true);
-      expect(result.error.cause).toBeDefined();
-    }
-    expect(whose(await auth.getTokens(), { initial })).toMatch(/^initial/); // kept
-    // The failure is not sticky: the next request tries again and gets through.
-    server.set({ refreshFault: 'none' });
-    await client.query(STUDENTS);
-    expect(server.stats.refreshes).toBe(2);
-  });
+      expect(sentAfterRefresh(server).map((r) => r.operationName)).toEqual([]);
+      expect(server.stats.refreshes).toBe(1);
+      for (const result of results) {
+        expect(isTokenRefreshError(result.error)).toBe(true);
+        expect(result.error.cause).toBeDefined();
+      }
+      expect(whose(await auth.getTokens(), { initial })).toMatch(/^initial/); // kept
+      // The failure is not sticky: the next request tries again and gets through.
+      server.set({ refreshFault: 'none' });
+      await client.query(STUDENTS);
+      expect(server.stats.refreshes).toBe(2);
+    },
+  );
 });
 
 describe('attachTokenRefresh(instance, { refreshTimeoutMs }): a refresh past its deadline while 20 requests wait (issue 9 #5)', () => {

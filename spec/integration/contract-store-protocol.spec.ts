@@ -1,6 +1,6 @@
 import axios from 'axios';
-import { attachTokenRefresh, createGraphQLClient, isSessionExpiredError } from '../../lib';
 import type { TokenSet, TokenStore } from '../../lib';
+import { attachTokenRefresh, createGraphQLClient, isSessionExpiredError } from '../../lib';
 import { closeServers, dataRequests, isRefresh, openServer, outcome, tokenOf, until } from '../support/contract';
 import type { TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
@@ -64,7 +64,12 @@ const name = (token: string | undefined, owners: Record<string, Tokens>) =>
   Object.entries(owners).find(([, t]) => t.accessToken === token)?.[0] ?? (token ? 'other' : 'none');
 
 /** Holds alice's refresh at the server, runs `during`, then lets the refresh answer (or be rejected). */
-async function duringHeldRefresh(server: TestServer, client: ReturnType<typeof attach>['client'], during: () => Promise<void> | void, answer: 'tokens' | 'rejected' = 'tokens') {
+async function duringHeldRefresh(
+  server: TestServer,
+  client: ReturnType<typeof attach>['client'],
+  during: () => Promise<void> | void,
+  answer: 'tokens' | 'rejected' = 'tokens',
+) {
   server.expireAccessTokens();
   const hold = server.hold(isRefresh);
   const first = outcome(client.query(STUDENTS));

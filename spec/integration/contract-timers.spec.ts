@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { closeServers, deferred, openServer, outcome, within } from '../support/contract';
@@ -20,7 +20,15 @@ describe('attachTokenRefresh(instance): no timer outlives the last pending reque
     // The child runs the plugin's sources bundled (axios resolved from node_modules, the user's copy).
     const built = spawnSync(
       path.join(root, 'node_modules/.bin/esbuild'),
-      [path.join(__dirname, 'fixtures/rate-limit-child.ts'), '--bundle', '--platform=node', '--format=cjs', '--external:axios', `--outfile=${bundle}`, '--log-level=error'],
+      [
+        path.join(__dirname, 'fixtures/rate-limit-child.ts'),
+        '--bundle',
+        '--platform=node',
+        '--format=cjs',
+        '--external:axios',
+        `--outfile=${bundle}`,
+        '--log-level=error',
+      ],
       { encoding: 'utf8' },
     );
     if (built.status !== 0) throw new Error(`esbuild failed: ${built.stderr}`);
@@ -100,4 +108,3 @@ describe('attachTokenRefresh(instance): no timer outlives the last pending reque
     expect(exit.value).toBe(0);
   }, 40_000);
 });
-

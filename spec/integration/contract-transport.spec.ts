@@ -1,6 +1,16 @@
 import axios, { type AxiosInstance } from 'axios';
 import axiosRetry from 'axios-retry';
-import { attachTo, axiosHasFetchAdapter, closeServers, dataRequests, isRefresh, openServer, outcome, until, within } from '../support/contract';
+import {
+  attachTo,
+  axiosHasFetchAdapter,
+  closeServers,
+  dataRequests,
+  isRefresh,
+  openServer,
+  outcome,
+  until,
+  within,
+} from '../support/contract';
 import type { TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
 
@@ -94,13 +104,17 @@ describe('attachTokenRefresh(instance, { rateLimit: { concurrency: 1 } }): every
     const { api, client } = attachTo(server, { rateLimit: { concurrency: 1 } });
 
     const { error } = await outcome(
-      api.post('', { query: ME }, {
-        transformRequest: [
-          () => {
-            throw new Error('cannot encode this body');
-          },
-        ],
-      }),
+      api.post(
+        '',
+        { query: ME },
+        {
+          transformRequest: [
+            () => {
+              throw new Error('cannot encode this body');
+            },
+          ],
+        },
+      ),
     );
 
     expect(error?.message).toBe('cannot encode this body');
@@ -128,11 +142,13 @@ describe('attachTokenRefresh(instance, { rateLimit: { concurrency: 1 } }): every
 });
 
 describe("attachTokenRefresh(instance) on an instance with the user's own axios-retry (issue 9 #6)", () => {
-  it('keeps the user\'s retries for a request the plugin does not handle (another origin: 503, 503, 200)', async () => {
+  it("keeps the user's retries for a request the plugin does not handle (another origin: 503, 503, 200)", async () => {
     const graphql = await openServer();
     const other = await openServer({ restOnly: true });
     other.set({ failNext: { operationName: '*', count: 2, kind: 'http503' } });
-    const { api } = attachTo(graphql, { retry: { retries: 2, retryDelay: () => 0 } }, (a) => axiosRetry(a, { retries: 3, retryDelay: () => 0 }));
+    const { api } = attachTo(graphql, { retry: { retries: 2, retryDelay: () => 0 } }, (a) =>
+      axiosRetry(a, { retries: 3, retryDelay: () => 0 }),
+    );
 
     const { value, error } = await outcome(api.get(`${other.origin}/rest/public/status`));
 
@@ -216,7 +232,9 @@ describe("attachTokenRefresh(instance): the caller's timeout covers a rate-limit
     const declined = outcome(client.query(STUDENTS, undefined, { signal: controller.signal }));
     await until(() => auth.stats.rateLimited === 1, 'the decline was never counted');
 
-    const timed = await outcome(within(client.query(ME, undefined, { timeout: 300 }), 'the timed request waited out the whole pause', 8_000));
+    const timed = await outcome(
+      within(client.query(ME, undefined, { timeout: 300 }), 'the timed request waited out the whole pause', 8_000),
+    );
     controller.abort();
     await declined;
 
@@ -227,26 +245,29 @@ describe("attachTokenRefresh(instance): the caller's timeout covers a rate-limit
   });
 });
 
-(axiosHasFetchAdapter ? describe : describe.skip)('attachTokenRefresh(instance): instance.defaults.env.fetch set after attaching (issue 9, also seen)', () => {
-  it("is used by the refresh too (adapter: 'fetch')", async () => {
-    const server = await openServer();
-    const { api, client } = attachTo(server);
-    api.defaults.adapter = 'fetch';
-    let calls = 0;
-    api.defaults.env = {
-      ...api.defaults.env,
-      fetch: (input: RequestInfo | URL, init?: RequestInit) => {
-        calls++;
-        return fetch(input, init);
-      },
-    };
-    server.expireAccessTokens();
+(axiosHasFetchAdapter ? describe : describe.skip)(
+  'attachTokenRefresh(instance): instance.defaults.env.fetch set after attaching (issue 9, also seen)',
+  () => {
+    it("is used by the refresh too (adapter: 'fetch')", async () => {
+      const server = await openServer();
+      const { api, client } = attachTo(server);
+      api.defaults.adapter = 'fetch';
+      let calls = 0;
+      api.defaults.env = {
+        ...api.defaults.env,
+        fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+          calls++;
+          return fetch(input, init);
+        },
+      };
+      server.expireAccessTokens();
 
-    const data = await client.query(STUDENTS);
+      const data = await client.query(STUDENTS);
 
-    expect(data.students).toHaveLength(3);
-    expect(server.stats.refreshes).toBe(1);
-    expect(server.received.filter(isRefresh)).toHaveLength(1);
-    expect(calls).toBe(server.received.length); // query, refresh, replay: all through myFetch
-  });
-});
+      expect(data.students).toHaveLength(3);
+      expect(server.stats.refreshes).toBe(1);
+      expect(server.received.filter(isRefresh)).toHaveLength(1);
+      expect(calls).toBe(server.received.length); // query, refresh, replay: all through myFetch
+    });
+  },
+);

@@ -16,7 +16,11 @@ function record() {
     diagnostics.subscribe(`axios-graphql-refresh:${name}`, listener);
     return () => diagnostics.unsubscribe(`axios-graphql-refresh:${name}`, listener);
   });
-  return { events, stop: () => subscribers.forEach((s) => s()), of: (name: string) => events.filter((e) => e.name === name).map((e) => e.message) };
+  return {
+    events,
+    stop: () => subscribers.forEach((s) => s()),
+    of: (name: string) => events.filter((e) => e.name === name).map((e) => e.message),
+  };
 }
 
 describe('attachTokenRefresh(instance): diagnostics channels', () => {
@@ -33,12 +37,17 @@ describe('attachTokenRefresh(instance): diagnostics channels', () => {
       refresh.release();
       await Promise.all([first, ...held]);
 
-      expect(rec.of('refresh:start')).toEqual([expect.objectContaining({ kind: 'refresh', attempt: 1, operation: 'Students', reason: 'unauthenticated' })]);
+      expect(rec.of('refresh:start')).toEqual([
+        expect.objectContaining({ kind: 'refresh', attempt: 1, operation: 'Students', reason: 'unauthenticated' }),
+      ]);
       expect(rec.of('refresh:end')).toEqual([expect.objectContaining({ kind: 'refresh', attempt: 1, durationMs: expect.any(Number) })]);
       expect(rec.of('held')).toHaveLength(3);
-      expect(rec.of('replay')).toEqual([expect.objectContaining({ operation: 'Students', resendCount: 1, reason: 'unauthenticated', method: 'post' })]);
+      expect(rec.of('replay')).toEqual([
+        expect.objectContaining({ operation: 'Students', resendCount: 1, reason: 'unauthenticated', method: 'post' }),
+      ]);
       const text = JSON.stringify(rec.events);
-      for (const secret of [h.initial.accessToken, h.initial.refreshToken, ...(h.studentRequests() as string[])]) expect(text).not.toContain(secret);
+      for (const secret of [h.initial.accessToken, h.initial.refreshToken, ...(h.studentRequests() as string[])])
+        expect(text).not.toContain(secret);
     } finally {
       rec.stop();
     }
@@ -51,7 +60,9 @@ describe('attachTokenRefresh(instance): diagnostics channels', () => {
       h.server.expireAccessTokens();
       h.server.revokeRefreshTokens();
       await expect(h.client.query(STUDENTS)).rejects.toMatchObject({ name: 'SessionExpiredError' });
-      expect(rec.of('refresh:error')).toEqual([expect.objectContaining({ kind: 'refresh', errorName: 'SessionExpiredError', sessionEnded: true })]);
+      expect(rec.of('refresh:error')).toEqual([
+        expect.objectContaining({ kind: 'refresh', errorName: 'SessionExpiredError', sessionEnded: true }),
+      ]);
       expect(rec.of('session-expired')).toEqual([{ reason: 'refresh-rejected', generation: expect.any(Number) }]);
     } finally {
       rec.stop();

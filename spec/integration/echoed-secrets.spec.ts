@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql } from '../../lib';
 import { createNextSchoolClient } from '../../lib/nextschool';
-import { closeRawServers, rawServer, type RawAnswer, type RawRequest, type RawServer } from '../support/raw-server';
+import { closeRawServers, type RawAnswer, type RawRequest, type RawServer, rawServer } from '../support/raw-server';
 
 // Servers echo what they were sent: "Access token abc… has expired", an `extensions.token`, a
 // stack trace holding the refresh token. Whatever the HTTP status, an error the library builds
@@ -29,7 +29,10 @@ const STUDENTS = gql`query Students { students { id } }`;
 
 /** An error naming the secret in its message and its extensions, as careless servers do. */
 function echo(code: string, secret: string) {
-  return { message: `Access token ${secret} is not allowed here`, extensions: { code, token: secret, exception: { stacktrace: [`Error: bad token ${secret}`] } } };
+  return {
+    message: `Access token ${secret} is not allowed here`,
+    extensions: { code, token: secret, exception: { stacktrace: [`Error: bad token ${secret}`] } },
+  };
 }
 
 /** Every way an error is rendered: message, String, stack, JSON, toJSON(), util.inspect, and the errors it carries. */
@@ -67,7 +70,8 @@ describe('createGraphQLClient(instance).query() on an attached instance: the tok
 
   it('at HTTP 401 after a replay: the token of the replay (and the first one) are scrubbed', async () => {
     handle = ({ authorization, body }) => {
-      if (body.operationName === 'RefreshToken') return { status: 200, body: { data: { refreshToken: { accessToken: REFRESHED, expiresIn: 3600 } } } };
+      if (body.operationName === 'RefreshToken')
+        return { status: 200, body: { data: { refreshToken: { accessToken: REFRESHED, expiresIn: 3600 } } } };
       return { status: 401, body: { errors: [echo('UNAUTHENTICATED', authorization.replace('Bearer ', ''))] } };
     };
     const { client } = attach();
@@ -95,7 +99,8 @@ describe('createGraphQLClient(instance).query() on an attached instance: the tok
 describe('the default refresh and the NextSchool login: secrets the server echoes are scrubbed', () => {
   it('a rejected refresh that echoes the refresh token (message and extensions): the session-expired error holds none of it', async () => {
     handle = ({ authorization, body }) => {
-      if (body.operationName === 'RefreshToken') return { status: 400, body: { data: null, errors: [echo('INVALID_REFRESH_TOKEN', body.variables!.refreshToken!)] } };
+      if (body.operationName === 'RefreshToken')
+        return { status: 400, body: { data: null, errors: [echo('INVALID_REFRESH_TOKEN', body.variables!.refreshToken!)] } };
       return { status: 200, body: { errors: [{ message: `token ${authorization} expired`, extensions: { code: 'UNAUTHENTICATED' } }] } };
     };
     const { client } = attach();
@@ -110,7 +115,18 @@ describe('the default refresh and the NextSchool login: secrets the server echoe
 
   it('a rotated refresh token echoed by a refresh answered 500 is not rendered either', async () => {
     handle = ({ body }) => {
-      if (body.operationName === 'RefreshToken') return { status: 500, body: { errors: [{ ...echo('INTERNAL', body.variables!.refreshToken!), extensions: { code: 'INTERNAL', issued: NEW_REFRESH, token: body.variables!.refreshToken } }] } };
+      if (body.operationName === 'RefreshToken')
+        return {
+          status: 500,
+          body: {
+            errors: [
+              {
+                ...echo('INTERNAL', body.variables!.refreshToken!),
+                extensions: { code: 'INTERNAL', issued: NEW_REFRESH, token: body.variables!.refreshToken },
+              },
+            ],
+          },
+        };
       return { status: 200, body: { errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }] } };
     };
     const { client } = attach({ retry: false });
@@ -122,7 +138,18 @@ describe('the default refresh and the NextSchool login: secrets the server echoe
   });
 
   it('a rejected login that echoes the password in extensions: the LoginError holds none of it', async () => {
-    handle = ({ body }) => ({ status: 400, body: { data: null, errors: [{ message: `bad password ${body.variables!.password}`, extensions: { code: 'UNAUTHENTICATED', password: body.variables!.password } }] } });
+    handle = ({ body }) => ({
+      status: 400,
+      body: {
+        data: null,
+        errors: [
+          {
+            message: `bad password ${body.variables!.password}`,
+            extensions: { code: 'UNAUTHENTICATED', password: body.variables!.password },
+          },
+        ],
+      },
+    });
     const ns = createNextSchoolClient({ url, username: 'teacher', password: PASSWORD });
 
     const error = await ns.login().catch((e: unknown) => e);

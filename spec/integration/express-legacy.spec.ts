@@ -1,7 +1,7 @@
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
-import { startSandboxServer, type SandboxServer } from '../../lib/testing';
+import { type SandboxServer, startSandboxServer } from '../../lib/testing';
 
 // The recipe in docs/examples/express-legacy, booted as written (CommonJS, Express 4) against the
 // sandbox, and called over real HTTP.
@@ -51,7 +51,9 @@ describe('docs/examples/express-legacy', () => {
     expect(first.status).toBe(200);
     expect(first.data.students).toHaveLength(3);
     app.sandbox.expireAccessTokens();
-    const calls = await Promise.all(Array.from({ length: 40 }, (_, i) => app.get(i % 2 ? '/students?search=%E0%B8%AA%E0%B8%A1' : '/teachers?limit=2')));
+    const calls = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => app.get(i % 2 ? '/students?search=%E0%B8%AA%E0%B8%A1' : '/teachers?limit=2')),
+    );
     calls.forEach((c) => expect(c.status).toBe(200));
     expect([app.sandbox.stats.logins, app.sandbox.stats.refreshes]).toEqual([1, 1]);
     expect((await app.get('/students/1')).data.student.fullName).toBe('เด็กชายสมชาย ใจดี');
@@ -163,11 +165,12 @@ describe('docs/examples/express-legacy: one NextSchool account per school', () =
       const res = await axios.get(base + path, { validateStatus: () => true });
       return { status: res.status, data: res.data };
     };
-    const count = (account: string, operation: Received['operation']) => proxy.received.filter((r) => r.account === account && r.operation === operation).length;
+    const count = (account: string, operation: Received['operation']) =>
+      proxy.received.filter((r) => r.account === account && r.operation === operation).length;
     return { sandbox, proxy, schools, get, count };
   }
 
-  it('creates a school\'s client on first use, and answers 404 for a school without an account', async () => {
+  it("creates a school's client on first use, and answers 404 for a school without an account", async () => {
     const app = await bootSchools();
     expect((await app.get('/schools/school-a/students?limit=2')).data.students).toHaveLength(2);
     expect([app.count('school-a', 'login'), app.count('school-b', 'login')]).toEqual([1, 0]);
@@ -179,9 +182,10 @@ describe('docs/examples/express-legacy: one NextSchool account per school', () =
     expect((await app.get('/students')).status).toBe(404);
   });
 
-  it('refreshes once per account per expiry, and never sends one account\'s token for another\'s request', async () => {
+  it("refreshes once per account per expiry, and never sends one account's token for another's request", async () => {
     const app = await bootSchools();
-    const paths = (n: number) => Array.from({ length: n }, (_, i) => `/schools/${i % 2 ? 'school-a' : 'school-b'}/${i % 3 ? 'students?limit=1' : 'teachers?limit=1'}`);
+    const paths = (n: number) =>
+      Array.from({ length: n }, (_, i) => `/schools/${i % 2 ? 'school-a' : 'school-b'}/${i % 3 ? 'students?limit=1' : 'teachers?limit=1'}`);
     (await Promise.all(paths(30).map(app.get))).forEach((r) => expect(r.status).toBe(200));
     for (let expiry = 1; expiry <= 2; expiry++) {
       app.sandbox.expireAccessTokens();

@@ -1,5 +1,13 @@
 import axios from 'axios';
-import { isLoginError, isSessionExpiredError, isTokenRefreshError, LoginError, SessionExpiredError, type TokenSet, type TokenStore } from '../../lib';
+import {
+  isLoginError,
+  isSessionExpiredError,
+  isTokenRefreshError,
+  LoginError,
+  type SessionExpiredError,
+  type TokenSet,
+  type TokenStore,
+} from '../../lib';
 import { closeAll, deferred, harness, holdOperation, STUDENTS, waitFor } from '../support/setup';
 
 afterEach(closeAll);
@@ -125,20 +133,23 @@ describe('attachTokenRefresh(instance): refresh rejected (behaviour 7)', () => {
 });
 
 describe('attachTokenRefresh(instance, { refreshTimeoutMs }): transient refresh failures (behaviour 8)', () => {
-  it.each(['http500', 'html', 'text200', 'network'] as const)('keeps the tokens and rejects waiters with TokenRefreshError on %s, then recovers', async (fault) => {
-    const h = await harness();
-    h.server.set({ refreshFault: fault });
-    h.server.expireAccessTokens();
-    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => h.client.query(STUDENTS)));
-    for (const o of outcomes) {
-      const reason = (o as PromiseRejectedResult).reason;
-      expect(isTokenRefreshError(reason)).toBe(true);
-      expect(reason.code).toBe('REFRESH_FAILED');
-    }
-    expect((await h.auth.getTokens())?.refreshToken).toBe(h.initial.refreshToken);
-    h.server.set({ refreshFault: 'none' });
-    await expect(h.client.query(STUDENTS)).resolves.toBeTruthy();
-  });
+  it.each(['http500', 'html', 'text200', 'network'] as const)(
+    'keeps the tokens and rejects waiters with TokenRefreshError on %s, then recovers',
+    async (fault) => {
+      const h = await harness();
+      h.server.set({ refreshFault: fault });
+      h.server.expireAccessTokens();
+      const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => h.client.query(STUDENTS)));
+      for (const o of outcomes) {
+        const reason = (o as PromiseRejectedResult).reason;
+        expect(isTokenRefreshError(reason)).toBe(true);
+        expect(reason.code).toBe('REFRESH_FAILED');
+      }
+      expect((await h.auth.getTokens())?.refreshToken).toBe(h.initial.refreshToken);
+      h.server.set({ refreshFault: 'none' });
+      await expect(h.client.query(STUDENTS)).resolves.toBeTruthy();
+    },
+  );
 
   it('gives up a hung refresh at refreshTimeoutMs', async () => {
     const h = await harness({ refreshTimeoutMs: 300 });
@@ -212,9 +223,7 @@ describe('attachTokenRefresh(instance): every request settles once (behaviour 9)
     h.server.expireAccessTokens();
     let settled = 0;
     const controllers = Array.from({ length: 30 }, () => new AbortController());
-    const calls = controllers.map((c, i) =>
-      h.client.query(STUDENTS, {}, i % 5 === 0 ? { signal: c.signal } : {}).finally(() => settled++),
-    );
+    const calls = controllers.map((c, i) => h.client.query(STUDENTS, {}, i % 5 === 0 ? { signal: c.signal } : {}).finally(() => settled++));
     await refresh.arrived;
     controllers.forEach((c, i) => i % 10 === 0 && c.abort());
     refresh.release();

@@ -22,7 +22,9 @@ describe('TokenRefreshHandle', () => {
     const tokens = (await h.auth.getTokens())!;
     expect(tokens.expiresAt! - tokens.issuedAt!).toBe(900_000);
     expect(tokens.issuedAt!).toBeGreaterThanOrEqual(before);
-    await expect(h.auth.setTokens({ accessToken: '' } as TokenSet)).rejects.toThrow(/Expected `tokens.accessToken` to be a non-empty string/);
+    await expect(h.auth.setTokens({ accessToken: '' } as TokenSet)).rejects.toThrow(
+      /Expected `tokens.accessToken` to be a non-empty string/,
+    );
   });
 
   it('stamps expiresAt from when the refresh was sent, not when its slow answer arrived', async () => {

@@ -32,7 +32,8 @@ describe('attachTokenRefresh(instance): stats.queued and the held event', () => 
       expect(h.studentRequests()).toHaveLength(N);
       expect(h.auth.stats.queued).toBe(N);
       expect(rec.held).toHaveLength(N);
-      for (const message of rec.held) expect(message).toEqual(expect.objectContaining({ durationMs: expect.any(Number), generation: expect.any(Number) }));
+      for (const message of rec.held)
+        expect(message).toEqual(expect.objectContaining({ durationMs: expect.any(Number), generation: expect.any(Number) }));
     } finally {
       rec.stop();
     }

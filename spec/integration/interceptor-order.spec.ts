@@ -21,8 +21,11 @@ async function server(options: Parameters<typeof startTestServer>[0] = {}) {
 }
 
 // The fetch adapter exists from axios 1.7 on; the suite also runs on older copies (AXIOS_MODULE).
-const [major, minor] = String(axios.VERSION ?? '0.0').split('.').map(Number) as [number, number];
-const ADAPTERS: Array<AxiosRequestConfig['adapter'] | undefined> = major > 1 || (major === 1 && minor >= 7) ? [undefined, 'fetch' as never] : [undefined];
+const [major, minor] = String(axios.VERSION ?? '0.0')
+  .split('.')
+  .map(Number) as [number, number];
+const ADAPTERS: Array<AxiosRequestConfig['adapter'] | undefined> =
+  major > 1 || (major === 1 && minor >= 7) ? [undefined, 'fetch' as never] : [undefined];
 const adapterName = (a: unknown) => (a === undefined ? 'default adapter' : `adapter: '${String(a)}'`);
 
 /** What the user's interceptors saw, per kind. */
@@ -62,7 +65,8 @@ function build(s: TestServer, where: Where, adapter: AxiosRequestConfig['adapter
   const seen: Seen = { requests: 0, unwraps: 0, mapped: [] };
   const tokens = s.issueTokens();
   let auth!: TokenRefreshHandle;
-  const attach = () => (auth = attachTokenRefresh(api, { tokens: { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }, ...extra }));
+  const attach = () =>
+    (auth = attachTokenRefresh(api, { tokens: { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }, ...extra }));
   if (where === 'before') {
     legacyStack(api, seen);
     attach();
@@ -88,74 +92,77 @@ function build(s: TestServer, where: Where, adapter: AxiosRequestConfig['adapter
 const BODY = { query: STUDENTS.source, operationName: 'Students', variables: { limit: 2 } };
 const studentSends = (s: TestServer) => s.received.filter((r) => r.operationName === 'Students');
 
-describe.each(ADAPTERS.map((a) => [adapterName(a), a] as const))('attachTokenRefresh(instance) with the user\'s interceptors in any order (%s)', (_name, adapter) => {
-  describe.each(['before', 'after', 'around'] as const)('the legacy stack registered %s attaching', (where) => {
-    it('refreshes an expired token once and gives the caller the unwrapped body of the replay; each interceptor ran once', async () => {
-      const s = await server();
-      const { api, seen, auth } = build(s, where, adapter);
-      s.expireAccessTokens();
+describe.each(ADAPTERS.map((a) => [adapterName(a), a] as const))(
+  "attachTokenRefresh(instance) with the user's interceptors in any order (%s)",
+  (_name, adapter) => {
+    describe.each(['before', 'after', 'around'] as const)('the legacy stack registered %s attaching', (where) => {
+      it('refreshes an expired token once and gives the caller the unwrapped body of the replay; each interceptor ran once', async () => {
+        const s = await server();
+        const { api, seen, auth } = build(s, where, adapter);
+        s.expireAccessTokens();
 
-      const body = (await api.post('', BODY)) as unknown as { data: { students: unknown[] } };
+        const body = (await api.post('', BODY)) as unknown as { data: { students: unknown[] } };
 
-      expect(body.data.students).toHaveLength(2);
-      expect(s.stats.refreshes).toBe(1);
-      expect(auth().stats).toMatchObject({ refreshes: 1, replays: 1 });
-      expect(seen).toEqual({ requests: 1, unwraps: 1, mapped: [] });
-      // Both sends carried the user's header; the replay carried the new token.
-      const sends = studentSends(s);
-      expect(sends.map((r) => r.headers['x-request-id'])).toEqual(['req-1', 'req-1']);
-      expect(s.acceptsAccessToken(sends[1]!.authorization?.replace('Bearer ', ''))).toBe(true);
+        expect(body.data.students).toHaveLength(2);
+        expect(s.stats.refreshes).toBe(1);
+        expect(auth().stats).toMatchObject({ refreshes: 1, replays: 1 });
+        expect(seen).toEqual({ requests: 1, unwraps: 1, mapped: [] });
+        // Both sends carried the user's header; the replay carried the new token.
+        const sends = studentSends(s);
+        expect(sends.map((r) => r.headers['x-request-id'])).toEqual(['req-1', 'req-1']);
+        expect(s.acceptsAccessToken(sends[1]!.authorization?.replace('Bearer ', ''))).toBe(true);
+      });
+
+      it('refreshes after an HTTP 401 answer too: the error mapper never sees the 401, the caller gets the body', async () => {
+        const s = await server({ authMode: 'http401' });
+        const { api, seen } = build(s, where, adapter);
+        s.expireAccessTokens();
+
+        const body = (await api.post('', BODY)) as unknown as { data: { students: unknown[] } };
+
+        expect(body.data.students).toHaveLength(2);
+        expect(s.stats.refreshes).toBe(1);
+        expect(seen).toEqual({ requests: 1, unwraps: 1, mapped: [] });
+      });
+
+      it("gives the caller the mapped error after a failed refresh; the mapper ran once, on the plugin's error", async () => {
+        const s = await server();
+        const { api, seen } = build(s, where, adapter);
+        s.expireAccessTokens();
+        s.revokeRefreshTokens();
+
+        const error = await api.post('', BODY).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+
+        expect(error).toBeInstanceOf(Error);
+        expect((error as Error).message).toBe('request failed: SessionExpiredError');
+        expect(s.stats.refreshes).toBe(1);
+        expect(seen.requests).toBe(1);
+        expect(seen.unwraps).toBe(0);
+        expect(seen.mapped).toHaveLength(1);
+        expect(studentSends(s)).toHaveLength(1);
+      });
+
+      it('passes a plain answer through once: the unwrapper ran once, nothing refreshed', async () => {
+        const s = await server();
+        const { api, seen, auth } = build(s, where, adapter);
+
+        const body = (await api.post('', BODY)) as unknown as { data: { students: unknown[] } };
+
+        expect(body.data.students).toHaveLength(2);
+        expect(seen).toEqual({ requests: 1, unwraps: 1, mapped: [] });
+        expect(auth().stats.refreshes).toBe(0);
+      });
     });
+  },
+);
 
-    it('refreshes after an HTTP 401 answer too: the error mapper never sees the 401, the caller gets the body', async () => {
-      const s = await server({ authMode: 'http401' });
-      const { api, seen } = build(s, where, adapter);
-      s.expireAccessTokens();
+const ownForEach = (api: AxiosInstance) => [api.interceptors.request, api.interceptors.response].map((m) => Object.hasOwn(m, 'forEach'));
 
-      const body = (await api.post('', BODY)) as unknown as { data: { students: unknown[] } };
-
-      expect(body.data.students).toHaveLength(2);
-      expect(s.stats.refreshes).toBe(1);
-      expect(seen).toEqual({ requests: 1, unwraps: 1, mapped: [] });
-    });
-
-    it('gives the caller the mapped error after a failed refresh; the mapper ran once, on the plugin\'s error', async () => {
-      const s = await server();
-      const { api, seen } = build(s, where, adapter);
-      s.expireAccessTokens();
-      s.revokeRefreshTokens();
-
-      const error = await api.post('', BODY).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-
-      expect(error).toBeInstanceOf(Error);
-      expect((error as Error).message).toBe('request failed: SessionExpiredError');
-      expect(s.stats.refreshes).toBe(1);
-      expect(seen.requests).toBe(1);
-      expect(seen.unwraps).toBe(0);
-      expect(seen.mapped).toHaveLength(1);
-      expect(studentSends(s)).toHaveLength(1);
-    });
-
-    it('passes a plain answer through once: the unwrapper ran once, nothing refreshed', async () => {
-      const s = await server();
-      const { api, seen, auth } = build(s, where, adapter);
-
-      const body = (await api.post('', BODY)) as unknown as { data: { students: unknown[] } };
-
-      expect(body.data.students).toHaveLength(2);
-      expect(seen).toEqual({ requests: 1, unwraps: 1, mapped: [] });
-      expect(auth().stats.refreshes).toBe(0);
-    });
-  });
-});
-
-const ownForEach = (api: AxiosInstance) => [api.interceptors.request, api.interceptors.response].map((m) => Object.prototype.hasOwnProperty.call(m, 'forEach'));
-
-describe('attachTokenRefresh(instance): the user\'s interceptors keep their ids and their later changes', () => {
-  it('ejecting the user\'s interceptors registered before attaching removes them; the plugin still refreshes', async () => {
+describe("attachTokenRefresh(instance): the user's interceptors keep their ids and their later changes", () => {
+  it("ejecting the user's interceptors registered before attaching removes them; the plugin still refreshes", async () => {
     const s = await server();
     const api = axios.create({ baseURL: s.url });
     const seen: Seen = { requests: 0, unwraps: 0, mapped: [] };
@@ -191,7 +198,7 @@ describe('attachTokenRefresh(instance): the user\'s interceptors keep their ids 
   });
 });
 
-describe('attachTokenRefresh(instance) twice on one instance (two APIs), the user\'s stack registered first', () => {
+describe("attachTokenRefresh(instance) twice on one instance (two APIs), the user's stack registered first", () => {
   async function twoApis() {
     const [a, b] = [await server(), await server()];
     const api = axios.create();
@@ -246,7 +253,7 @@ describe('attachTokenRefresh(instance) twice on one instance (two APIs), the use
 });
 
 describe('attachTokenRefresh(instance) from two copies of the package on one instance', () => {
-  it('both refresh with the user\'s stack registered first, and detaching both leaves the instance as it was', async () => {
+  it("both refresh with the user's stack registered first, and detaching both leaves the instance as it was", async () => {
     let other!: typeof import('../../lib');
     jest.isolateModules(() => {
       other = require('../../lib');
@@ -263,7 +270,9 @@ describe('attachTokenRefresh(instance) from two copies of the package on one ins
     a.expireAccessTokens();
     b.expireAccessTokens();
 
-    const bodies = (await Promise.all([api.post(a.url, BODY), api.post(b.url, BODY)])) as unknown as Array<{ data: { students: unknown[] } }>;
+    const bodies = (await Promise.all([api.post(a.url, BODY), api.post(b.url, BODY)])) as unknown as Array<{
+      data: { students: unknown[] };
+    }>;
 
     expect(bodies.map((x) => x.data.students.length)).toEqual([2, 2]);
     expect([a.stats.refreshes, b.stats.refreshes]).toEqual([1, 1]);
@@ -275,22 +284,25 @@ describe('attachTokenRefresh(instance) from two copies of the package on one ins
 });
 
 describe('attachTokenRefresh(instance) where its interceptors cannot take their place', () => {
-  it.each(['request', 'response'] as const)('throws a TypeError saying why when interceptors.%s is frozen, and sets nothing up', async (which) => {
-    const s = await server();
-    const api = axios.create({ baseURL: s.url });
-    const seen: Seen = { requests: 0, unwraps: 0, mapped: [] };
-    legacyStack(api, seen);
-    Object.freeze(api.interceptors[which]);
-    const t = s.issueTokens();
+  it.each(['request', 'response'] as const)(
+    'throws a TypeError saying why when interceptors.%s is frozen, and sets nothing up',
+    async (which) => {
+      const s = await server();
+      const api = axios.create({ baseURL: s.url });
+      const seen: Seen = { requests: 0, unwraps: 0, mapped: [] };
+      legacyStack(api, seen);
+      Object.freeze(api.interceptors[which]);
+      const t = s.issueTokens();
 
-    expect(() => attachTokenRefresh(api, { tokens: { accessToken: t.accessToken, refreshToken: t.refreshToken } })).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/frozen or sealed/) }),
-    );
-    expect(ownForEach(api)).toEqual([false, false]);
-    const body = (await api.post('', BODY)) as unknown as { data: unknown };
-    expect(body.data).toBeDefined();
-    expect(s.received[0]!.authorization).toBeUndefined(); // nothing of the plugin runs
-  });
+      expect(() => attachTokenRefresh(api, { tokens: { accessToken: t.accessToken, refreshToken: t.refreshToken } })).toThrow(
+        expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/frozen or sealed/) }),
+      );
+      expect(ownForEach(api)).toEqual([false, false]);
+      const body = (await api.post('', BODY)) as unknown as { data: unknown };
+      expect(body.data).toBeDefined();
+      expect(s.received[0]!.authorization).toBeUndefined(); // nothing of the plugin runs
+    },
+  );
   it('throws a TypeError saying why with an axios-like instance that runs interceptors without asking InterceptorManager#forEach', () => {
     type H = { fulfilled: (c: object) => object } | null;
     class Manager {
@@ -313,11 +325,18 @@ describe('attachTokenRefresh(instance) where its interceptors cannot take their 
         for (const h of interceptors.request.handlers) if (h) c = h.fulfilled(c);
         return Promise.reject(new Error('no transport'));
       };
-      return Object.assign((c: object) => request(c), { defaults, interceptors, request, create: (c: object) => make({ ...defaults, ...c }) });
+      return Object.assign((c: object) => request(c), {
+        defaults,
+        interceptors,
+        request,
+        create: (c: object) => make({ ...defaults, ...c }),
+      });
     };
 
-    expect(() => attachTokenRefresh(make({ baseURL: 'https://api.example.test/graphql' }) as AxiosInstance, { tokens: { accessToken: 'a', refreshToken: 'r' } })).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/without InterceptorManager#forEach/) }),
-    );
+    expect(() =>
+      attachTokenRefresh(make({ baseURL: 'https://api.example.test/graphql' }) as AxiosInstance, {
+        tokens: { accessToken: 'a', refreshToken: 'r' },
+      }),
+    ).toThrow(expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/without InterceptorManager#forEach/) }));
   });
 });

@@ -1,4 +1,4 @@
-import { STUDENTS, closeAll, harness, holdOperation, waitFor } from '../support/setup';
+import { closeAll, harness, holdOperation, STUDENTS, waitFor } from '../support/setup';
 
 // An access token that is a JWT carries its own expiry: when the login or refresh gives no
 // `expiresIn`/`expiresAt`, its `exp` claim (read, never verified) is the known expiry, and its `iat`
@@ -8,7 +8,8 @@ afterEach(closeAll);
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 /** A JWT-shaped token (the signature is not checked by the plugin, so any bytes do). */
-const jwt = (claims: Record<string, unknown>, n = 0) => `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: 'service', n, ...claims })}.c2lnbmF0dXJl`;
+const jwt = (claims: Record<string, unknown>, n = 0) =>
+  `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: 'service', n, ...claims })}.c2lnbmF0dXJl`;
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 describe('attachTokenRefresh(instance): a JWT access token without expiresIn', () => {
@@ -29,7 +30,13 @@ describe('attachTokenRefresh(instance): a JWT access token without expiresIn', (
     let nearExpiry = true;
     const h = await harness(
       { tokens: 'none', refreshAheadMs: 60_000 },
-      { makeAccessToken: (n) => jwt(nearExpiry ? { iat: seconds(now - 870_000), exp: seconds(now + 30_000) } : { iat: seconds(now), exp: seconds(now + 3_600_000) }, n) },
+      {
+        makeAccessToken: (n) =>
+          jwt(
+            nearExpiry ? { iat: seconds(now - 870_000), exp: seconds(now + 30_000) } : { iat: seconds(now), exp: seconds(now + 3_600_000) },
+            n,
+          ),
+      },
     );
     const first = h.server.issueTokens();
     nearExpiry = false;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import axios from 'axios';
-import { startSandboxServer, type SandboxServer } from '../../lib/testing';
+import { type SandboxServer, startSandboxServer } from '../../lib/testing';
 
 // docs/migrating-from-axios-auth-refresh.md: its before/after files, run against the sandbox, with
 // the outcome the page states. The page shows the files verbatim (checked here too).
@@ -28,14 +28,17 @@ describe('docs/migrating-from-axios-auth-refresh.md', () => {
 
   // before.cjs throws an `axios.AxiosError`, a class axios has from 0.27 on.
   const withAxiosError = typeof (axios as { AxiosError?: unknown }).AxiosError === 'function';
-  (withAxiosError ? it : it.skip)('before (axios-auth-refresh 5): answers that fail while its refresh runs are rejected, not retried', async () => {
-    const s = await sandbox();
-    const { answered, failures } = await exercise(before.createApi({ url: s.url, username: s.username, password: s.password }), s);
-    expect(answered).toBeLessThan(40);
-    expect(failures.length).toBe(40 - answered);
-    expect(new Set(failures)).toEqual(new Set(['UNAUTHENTICATED']));
-    expect(s.stats.refreshes).toBe(1);
-  });
+  (withAxiosError ? it : it.skip)(
+    'before (axios-auth-refresh 5): answers that fail while its refresh runs are rejected, not retried',
+    async () => {
+      const s = await sandbox();
+      const { answered, failures } = await exercise(before.createApi({ url: s.url, username: s.username, password: s.password }), s);
+      expect(answered).toBeLessThan(40);
+      expect(failures.length).toBe(40 - answered);
+      expect(new Set(failures)).toEqual(new Set(['UNAUTHENTICATED']));
+      expect(s.stats.refreshes).toBe(1);
+    },
+  );
 
   it('after (axios-graphql-refresh): every query answered, one login and one refresh', async () => {
     const s = await sandbox();

@@ -3,7 +3,7 @@ import type { LookupFunction } from 'node:net';
 import axios, { type AxiosInstance } from 'axios';
 import { attachTokenRefresh } from '../../lib';
 import { createNextSchoolClient } from '../../lib/nextschool';
-import { closeRawServers, rawServer, type RawServer } from '../support/raw-server';
+import { closeRawServers, type RawServer, rawServer } from '../support/raw-server';
 import { LOOPBACK, reported, shapes } from '../support/url-shapes';
 
 // Tokens go only to the API's own origin (docs/configuration.md#where-the-token-goes), judged
@@ -15,13 +15,19 @@ import { LOOPBACK, reported, shapes } from '../support/url-shapes';
 
 /** Only the numeric spellings of 127.0.0.1 resolve (nothing leaves the machine). */
 const lookup: LookupFunction = (hostname, options, callback) => {
-  const cb = callback as unknown as (error: Error | null, address: string | Array<{ address: string; family: number }>, family?: number) => void;
-  if (!LOOPBACK.includes(hostname)) return cb(Object.assign(new Error(`lookup refused: ${JSON.stringify(hostname)}`), { code: 'ENOTFOUND' }), '', 4);
+  const cb = callback as unknown as (
+    error: Error | null,
+    address: string | Array<{ address: string; family: number }>,
+    family?: number,
+  ) => void;
+  if (!LOOPBACK.includes(hostname))
+    return cb(Object.assign(new Error(`lookup refused: ${JSON.stringify(hostname)}`), { code: 'ENOTFOUND' }), '', 4);
   if ((options as { all?: boolean }).all) return cb(null, [{ address: '127.0.0.1', family: 4 }]);
   return cb(null, '127.0.0.1', 4);
 };
 
-const isFetchCapable = typeof (axios as { VERSION?: string }).VERSION === 'string' && !(axios as { VERSION: string }).VERSION.startsWith('0.');
+const isFetchCapable =
+  typeof (axios as { VERSION?: string }).VERSION === 'string' && !(axios as { VERSION: string }).VERSION.startsWith('0.');
 const adapters: Array<[string, Record<string, unknown>]> = [
   ['the http adapter', { httpAgent: new http.Agent({ lookup } as http.AgentOptions) }],
   ...(isFetchCapable ? ([['the fetch adapter', { adapter: 'fetch' }]] as Array<[string, Record<string, unknown>]>) : []),
@@ -62,8 +68,16 @@ describe.each(adapters)('attachTokenRefresh(instance) on %s: no token to another
   });
 
   it.each([
-    ['without baseURL, endpoint an absolute `url`', () => axios.create(), (i: AxiosInstance) => attachTokenRefresh(i, { url: `${api.origin}/graphql`, ...OPTIONS })],
-    ['with the API as baseURL', () => axios.create({ baseURL: `${api.origin}/` }), (i: AxiosInstance) => attachTokenRefresh(i, { ...OPTIONS })],
+    [
+      'without baseURL, endpoint an absolute `url`',
+      () => axios.create(),
+      (i: AxiosInstance) => attachTokenRefresh(i, { url: `${api.origin}/graphql`, ...OPTIONS }),
+    ],
+    [
+      'with the API as baseURL',
+      () => axios.create({ baseURL: `${api.origin}/` }),
+      (i: AxiosInstance) => attachTokenRefresh(i, { ...OPTIONS }),
+    ],
     [
       'the NextSchool preset (one fixed origin) on an instance without baseURL',
       () => axios.create(),

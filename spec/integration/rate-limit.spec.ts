@@ -100,7 +100,7 @@ describe('createNextSchoolClient(): rate-limited logins', () => {
 
   it('never hammers: a login declined twice fails with TokenRefreshError after two attempts', async () => {
     const { isTokenRefreshError } = await import('../../lib');
-const { createNextSchoolClient } = await import('../../lib/nextschool');
+    const { createNextSchoolClient } = await import('../../lib/nextschool');
     const h = await harness();
     h.server.set({ declineNext: { operationName: 'Login', count: 100, kind: 'graphql', retryAfterSeconds: 0.05 } });
     const ns = createNextSchoolClient({ url: h.server.url, username: h.server.username, password: h.server.password });

@@ -1,8 +1,8 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import axios, { AxiosError } from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql, isSessionExpiredError, isTokenRefreshError, TokenRefreshError } from '../../lib';
 import { DIAGNOSTICS_CHANNELS } from '../../lib/diagnostics';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { closeRawServers, rawServer, type RawServer } from '../support/raw-server';
+import { closeRawServers, type RawServer, rawServer } from '../support/raw-server';
 
 // A refresh failure is transient (keep the tokens, try again), permanent (keep the tokens, do not
 // try again: fix the cause) or the server's verdict (the session ends). docs/errors.md, "transient
@@ -98,7 +98,9 @@ describe('attachTokenRefresh(instance): a session ended by a rejected refresh to
       const error = await client.query(STUDENTS).catch((e: unknown) => e);
 
       expect(isSessionExpiredError(error)).toBe(true);
-      expect((error as Error).message).toBe('The session has expired: the server rejected the refresh token (Invalid refresh token) and no `login` is configured to replace it');
+      expect((error as Error).message).toBe(
+        'The session has expired: the server rejected the refresh token (Invalid refresh token) and no `login` is configured to replace it',
+      );
       expect(rec.events).toEqual([{ reason: 'refresh-rejected', generation: expect.any(Number) }]);
       expect(onSessionExpired).toHaveBeenCalledTimes(1);
     } finally {
@@ -117,7 +119,9 @@ describe('attachTokenRefresh(instance): a session ended by a rejected refresh to
 
       const error = await client.query(STUDENTS).catch((e: unknown) => e);
 
-      expect((error as Error).message).toBe('The session has expired and the login that was to renew it was rejected (Invalid credentials)');
+      expect((error as Error).message).toBe(
+        'The session has expired and the login that was to renew it was rejected (Invalid credentials)',
+      );
       expect(rec.events).toEqual([{ reason: 'login-rejected', generation: expect.any(Number) }]);
     } finally {
       rec.stop();

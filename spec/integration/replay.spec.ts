@@ -60,10 +60,15 @@ describe('attachTokenRefresh(instance): replaying mutations (behaviour 6)', () =
     const h = await harness({}, { authMode: 'field' });
     h.server.expireAccessTokens();
     // sendEmail runs (no token needed), sends, then fails INTERNAL at ["sendEmail"]; addNote fails UNAUTHENTICATED at ["addNote"].
-    const error = await h.client.mutate(gql`mutation Notify($text: String!) { sendEmail addNote(text: $text) { id } }`, { text: 'x' }).catch((e) => e);
+    const error = await h.client
+      .mutate(gql`mutation Notify($text: String!) { sendEmail addNote(text: $text) { id } }`, { text: 'x' })
+      .catch((e) => e);
     expect(h.server.stats.emailsSent).toBe(1); // sent exactly once: not replayed
     expect(isGraphQLRequestError(error)).toBe(true);
-    expect(error.errors.map((e: { extensions?: { code?: string } }) => e.extensions?.code).sort()).toEqual(['INTERNAL_SERVER_ERROR', 'UNAUTHENTICATED']);
+    expect(error.errors.map((e: { extensions?: { code?: string } }) => e.extensions?.code).sort()).toEqual([
+      'INTERNAL_SERVER_ERROR',
+      'UNAUTHENTICATED',
+    ]);
     expect(h.auth.stats.replays).toBe(0);
     await h.client.query(STUDENTS);
     expect(h.server.stats.refreshes).toBe(1); // the token is still refreshed for the requests that follow

@@ -149,7 +149,9 @@ describe('attachTokenRefresh(instance, { retry }): what counts as a query', () =
   it('retries GraphQL over HTTP GET', async () => {
     const h = await harness({ retry: { retries: 2, ...fast } });
     h.server.set({ failNext: { operationName: 'Students', count: 2, kind: 'http500' } });
-    const res = await h.api.get('', { params: { query: STUDENTS.source, operationName: 'Students', variables: JSON.stringify({ limit: 2 }) } });
+    const res = await h.api.get('', {
+      params: { query: STUDENTS.source, operationName: 'Students', variables: JSON.stringify({ limit: 2 }) },
+    });
     expect(res.data.data.students).toHaveLength(2);
     expect(h.studentRequests()).toHaveLength(3);
   });
@@ -157,7 +159,11 @@ describe('attachTokenRefresh(instance, { retry }): what counts as a query', () =
   it('retries a persisted query that carries its text, but not one sent by hash only over POST (it might be a mutation)', async () => {
     const h = await harness({ retry: { retries: 2, ...fast } });
     h.server.set({ failNext: { operationName: 'Students', count: 1, kind: 'http500' } });
-    const withText = { query: STUDENTS.source, operationName: 'Students', extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } };
+    const withText = {
+      query: STUDENTS.source,
+      operationName: 'Students',
+      extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } },
+    };
     await expect(h.api.post('', withText)).resolves.toMatchObject({ status: 200 });
     h.server.set({ failNext: { operationName: 'Students', count: 1, kind: 'http500' } });
     const hashOnly = { operationName: 'Students', extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } };
@@ -166,46 +172,49 @@ describe('attachTokenRefresh(instance, { retry }): what counts as a query', () =
   });
 });
 
-describe.each(['before', 'after'] as const)("attachTokenRefresh(instance) with the user's own axios-retry installed %s attaching", (where) => {
-  async function withAxiosRetry(options: Omit<TokenRefreshOptions, 'tokens'> = {}) {
-    const { startTestServer } = await import('../support/graphql-server');
-    const server = await startTestServer();
-    const api = axios.create({ baseURL: server.url });
-    const install = () => axiosRetry(api, { retries: 3, retryDelay: () => 0 });
-    if (where === 'before') install();
-    const t = server.issueTokens();
-    const auth = attachTokenRefresh(api, { tokens: { accessToken: t.accessToken, refreshToken: t.refreshToken }, ...options });
-    if (where === 'after') install();
-    return { server, api, auth, client: createGraphQLClient(api) };
-  }
-  const servers: Array<{ close(): Promise<void> }> = [];
-  afterEach(() => Promise.all(servers.splice(0).map((s) => s.close())));
+describe.each(['before', 'after'] as const)(
+  "attachTokenRefresh(instance) with the user's own axios-retry installed %s attaching",
+  (where) => {
+    async function withAxiosRetry(options: Omit<TokenRefreshOptions, 'tokens'> = {}) {
+      const { startTestServer } = await import('../support/graphql-server');
+      const server = await startTestServer();
+      const api = axios.create({ baseURL: server.url });
+      const install = () => axiosRetry(api, { retries: 3, retryDelay: () => 0 });
+      if (where === 'before') install();
+      const t = server.issueTokens();
+      const auth = attachTokenRefresh(api, { tokens: { accessToken: t.accessToken, refreshToken: t.refreshToken }, ...options });
+      if (where === 'after') install();
+      return { server, api, auth, client: createGraphQLClient(api) };
+    }
+    const servers: Array<{ close(): Promise<void> }> = [];
+    afterEach(() => Promise.all(servers.splice(0).map((s) => s.close())));
 
-  it('retries a REST route of the instance itself (503, 503, 200)', async () => {
-    const h = await withAxiosRetry();
-    servers.push(h.server);
-    h.server.set({ failNext: { operationName: '*', count: 2, kind: 'http503' } });
-    await expect(h.api.get(`${h.server.origin}/rest/public/status`)).resolves.toMatchObject({ status: 200 });
-    expect(h.server.received.filter((r) => r.url.startsWith('/rest/'))).toHaveLength(3);
-  });
+    it('retries a REST route of the instance itself (503, 503, 200)', async () => {
+      const h = await withAxiosRetry();
+      servers.push(h.server);
+      h.server.set({ failNext: { operationName: '*', count: 2, kind: 'http503' } });
+      await expect(h.api.get(`${h.server.origin}/rest/public/status`)).resolves.toMatchObject({ status: 200 });
+      expect(h.server.received.filter((r) => r.url.startsWith('/rest/'))).toHaveLength(3);
+    });
 
-  it('retries a query after network failures, each send carrying the current token', async () => {
-    const h = await withAxiosRetry({ retry: false });
-    servers.push(h.server);
-    h.server.set({ failNext: { operationName: 'Students', count: 2, kind: 'network' } });
-    await expect(h.client.query(STUDENTS, { limit: 1 })).resolves.toMatchObject({ students: [expect.anything()] });
-    const sends = h.server.received.filter((r) => r.operationName === 'Students');
-    expect(sends).toHaveLength(3);
-    expect(sends.every((r) => h.server.acceptsAccessToken(r.authorization?.replace('Bearer ', '')))).toBe(true);
-  });
+    it('retries a query after network failures, each send carrying the current token', async () => {
+      const h = await withAxiosRetry({ retry: false });
+      servers.push(h.server);
+      h.server.set({ failNext: { operationName: 'Students', count: 2, kind: 'network' } });
+      await expect(h.client.query(STUDENTS, { limit: 1 })).resolves.toMatchObject({ students: [expect.anything()] });
+      const sends = h.server.received.filter((r) => r.operationName === 'Students');
+      expect(sends).toHaveLength(3);
+      expect(sends.every((r) => h.server.acceptsAccessToken(r.authorization?.replace('Bearer ', '')))).toBe(true);
+    });
 
-  it('refreshes an expired token once and replays; axios-retry never resends the UNAUTHENTICATED answer', async () => {
-    const h = await withAxiosRetry();
-    servers.push(h.server);
-    h.server.expireAccessTokens();
-    await expect(h.client.query(STUDENTS, { limit: 1 })).resolves.toMatchObject({ students: [expect.anything()] });
-    expect(h.server.stats.refreshes).toBe(1);
-    expect(h.server.received.filter((r) => r.operationName === 'Students')).toHaveLength(2);
-    expect(h.auth.stats).toMatchObject({ refreshes: 1, replays: 1 });
-  });
-});
+    it('refreshes an expired token once and replays; axios-retry never resends the UNAUTHENTICATED answer', async () => {
+      const h = await withAxiosRetry();
+      servers.push(h.server);
+      h.server.expireAccessTokens();
+      await expect(h.client.query(STUDENTS, { limit: 1 })).resolves.toMatchObject({ students: [expect.anything()] });
+      expect(h.server.stats.refreshes).toBe(1);
+      expect(h.server.received.filter((r) => r.operationName === 'Students')).toHaveLength(2);
+      expect(h.auth.stats).toMatchObject({ refreshes: 1, replays: 1 });
+    });
+  },
+);

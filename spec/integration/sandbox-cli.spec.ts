@@ -1,4 +1,4 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,9 @@ const temporary: string[] = [];
 
 beforeAll(async () => {
   built = join(root, '.tmp', `sandbox-cli-spec-${process.pid}`);
-  await run(process.execPath, [join(root, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', '--dir', built, '--silent'], { cwd: root });
+  await run(process.execPath, [join(root, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', '--dir', built, '--silent'], {
+    cwd: root,
+  });
 }, 180_000);
 
 afterAll(() => {
@@ -44,7 +46,8 @@ function startCli(args: string[], bin = join(built, 'sandbox-cli.mjs')): Promise
     let errors = '';
     child.stdout!.on('data', (chunk) => {
       output += chunk;
-      if (output.includes('Press Ctrl+C to stop.')) resolve({ child, output, url: /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)![1]! });
+      if (output.includes('Press Ctrl+C to stop.'))
+        resolve({ child, output, url: /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)![1]! });
     });
     child.stderr!.on('data', (chunk) => (errors += chunk));
     child.once('exit', (code) => reject(new Error(`nextschool-sandbox exited (${code}): ${errors}`)));
@@ -61,14 +64,21 @@ describe('nextschool-sandbox (the bin)', () => {
     expect(output).toContain('access 5 s, refresh 7 days, rotation off');
     const login = await axios.post(url, { query: LOGIN, variables: { u: 'demo', p: 'demo-password' } });
     expect(login.data.data.login.expiresIn).toBe(5);
-    const students = await axios.post(url, { query: '{ students(limit: 2) { fullName } }' }, { headers: { Authorization: `Bearer ${login.data.data.login.accessToken}` } });
+    const students = await axios.post(
+      url,
+      { query: '{ students(limit: 2) { fullName } }' },
+      { headers: { Authorization: `Bearer ${login.data.data.login.accessToken}` } },
+    );
     expect(students.data.data.students).toEqual([{ fullName: 'เด็กชายสมชาย ใจดี' }, { fullName: expect.stringMatching(/^เด็กหญิง/) }]);
   });
 
   it('keeps the password out of every query string: only in the credentials line and shell variables', async () => {
     const { output } = await startCli(['--port', '0']);
     const lines = output.split('\n').filter((line) => line.includes('demo-password'));
-    expect(lines).toEqual([expect.stringMatching(/^\s+password:\s+demo-password$/), expect.stringContaining("NEXTSCHOOL_PASSWORD='demo-password'")]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^\s+password:\s+demo-password$/),
+      expect.stringContaining("NEXTSCHOOL_PASSWORD='demo-password'"),
+    ]);
     expect(output).toContain('\\"p\\":\\"$NEXTSCHOOL_PASSWORD\\"');
   });
 
@@ -85,16 +95,25 @@ describe('nextschool-sandbox (the bin)', () => {
     expect(output).toContain('refresh 1 min, rotation on');
     expect(output).toContain('CORS off');
     const { refreshToken } = (await axios.post(url, { query: LOGIN, variables: { u: 'demo', p: 'demo-password' } })).data.data.login;
-    const refreshed = await axios.post(url, { query: 'mutation R($t: String!) { refreshToken(refreshToken: $t) { refreshToken } }', variables: { t: refreshToken } });
+    const refreshed = await axios.post(url, {
+      query: 'mutation R($t: String!) { refreshToken(refreshToken: $t) { refreshToken } }',
+      variables: { t: refreshToken },
+    });
     expect(refreshed.data.data.refreshToken.refreshToken).not.toBe(refreshToken);
-    const preflight = await axios.request({ url, method: 'OPTIONS', headers: { Origin: 'http://app.example' }, validateStatus: () => true });
+    const preflight = await axios.request({
+      url,
+      method: 'OPTIONS',
+      headers: { Origin: 'http://app.example' },
+      validateStatus: () => true,
+    });
     expect(preflight.status).toBe(405);
   });
 
   it('--help prints the flags and exits 0; a bad flag exits 2 with a readable message', async () => {
     const bin = join(built, 'sandbox-cli.mjs');
     const help = await run(process.execPath, [bin, '--help']);
-    for (const flag of ['--port', '--access-ttl-ms', '--refresh-ttl-ms', '--rotate', '--no-rate-limits', '--no-cors', '--latency-ms']) expect(help.stdout).toContain(flag);
+    for (const flag of ['--port', '--access-ttl-ms', '--refresh-ttl-ms', '--rotate', '--no-rate-limits', '--no-cors', '--latency-ms'])
+      expect(help.stdout).toContain(flag);
     const bad = await run(process.execPath, [bin, '--port', 'eighty']).catch((error) => error);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Expected `--port` to be a whole number ≥ 0, got `eighty`');

@@ -74,7 +74,9 @@ describe('attachTokenRefresh(instance): the default refresh (NextSchool mutation
       await Promise.all(Array.from({ length: 10 }, () => h.client.query(STUDENTS)));
     }
     expect(h.server.stats.refreshes).toBe(3);
-    const refreshTokens = h.server.received.filter((r) => r.operationName === 'RefreshToken').map((r) => JSON.parse(r.body).variables.refreshToken);
+    const refreshTokens = h.server.received
+      .filter((r) => r.operationName === 'RefreshToken')
+      .map((r) => JSON.parse(r.body).variables.refreshToken);
     expect(new Set(refreshTokens).size).toBe(3); // never reused a spent one
     expect(h.server.received.find((r) => r.operationName === 'RefreshToken')!.body).toMatch(/accessToken refreshToken expiresIn/);
   });
@@ -130,7 +132,12 @@ describe('attachTokenRefresh(instance): no secret in any rendering (behaviour 10
     await collect('fail-fast after the session ended', h.client.query(STUDENTS));
 
     expect(errors).toHaveLength(7);
-    const secrets = [h.initial.accessToken, h.initial.refreshToken, password, ...h.server.received.map((r) => r.authorization?.slice(7)).filter(Boolean)] as string[];
+    const secrets = [
+      h.initial.accessToken,
+      h.initial.refreshToken,
+      password,
+      ...h.server.received.map((r) => r.authorization?.slice(7)).filter(Boolean),
+    ] as string[];
     for (const error of errors) {
       const renderings = [
         String(error),

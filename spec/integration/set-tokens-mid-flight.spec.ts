@@ -1,4 +1,16 @@
-import { attachTo, closeServers, dataRequests, deferred, isRefresh, openServer, outcome, tokenOf, until, whose, within } from '../support/contract';
+import {
+  attachTo,
+  closeServers,
+  dataRequests,
+  deferred,
+  isRefresh,
+  openServer,
+  outcome,
+  tokenOf,
+  until,
+  whose,
+  within,
+} from '../support/contract';
 import { STUDENTS } from '../support/setup';
 
 // Token writes are conditional (docs/how-it-works.md, "one store, one session"): a refresh or login
@@ -14,34 +26,41 @@ const sentAs = (server: Parameters<typeof dataRequests>[0], owners: Record<strin
   dataRequests(server).map((r) => Object.entries(owners).find(([, t]) => t.accessToken === tokenOf(r))?.[0] ?? 'other');
 
 describe('handle.setTokens(bob) while a refresh of older tokens is in flight', () => {
-  it.each(['http500', 'hang'] as const)('every waiter continues as bob, and a request made after it never waits, when the old refresh then fails (%s)', async (fault) => {
-    const server = await openServer();
-    // A long deadline: a request that waited for the hanging refresh would wait 10 s.
-    const alice = attachTo(server, { refreshTimeoutMs: 10_000, retry: false });
-    server.expireAccessTokens();
-    const hold = fault === 'http500' ? server.hold(isRefresh) : undefined;
-    if (fault === 'hang') server.set({ refreshFault: 'hang' });
-    const first = outcome(alice.client.query(STUDENTS));
-    await (hold ? hold.arrived : until(() => server.received.some(isRefresh), 'the refresh never reached the server'));
-    const held = Array.from({ length: 3 }, () => outcome(alice.client.query(STUDENTS)));
-    await until(() => alice.auth.stats.queued >= 3, 'the 3 later requests were never held at the gate');
+  it.each(['http500', 'hang'] as const)(
+    'every waiter continues as bob, and a request made after it never waits, when the old refresh then fails (%s)',
+    async (fault) => {
+      const server = await openServer();
+      // A long deadline: a request that waited for the hanging refresh would wait 10 s.
+      const alice = attachTo(server, { refreshTimeoutMs: 10_000, retry: false });
+      server.expireAccessTokens();
+      const hold = fault === 'http500' ? server.hold(isRefresh) : undefined;
+      if (fault === 'hang') server.set({ refreshFault: 'hang' });
+      const first = outcome(alice.client.query(STUDENTS));
+      await (hold ? hold.arrived : until(() => server.received.some(isRefresh), 'the refresh never reached the server'));
+      const held = Array.from({ length: 3 }, () => outcome(alice.client.query(STUDENTS)));
+      await until(() => alice.auth.stats.queued >= 3, 'the 3 later requests were never held at the gate');
 
-    const bob = server.issueTokens();
-    await alice.auth.setTokens(bob);
-    // Made after setTokens resolved, while the old refresh is still held (or hanging): answered at once.
-    const after = await within(outcome(alice.client.query(STUDENTS)), 'a request made after setTokens(bob) waited for the old refresh', 5_000);
-    expect(after.error?.message).toBeUndefined();
-    // The waiters did not wait for the old refresh either.
-    const results = await within(Promise.all([first, ...held]), 'the waiters of the old refresh waited for it to fail', 5_000);
-    if (hold) {
-      server.set({ refreshFault: 'http500' });
-      hold.release();
-    }
+      const bob = server.issueTokens();
+      await alice.auth.setTokens(bob);
+      // Made after setTokens resolved, while the old refresh is still held (or hanging): answered at once.
+      const after = await within(
+        outcome(alice.client.query(STUDENTS)),
+        'a request made after setTokens(bob) waited for the old refresh',
+        5_000,
+      );
+      expect(after.error?.message).toBeUndefined();
+      // The waiters did not wait for the old refresh either.
+      const results = await within(Promise.all([first, ...held]), 'the waiters of the old refresh waited for it to fail', 5_000);
+      if (hold) {
+        server.set({ refreshFault: 'http500' });
+        hold.release();
+      }
 
-    for (const result of results) expect(result.error?.message).toBeUndefined();
-    expect(sentAs(server, { alice: alice.initial, bob })).toEqual(['alice', ...Array(5).fill('bob')]);
-    expect(whose(await alice.auth.getTokens(), { alice: alice.initial, bob })).toBe('bob');
-  });
+      for (const result of results) expect(result.error?.message).toBeUndefined();
+      expect(sentAs(server, { alice: alice.initial, bob })).toEqual(['alice', ...Array(5).fill('bob')]);
+      expect(whose(await alice.auth.getTokens(), { alice: alice.initial, bob })).toBe('bob');
+    },
+  );
 
   it('lets the waiters continue with what the store holds now: setTokens(bob) then setTokens(null) in one tick ends their session, nothing is sent as bob', async () => {
     const server = await openServer();

@@ -1,6 +1,6 @@
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
-import { PER_TURN, mayGoNow } from '../../lib/util/turns';
-import { STUDENTS, closeAll, harness } from '../support/setup';
+import { mayGoNow, PER_TURN } from '../../lib/util/turns';
+import { closeAll, harness, STUDENTS } from '../support/setup';
 
 // A herd leaves a slice per turn of the event loop (docs/how-it-works.md, "herds"); a request's own
 // `timeout` counts from the moment the plugin took it in, its wait for a turn included. A request whose
@@ -36,7 +36,7 @@ const defaultAdapter = (): AxiosAdapter => {
 };
 
 describe('attachTokenRefresh(instance): a request that waited for its turn past its own timeout', () => {
-  it('is never sent: a request that waited for a later turn while a long task ran rejects with axios\' timeout error', async () => {
+  it("is never sent: a request that waited for a later turn while a long task ran rejects with axios' timeout error", async () => {
     const h = await harness();
     const { adapter, handedAt } = watchedTransport(defaultAdapter());
     h.api.defaults.adapter = adapter;
@@ -55,7 +55,7 @@ describe('attachTokenRefresh(instance): a request that waited for its turn past 
     expect(handedAt.has(0) ? handedAt.get(0)! - madeAt : 'never sent').toBe('never sent');
   });
 
-  it('is never replayed: replays released by one refresh whose timeout ran out before they left reject with axios\' timeout error', async () => {
+  it("is never replayed: replays released by one refresh whose timeout ran out before they left reject with axios' timeout error", async () => {
     const h = await harness();
     const timeout = 1_000;
     const replayedAt = new Map<number, number>();

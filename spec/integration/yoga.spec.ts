@@ -40,7 +40,11 @@ describe('graphql-yoga 5: the habits this suite relies on', () => {
   it.each([200, 401] as const)('answers an expired token with UNAUTHENTICATED at HTTP %s (extensions.http.status)', async (authStatus) => {
     const { server, initial } = await setup({ authStatus });
     server.expireAccessTokens();
-    const raw = await axios.post(server.url, { query: STUDENTS }, { headers: { Authorization: `Bearer ${initial.accessToken}` }, validateStatus: () => true });
+    const raw = await axios.post(
+      server.url,
+      { query: STUDENTS },
+      { headers: { Authorization: `Bearer ${initial.accessToken}` }, validateStatus: () => true },
+    );
     expect(raw.status).toBe(authStatus);
     expect(raw.data.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(raw.data.errors[0].path).toEqual(['students']);
@@ -49,7 +53,11 @@ describe('graphql-yoga 5: the habits this suite relies on', () => {
   it('answers a request-level rejection (thrown while building the context) with 401 and no path', async () => {
     const { server, initial } = await setup({ authStatus: 401, requestLevel: true });
     server.expireAccessTokens();
-    const raw = await axios.post(server.url, { query: STUDENTS }, { headers: { Authorization: `Bearer ${initial.accessToken}` }, validateStatus: () => true });
+    const raw = await axios.post(
+      server.url,
+      { query: STUDENTS },
+      { headers: { Authorization: `Bearer ${initial.accessToken}` }, validateStatus: () => true },
+    );
     expect(raw.status).toBe(401);
     expect(raw.data.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(raw.data.errors[0].path).toBeUndefined();
@@ -68,19 +76,22 @@ describe('graphql-yoga 5: the habits this suite relies on', () => {
 });
 
 describe('attachTokenRefresh + createGraphQLClient against graphql-yoga 5', () => {
-  it.each([200, 401] as const)('runs one refresh for 50 concurrent expired queries (UNAUTHENTICATED at HTTP %s) and replays each once', async (authStatus) => {
-    const { server, client, initial } = await setup({ authStatus });
-    server.expireAccessTokens();
-    const results = await Promise.all(Array.from({ length: 50 }, () => client.query<{ students: Array<{ id: number }> }>(STUDENTS)));
+  it.each([200, 401] as const)(
+    'runs one refresh for 50 concurrent expired queries (UNAUTHENTICATED at HTTP %s) and replays each once',
+    async (authStatus) => {
+      const { server, client, initial } = await setup({ authStatus });
+      server.expireAccessTokens();
+      const results = await Promise.all(Array.from({ length: 50 }, () => client.query<{ students: Array<{ id: number }> }>(STUDENTS)));
 
-    expect(results.every((r) => r.students[0]?.id === 1)).toBe(true);
-    expect(server.stats.refreshes).toBe(1);
-    const sent = byOperation(server, 'Students').map((r) => r.authorization);
-    const fresh = sent.filter((t) => t !== initial.accessToken);
-    expect(sent.filter((t) => t === initial.accessToken)).toHaveLength(50);
-    expect(fresh).toHaveLength(50);
-    expect(new Set(fresh).size).toBe(1); // every replay carries the one new token
-  });
+      expect(results.every((r) => r.students[0]?.id === 1)).toBe(true);
+      expect(server.stats.refreshes).toBe(1);
+      const sent = byOperation(server, 'Students').map((r) => r.authorization);
+      const fresh = sent.filter((t) => t !== initial.accessToken);
+      expect(sent.filter((t) => t === initial.accessToken)).toHaveLength(50);
+      expect(fresh).toHaveLength(50);
+      expect(new Set(fresh).size).toBe(1); // every replay carries the one new token
+    },
+  );
 
   it(`reads answers in ${GRAPHQL_RESPONSE_JSON}, an expired token's included`, async () => {
     const { server, client } = await setup({ authStatus: 401 }, { Accept: `${GRAPHQL_RESPONSE_JSON}, application/json;q=0.9` });

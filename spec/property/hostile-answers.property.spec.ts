@@ -42,7 +42,11 @@ const errorsShape = fc.oneof(
   nastyValue,
   fc.array(
     fc.record(
-      { message: nastyValue, extensions: fc.oneof(fc.constant(null), nastyValue, fc.record({ code: nastyScalar, retryAfter: nastyScalar })), path: nastyValue },
+      {
+        message: nastyValue,
+        extensions: fc.oneof(fc.constant(null), nastyValue, fc.record({ code: nastyScalar, retryAfter: nastyScalar })),
+        path: nastyValue,
+      },
       { requiredKeys: [] },
     ),
     { maxLength: 3 },
@@ -58,15 +62,36 @@ const body = fc.oneof(
   fc.record({ data: nastyValue, errors: errorsShape }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
   fc.array(fc.record({ data: nastyValue, errors: errorsShape }, { requiredKeys: [] }), { maxLength: 3 }).map((b) => JSON.stringify(b)),
   nastyValue.map((v) => JSON.stringify(v) ?? ''),
-  fc.constantFrom('', '<html><body>502 Bad Gateway</body></html>', '{"errors":', 'null', '[]', '"UNAUTHENTICATED"', deep(5_000), 'x'.repeat(1_000_000)),
+  fc.constantFrom(
+    '',
+    '<html><body>502 Bad Gateway</body></html>',
+    '{"errors":',
+    'null',
+    '[]',
+    '"UNAUTHENTICATED"',
+    deep(5_000),
+    'x'.repeat(1_000_000),
+  ),
   fc.string({ maxLength: 200 }),
-  fc.constant('{"__proto__":{"polluted":true},"errors":[{"extensions":{"code":"UNAUTHENTICATED"},"constructor":{"prototype":{"polluted":true}}}]}'),
+  fc.constant(
+    '{"__proto__":{"polluted":true},"errors":[{"extensions":{"code":"UNAUTHENTICATED"},"constructor":{"prototype":{"polluted":true}}}]}',
+  ),
 );
 
-const answer = fc.record({ status: fc.constantFrom(200, 200, 200, 400, 401, 403, 429, 500, 502), body, contentType: fc.constantFrom('application/json', 'text/html', 'text/plain') });
+const answer = fc.record({
+  status: fc.constantFrom(200, 200, 200, 400, 401, 403, 429, 500, 502),
+  body,
+  contentType: fc.constantFrom('application/json', 'text/html', 'text/plain'),
+});
 
 function typed(error: unknown): boolean {
-  return axios.isAxiosError(error) || isGraphQLRequestError(error) || isTokenRefreshError(error) || isSessionExpiredError(error) || isLoginError(error);
+  return (
+    axios.isAxiosError(error) ||
+    isGraphQLRequestError(error) ||
+    isTokenRefreshError(error) ||
+    isSessionExpiredError(error) ||
+    isLoginError(error)
+  );
 }
 
 /** One request through the plugin and client against a mocked server answering `data` and `refresh`. */
@@ -84,10 +109,12 @@ async function runOnce(data: Answer, refresh: Answer) {
     // Text, as a server sends it: axios' own transformResponse parses what looks like JSON.
     return [a.status, a.body, { 'content-type': a.contentType, 'retry-after': '0' }];
   });
-  return createGraphQLClient(api).query('query Q { x }').then(
-    (value) => ({ ok: true as const, value }),
-    (error) => ({ ok: false as const, error }),
-  );
+  return createGraphQLClient(api)
+    .query('query Q { x }')
+    .then(
+      (value) => ({ ok: true as const, value }),
+      (error) => ({ ok: false as const, error }),
+    );
 }
 type Answer = { status: number; body: string; contentType: string };
 
@@ -137,9 +164,19 @@ async function uncaughtInChild(runs: Array<[Answer, Answer]>, leak?: 'rejection'
   const dir = mkdtempSync(join(tmpdir(), 'hostile-'));
   try {
     const bundle = join(dir, 'child.cjs');
-    await build({ stdin: { contents: CHILD, resolveDir: join(__dirname, '../..'), loader: 'js' }, bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent' });
+    await build({
+      stdin: { contents: CHILD, resolveDir: join(__dirname, '../..'), loader: 'js' },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: bundle,
+      logLevel: 'silent',
+    });
     writeFileSync(join(dir, 'runs.json'), JSON.stringify(runs));
-    const { stdout } = await execFileAsync(process.execPath, [bundle, join(dir, 'runs.json')], { env: { ...process.env, LEAK: leak ?? '' }, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await execFileAsync(process.execPath, [bundle, join(dir, 'runs.json')], {
+      env: { ...process.env, LEAK: leak ?? '' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return JSON.parse(stdout) as { runs: number; uncaught: string[] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -169,7 +206,7 @@ describe('hostile answers', () => {
         const outcome = await runOnce(data, refresh);
         if (!outcome.ok) expect(typed(outcome.error) ? 'typed' : outcome.error).toBe('typed');
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-        expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+        expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
       }),
       { numRuns: RUNS },
     );
@@ -184,8 +221,14 @@ describe('hostile answers', () => {
 
   it('canary: the child process reports a rejection or an exception a run leaves behind', async () => {
     const plain: Answer = { status: 200, body: '{"data":{"x":1}}', contentType: 'application/json' };
-    await expect(uncaughtInChild([[plain, plain]], 'rejection')).resolves.toEqual({ runs: 1, uncaught: ['unhandledRejection: left unhandled on purpose'] });
-    await expect(uncaughtInChild([[plain, plain]], 'exception')).resolves.toEqual({ runs: 1, uncaught: ['uncaughtException: thrown outside any promise on purpose'] });
+    await expect(uncaughtInChild([[plain, plain]], 'rejection')).resolves.toEqual({
+      runs: 1,
+      uncaught: ['unhandledRejection: left unhandled on purpose'],
+    });
+    await expect(uncaughtInChild([[plain, plain]], 'exception')).resolves.toEqual({
+      runs: 1,
+      uncaught: ['uncaughtException: thrown outside any promise on purpose'],
+    });
   }, 60_000);
 });
 

@@ -92,4 +92,3 @@ function checkAll(s: Schedule, o: Observation, check: Check): void {
     expect(o.timeoutOverruns).toEqual([]);
   });
 }
-

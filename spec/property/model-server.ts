@@ -1,6 +1,6 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { axiosError, canceledError } from '../support/axios-errors';
 import type { TokenSet } from '../../lib';
+import { axiosError, canceledError } from '../support/axios-errors';
 
 // An in-memory model of the APIs one session talks to, as one axios adapter for every instance:
 // - the GraphQL API (ORIGINS.api) issues access and refresh tokens per account and runs queries,
@@ -94,7 +94,7 @@ function urlOf(config: InternalAxiosRequestConfig): URL {
 
 function headerText(config: InternalAxiosRequestConfig): string {
   const h = config.headers as unknown as { toJSON?: () => object } | undefined;
-  return JSON.stringify(typeof h?.toJSON === 'function' ? h.toJSON() : h ?? {});
+  return JSON.stringify(typeof h?.toJSON === 'function' ? h.toJSON() : (h ?? {}));
 }
 
 function bearer(config: InternalAxiosRequestConfig): string | undefined {
@@ -134,11 +134,23 @@ export function createModelServer(options: ModelOptions): ModelServer {
     return { accessToken, refreshToken };
   }
 
-  const respond = (config: InternalAxiosRequestConfig, status: number, data: unknown, headers: Record<string, string> = {}): AxiosResponse => {
+  const respond = (
+    config: InternalAxiosRequestConfig,
+    status: number,
+    data: unknown,
+    headers: Record<string, string> = {},
+  ): AxiosResponse => {
     // Plain headers and string codes: the same model runs under axios 0.27 and 1.x.
     const response = { data, status, statusText: String(status), headers, config, request: {} } as AxiosResponse;
     const valid = config.validateStatus ? config.validateStatus(status) : status >= 200 && status < 300;
-    if (!valid) throw axiosError(`Request failed with status code ${status}`, status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST', config, {}, response);
+    if (!valid)
+      throw axiosError(
+        `Request failed with status code ${status}`,
+        status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST',
+        config,
+        {},
+        response,
+      );
     return response;
   };
 
@@ -186,7 +198,11 @@ export function createModelServer(options: ModelOptions): ModelServer {
     if (token && token !== known) stats.staleSends.push(`${what} sent with ${token} while ${known ?? 'nothing'} was stored`);
   }
 
-  async function refreshAnswer(config: InternalAxiosRequestConfig, body: { variables?: Record<string, unknown> }, started: number): Promise<AxiosResponse> {
+  async function refreshAnswer(
+    config: InternalAxiosRequestConfig,
+    body: { variables?: Record<string, unknown> },
+    started: number,
+  ): Promise<AxiosResponse> {
     stats.refreshAttempts++;
     const outcome = options.refreshOutcomes[stats.refreshAttempts - 1] ?? 'ok';
     refreshesInFlight++;
@@ -217,7 +233,9 @@ export function createModelServer(options: ModelOptions): ModelServer {
     if (options.rotate) refreshTokens.set(given, false);
     else refreshTokens.delete(fresh.refreshToken);
     return respond(config, 200, {
-      data: { refreshToken: { accessToken: fresh.accessToken, expiresIn: 900, ...(options.rotate ? { refreshToken: fresh.refreshToken } : {}) } },
+      data: {
+        refreshToken: { accessToken: fresh.accessToken, expiresIn: 900, ...(options.rotate ? { refreshToken: fresh.refreshToken } : {}) },
+      },
     });
   }
 
@@ -225,7 +243,11 @@ export function createModelServer(options: ModelOptions): ModelServer {
   const valid = (token: string | undefined) => !!token && access.get(token) === epoch;
 
   /** Sends one attempt of a logical request through its latency and declines; resolves to the decline answer, if any. */
-  async function attempt(config: InternalAxiosRequestConfig, id: number, started: number): Promise<{ plan: CallPlan; n: number; declined?: AxiosResponse }> {
+  async function attempt(
+    config: InternalAxiosRequestConfig,
+    id: number,
+    started: number,
+  ): Promise<{ plan: CallPlan; n: number; declined?: AxiosResponse }> {
     const plan = options.plan(id);
     options.onSend?.(id, bearer(config));
     const n = (attempts.get(id) ?? 0) + 1;
@@ -244,7 +266,13 @@ export function createModelServer(options: ModelOptions): ModelServer {
     stats.declines[decline]++;
     if (decline === 'http429') return { plan, n, declined: respond(config, 429, 'Too Many Requests', { 'retry-after': '0' }) };
     const retryAfter = decline === 'long' ? 20 : 0;
-    return { plan, n, declined: respond(config, 200, { errors: [{ message: 'Too many requests. Please slow down.', extensions: { code: 'RATE_LIMITED', retryAfter } }] }) };
+    return {
+      plan,
+      n,
+      declined: respond(config, 200, {
+        errors: [{ message: 'Too many requests. Please slow down.', extensions: { code: 'RATE_LIMITED', retryAfter } }],
+      }),
+    };
   }
 
   async function restAnswer(config: InternalAxiosRequestConfig, token: string | undefined, started: number): Promise<AxiosResponse> {
@@ -257,7 +285,12 @@ export function createModelServer(options: ModelOptions): ModelServer {
     return respond(config, 200, { things: [] });
   }
 
-  async function graphqlAnswer(config: InternalAxiosRequestConfig, body: { variables?: Record<string, unknown>; operationName?: string }, token: string | undefined, started: number) {
+  async function graphqlAnswer(
+    config: InternalAxiosRequestConfig,
+    body: { variables?: Record<string, unknown>; operationName?: string },
+    token: string | undefined,
+    started: number,
+  ) {
     const id = Number(body.variables?.id);
     const fields = ROOT_FIELDS[body.operationName ?? ''] ?? ['students'];
     const mutation = body.operationName !== 'Students';
@@ -268,7 +301,10 @@ export function createModelServer(options: ModelOptions): ModelServer {
       stats.authAnswers[status]++;
       stats.authAnswers[plan.placement]++;
       if (plan.placement === 'request') return respond(config, status, { errors: [AUTH_ERROR] });
-      return respond(config, status, { data: mutation ? null : { students: null }, errors: fields.map((f) => ({ ...AUTH_ERROR, path: [f] })) });
+      return respond(config, status, {
+        data: mutation ? null : { students: null },
+        errors: fields.map((f) => ({ ...AUTH_ERROR, path: [f] })),
+      });
     }
     if (mutation && n === 1 && plan.midExpiry === 'nested') {
       // The token expires while the first root field runs; its nested `receipt` resolver fails.

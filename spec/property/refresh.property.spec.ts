@@ -5,6 +5,7 @@ import { assertInvariants, brokenInvariants } from './invariants';
 // PROPERTY_TALLY=1 (with PROPERTY_INVARIANTS=none) counts, instead of failing, how many runs break each
 // invariant: how often the CI count meets each class.
 const TALLY = process.env.PROPERTY_TALLY === '1';
+
 import { runSchedule } from './runner';
 import { schedule } from './schedule';
 
@@ -97,21 +98,35 @@ describe('attachTokenRefresh(instance): properties over random schedules of requ
         // PROPERTY_EXAMPLES=0 searches without them (to look for other classes while these are open).
         examples: process.env.PROPERTY_EXAMPLES === '0' ? [] : COUNTEREXAMPLES.map((c) => [c.schedule] as [typeof c.schedule]),
         // Only when asked (to bound a search while bugs make runs hang): the nightly 50,000 runs take ~20 min.
-        ...(process.env.PROPERTY_TIME_LIMIT_MS ? { interruptAfterTimeLimit: Number(process.env.PROPERTY_TIME_LIMIT_MS), markInterruptAsFailure: true } : {}),
+        ...(process.env.PROPERTY_TIME_LIMIT_MS
+          ? { interruptAfterTimeLimit: Number(process.env.PROPERTY_TIME_LIMIT_MS), markInterruptAsFailure: true }
+          : {}),
       },
     );
   }, 3_600_000);
 
   it('exercises every drawn operation, stage and answer in some runs (the invariants are not vacuous)', () => {
-    if (process.env.PROPERTY_VERBOSE) console.log({ runs, averageMs: totalMs / Math.max(1, runs), hungRuns, cleanRuns, cleanAverageMs: cleanMs / Math.max(1, cleanRuns), cpuAverageMs: cpuMs / Math.max(1, runs), seen });
+    if (process.env.PROPERTY_VERBOSE)
+      console.log({
+        runs,
+        averageMs: totalMs / Math.max(1, runs),
+        hungRuns,
+        cleanRuns,
+        cleanAverageMs: cleanMs / Math.max(1, cleanRuns),
+        cpuAverageMs: cpuMs / Math.max(1, runs),
+        seen,
+      });
     const missing = MUST_SEE.filter((k) => !seen[k]);
     expect(missing).toEqual([]);
   });
 });
 
 describe('attachTokenRefresh(instance): the counterexamples found so far (issue 9) hold every invariant', () => {
-  it.each(COUNTEREXAMPLES.map((c) => [`item ${c.item}: ${c.title} (${c.invariant}; found on ${c.foundOn.split(' (')[0]})`, c] as const))('%s', async (_, c) => {
-    const o = await runSchedule(c.schedule);
-    expect(brokenInvariants(c.schedule, o)).toEqual([]);
-  });
+  it.each(COUNTEREXAMPLES.map((c) => [`item ${c.item}: ${c.title} (${c.invariant}; found on ${c.foundOn.split(' (')[0]})`, c] as const))(
+    '%s',
+    async (_, c) => {
+      const o = await runSchedule(c.schedule);
+      expect(brokenInvariants(c.schedule, o)).toEqual([]);
+    },
+  );
 });

@@ -2,17 +2,17 @@ import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import {
   attachTokenRefresh,
   createGraphQLClient,
+  type GraphQLClient,
   isGraphQLRequestError,
   isSessionExpiredError,
   isTokenRefreshError,
   MemoryTokenStore,
-  type GraphQLClient,
   type TokenRefreshHandle,
 } from '../../lib';
-import { createModelServer, ORIGINS, parseToken, type ModelServer } from './model-server';
+import { createModelServer, type ModelServer, ORIGINS, parseToken } from './model-server';
 import type { Call, Schedule, ScheduleEvent } from './schedule';
-import { startStallClock, type StallClock } from './stall-clock';
-import { watchTimers, type TimerWatch } from './timer-watch';
+import { type StallClock, startStallClock } from './stall-clock';
+import { type TimerWatch, watchTimers } from './timer-watch';
 
 // Runs one drawn schedule against the model and returns what the invariants look at. Nothing here
 // asserts: invariants.ts does.
@@ -68,7 +68,8 @@ class UserThrow extends Error {}
 /** Classifies an outcome; anything not listed is a contract break. */
 function classify(error: unknown, c: Call, thrown: Error | undefined): string {
   if (axios.isCancel(error)) return c.abortAfterTurns !== null ? 'canceled' : 'untyped';
-  if (axios.isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')) return c.timeoutMs !== null ? 'timeout' : 'untyped';
+  if (axios.isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT'))
+    return c.timeoutMs !== null ? 'timeout' : 'untyped';
   if (isSessionExpiredError(error)) return 'session-expired';
   if (isTokenRefreshError(error)) return 'refresh-failed';
   if (isGraphQLRequestError(error) && ['UNAUTHENTICATED', 'RATE_LIMITED'].includes(error.code)) return `graphql:${error.code}`;
@@ -146,7 +147,9 @@ function createRun(s: Schedule, stalls: StallClock): Run {
     onSend(id, token) {
       run.sent.add(id);
       if (token && run.poisoned.get(id) === token && run.store.get()?.accessToken === token) {
-        run.heldWithDeadToken.push(`request ${id} was held during a refresh that failed, then sent with the token that refresh was replacing`);
+        run.heldWithDeadToken.push(
+          `request ${id} was held during a refresh that failed, then sent with the token that refresh was replacing`,
+        );
       }
     },
   });
@@ -237,7 +240,9 @@ function watchTimeout(run: Run, id: number, timeoutMs: number): () => void {
         return;
       }
       const stalls = granted > 0 ? ` (and ${Math.round(granted)} ms the process stood still)` : '';
-      run.timeoutOverruns.push(`request ${id} (timeout ${timeoutMs} ms) still pending ${SETTLE_TURNS} turns after its timeout ran out${stalls}`);
+      run.timeoutOverruns.push(
+        `request ${id} (timeout ${timeoutMs} ms) still pending ${SETTLE_TURNS} turns after its timeout ran out${stalls}`,
+      );
     };
     check();
   };
@@ -249,7 +254,8 @@ function send(run: Run, c: Call, id: number): void {
   const controller = new AbortController();
   const source = c.cancelVia === 'cancelToken' ? axios.CancelToken.source() : undefined;
   if (c.abortAfterTurns !== null) scheduleAbort(run, id, c.abortAfterTurns, () => (source ? source.cancel() : controller.abort()));
-  const thrown = c.throwIn === 'none' ? undefined : new UserThrow(c.throwIn === 'transform' ? 'user transformRequest threw' : 'user interceptor threw');
+  const thrown =
+    c.throwIn === 'none' ? undefined : new UserThrow(c.throwIn === 'transform' ? 'user transformRequest threw' : 'user interceptor threw');
   const config: AxiosRequestConfig = source ? { cancelToken: source.token } : { signal: controller.signal };
   if (c.timeoutMs !== null) config.timeout = c.timeoutMs;
   if (c.throwIn === 'interceptor') config.headers = { 'X-Throw': 'interceptor' };
@@ -287,7 +293,10 @@ function send(run: Run, c: Call, id: number): void {
 
 /** The caller's own actions: expiry (the server's), setTokens of another account, logout, detach. */
 function act(run: Run, e: ScheduleEvent, t: number): void {
-  if (e.op === 'expire') return run.server.expire();
+  if (e.op === 'expire') {
+    run.server.expire();
+    return;
+  }
   const handle = run.handles[0] ?? run.handles[1] ?? run.first; // a detached handle still reaches the store
   if (run.server.refreshesInFlight > 0 && e.op !== 'detach') run.see('set-mid-refresh');
   if (e.op === 'setOther') {
@@ -332,7 +341,9 @@ async function play(run: Run): Promise<void> {
 async function settle(run: Run, timers: TimerWatch): Promise<Observation> {
   const { s, server } = run;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const watchdog = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), WATCHDOG_MS + (run.hang ? HANG_DEADLINE_MS * 4 : 0))));
+  const watchdog = new Promise<'hung'>(
+    (resolve) => (timer = setTimeout(() => resolve('hung'), WATCHDOG_MS + (run.hang ? HANG_DEADLINE_MS * 4 : 0))),
+  );
   await Promise.race([Promise.all(run.promises), watchdog]);
   const hung = [...run.pending];
 

@@ -15,7 +15,9 @@ const classes = axios as unknown as Classes;
 export function axiosError(message: string, code: string, config: unknown, request: unknown = {}, response?: unknown): Error {
   if (classes.AxiosError) return new classes.AxiosError(message, code, config, request, response);
   const error = Object.assign(new Error(message), { config, code, request, response, isAxiosError: true });
-  return Object.assign(error, { toJSON: () => ({ message: error.message, name: error.name, config: error.config, code: error.code, status: null }) });
+  return Object.assign(error, {
+    toJSON: () => ({ message: error.message, name: error.name, config: error.config, code: error.code, status: null }),
+  });
 }
 
 /** What this copy of axios rejects a cancelled request with (`axios.isCancel` holds for it). */

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -29,7 +29,11 @@ export async function bundleForWorkers(): Promise<Bundle> {
     packages: 'external',
     logLevel: 'silent',
   });
-  return { index: join(outdir, 'index.mjs'), redis: join(outdir, 'redis.mjs'), remove: () => rmSync(outdir, { recursive: true, force: true }) };
+  return {
+    index: join(outdir, 'index.mjs'),
+    redis: join(outdir, 'redis.mjs'),
+    remove: () => rmSync(outdir, { recursive: true, force: true }),
+  };
 }
 
 export interface QueryReport {

@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
-import { attachTokenRefresh, createGraphQLClient } from '../../lib';
 import type { TokenRefreshHandle, TokenRefreshOptions } from '../../lib';
-import { startTestServer, type ReceivedRequest, type TestServer, type TestServerOptions } from './graphql-server';
+import { attachTokenRefresh, createGraphQLClient } from '../../lib';
+import { type ReceivedRequest, startTestServer, type TestServer, type TestServerOptions } from './graphql-server';
 
 // Helpers for the contract-*.spec.ts regression tests (issue 9): servers closed after each test,
 // deferreds, and bounded waits that fail a test with a message instead of letting it hang.
@@ -105,9 +105,13 @@ export const dataRequests = (server: TestServer) => server.received.filter((r) =
 /** Everything a request put on the wire, to look for a secret in it. */
 export const wire = (r: ReceivedRequest) => `${r.method} ${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`;
 /** The requests that carried `secret` anywhere, named by method and path (a failure never prints the secret). */
-export const carrying = (requests: ReceivedRequest[], secret: string) => requests.filter((r) => wire(r).includes(secret)).map((r) => `${r.method} ${r.url}`);
+export const carrying = (requests: ReceivedRequest[], secret: string) =>
+  requests.filter((r) => wire(r).includes(secret)).map((r) => `${r.method} ${r.url}`);
 /** Names a token set by owner, so a failing assertion prints no token. */
-export function whose(tokens: { accessToken?: string; refreshToken?: string } | null | undefined, owners: Record<string, { accessToken: string; refreshToken: string }>): string {
+export function whose(
+  tokens: { accessToken?: string; refreshToken?: string } | null | undefined,
+  owners: Record<string, { accessToken: string; refreshToken: string }>,
+): string {
   if (!tokens) return 'nobody';
   for (const [name, set] of Object.entries(owners)) {
     if (tokens.accessToken === set.accessToken && tokens.refreshToken === set.refreshToken) return name;

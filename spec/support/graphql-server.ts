@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
-import { buildSchema, execute, GraphQLError, parse, validate, type DocumentNode } from 'graphql';
+import type { AddressInfo, Socket } from 'node:net';
+import { buildSchema, type DocumentNode, execute, GraphQLError, parse, validate } from 'graphql';
 
 // A small NextSchool-like GraphQL server for the integration tests: graphql-js executing `login`,
 // `refreshToken`, `students` and two mutations, with every knob a test needs (forced expiry, auth
@@ -150,8 +149,25 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const access = new Map<string, Access>();
   const refresh = new Map<string, { valid: boolean }>();
   const received: ReceivedRequest[] = [];
-  const stats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, notesAdded: 0, pings: 0, declined: 0, ordersCreated: 0, emailsSent: 0 };
-  const holds: Array<{ match: (request: ReceivedRequest) => boolean; arrive: (request: ReceivedRequest) => void; count: number; released: boolean; gate: Promise<void>; open: () => void }> = [];
+  const stats = {
+    requests: 0,
+    logins: 0,
+    refreshes: 0,
+    unauthenticated: 0,
+    notesAdded: 0,
+    pings: 0,
+    declined: 0,
+    ordersCreated: 0,
+    emailsSent: 0,
+  };
+  const holds: Array<{
+    match: (request: ReceivedRequest) => boolean;
+    arrive: (request: ReceivedRequest) => void;
+    count: number;
+    released: boolean;
+    gate: Promise<void>;
+    open: () => void;
+  }> = [];
   let counter = 0;
   const makeRefreshToken = options.makeRefreshToken ?? ((n: number) => `rt-${n}-${randomBytes(6).toString('hex')}`);
 
@@ -194,8 +210,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       stats.refreshes++;
       if (knobs.refreshDelayMs) await new Promise((r) => setTimeout(r, knobs.refreshDelayMs));
       const entry = refresh.get(args.refreshToken);
-      if (!entry || !entry.valid || knobs.refreshFault === 'reject') throw new GraphQLError('Invalid or expired refresh token');
-      const payload: { accessToken: string; expiresIn: number; refreshToken?: string } = { accessToken: issueAccess(), expiresIn: knobs.accessTtlSeconds };
+      if (!entry?.valid || knobs.refreshFault === 'reject') throw new GraphQLError('Invalid or expired refresh token');
+      const payload: { accessToken: string; expiresIn: number; refreshToken?: string } = {
+        accessToken: issueAccess(),
+        expiresIn: knobs.accessTtlSeconds,
+      };
       if (knobs.rotate) {
         entry.valid = false;
         payload.refreshToken = makeRefreshToken(++counter);
@@ -283,14 +302,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     } else if (contentType.startsWith('application/x-www-form-urlencoded')) {
       const params = new URLSearchParams(raw);
       if (params.has('query')) {
-        parsedBody = JSON.stringify({ query: params.get('query'), variables: JSON.parse(params.get('variables') ?? '{}'), operationName: params.get('operationName') ?? undefined });
+        parsedBody = JSON.stringify({
+          query: params.get('query'),
+          variables: JSON.parse(params.get('variables') ?? '{}'),
+          operationName: params.get('operationName') ?? undefined,
+        });
       }
     }
     if (req.method === 'GET') {
       // GraphQL over HTTP GET: query, variables and operationName in the URL.
       const params = new URL(req.url ?? '/', 'http://x').searchParams;
       if (params.has('query')) {
-        raw = JSON.stringify({ query: params.get('query'), variables: JSON.parse(params.get('variables') ?? '{}'), operationName: params.get('operationName') ?? undefined });
+        raw = JSON.stringify({
+          query: params.get('query'),
+          variables: JSON.parse(params.get('variables') ?? '{}'),
+          operationName: params.get('operationName') ?? undefined,
+        });
       }
     }
     stats.requests++;
@@ -302,7 +329,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       badJson = true;
     }
     const authorization = req.headers.authorization;
-    const record: ReceivedRequest = { at: Date.now() - startedAt, operationName: payload.operationName, authorization, headers: req.headers, body: raw, url: req.url ?? '', method: req.method ?? '' };
+    const record: ReceivedRequest = {
+      at: Date.now() - startedAt,
+      operationName: payload.operationName,
+      authorization,
+      headers: req.headers,
+      body: raw,
+      url: req.url ?? '',
+      method: req.method ?? '',
+    };
     received.push(record);
     for (const hold of holds) {
       if (hold.released || !hold.match(record)) continue;
@@ -328,7 +363,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         res.setHeader('retry-after', String(decline.retryAfterSeconds));
         return send(res, 429, { errors: [{ message: 'Too many requests' }] });
       }
-      return send(res, 200, { errors: [{ message: 'Too many requests. Please slow down.', extensions: { code: 'RATE_LIMITED', retryAfter: decline.retryAfterSeconds } }] });
+      return send(res, 200, {
+        errors: [
+          { message: 'Too many requests. Please slow down.', extensions: { code: 'RATE_LIMITED', retryAfter: decline.retryAfterSeconds } },
+        ],
+      });
     }
 
     let document: DocumentNode;
@@ -338,7 +377,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return send(res, 400, { errors: [{ message: (error as Error).message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
     }
     const validation = validate(schema, document);
-    if (validation.length) return send(res, 400, { errors: validation.map((e) => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
+    if (validation.length)
+      return send(res, 400, { errors: validation.map((e) => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
 
     const isRefresh = payload.query?.includes('refreshToken(') ?? false;
     if (isRefresh) {
@@ -377,7 +417,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (knobs.authMode === 'http401plain') return send(res, 401, 'Unauthorized', 'text/plain');
       return send(res, knobs.authMode === 'http401' ? 401 : 200, body);
     }
-    const result = await execute({ schema, document, rootValue: root, contextValue: { authenticated }, variableValues: payload.variables, operationName: payload.operationName });
+    const result = await execute({
+      schema,
+      document,
+      rootValue: root,
+      contextValue: { authenticated },
+      variableValues: payload.variables,
+      operationName: payload.operationName,
+    });
     send(res, statusOf(result.errors), result);
   }
 

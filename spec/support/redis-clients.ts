@@ -9,7 +9,14 @@ export function redisPool(server: () => RedisProcess) {
   const clients: Redis[] = [];
   const stores: RedisTokenStore[] = [];
   const connect = (options: RedisOptions = {}) => {
-    const client = new Redis({ port: server().port, host: '127.0.0.1', maxRetriesPerRequest: 1, disconnectTimeout: 100, retryStrategy: () => 50, ...options });
+    const client = new Redis({
+      port: server().port,
+      host: '127.0.0.1',
+      maxRetriesPerRequest: 1,
+      disconnectTimeout: 100,
+      retryStrategy: () => 50,
+      ...options,
+    });
     client.on('error', () => {});
     clients.push(client);
     return client;

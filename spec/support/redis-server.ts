@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
 
 // Starts a throwaway redis-server on a free loopback port for the Redis tests. Locally, the tests
@@ -63,7 +63,9 @@ export interface RedisServerOptions {
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisProcess> {
   const port = options.port ?? (await freePort());
   const persistence = options.dir ? ['--dir', options.dir, '--dbfilename', 'dump.rdb', '--save', ''] : ['--save', ''];
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--appendonly', 'no'], { stdio: 'ignore' });
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; i < 100; i++) {
     if (await ping(port)) {

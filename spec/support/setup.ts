@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
-import { attachTokenRefresh, createGraphQLClient, gql } from '../../lib';
 import type { TokenRefreshHandle, TokenRefreshOptions } from '../../lib';
-import { startTestServer, type ReceivedRequest, type TestServer, type TestServerOptions } from './graphql-server';
+import { attachTokenRefresh, createGraphQLClient, gql } from '../../lib';
+import { type ReceivedRequest, startTestServer, type TestServer, type TestServerOptions } from './graphql-server';
 
 export const STUDENTS = gql<{ students: Array<{ id: number; fullName: string }> }, { limit?: number; search?: string }>`
   query Students($limit: Int, $search: String) { students(limit: $limit, search: $search) { id fullName } }
@@ -33,7 +33,11 @@ export async function harness(
   const given =
     tokens === 'none'
       ? undefined
-      : tokens ?? { accessToken: initial.accessToken, refreshToken: initial.refreshToken, ...(knownExpiry ? { expiresIn: initial.expiresIn } : {}) };
+      : (tokens ?? {
+          accessToken: initial.accessToken,
+          refreshToken: initial.refreshToken,
+          ...(knownExpiry ? { expiresIn: initial.expiresIn } : {}),
+        });
   const auth = attachTokenRefresh(api, { ...rest, tokens: given });
   const client = createGraphQLClient(api);
   const h: Harness = {
@@ -42,7 +46,8 @@ export async function harness(
     auth,
     client,
     initial,
-    studentRequests: () => server.received.filter((r) => r.operationName === 'Students').map((r) => r.authorization?.replace('Bearer ', '')),
+    studentRequests: () =>
+      server.received.filter((r) => r.operationName === 'Students').map((r) => r.authorization?.replace('Bearer ', '')),
     close: () => server.close(),
   };
   open.push(h);

@@ -15,7 +15,9 @@ class SummaryReporter {
     const skipped = result.numPendingTests + result.numTodoTests;
     if (skipped === 0) return;
     // A suite that skips itself says why on the console (see spec/support/redis-server.ts).
-    const reasons = (result.console ?? []).filter((entry) => entry.type === 'warn' && /skipping/i.test(entry.message)).map((entry) => entry.message);
+    const reasons = (result.console ?? [])
+      .filter((entry) => entry.type === 'warn' && /skipping/i.test(entry.message))
+      .map((entry) => entry.message);
     this.skipped.set(path.relative(this.rootDir, result.testFilePath), { skipped, reasons });
   }
 
@@ -23,7 +25,9 @@ class SummaryReporter {
     const { numPassedTests, numFailedTests, numTotalTests, numPendingTests, numTodoTests } = results;
     const numSkippedTests = numPendingTests + numTodoTests;
     if (numSkippedTests > 0) {
-      const lines = [...this.skipped].map(([file, { skipped, reasons }]) => `  ${file}: ${skipped} skipped${reasons.length ? ` (${[...new Set(reasons)].join('; ')})` : ''}`);
+      const lines = [...this.skipped].map(
+        ([file, { skipped, reasons }]) => `  ${file}: ${skipped} skipped${reasons.length ? ` (${[...new Set(reasons)].join('; ')})` : ''}`,
+      );
       process.stderr.write(`\n${numSkippedTests} test${numSkippedTests === 1 ? '' : 's'} SKIPPED, not run:\n${lines.join('\n')}\n\n`);
     }
     const file = process.env.JEST_SUMMARY_FILE;

@@ -26,22 +26,44 @@ export function shapes(port: number, decoy: number, count: number, seed: number)
   const scheme = ['http', 'http', 'HTTP', 'hTtP', 'ht\ttp', 'h\nttp', 'http\r', 'ht tp', ''];
   const colon = [':', ':', ':', '', '\t:'];
   const slashes = ['//', '//', '/', '', '\\\\', '/\\', '\\/', '///', '\t//', '/\t/', '/\n/', ' //'];
-  const userinfo = ['', '', '', `127.0.0.1:${decoy}@`, `127.0.0.1:${decoy}\t@`, `127.0.0.1:${decoy}\\@`, 'user:pass@', '@', `127.0.0.1:${decoy} @`];
+  const userinfo = [
+    '',
+    '',
+    '',
+    `127.0.0.1:${decoy}@`,
+    `127.0.0.1:${decoy}\t@`,
+    `127.0.0.1:${decoy}\\@`,
+    'user:pass@',
+    '@',
+    `127.0.0.1:${decoy} @`,
+  ];
   const portPart = [`:${port}`, `:${port}`, `:${port}\t`, `\t:${port}`, `:0${port}`];
   const rest = ['/x', '/x', '?x=1', '#x', '', '\\x', '\t/x', ' /x', '/x\n'];
   const out = new Set<string>();
-  while (out.size < count) out.add(pick(lead) + pick(scheme) + pick(colon) + pick(slashes) + pick(userinfo) + pick(LOOPBACK) + pick(portPart) + pick(rest));
+  while (out.size < count)
+    out.add(pick(lead) + pick(scheme) + pick(colon) + pick(slashes) + pick(userinfo) + pick(LOOPBACK) + pick(portPart) + pick(rest));
   return [...out];
 }
 
 /** The shapes reported against the packed package, and their near relatives. */
 export function reported(port: number): string[] {
   const o = `127.0.0.1:${port}`;
-  return [` http://${o}/x`, `\nhttp://${o}/x`, `ht\ttp://${o}/x`, `\u00a0http://${o}/x`, `\ufeffhttp://${o}/x`, `http:\\\\${o}/x`, `http:/\\${o}/x`, `\x00http://${o}/x`, `h\nttp://${o}/x`];
+  return [
+    ` http://${o}/x`,
+    `\nhttp://${o}/x`,
+    `ht\ttp://${o}/x`,
+    `\u00a0http://${o}/x`,
+    `\ufeffhttp://${o}/x`,
+    `http:\\\\${o}/x`,
+    `http:/\\${o}/x`,
+    `\x00http://${o}/x`,
+    `h\nttp://${o}/x`,
+  ];
 }
-
 
 /** Plain spellings of 127.0.0.1:`port` that every parser reads alike: these keep their token. */
 export function plain(port: number): string[] {
-  return LOOPBACK.flatMap((host) => ['http', 'HTTP'].flatMap((scheme) => ['/x', '?x=1', '#x', ''].map((rest) => `${scheme}://${host}:${port}${rest}`)));
+  return LOOPBACK.flatMap((host) =>
+    ['http', 'HTTP'].flatMap((scheme) => ['/x', '?x=1', '#x', ''].map((rest) => `${scheme}://${host}:${port}${rest}`)),
+  );
 }

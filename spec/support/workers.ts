@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 
 // Forks spec/redis/worker.mjs processes and talks to them over IPC.
@@ -12,7 +12,10 @@ export interface Worker {
 }
 
 export function startWorker(env: Record<string, string>): Worker {
-  const child = fork(join(__dirname, '..', 'redis', 'worker.mjs'), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(__dirname, '..', 'redis', 'worker.mjs'), [], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const inbox: Array<Record<string, unknown>> = [];
   const waiting: Array<{ key: string; resolve: (m: any) => void }> = [];
   child.on('message', (message: Record<string, unknown>) => {

@@ -3,7 +3,7 @@
 // a type drifts, including to `any`.
 import type { AxiosInstance } from 'axios';
 import { expectTypeOf } from 'expect-type';
-import { createGraphQLClient, gql, type GqlDocument, type GraphQLResult } from '../../lib';
+import { createGraphQLClient, type GqlDocument, type GraphQLResult, gql } from '../../lib';
 
 type Students = { students: Array<{ id: number }> };
 type Limit = { limit: number };

@@ -6,7 +6,14 @@ import { attachTokenRefresh } from '../../lib';
 // CanceledError; every request settles.
 
 const URL = 'https://api.example.test/graphql';
-const ok = (config: InternalAxiosRequestConfig) => ({ data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+const ok = (config: InternalAxiosRequestConfig) => ({
+  data: { data: { ok: true } },
+  status: 200,
+  statusText: 'OK',
+  headers: {},
+  config,
+  request: {},
+});
 const TOKENS = () => ({ accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 });
 
 function herd(sent: Array<{ i: number; auth: unknown }>) {
@@ -23,7 +30,12 @@ describe('a herd of 300, requests 200..299 aborted while they wait for a turn', 
     const api = herd(sent);
     attachTokenRefresh(api, { url: URL, tokens: TOKENS() });
     const controllers = Array.from({ length: 300 }, () => new AbortController());
-    const all = controllers.map((c, i) => api.post('', { query: 'query Q($i: Int) { ok }', variables: { i } }, { signal: c.signal }).then(() => 'ok', (e: unknown) => (axios.isCancel(e) ? 'canceled' : String(e))));
+    const all = controllers.map((c, i) =>
+      api.post('', { query: 'query Q($i: Int) { ok }', variables: { i } }, { signal: c.signal }).then(
+        () => 'ok',
+        (e: unknown) => (axios.isCancel(e) ? 'canceled' : String(e)),
+      ),
+    );
     controllers.slice(200).forEach((c) => c.abort());
     const outcomes = await Promise.all(all);
     expect(outcomes.slice(0, 200).every((o) => o === 'ok')).toBe(true);
@@ -43,7 +55,12 @@ describe('a herd of 300, requests 200..299 aborted while they wait for a turn', 
       refresh: async () => (await gate, { accessToken: 'fresh', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 }),
     });
     const controllers = Array.from({ length: 300 }, () => new AbortController());
-    const all = controllers.map((c, i) => api.post('', { query: 'query Q($i: Int) { ok }', variables: { i } }, { signal: c.signal }).then(() => 'ok', (e: unknown) => (axios.isCancel(e) ? 'canceled' : String(e))));
+    const all = controllers.map((c, i) =>
+      api.post('', { query: 'query Q($i: Int) { ok }', variables: { i } }, { signal: c.signal }).then(
+        () => 'ok',
+        (e: unknown) => (axios.isCancel(e) ? 'canceled' : String(e)),
+      ),
+    );
     controllers.slice(200).forEach((c) => c.abort());
     release();
     const outcomes = await Promise.all(all);
@@ -59,7 +76,12 @@ describe('detach while 172 requests of a herd wait for a turn', () => {
     const sent: Array<{ i: number; auth: unknown }> = [];
     const api = herd(sent);
     const auth = attachTokenRefresh(api, { url: URL, tokens: TOKENS() });
-    const all = Array.from({ length: 300 }, (_, i) => api.post('', { query: 'query Q($i: Int) { ok }', variables: { i } }).then(() => 'ok', (e: Error) => e.name));
+    const all = Array.from({ length: 300 }, (_, i) =>
+      api.post('', { query: 'query Q($i: Int) { ok }', variables: { i } }).then(
+        () => 'ok',
+        (e: Error) => e.name,
+      ),
+    );
     auth.detach();
     const outcomes = await Promise.all(all);
     expect(outcomes).toHaveLength(300);

@@ -7,7 +7,14 @@ import { attachTokenRefresh, SessionExpiredError, type TokenSet } from '../../li
 
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({ data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+const ok = (config: InternalAxiosRequestConfig) => ({
+  data: { data: { ok: true } },
+  status: 200,
+  statusText: 'OK',
+  headers: {},
+  config,
+  request: {},
+});
 
 describe('session ended elsewhere while a released herd waits for its turns', () => {
   it('sends nothing after the store reported null; the rest reject with SessionExpiredError', async () => {
@@ -36,11 +43,21 @@ describe('session ended elsewhere while a released herd waits for its turns', ()
       tokens: store,
       refresh: async () => ({ accessToken: 'fresh', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 }),
     });
-    const outcomes = await Promise.all(Array.from({ length: 300 }, () => api.post('', QUERY).then(() => 'ok', (e: unknown) => (e instanceof SessionExpiredError ? 'expired' : String(e)))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, () =>
+        api.post('', QUERY).then(
+          () => 'ok',
+          (e: unknown) => (e instanceof SessionExpiredError ? 'expired' : String(e)),
+        ),
+      ),
+    );
     expect(outcomes).toHaveLength(300);
     // The first slice (128) had left the plugin when the end was reported (its adapter calls run after
     // the first one's): those may reach the server. No later slice may.
-    expect({ sentBeyondFirstSlice: Math.max(0, sent.length - 128), withTokenBeyondFirstSlice: sent.slice(128).filter((s) => s.auth).length }).toEqual({ sentBeyondFirstSlice: 0, withTokenBeyondFirstSlice: 0 });
+    expect({
+      sentBeyondFirstSlice: Math.max(0, sent.length - 128),
+      withTokenBeyondFirstSlice: sent.slice(128).filter((s) => s.auth).length,
+    }).toEqual({ sentBeyondFirstSlice: 0, withTokenBeyondFirstSlice: 0 });
     expect(outcomes.filter((o) => o === 'expired').length).toBeGreaterThanOrEqual(300 - 128);
   });
 });

@@ -8,7 +8,14 @@ import { attachTokenRefresh, TokenRefreshError } from '../../lib';
 
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({ data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+const ok = (config: InternalAxiosRequestConfig) => ({
+  data: { data: { ok: true } },
+  status: 200,
+  statusText: 'OK',
+  headers: {},
+  config,
+  request: {},
+});
 
 it('fast path: no request waiting for a turn leaves with the token after setTokens(null) resolved', async () => {
   const sent: Array<{ auth: unknown; afterLogout: boolean }> = [];
@@ -30,7 +37,14 @@ it('fast path: no request waiting for a turn leaves with the token after setToke
   await api.post('', QUERY);
   sent.length = 0;
   armed = true;
-  const outcomes = await Promise.all(Array.from({ length: 300 }, () => api.post('', QUERY).then(() => 'ok', (e: Error) => e.name)));
+  const outcomes = await Promise.all(
+    Array.from({ length: 300 }, () =>
+      api.post('', QUERY).then(
+        () => 'ok',
+        (e: Error) => e.name,
+      ),
+    ),
+  );
   expect(outcomes).toHaveLength(300);
   expect(sent.length).toBeGreaterThan(128);
   expect(sent.filter((s) => s.afterLogout && s.auth === 'Bearer tok')).toHaveLength(0);
@@ -51,7 +65,12 @@ it('a transient refresh failure while 300 are held: each rejects once with Token
     },
   });
   const settled = Array<number>(300).fill(0);
-  const all = Array.from({ length: 300 }, (_, i) => api.post('', QUERY).then(() => ((settled[i]! += 1), 'ok'), (e: unknown) => ((settled[i]! += 1), e instanceof TokenRefreshError ? 'refresh-failed' : String(e))));
+  const all = Array.from({ length: 300 }, (_, i) =>
+    api.post('', QUERY).then(
+      () => ((settled[i]! += 1), 'ok'),
+      (e: unknown) => ((settled[i]! += 1), e instanceof TokenRefreshError ? 'refresh-failed' : String(e)),
+    ),
+  );
   release();
   const outcomes = await Promise.all(all);
   expect(new Set(outcomes)).toEqual(new Set(['refresh-failed']));

@@ -7,7 +7,14 @@ import { attachTokenRefresh } from '../../lib';
 
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({ data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+const ok = (config: InternalAxiosRequestConfig) => ({
+  data: { data: { ok: true } },
+  status: 200,
+  statusText: 'OK',
+  headers: {},
+  config,
+  request: {},
+});
 const TOKENS = () => ({ accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 });
 
 async function firstTurn(config: AxiosRequestConfig, interceptor?: 'after' | 'before') {

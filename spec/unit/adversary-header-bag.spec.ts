@@ -25,7 +25,9 @@ const handOver = (api: ReturnType<typeof axios.create>, bag: () => unknown) =>
 async function bareAxiosSends(makeBag: MakeBag): Promise<unknown> {
   const bare = axios.create({ baseURL: URL });
   let sent: unknown;
-  new MockAdapter(bare).onPost().reply((config) => ((sent = (config.headers as { get(name: string): unknown }).get('Authorization')), [200, {}]));
+  new MockAdapter(bare)
+    .onPost()
+    .reply((config) => ((sent = (config.headers as { get(name: string): unknown }).get('Authorization')), [200, {}]));
   handOver(bare, () => makeBag({ 'x-trace': '1', Authorization: 'Bearer fresh-token' }));
   await bare.post('', { query: '{ ok }' });
   return sent;
@@ -45,7 +47,13 @@ function setup(makeBag: MakeBag) {
 
 /** Names what was sent, so that no token value is printed when the test fails. */
 const named = (reference: unknown) => (value: unknown) =>
-  value === reference ? 'what bare axios sends' : value === 'Bearer stale-token' ? 'the stale token' : value === undefined ? 'no Authorization' : 'another value';
+  value === reference
+    ? 'what bare axios sends'
+    : value === 'Bearer stale-token'
+      ? 'the stale token'
+      : value === undefined
+        ? 'no Authorization'
+        : 'another value';
 
 const describeIfHeaders = typeof Headers === 'function' && !axios.VERSION?.startsWith('0.') ? describe : describe.skip;
 

@@ -6,7 +6,14 @@ import { attachTokenRefresh } from '../../lib';
 
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig, data: unknown) => ({ data, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+const ok = (config: InternalAxiosRequestConfig, data: unknown) => ({
+  data,
+  status: 200,
+  statusText: 'OK',
+  headers: {},
+  config,
+  request: {},
+});
 
 function deferred<T = void>() {
   let resolve!: (v: T) => void;
@@ -39,7 +46,12 @@ describe('logout while a herd released by a refresh waits for its turns', () => 
         return { accessToken: 'fresh', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 };
       },
     });
-    const all = Array.from({ length: 300 }, () => api.post('', QUERY).then(() => 'ok', (e: Error) => e.name));
+    const all = Array.from({ length: 300 }, () =>
+      api.post('', QUERY).then(
+        () => 'ok',
+        (e: Error) => e.name,
+      ),
+    );
     release.resolve();
     const outcomes = await Promise.all(all);
     expect(outcomes).toHaveLength(300);

@@ -7,7 +7,14 @@ import { attachTokenRefresh } from '../../lib';
 
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({ data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+const ok = (config: InternalAxiosRequestConfig) => ({
+  data: { data: { ok: true } },
+  status: 200,
+  statusText: 'OK',
+  headers: {},
+  config,
+  request: {},
+});
 
 describe('rateLimit { concurrency: 10 } and a herd of 300 held for one refresh', () => {
   it('never exceeds 10 in flight, refreshes once, and sends nothing with the token after a logout', async () => {
@@ -36,7 +43,14 @@ describe('rateLimit { concurrency: 10 } and a herd of 300 held for one refresh',
       tokens: { accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() - 1 },
       refresh: async () => (refreshes++, { accessToken: 'fresh', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 }),
     });
-    const outcomes = await Promise.all(Array.from({ length: 300 }, () => api.post('', QUERY).then(() => 'ok', (e: Error) => e.name)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, () =>
+        api.post('', QUERY).then(
+          () => 'ok',
+          (e: Error) => e.name,
+        ),
+      ),
+    );
     expect(outcomes).toHaveLength(300);
     expect(refreshes).toBe(1);
     expect(maxInFlight).toBeLessThanOrEqual(10);

@@ -7,7 +7,14 @@ import { attachTokenRefresh } from '../../lib';
 
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };
-const answer = (config: InternalAxiosRequestConfig, data: unknown) => ({ data, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+const answer = (config: InternalAxiosRequestConfig, data: unknown) => ({
+  data,
+  status: 200,
+  statusText: 'OK',
+  headers: {},
+  config,
+  request: {},
+});
 const UNAUTH = { errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }], data: null };
 
 describe('logout while replays released by one refresh wait for their turn', () => {
@@ -39,7 +46,14 @@ describe('logout while replays released by one refresh wait for their turn', () 
     loggedOut = false;
     await auth.setTokens({ accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 });
     sent.length = 0;
-    const outcomes = await Promise.all(Array.from({ length: 300 }, () => api.post('', QUERY).then(() => 'ok', (e: Error) => e.name)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, () =>
+        api.post('', QUERY).then(
+          () => 'ok',
+          (e: Error) => e.name,
+        ),
+      ),
+    );
     expect(outcomes).toHaveLength(300);
     expect(refreshes).toBe(2);
     const leakedAfterLogout = sent.filter((s) => s.afterLogout && s.auth === 'Bearer fresh').length;

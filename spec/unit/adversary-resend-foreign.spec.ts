@@ -7,7 +7,14 @@ import { axiosError } from '../support/axios-errors';
 
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({ data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+const ok = (config: InternalAxiosRequestConfig) => ({
+  data: { data: { ok: true } },
+  status: 200,
+  statusText: 'OK',
+  headers: {},
+  config,
+  request: {},
+});
 const TOKENS = () => ({ accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 });
 
 describe("a user's retry re-sending the same config", () => {
@@ -40,7 +47,10 @@ describe("a user's retry re-sending the same config", () => {
 describe('foreign-origin and skipAuth requests inside a herd of 300', () => {
   it('leave at once without the token; the herd keeps its token', async () => {
     const sent: Array<{ url: string; auth: unknown }> = [];
-    const adapter: AxiosAdapter = (config) => (sent.push({ url: `${config.baseURL ?? ''}|${config.url}`, auth: config.headers.Authorization }), new Promise((r) => setImmediate(() => r(ok(config)))));
+    const adapter: AxiosAdapter = (config) => (
+      sent.push({ url: `${config.baseURL ?? ''}|${config.url}`, auth: config.headers.Authorization }),
+      new Promise((r) => setImmediate(() => r(ok(config))))
+    );
     const api = axios.create({ baseURL: URL, adapter });
     attachTokenRefresh(api, { url: URL, tokens: TOKENS() });
     let inFirstTurn: string[] = [];

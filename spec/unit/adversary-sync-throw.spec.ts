@@ -12,7 +12,14 @@ import { axiosError } from '../support/axios-errors';
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };
 const SECRET = 'secret-access-token-123';
-const ok = (config: InternalAxiosRequestConfig) => ({ data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+const ok = (config: InternalAxiosRequestConfig) => ({
+  data: { data: { ok: true } },
+  status: 200,
+  statusText: 'OK',
+  headers: {},
+  config,
+  request: {},
+});
 
 function setup() {
   let sent = 0;
@@ -24,7 +31,9 @@ function setup() {
 
 const leaks = (error: unknown) => {
   const e = error as { config?: { headers?: unknown }; toJSON?: () => unknown };
-  return [JSON.stringify(e.config?.headers ?? {}), JSON.stringify(e.toJSON?.() ?? {}), util.inspect(error, { depth: 6 })].some((s) => s.includes(SECRET));
+  return [JSON.stringify(e.config?.headers ?? {}), JSON.stringify(e.toJSON?.() ?? {}), util.inspect(error, { depth: 6 })].some((s) =>
+    s.includes(SECRET),
+  );
 };
 
 describe('a synchronous throw in axios dispatch on the fast path', () => {
@@ -40,20 +49,26 @@ describe('a synchronous throw in axios dispatch on the fast path', () => {
   it.each([
     ['on the fast path (no other request interceptor: axios sends synchronously)', false],
     ['control: an interceptor registered after ours (the promise chain runs)', true],
-  ])('a mutation whose transformRequest throws an AxiosError carrying the config, %s: rejected, no token in the error', async (_what, other) => {
-    const { api, sent } = setup();
-    await api.post('', QUERY);
-    if (other) api.interceptors.request.use((c) => c);
-    const transformRequest = [
-      function (this: InternalAxiosRequestConfig) {
-        throw axiosError('cannot serialize', 'ERR_BAD_REQUEST', this);
-      },
-    ];
-    const error = await api.post('', { query: 'mutation M { ok }' }, { transformRequest }).then(() => 'resolved', (e: unknown) => e);
-    expect((error as Error).message).toBe('cannot serialize');
-    expect(sent()).toBe(1);
-    expect(leaks(error)).toBe(false);
-  });
+  ])(
+    'a mutation whose transformRequest throws an AxiosError carrying the config, %s: rejected, no token in the error',
+    async (_what, other) => {
+      const { api, sent } = setup();
+      await api.post('', QUERY);
+      if (other) api.interceptors.request.use((c) => c);
+      const transformRequest = [
+        function (this: InternalAxiosRequestConfig) {
+          throw axiosError('cannot serialize', 'ERR_BAD_REQUEST', this);
+        },
+      ];
+      const error = await api.post('', { query: 'mutation M { ok }' }, { transformRequest }).then(
+        () => 'resolved',
+        (e: unknown) => e,
+      );
+      expect((error as Error).message).toBe('cannot serialize');
+      expect(sent()).toBe(1);
+      expect(leaks(error)).toBe(false);
+    },
+  );
 
   it('a query whose transformRequest throws is rejected, not retried with the untransformed body', async () => {
     const seen: unknown[] = [];
@@ -67,7 +82,10 @@ describe('a synchronous throw in axios dispatch on the fast path', () => {
         throw axiosError('cannot serialize', 'ERR_BAD_REQUEST', this); // e.g. a signing/encrypting transform refusing
       },
     ];
-    const outcome = await api.post('', QUERY, { transformRequest }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`);
+    const outcome = await api.post('', QUERY, { transformRequest }).then(
+      () => 'resolved',
+      (e: Error) => `rejected: ${e.message}`,
+    );
     expect({ outcome, seen }).toEqual({ outcome: 'rejected: cannot serialize', seen: [] });
   });
 });

@@ -11,9 +11,16 @@ import { attachTokenRefresh } from '../../lib';
 
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({ data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+const ok = (config: InternalAxiosRequestConfig) => ({
+  data: { data: { ok: true } },
+  status: 200,
+  statusText: 'OK',
+  headers: {},
+  config,
+  request: {},
+});
 
-it('two attachments on one instance: a herd of 300 is answered with the first attachment\'s token, and some of it leaves in the first turn', async () => {
+it("two attachments on one instance: a herd of 300 is answered with the first attachment's token, and some of it leaves in the first turn", async () => {
   const sent: unknown[] = [];
   const adapter: AxiosAdapter = (c) => (sent.push(c.headers.Authorization), new Promise((r) => setImmediate(() => r(ok(c)))));
   const api = axios.create({ baseURL: URL, adapter });

@@ -41,7 +41,10 @@ describe('attachTokenRefresh(instance) with axios-mock-adapter', () => {
 
   it('does not refresh for FORBIDDEN; the client throws GraphQLRequestError with that code', async () => {
     const { mock, client, auth } = setup();
-    mock.onPost('').reply(200, { data: { students: null }, errors: [{ message: 'User is not assigned to a school', path: ['students'], extensions: { code: 'FORBIDDEN' } }] });
+    mock.onPost('').reply(200, {
+      data: { students: null },
+      errors: [{ message: 'User is not assigned to a school', path: ['students'], extensions: { code: 'FORBIDDEN' } }],
+    });
     const error = await client.query('{ students { id } }').catch((e) => e);
     expect(isGraphQLRequestError(error)).toBe(true);
     expect(error.code).toBe('FORBIDDEN');

@@ -62,10 +62,7 @@ describe('the Authorization header a request carries', () => {
     // The installed axios (1.21) strips control characters and edge spaces; 1.6 and 0.27 send the value
     // as set (scripts/test-with.sh): either way the request carries what bare axios sends.
     if (!process.env.AXIOS_MODULE) expect(reference).toBe('Bearer token');
-    expect(seen).toEqual([
-      [['Authorization', reference]],
-      [['Authorization', reference]],
-    ]);
+    expect(seen).toEqual([[['Authorization', reference]], [['Authorization', reference]]]);
   });
 
   it('carries the newest token after setTokens, and none after a logout', async () => {
@@ -77,8 +74,17 @@ describe('the Authorization header a request carries', () => {
     await auth.setTokens({ accessToken: 'first', expiresAt: later() });
     await api.post('', QUERY);
     await auth.setTokens(null); // a logout
-    const after = await api.post('', QUERY).then(() => 'answered', (error: Error) => error.name);
+    const after = await api.post('', QUERY).then(
+      () => 'answered',
+      (error: Error) => error.name,
+    );
     expect(after).toBe('answered'); // sent without a token: the old one does not ride along
-    expect(seen.map((s) => s.map(([, value]) => value))).toEqual([['Bearer first'], ['Bearer first'], ['Bearer second'], ['Bearer first'], []]);
+    expect(seen.map((s) => s.map(([, value]) => value))).toEqual([
+      ['Bearer first'],
+      ['Bearer first'],
+      ['Bearer second'],
+      ['Bearer first'],
+      [],
+    ]);
   });
 });

@@ -43,7 +43,7 @@ describe('axios under test', () => {
 });
 
 describe(`attachTokenRefresh(instance) on axios ${version}: ${supported ? 'supported' : 'refused'}`, () => {
-  it('sends nothing at attach time: no socket opened, the instance\'s adapter never called', async () => {
+  it("sends nothing at attach time: no socket opened, the instance's adapter never called", async () => {
     const s = await server();
     const connect = jest.spyOn(net.Socket.prototype, 'connect');
     const adapter = jest.fn<ReturnType<AxiosAdapter>, Parameters<AxiosAdapter>>(() => Promise.reject(new Error('no request expected')));
@@ -51,7 +51,7 @@ describe(`attachTokenRefresh(instance) on axios ${version}: ${supported ? 'suppo
     const attach = (instance: AxiosInstance) => {
       try {
         return attachTokenRefresh(instance, { url: s.url, tokens: tokensOf(s) });
-      } catch (error) {
+      } catch {
         expect(supported).toBe(false);
         return undefined;
       }
@@ -65,53 +65,72 @@ describe(`attachTokenRefresh(instance) on axios ${version}: ${supported ? 'suppo
     expect(s.received).toHaveLength(0);
   });
 
-  (supported ? it : it.skip)('attaches to the default export, a create() instance and an instance\'s create(): each refreshes an expired token once', async () => {
-    const instances: Array<[string, AxiosInstance]> = [['the default export', axios]];
-    const made = axios.create();
-    instances.push(['a create() instance', made], ['an instance of an instance', (made as unknown as { create: () => AxiosInstance }).create()]);
-    for (const [what, instance] of instances) {
-      const s = await server();
-      const auth = attachTokenRefresh(instance, { url: s.url, tokens: tokensOf(s) });
-      try {
-        s.expireAccessTokens();
-        const response = await instance.post(s.url, QUERY);
-        expect({ what, students: response.data.data.students.length, refreshes: s.stats.refreshes }).toEqual({ what, students: 1, refreshes: 1 });
-      } finally {
-        auth.detach();
+  (supported ? it : it.skip)(
+    "attaches to the default export, a create() instance and an instance's create(): each refreshes an expired token once",
+    async () => {
+      const instances: Array<[string, AxiosInstance]> = [['the default export', axios]];
+      const made = axios.create();
+      instances.push(
+        ['a create() instance', made],
+        ['an instance of an instance', (made as unknown as { create: () => AxiosInstance }).create()],
+      );
+      for (const [what, instance] of instances) {
+        const s = await server();
+        const auth = attachTokenRefresh(instance, { url: s.url, tokens: tokensOf(s) });
+        try {
+          s.expireAccessTokens();
+          const response = await instance.post(s.url, QUERY);
+          expect({ what, students: response.data.data.students.length, refreshes: s.stats.refreshes }).toEqual({
+            what,
+            students: 1,
+            refreshes: 1,
+          });
+        } finally {
+          auth.detach();
+        }
       }
-    }
-  });
+    },
+  );
 
-  (supported ? it : it.skip)('rejects a request whose timeout runs out while held behind a refresh with axios\' own timeout error', async () => {
-    const s = await server();
-    const api = axios.create({ baseURL: s.url });
-    attachTokenRefresh(api, { tokens: tokensOf(s) });
-    s.expireAccessTokens();
-    const hold = s.hold((r) => r.body.includes('refreshToken('));
-    const first = api.post('', QUERY);
-    await hold.arrived;
-    const error = await api.post('', QUERY, { timeout: 50 }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    hold.release();
-    await first;
+  (supported ? it : it.skip)(
+    "rejects a request whose timeout runs out while held behind a refresh with axios' own timeout error",
+    async () => {
+      const s = await server();
+      const api = axios.create({ baseURL: s.url });
+      attachTokenRefresh(api, { tokens: tokensOf(s) });
+      s.expireAccessTokens();
+      const hold = s.hold((r) => r.body.includes('refreshToken('));
+      const first = api.post('', QUERY);
+      await hold.arrived;
+      const error = await api.post('', QUERY, { timeout: 50 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      hold.release();
+      await first;
 
-    expect(error).toBeInstanceOf(Error);
-    expect(axios.isAxiosError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'ECONNABORTED', message: 'timeout of 50ms exceeded' });
-    expect(axios.isCancel(error)).toBe(false);
-  });
+      expect(error).toBeInstanceOf(Error);
+      expect(axios.isAxiosError(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'ECONNABORTED', message: 'timeout of 50ms exceeded' });
+      expect(axios.isCancel(error)).toBe(false);
+    },
+  );
 
-  (supported ? it.skip : it)('refuses the default export and a create() instance with a TypeError naming the axios version found', async () => {
-    const s = await server();
-    const named = (axios as { VERSION?: string }).VERSION ? `axios ${version}` : 'axios 0.21 or older';
-    expect(() => attachTokenRefresh(axios, { url: s.url, tokens: tokensOf(s) })).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(named) }),
-    );
-    expect(() => attachTokenRefresh(axios.create({ baseURL: s.url }), { tokens: tokensOf(s) })).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/axios 0\.22 or newer .*, got an instance without `create\(\)` \(axios 0\.21 or older\)/) }),
-    );
-    expect(s.received).toHaveLength(0);
-  });
+  (supported ? it.skip : it)(
+    'refuses the default export and a create() instance with a TypeError naming the axios version found',
+    async () => {
+      const s = await server();
+      const named = (axios as { VERSION?: string }).VERSION ? `axios ${version}` : 'axios 0.21 or older';
+      expect(() => attachTokenRefresh(axios, { url: s.url, tokens: tokensOf(s) })).toThrow(
+        expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(named) }),
+      );
+      expect(() => attachTokenRefresh(axios.create({ baseURL: s.url }), { tokens: tokensOf(s) })).toThrow(
+        expect.objectContaining({
+          name: 'TypeError',
+          message: expect.stringMatching(/axios 0\.22 or newer .*, got an instance without `create\(\)` \(axios 0\.21 or older\)/),
+        }),
+      );
+      expect(s.received).toHaveLength(0);
+    },
+  );
 });

@@ -18,7 +18,9 @@ describe('createGraphQLClient(instance)', () => {
 
   it('mutate() throws GraphQLRequestError with partial data when the answer has errors', async () => {
     const { mock, client } = setup();
-    mock.onPost('graphql').reply(200, { data: { a: 1, b: null }, errors: [{ message: 'b failed', path: ['b'], extensions: { code: 'BAD' } }] });
+    mock
+      .onPost('graphql')
+      .reply(200, { data: { a: 1, b: null }, errors: [{ message: 'b failed', path: ['b'], extensions: { code: 'BAD' } }] });
     const error = await client.mutate('mutation { a b }').catch((e) => e);
     expect(isGraphQLRequestError(error)).toBe(true);
     expect(error.code).toBe('BAD');
@@ -28,7 +30,9 @@ describe('createGraphQLClient(instance)', () => {
 
   it('turns an HTTP 400 with a GraphQL body into GraphQLRequestError (Apollo validation errors)', async () => {
     const { mock, client } = setup();
-    mock.onPost('graphql').reply(400, { errors: [{ message: 'Cannot query field "nope"', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+    mock
+      .onPost('graphql')
+      .reply(400, { errors: [{ message: 'Cannot query field "nope"', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
     const error = await client.query('{ nope }').catch((e) => e);
     expect(error.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(error.response.status).toBe(400);
@@ -85,7 +89,9 @@ describe('createGraphQLClient(instance) with the plugin attached', () => {
     const mock = new MockAdapter(api);
     attachTokenRefresh(api, { tokens: { accessToken: 'tok-SECRET-123' } });
     mock.onPost('').reply(200, { errors: [{ message: 'Token tok-SECRET-123 lacks scope', extensions: { code: 'FORBIDDEN' } }] });
-    const error = await createGraphQLClient(api).query('{ x }').catch((e) => e);
+    const error = await createGraphQLClient(api)
+      .query('{ x }')
+      .catch((e) => e);
     expect(error.code).toBe('FORBIDDEN');
     expect(error.message).toBe('Token [redacted] lacks scope');
     expect(JSON.stringify(error.errors)).not.toContain('tok-SECRET-123');

@@ -66,7 +66,10 @@ describe('rateLimitOf', () => {
     expect(rateLimitOf({ ...answer('', 429), headers: { 'retry-after': '3' } })).toEqual({ kind: 'http429', delayMs: 3000 });
     const date = new Date(Date.now() + 10_000).toUTCString();
     expect(rateLimitOf({ ...answer('', 429), headers: { 'retry-after': date } }).delayMs).toBeGreaterThan(8000);
-    expect(rateLimitOf(answer({ errors: [{ extensions: { code: 'RATE_LIMITED', retryAfter: 30 } }] }))).toEqual({ kind: 'graphql', delayMs: 30_000 });
+    expect(rateLimitOf(answer({ errors: [{ extensions: { code: 'RATE_LIMITED', retryAfter: 30 } }] }))).toEqual({
+      kind: 'graphql',
+      delayMs: 30_000,
+    });
   });
   it('falls back to 1 s and clamps absurd values', () => {
     expect(rateLimitOf(answer('', 429)).delayMs).toBe(1000);

@@ -34,13 +34,58 @@ describe('lib/diagnostics', () => {
 
   it('publishes each event on its channel, with the fields given', () => {
     const cases: Array<[string, () => void, unknown]> = [
-      [DIAGNOSTICS_CHANNELS.refreshStart, () => publishRefreshStart({ kind: 'refresh', generation: 3, attempt: 1, operation: 'Students', reason: 'unauthenticated' }), { kind: 'refresh', generation: 3, attempt: 1, operation: 'Students', reason: 'unauthenticated' }],
-      [DIAGNOSTICS_CHANNELS.refreshEnd, () => publishRefreshEnd({ kind: 'login', generation: 4, attempt: 2, durationMs: 12, expiresAt: 1_000 }), { kind: 'login', generation: 4, attempt: 2, durationMs: 12, expiresAt: 1_000 }],
-      [DIAGNOSTICS_CHANNELS.refreshError, () => publishRefreshError({ kind: 'refresh', generation: 4, attempt: 3, durationMs: 9, errorName: 'TokenRefreshError', errorCode: 'REFRESH_FAILED', sessionEnded: false }), { kind: 'refresh', generation: 4, attempt: 3, durationMs: 9, errorName: 'TokenRefreshError', errorCode: 'REFRESH_FAILED', sessionEnded: false }],
-      [DIAGNOSTICS_CHANNELS.replay, () => publishReplay({ operation: 'Students', resendCount: 1, reason: 'stale-token', generation: 5, method: 'post' }), { operation: 'Students', resendCount: 1, reason: 'stale-token', generation: 5, method: 'post' }],
-      [DIAGNOSTICS_CHANNELS.held, () => publishHeld({ operation: 'Teachers', durationMs: 40, generation: 5 }), { operation: 'Teachers', durationMs: 40, generation: 5 }],
-      [DIAGNOSTICS_CHANNELS.rateLimited, () => publishRateLimited({ operation: 'Students', status: 429, delayMs: 30_000, attempt: 1 }), { operation: 'Students', status: 429, delayMs: 30_000, attempt: 1 }],
-      [DIAGNOSTICS_CHANNELS.sessionExpired, () => publishSessionExpired({ reason: 'refresh-rejected', generation: 6 }), { reason: 'refresh-rejected', generation: 6 }],
+      [
+        DIAGNOSTICS_CHANNELS.refreshStart,
+        () => publishRefreshStart({ kind: 'refresh', generation: 3, attempt: 1, operation: 'Students', reason: 'unauthenticated' }),
+        { kind: 'refresh', generation: 3, attempt: 1, operation: 'Students', reason: 'unauthenticated' },
+      ],
+      [
+        DIAGNOSTICS_CHANNELS.refreshEnd,
+        () => publishRefreshEnd({ kind: 'login', generation: 4, attempt: 2, durationMs: 12, expiresAt: 1_000 }),
+        { kind: 'login', generation: 4, attempt: 2, durationMs: 12, expiresAt: 1_000 },
+      ],
+      [
+        DIAGNOSTICS_CHANNELS.refreshError,
+        () =>
+          publishRefreshError({
+            kind: 'refresh',
+            generation: 4,
+            attempt: 3,
+            durationMs: 9,
+            errorName: 'TokenRefreshError',
+            errorCode: 'REFRESH_FAILED',
+            sessionEnded: false,
+          }),
+        {
+          kind: 'refresh',
+          generation: 4,
+          attempt: 3,
+          durationMs: 9,
+          errorName: 'TokenRefreshError',
+          errorCode: 'REFRESH_FAILED',
+          sessionEnded: false,
+        },
+      ],
+      [
+        DIAGNOSTICS_CHANNELS.replay,
+        () => publishReplay({ operation: 'Students', resendCount: 1, reason: 'stale-token', generation: 5, method: 'post' }),
+        { operation: 'Students', resendCount: 1, reason: 'stale-token', generation: 5, method: 'post' },
+      ],
+      [
+        DIAGNOSTICS_CHANNELS.held,
+        () => publishHeld({ operation: 'Teachers', durationMs: 40, generation: 5 }),
+        { operation: 'Teachers', durationMs: 40, generation: 5 },
+      ],
+      [
+        DIAGNOSTICS_CHANNELS.rateLimited,
+        () => publishRateLimited({ operation: 'Students', status: 429, delayMs: 30_000, attempt: 1 }),
+        { operation: 'Students', status: 429, delayMs: 30_000, attempt: 1 },
+      ],
+      [
+        DIAGNOSTICS_CHANNELS.sessionExpired,
+        () => publishSessionExpired({ reason: 'refresh-rejected', generation: 6 }),
+        { reason: 'refresh-rejected', generation: 6 },
+      ],
     ];
     for (const [name, publish, expected] of cases) {
       const all = Object.values(DIAGNOSTICS_CHANNELS).map((n) => [n, record(n)] as const);
@@ -86,7 +131,14 @@ describe('lib/diagnostics, loaded where node:diagnostics_channel exists only', (
   const entry = `${__dirname}/../../lib/diagnostics.ts`;
 
   it('bundles for browsers without pulling in anything from Node', () => {
-    const result = esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
+    const result = esbuild.buildSync({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    });
     expect(result.errors).toEqual([]);
     const code = result.outputFiles[0]!.text;
     expect(code).not.toMatch(/from\s*["']node:|require\(["']node:|import\(["']node:/);
@@ -95,7 +147,8 @@ describe('lib/diagnostics, loaded where node:diagnostics_channel exists only', (
 
   it('publishes from an ES module on a Node without process.getBuiltinModule (dynamic import path)', async () => {
     const { execFileSync } = await import('node:child_process');
-    const bundled = esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'neutral', format: 'esm', write: false }).outputFiles[0]!.text;
+    const bundled = esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'neutral', format: 'esm', write: false })
+      .outputFiles[0]!.text;
     const script = `
       delete process.getBuiltinModule;
       const lib = await import('data:text/javascript;base64,${Buffer.from(bundled).toString('base64')}');
@@ -121,7 +174,9 @@ describe('operationNameOf(config)', () => {
   it('names the operation of a JSON body (string or object), a batch, and nothing for an unnamed one', () => {
     expect(operationNameOf({ method: 'post', data: JSON.stringify({ query: 'query Students { students { id } }' }) })).toBe('Students');
     expect(operationNameOf({ method: 'post', data: { query: 'query A { a } query B { b }', operationName: 'B' } })).toBe('B');
-    expect(operationNameOf({ method: 'post', data: JSON.stringify([{ query: 'query A { a }' }, { query: 'mutation B { b }' }]) })).toBe('A,B');
+    expect(operationNameOf({ method: 'post', data: JSON.stringify([{ query: 'query A { a }' }, { query: 'mutation B { b }' }]) })).toBe(
+      'A,B',
+    );
     expect(operationNameOf({ method: 'post', data: JSON.stringify({ query: '{ students { id } }' }) })).toBeUndefined();
     expect(operationNameOf({ method: 'post', data: 'not json' })).toBeUndefined();
   });

@@ -63,7 +63,9 @@ describe('error classes', () => {
     const error = new TokenRefreshError('outer', { cause });
     expect(error.cause).toBe(cause);
     expect(JSON.stringify(error)).not.toContain('secret');
-    expect(JSON.stringify(error.toJSON())).toBe('{"name":"TokenRefreshError","code":"REFRESH_FAILED","message":"outer","cause":{"name":"Error","message":"inner"}}');
+    expect(JSON.stringify(error.toJSON())).toBe(
+      '{"name":"TokenRefreshError","code":"REFRESH_FAILED","message":"outer","cause":{"name":"Error","message":"inner"}}',
+    );
   });
 
   it('hides the response from util.inspect', () => {

@@ -1,5 +1,5 @@
-import graphqlTag from 'graphql-tag';
 import { parse } from 'graphql';
+import graphqlTag from 'graphql-tag';
 import { gql } from '../../lib';
 import { sourceOf } from '../../lib/documents/document';
 
@@ -38,7 +38,8 @@ describe('sourceOf(document)', () => {
   });
 
   it('prints a DocumentNode without location (GraphQL Code Generator output) to equivalent text', () => {
-    const text = 'query D($id: Int = 3, $s: [String!]!) @live { d(id: $id, s: $s, o: {a: [1, 2.5, "x", true, null, ENUM]}) { ...F ... on T @include(if: true) { z } } } fragment F on T { y }';
+    const text =
+      'query D($id: Int = 3, $s: [String!]!) @live { d(id: $id, s: $s, o: {a: [1, 2.5, "x", true, null, ENUM]}) { ...F ... on T @include(if: true) { z } } } fragment F on T { y }';
     const ast = JSON.parse(JSON.stringify(parse(text, { noLocation: true })));
     const printed = sourceOf(ast);
     expect(printed.operationName).toBe('D');

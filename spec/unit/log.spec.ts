@@ -13,7 +13,13 @@ describe('createLog(logger)', () => {
     const lines: string[] = [];
     createLog({ debug: (m) => lines.push(m) })('refreshing', { a: 1 });
     expect(lines).toEqual(['axios-graphql-refresh: refreshing']);
-    expect(() => createLog({ debug: () => { throw new Error('x'); } })('m')).not.toThrow();
+    expect(() =>
+      createLog({
+        debug: () => {
+          throw new Error('x');
+        },
+      })('m'),
+    ).not.toThrow();
   });
 
   it('logs to console.debug only when DEBUG names the package', () => {

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { attachTokenRefresh } from '../../lib';
-import { createNextSchoolClient } from '../../lib/nextschool';
 import { resolveOptions } from '../../lib/config/options';
+import { createNextSchoolClient } from '../../lib/nextschool';
 
 describe('attachTokenRefresh(instance, options): validation', () => {
   it('rejects a non-instance with a clear message', () => {
@@ -23,15 +23,24 @@ describe('attachTokenRefresh(instance, options): validation', () => {
   // Finite numbers, whole where a count is meant, and no duration beyond what a timer can wait
   // (setTimeout runs a longer one at once): docs/configuration.md.
   it.each([
-    [{ refreshTimeoutMs: Number.POSITIVE_INFINITY }, 'Expected `refreshTimeoutMs` to be a finite number > 0 and ≤ 2147483647, got `Infinity`'],
+    [
+      { refreshTimeoutMs: Number.POSITIVE_INFINITY },
+      'Expected `refreshTimeoutMs` to be a finite number > 0 and ≤ 2147483647, got `Infinity`',
+    ],
     [{ refreshTimeoutMs: 2 ** 31 }, 'Expected `refreshTimeoutMs` to be a finite number > 0 and ≤ 2147483647, got `2147483648`'],
     [{ refreshTimeoutMs: Number.NaN }, 'Expected `refreshTimeoutMs` to be a finite number > 0 and ≤ 2147483647, got `NaN`'],
     [{ refreshAheadMs: Number.POSITIVE_INFINITY }, 'Expected `refreshAheadMs` to be a finite number ≥ 0 and ≤ 2147483647, got `Infinity`'],
-    [{ maxRateLimitDelayMs: Number.POSITIVE_INFINITY }, 'Expected `maxRateLimitDelayMs` to be a finite number ≥ 0 and ≤ 2147483647, got `Infinity`'],
+    [
+      { maxRateLimitDelayMs: Number.POSITIVE_INFINITY },
+      'Expected `maxRateLimitDelayMs` to be a finite number ≥ 0 and ≤ 2147483647, got `Infinity`',
+    ],
     [{ maxReplays: Number.POSITIVE_INFINITY }, 'Expected `maxReplays` to be an integer ≥ 0, got `Infinity`'],
     [{ maxRateLimitWaits: 1.5 }, 'Expected `maxRateLimitWaits` to be an integer ≥ 0, got `1.5`'],
     [{ retry: { retries: Number.POSITIVE_INFINITY } }, 'Expected `retry.retries` to be an integer ≥ 0, got `Infinity`'],
-    [{ rateLimit: { interval: Number.POSITIVE_INFINITY } }, 'Expected `rateLimit.interval` to be a finite number ≥ 0 and ≤ 2147483647, got `Infinity`'],
+    [
+      { rateLimit: { interval: Number.POSITIVE_INFINITY } },
+      'Expected `rateLimit.interval` to be a finite number ≥ 0 and ≤ 2147483647, got `Infinity`',
+    ],
     [{ rateLimit: { concurrency: 1.5 } }, 'Expected `rateLimit.concurrency` to be an integer ≥ 1, or Infinity, got `1.5`'],
     [{ rateLimit: { concurrency: 0 } }, 'Expected `rateLimit.concurrency` to be an integer ≥ 1, or Infinity, got `0`'],
     [{ rateLimit: { intervalCap: Number.NaN } }, 'Expected `rateLimit.intervalCap` to be an integer ≥ 1, or Infinity, got `NaN`'],
@@ -40,11 +49,22 @@ describe('attachTokenRefresh(instance, options): validation', () => {
     expect(() => attachTokenRefresh(axios.create(), options as never)).toThrow(new TypeError(message));
   });
   it('accepts the bounds themselves, and Infinity where a limit may be off', () => {
-    expect(() => attachTokenRefresh(axios.create(), { refreshTimeoutMs: 2 ** 31 - 1, refreshAheadMs: 0, maxRateLimitDelayMs: 0, rateLimit: { concurrency: Number.POSITIVE_INFINITY, intervalCap: 1, interval: 2 ** 31 - 1 } })).not.toThrow();
+    expect(() =>
+      attachTokenRefresh(axios.create(), {
+        refreshTimeoutMs: 2 ** 31 - 1,
+        refreshAheadMs: 0,
+        maxRateLimitDelayMs: 0,
+        rateLimit: { concurrency: Number.POSITIVE_INFINITY, intervalCap: 1, interval: 2 ** 31 - 1 },
+      }),
+    ).not.toThrow();
   });
   it('createNextSchoolClient validates the same options, and never prints a password', () => {
-    expect(() => createNextSchoolClient({ refreshTimeoutMs: Number.POSITIVE_INFINITY, tokens: null })).toThrow(new TypeError('Expected `refreshTimeoutMs` to be a finite number > 0 and ≤ 2147483647, got `Infinity`'));
-    expect(() => createNextSchoolClient({ username: 'u', password: 12345678 as never })).toThrow(new TypeError('Expected `password` to be a string, got `number`'));
+    expect(() => createNextSchoolClient({ refreshTimeoutMs: Number.POSITIVE_INFINITY, tokens: null })).toThrow(
+      new TypeError('Expected `refreshTimeoutMs` to be a finite number > 0 and ≤ 2147483647, got `Infinity`'),
+    );
+    expect(() => createNextSchoolClient({ username: 'u', password: 12345678 as never })).toThrow(
+      new TypeError('Expected `password` to be a string, got `number`'),
+    );
   });
   it('never echoes a token in a validation message', () => {
     let message = '';

@@ -50,7 +50,12 @@ describe('createOriginPolicy(instance, url)', () => {
     ['a relative path (the page origin)', undefined, { url: '/graphql' }, true],
     ['a tab inside a relative path', undefined, { url: 'graphql/a\tb' }, true],
     ['userinfo naming the API before another host', undefined, { url: 'http://127.0.0.1:4000@127.0.0.1:4001/x' }, false],
-    ['a per-request baseURL of another origin with allowAbsoluteUrls: false', undefined, { baseURL: 'http://127.0.0.1:4001', url: `${API}/graphql`, allowAbsoluteUrls: false }, false],
+    [
+      'a per-request baseURL of another origin with allowAbsoluteUrls: false',
+      undefined,
+      { baseURL: 'http://127.0.0.1:4001', url: `${API}/graphql`, allowAbsoluteUrls: false },
+      false,
+    ],
     ['a URL object (not judged)', undefined, { url: new URL(`${API}/graphql`) }, false],
   ])('%s', (_, baseURL, request, expected) => {
     const policy = createOriginPolicy(instance(baseURL), `${API}/graphql`);
@@ -69,7 +74,10 @@ describe('createOriginPolicy(instance, url)', () => {
       if (!policy(config({ url }))) continue;
       attached++;
       for (const full of fullUrlsOf({ url })!) {
-        expect({ url, whatwg: whatwg(full) }).toEqual({ url, whatwg: expect.stringMatching(/^(http:\/\/127\.0\.0\.1:4000|http:\/\/page\.test)$/) });
+        expect({ url, whatwg: whatwg(full) }).toEqual({
+          url,
+          whatwg: expect.stringMatching(/^(http:\/\/127\.0\.0\.1:4000|http:\/\/page\.test)$/),
+        });
         expect({ url, legacy: legacy(full) }).toEqual({ url, legacy: expect.stringMatching(/^(http:\/\/127\.0\.0\.1:4000|local)$/) });
         // Both parsers agree: the API for both, or the page (WHATWG) and the local machine (url.parse).
         expect({ url, same: whatwg(full) === API }).toEqual({ url, same: legacy(full) === API });

@@ -5,7 +5,11 @@ import { replaySafety } from '../../lib/policy/replay-safety';
 const CODES = ['UNAUTHENTICATED'];
 const post = (body: unknown) => ({ method: 'post', data: JSON.stringify(body) });
 const res = (data: unknown, status = 200) => ({ status, data }) as AxiosResponse;
-const unauthAt = (path?: string[]) => ({ message: 'Authentication required', ...(path ? { path } : {}), extensions: { code: 'UNAUTHENTICATED' } });
+const unauthAt = (path?: string[]) => ({
+  message: 'Authentication required',
+  ...(path ? { path } : {}),
+  extensions: { code: 'UNAUTHENTICATED' },
+});
 
 describe('describeOperation', () => {
   it('reads type, name and root response keys (aliases included)', () => {
@@ -36,26 +40,42 @@ describe('describeOperation', () => {
 
 describe('replaySafety', () => {
   it('always replays queries', () => {
-    expect(replaySafety(post({ query: '{ students { id } }' }), res({ data: { students: null }, errors: [unauthAt(['students'])] }), CODES)).toBe('replay');
+    expect(
+      replaySafety(post({ query: '{ students { id } }' }), res({ data: { students: null }, errors: [unauthAt(['students'])] }), CODES),
+    ).toBe('replay');
     expect(replaySafety({ method: 'get', params: { query: 'mutation { x }' } }, res({}), CODES)).toBe('replay');
   });
   it('replays a mutation rejected at request level (no path)', () => {
     expect(replaySafety(post({ query: 'mutation { a b }' }), res({ errors: [unauthAt()] }), CODES)).toBe('replay');
   });
   it('replays a mutation when data is null and every root field has an auth error at its path', () => {
-    expect(replaySafety(post({ query: 'mutation { a b }' }), res({ data: null, errors: [unauthAt(['a']), unauthAt(['b'])] }), CODES)).toBe('replay');
+    expect(replaySafety(post({ query: 'mutation { a b }' }), res({ data: null, errors: [unauthAt(['a']), unauthAt(['b'])] }), CODES)).toBe(
+      'replay',
+    );
   });
   it('does not replay when a root field has only a non-auth error at its path (its resolver ran, then threw)', () => {
     const internalAt = (path: string[]) => ({ message: 'x', path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-    expect(replaySafety(post({ query: 'mutation { a b }' }), res({ data: null, errors: [unauthAt(['a']), internalAt(['b'])] }), CODES)).toBe('may-have-run');
-    expect(replaySafety(post({ query: 'mutation { a b }' }), res({ data: null, errors: [unauthAt(['a']), { message: 'x', path: ['b'] }] }), CODES)).toBe('may-have-run');
-    expect(replaySafety(post({ query: 'mutation { a }' }), res({ data: null, errors: [internalAt(['a'])] }, 401), CODES)).toBe('may-have-run');
+    expect(
+      replaySafety(post({ query: 'mutation { a b }' }), res({ data: null, errors: [unauthAt(['a']), internalAt(['b'])] }), CODES),
+    ).toBe('may-have-run');
+    expect(
+      replaySafety(
+        post({ query: 'mutation { a b }' }),
+        res({ data: null, errors: [unauthAt(['a']), { message: 'x', path: ['b'] }] }),
+        CODES,
+      ),
+    ).toBe('may-have-run');
+    expect(replaySafety(post({ query: 'mutation { a }' }), res({ data: null, errors: [internalAt(['a'])] }, 401), CODES)).toBe(
+      'may-have-run',
+    );
   });
   it('does not replay when data is null but one root field has no error (it may have run)', () => {
     expect(replaySafety(post({ query: 'mutation { a b }' }), res({ data: null, errors: [unauthAt(['b'])] }), CODES)).toBe('may-have-run');
   });
   it('does not replay when data is present', () => {
-    expect(replaySafety(post({ query: 'mutation { a }' }), res({ data: { a: null }, errors: [unauthAt(['a'])] }), CODES)).toBe('may-have-run');
+    expect(replaySafety(post({ query: 'mutation { a }' }), res({ data: { a: null }, errors: [unauthAt(['a'])] }), CODES)).toBe(
+      'may-have-run',
+    );
   });
   it('replays after an auth HTTP status whose body is not a GraphQL answer (refused before execution)', () => {
     expect(replaySafety(post({ query: 'mutation { a }' }), res('Unauthorized', 401), CODES)).toBe('replay');

@@ -9,7 +9,10 @@ describe('startSandboxServer(options): validation', () => {
     [{ refreshTtlMs: 0 }, 'Expected `refreshTtlMs` to be a finite number > 0, got `0`'],
     [{ latencyMs: Number.NaN }, 'Expected `latencyMs` to be a finite number ≥ 0 and ≤ 2147483647, got `NaN`'],
     [{ port: 70_000 }, 'Expected `port` to be an integer ≥ 0 and ≤ 65535, got `70000`'],
-    [{ rateLimits: { windowMs: Number.POSITIVE_INFINITY } }, 'Expected `rateLimits.windowMs` to be a finite number > 0 and ≤ 2147483647, got `Infinity`'],
+    [
+      { rateLimits: { windowMs: Number.POSITIVE_INFINITY } },
+      'Expected `rateLimits.windowMs` to be a finite number > 0 and ≤ 2147483647, got `Infinity`',
+    ],
     [{ rateLimits: { perUser: 2.5 } }, 'Expected `rateLimits.perUser` to be an integer ≥ 1, or Infinity, got `2.5`'],
     [{ rateLimits: 'off' }, 'Expected `rateLimits` to be false or an object, got `"off"`'],
     [{ faults: { reset: 2 } }, 'Expected `faults.reset` to be a finite number ≥ 0 and ≤ 1, got `2`'],

@@ -25,24 +25,35 @@ describe('normalizeTokens', () => {
     expect(normalizeTokens({ accessToken: 'a', expiresIn: 900 }, 1_000)).toEqual({ accessToken: 'a', issuedAt: 1_000, expiresAt: 901_000 });
   });
   it('keeps the previous refresh token when none is returned', () => {
-    expect(normalizeTokens({ accessToken: 'b' }, 0, { accessToken: 'a', refreshToken: 'r' })).toEqual({ accessToken: 'b', refreshToken: 'r' });
+    expect(normalizeTokens({ accessToken: 'b' }, 0, { accessToken: 'a', refreshToken: 'r' })).toEqual({
+      accessToken: 'b',
+      refreshToken: 'r',
+    });
   });
   it('prefers an explicit expiresAt', () => {
-    expect(normalizeTokens({ accessToken: 'a', expiresAt: 5_000, expiresIn: 1 }, 1_000)).toEqual({ accessToken: 'a', expiresAt: 5_000, issuedAt: 1_000 });
+    expect(normalizeTokens({ accessToken: 'a', expiresAt: 5_000, expiresIn: 1 }, 1_000)).toEqual({
+      accessToken: 'a',
+      expiresAt: 5_000,
+      issuedAt: 1_000,
+    });
   });
 });
 
 describe('normalizeTokens(input) with a JWT access token and no expiresIn/expiresAt', () => {
   const b64url = (text: string) => Buffer.from(text).toString('base64url');
   const HEADER = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
-  const jwt = (payload: unknown, header = HEADER) => `${header}.${b64url(typeof payload === 'string' ? payload : JSON.stringify(payload))}.sig`;
+  const jwt = (payload: unknown, header = HEADER) =>
+    `${header}.${b64url(typeof payload === 'string' ? payload : JSON.stringify(payload))}.sig`;
   const times = (accessToken: string) => {
     const { expiresAt, issuedAt } = normalizeTokens({ accessToken }, 1_000);
     return { expiresAt, issuedAt };
   };
 
   it('takes `exp` as the expiry and `iat` as the issue time (seconds to ms)', () => {
-    expect(times(jwt({ sub: 'u', iat: 1_700_000_000, exp: 1_700_000_900 }))).toEqual({ expiresAt: 1_700_000_900_000, issuedAt: 1_700_000_000_000 });
+    expect(times(jwt({ sub: 'u', iat: 1_700_000_000, exp: 1_700_000_900 }))).toEqual({
+      expiresAt: 1_700_000_900_000,
+      issuedAt: 1_700_000_000_000,
+    });
   });
   it('counts the issue time from when the request was sent when `iat` is missing or after `exp`', () => {
     expect(times(jwt({ exp: 1_700_000_900 }))).toEqual({ expiresAt: 1_700_000_900_000, issuedAt: 1_000 });
@@ -50,7 +61,10 @@ describe('normalizeTokens(input) with a JWT access token and no expiresIn/expire
   });
   it('reads a payload with non-ASCII text and one with base64 padding', () => {
     expect(times(jwt({ name: 'เด็กชายสมชาย', exp: 1_700_000_900 })).expiresAt).toBe(1_700_000_900_000);
-    const padded = `${HEADER}.${Buffer.from(JSON.stringify({ exp: 1_700_000_900, x: 'ab' })).toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}.sig`;
+    const padded = `${HEADER}.${Buffer.from(JSON.stringify({ exp: 1_700_000_900, x: 'ab' }))
+      .toString('base64')
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')}.sig`;
     expect(times(padded).expiresAt).toBe(1_700_000_900_000);
   });
   it.each([

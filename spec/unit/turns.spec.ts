@@ -1,6 +1,6 @@
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../../lib';
-import { PER_TURN, aTurn, answered, mayGoNow } from '../../lib/util/turns';
+import { answered, aTurn, mayGoNow, PER_TURN } from '../../lib/util/turns';
 
 // Herds leave a slice per turn of the event loop (lib/util/turns.ts, docs/how-it-works.md "herds"):
 // what each turn sends is counted by a setImmediate chain (a turn ends where it runs), not by time.
@@ -22,8 +22,16 @@ function turnCounter() {
   return counter;
 }
 
-const perTurn = (turns: number[]) => Math.max(...Object.values(turns.reduce<Record<number, number>>((acc, t) => ((acc[t] = (acc[t] ?? 0) + 1), acc), {})));
-const ok = (config: InternalAxiosRequestConfig, data: unknown) => ({ data, status: 200, statusText: 'OK', headers: {}, config, request: {} });
+const perTurn = (turns: number[]) =>
+  Math.max(...Object.values(turns.reduce<Record<number, number>>((acc, t) => ((acc[t] = (acc[t] ?? 0) + 1), acc), {})));
+const ok = (config: InternalAxiosRequestConfig, data: unknown) => ({
+  data,
+  status: 200,
+  statusText: 'OK',
+  headers: {},
+  config,
+  request: {},
+});
 const QUERY = { query: 'query Q { ok }' };
 const TOKENS = { accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 };
 
@@ -31,7 +39,9 @@ describe('a herd leaves a slice per turn', () => {
   it(`sends a burst of 300 at most ${PER_TURN} per turn, and answers all 300 (bare axios sends all in one turn)`, async () => {
     const turns = turnCounter();
     const sent: number[] = [];
-    const adapter: AxiosAdapter = (config) => (sent.push(turns.now()), new Promise((resolve) => setImmediate(() => resolve(ok(config, { data: { ok: true } })))));
+    const adapter: AxiosAdapter = (config) => (
+      sent.push(turns.now()), new Promise((resolve) => setImmediate(() => resolve(ok(config, { data: { ok: true } }))))
+    );
     const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter });
     attachTokenRefresh(api, { url: 'https://api.example.test/graphql', tokens: { ...TOKENS } });
     const answers = await Promise.all(Array.from({ length: 300 }, () => api.post('', QUERY)));
@@ -52,7 +62,8 @@ describe('a herd leaves a slice per turn', () => {
     const adapter: AxiosAdapter = (config) => {
       const body = JSON.parse(config.data);
       const later = (data: unknown) => new Promise<ReturnType<typeof ok>>((resolve) => setImmediate(() => resolve(ok(config, data))));
-      if (body.operationName === 'RefreshToken') return (refreshes++, later(JSON.stringify({ data: { refreshToken: { accessToken: 'new', expiresIn: 900 } } })));
+      if (body.operationName === 'RefreshToken')
+        return (refreshes++, later(JSON.stringify({ data: { refreshToken: { accessToken: 'new', expiresIn: 900 } } })));
       if (config.headers.Authorization === 'Bearer new') return (replays.push(turns.now()), later({ data: { ok: 'new' } }));
       return later({ errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] });
     };
@@ -96,12 +107,15 @@ describe('the turn scheduler under fake timers', () => {
   it.each([
     ['modern', {}],
     ['legacy', { legacyFakeTimers: true }],
-  ])('gives the next turn without advancing %s fake timers (a user test never hangs once a turn\'s share is spent)', async (_kind, config) => {
-    await new Promise((resolve) => setImmediate(resolve));
-    jest.useFakeTimers(config);
-    spendTheTurn();
-    await expect(aTurn()).resolves.toEqual(expect.any(Number));
-  });
+  ])(
+    "gives the next turn without advancing %s fake timers (a user test never hangs once a turn's share is spent)",
+    async (_kind, config) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      jest.useFakeTimers(config);
+      spendTheTurn();
+      await expect(aTurn()).resolves.toEqual(expect.any(Number));
+    },
+  );
 
   it('slices nothing when fake timers leave no way to a next turn (no MessageChannel either, as in some DOM test environments)', async () => {
     await new Promise((resolve) => setImmediate(resolve));

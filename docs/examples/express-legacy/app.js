@@ -1,4 +1,3 @@
-'use strict';
 const express = require('express');
 const { nextSchoolErrors } = require('./errors');
 
@@ -21,7 +20,7 @@ function createApp({ nextschool, schools, log = () => {} }) {
   const route = (handler) => (req, res, next) => Promise.resolve(handler(req, res)).catch(next);
   const int = (value, fallback) => (/^\d+$/.test(String(value)) ? Number(value) : fallback);
 
-  app.get('/healthz', (req, res) => res.json({ ok: true }));
+  app.get('/healthz', (_req, res) => res.json({ ok: true }));
 
   const studentsArgs = (query) => ({
     search: typeof query.search === 'string' ? query.search : undefined, // a variable, never interpolated
@@ -30,19 +29,28 @@ function createApp({ nextschool, schools, log = () => {} }) {
   });
 
   if (nextschool) {
-    app.get('/students', route(async (req, res) => {
-      res.json({ students: await nextschool.students(studentsArgs(req.query)) });
-    }));
+    app.get(
+      '/students',
+      route(async (req, res) => {
+        res.json({ students: await nextschool.students(studentsArgs(req.query)) });
+      }),
+    );
 
-    app.get('/students/:id', route(async (req, res) => {
-      const student = await nextschool.student(int(req.params.id, -1));
-      if (!student) return res.status(404).json({ error: 'not_found' });
-      res.json({ student });
-    }));
+    app.get(
+      '/students/:id',
+      route(async (req, res) => {
+        const student = await nextschool.student(int(req.params.id, -1));
+        if (!student) return res.status(404).json({ error: 'not_found' });
+        res.json({ student });
+      }),
+    );
 
-    app.get('/teachers', route(async (req, res) => {
-      res.json({ teachers: await nextschool.teachers({ limit: Math.min(int(req.query.limit, 20), 100) }) });
-    }));
+    app.get(
+      '/teachers',
+      route(async (req, res) => {
+        res.json({ teachers: await nextschool.teachers({ limit: Math.min(int(req.query.limit, 20), 100) }) });
+      }),
+    );
   }
 
   if (schools) {
@@ -52,14 +60,20 @@ function createApp({ nextschool, schools, log = () => {} }) {
       if (!client) res.status(404).json({ error: 'unknown_school' });
       return client;
     };
-    app.get('/schools/:school/students', route(async (req, res) => {
-      const client = schoolClient(req, res);
-      if (client) res.json({ students: await client.students(studentsArgs(req.query)) });
-    }));
-    app.get('/schools/:school/teachers', route(async (req, res) => {
-      const client = schoolClient(req, res);
-      if (client) res.json({ teachers: await client.teachers({ limit: Math.min(int(req.query.limit, 20), 100) }) });
-    }));
+    app.get(
+      '/schools/:school/students',
+      route(async (req, res) => {
+        const client = schoolClient(req, res);
+        if (client) res.json({ students: await client.students(studentsArgs(req.query)) });
+      }),
+    );
+    app.get(
+      '/schools/:school/teachers',
+      route(async (req, res) => {
+        const client = schoolClient(req, res);
+        if (client) res.json({ teachers: await client.teachers({ limit: Math.min(int(req.query.limit, 20), 100) }) });
+      }),
+    );
   }
 
   app.use(nextSchoolErrors(log));

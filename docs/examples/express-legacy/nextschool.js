@@ -1,4 +1,3 @@
-'use strict';
 // One NextSchool client for the whole process, created once at start-up and shared by every
 // request: one login, one refresh per expiry, however many requests are in flight.
 const { createNextSchoolClient } = require('axios-graphql-refresh/nextschool');

@@ -1,4 +1,3 @@
-'use strict';
 // One NextSchool account per school: NextSchool scopes all data to the user's school, so a backend
 // serving several schools holds one service account for each. Each account gets its own client
 // (its own tokens, its own refresh), created on first use and kept for the life of the process.
@@ -16,7 +15,7 @@ function createSchoolClients({ accounts, url, tokenStoreFor, logger }) {
   return {
     /** The school's client, created on first use; `undefined` for a school without an account. */
     forSchool(school) {
-      if (!Object.prototype.hasOwnProperty.call(accounts, school)) return undefined;
+      if (!Object.hasOwn(accounts, school)) return undefined;
       let client = clients.get(school);
       if (!client) {
         const account = accounts[school];

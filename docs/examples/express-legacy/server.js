@@ -1,4 +1,3 @@
-'use strict';
 // node server.js — one service account: NEXTSCHOOL_USERNAME, NEXTSCHOOL_PASSWORD; one account per
 // school: NEXTSCHOOL_ACCOUNTS (JSON), REDIS_URL when several processes run. Optional: NEXTSCHOOL_URL, PORT.
 const { createApp } = require('./app');

@@ -8,7 +8,8 @@ const STUDENTS = 'query Students($limit: Int) { students(limit: $limit) { id ful
 /** 20 concurrent queries, the sandbox revokes every access token, 20 more. */
 async function exercise({ api, login }, sandbox) {
   await login();
-  const burst = () => Promise.allSettled(Array.from({ length: 20 }, (_, i) => api.post('', { query: STUDENTS, variables: { limit: 1 + (i % 3) } })));
+  const burst = () =>
+    Promise.allSettled(Array.from({ length: 20 }, (_, i) => api.post('', { query: STUDENTS, variables: { limit: 1 + (i % 3) } })));
   const first = await burst();
   if (sandbox) sandbox.expireAccessTokens();
   const second = await burst();
@@ -29,7 +30,9 @@ async function main(which) {
   try {
     const { answered, failures } = await exercise(createApi(settings), sandbox);
     const failed = failures.length ? `, ${failures.length} failed (${[...new Set(failures)].join(', ')})` : '';
-    console.log(`${which}: ${answered} of 40 answered${failed}${sandbox ? `; the server saw ${sandbox.stats.logins} login(s), ${sandbox.stats.refreshes} refresh(es)` : ''}`);
+    console.log(
+      `${which}: ${answered} of 40 answered${failed}${sandbox ? `; the server saw ${sandbox.stats.logins} login(s), ${sandbox.stats.refreshes} refresh(es)` : ''}`,
+    );
   } finally {
     if (sandbox) await sandbox.close();
   }
