@@ -1,6 +1,8 @@
+import { News } from '../stores/news';
+import { sameTokens } from '../stores/same-tokens';
 import type { TokenSet, TokenStore } from '../types';
-import { openChannel, type Channel, type News } from './channel';
-import { asTokens, openTokenDatabase, readModifyWrite, readTokens, sameTokens } from './idb';
+import { openChannel, type Channel, type Message } from './channel';
+import { asTokens, openTokenDatabase, readModifyWrite, readTokens } from './idb';
 import { withLease } from './lease-lock';
 import { createTabMutex, withWebLock } from './web-lock';
 
@@ -75,13 +77,11 @@ export class BrowserTokenStore implements TokenStore {
   #listening = false;
   /** The last tokens the listeners know of (reported, or written here): a change is reported once. */
   #heard: TokenSet | null | undefined;
-  /** Incoming news is handled in order, so an older read never reports after a newer one. */
-  #news: Promise<void> = Promise.resolve();
+  /** Messages from other tabs are handled one after another, so an older read never reports after a newer one. */
+  #handling: Promise<void> = Promise.resolve();
   readonly #listeners = new Set<Listener>();
-  /** Tabs waiting for a lease lock (no Web Locks): woken by any news from another tab. */
-  readonly #waiters = new Set<() => void>();
-  /** Counts news from other tabs: a lease waiter that read it before trying misses no release that came meanwhile. */
-  #newsCount = 0;
+  /** Any message from another tab (a release, new tokens): what lease waiters (no Web Locks) wake on. */
+  readonly #news = new News();
   readonly #tabMutex = createTabMutex();
 
   constructor(options: BrowserTokenStoreOptions = {}) {
@@ -114,7 +114,7 @@ export class BrowserTokenStore implements TokenStore {
   #listen(): void {
     if (this.#listening) return;
     this.#listening = true;
-    this.#channel = openChannel(this.#name, (news) => this.#onNews(news));
+    this.#channel = openChannel(this.#name, (message) => this.#onMessage(message));
   }
 
   async #read(): Promise<TokenSet | null> {
@@ -122,16 +122,15 @@ export class BrowserTokenStore implements TokenStore {
     return db === MEMORY ? asTokens(this.#memory) : readTokens(db, this.#key);
   }
 
-  #onNews(news: News): void {
-    this.#newsCount++;
-    for (const wake of [...this.#waiters]) wake();
-    if (news.r) return;
-    this.#news = this.#news.then(async () => {
+  #onMessage(message: Message): void {
+    this.#news.publish();
+    if (message.r) return;
+    this.#handling = this.#handling.then(async () => {
       const writes = this.#writes;
       let tokens: TokenSet | null;
       if ((this.#db ?? (await this.#database())) === MEMORY) {
-        if (!('t' in news)) return; // a bare ping carries nothing a memory-mode tab can read
-        tokens = this.#memory = asTokens(news.t);
+        if (!('t' in message)) return; // a bare ping carries nothing a memory-mode tab can read
+        tokens = this.#memory = asTokens(message.t);
       } else {
         tokens = await this.#read();
       }
@@ -211,28 +210,13 @@ export class BrowserTokenStore implements TokenStore {
         key: `\u0000lock:${this.#key}`,
         leaseMs: Math.min(5_000, this.#lockTimeoutMs),
         timeoutMs: this.#lockTimeoutMs,
-        newsMark: () => this.#newsCount,
-        waitForNews: (ms: number, since: number) => this.#waitForNews(ms, since),
+        news: this.#news,
         announceRelease: () => this.#channel?.post({ r: 1 }),
       };
       return await this.#tabMutex(() => withLease(db, lease, fn));
     } finally {
       this.#locked--;
     }
-  }
-
-  /** At most `ms`, woken by news from another tab; at once when news came since `since`. */
-  #waitForNews(ms: number, since: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.#newsCount !== since) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#waiters.add(done);
-    });
   }
 
   /** Reports changes made by other tabs (or other store objects): new tokens, or `null` when cleared. */

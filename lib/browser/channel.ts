@@ -1,14 +1,14 @@
 import type { TokenSet } from '../types';
 
 /** A message between tabs: "the tokens changed" (`t` carries them over a BroadcastChannel), or "the lease lock was released" (`r`). */
-export interface News {
+export interface Message {
   t?: TokenSet | null;
   r?: 1;
 }
 
 export interface Channel {
   /** Tells the other tabs (never this store object). */
-  post(news: News): void;
+  post(message: Message): void;
   close(): void;
 }
 
@@ -18,11 +18,11 @@ export interface Channel {
  * "Fallbacks"). `undefined` when neither exists: then no tab hears another, and every read goes to
  * IndexedDB.
  */
-export function openChannel(name: string, onNews: (news: News) => void): Channel | undefined {
+export function openChannel(name: string, onMessage: (message: Message) => void): Channel | undefined {
   if (typeof BroadcastChannel === 'function') {
     const channel = new BroadcastChannel(name);
-    channel.onmessage = (event: MessageEvent) => onNews(Object(event.data) as News);
-    return { post: (news) => channel.postMessage(news), close: () => channel.close() };
+    channel.onmessage = (event: MessageEvent) => onMessage(Object(event.data) as Message);
+    return { post: (message) => channel.postMessage(message), close: () => channel.close() };
   }
   let storage: Storage | undefined;
   try {
@@ -32,7 +32,7 @@ export function openChannel(name: string, onNews: (news: News) => void): Channel
   }
   if (!storage || typeof addEventListener !== 'function') return undefined;
   const listener = (event: StorageEvent) => {
-    if (event.key === name) onNews({});
+    if (event.key === name) onMessage({});
   };
   addEventListener('storage', listener);
   let count = 0;

@@ -33,12 +33,6 @@ export function asTokens(value: unknown): TokenSet | null {
   return value && typeof value === 'object' && typeof (value as TokenSet).accessToken === 'string' ? { ...(value as TokenSet) } : null;
 }
 
-/** The protocol's notion of "the same tokens": same access token and refresh token; `null` = empty. */
-export function sameTokens(a: TokenSet | null | undefined, b: TokenSet | null | undefined): boolean {
-  if (!a || !b) return !a && !b;
-  return a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
-}
-
 /**
  * Reads the record `key` and, when `decide` returns a value, replaces it (`null` deletes) — in one
  * readwrite transaction, so no other tab can write in between. Resolves once the transaction has

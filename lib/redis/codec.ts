@@ -47,6 +47,3 @@ export function decodeMessage(raw: string): Message | null {
 export function encodeTokens(tokens: TokenSet | null): string {
   return tokens ? JSON.stringify({ ...tokens, v: undefined }) : '';
 }
-
-export const sameTokens = (a: TokenSet | null | undefined, b: TokenSet | null | undefined) =>
-  (a?.accessToken ?? null) === (b?.accessToken ?? null) && (a?.refreshToken ?? null) === (b?.refreshToken ?? null);

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { withDeadline } from '../util/timers';
 import { TokenRefreshError } from '../errors/token-refresh-error';
 import type { TokenSet, TokenStore } from '../types';
-import { decodeMessage, decodeStored, encodeTokens, sameTokens, type Stored } from './codec';
-import { withLease } from './lease';
+import { News } from '../stores/news';
+import { sameTokens } from '../stores/same-tokens';
+import { decodeMessage, decodeStored, encodeTokens, type Stored } from './codec';
+import { withRedisLease } from './lease';
 import { storeNames, type StoreNames } from './names';
 import { resolveRedisOptions, type RedisTokenStoreOptions, type ResolvedRedisOptions } from './options';
 import { WRITE } from './scripts';
@@ -61,9 +63,8 @@ export class RedisTokenStore implements TokenStore {
   /** A restore of the newest tokens in flight (Redis restarted or went back to an older snapshot). */
   #seeding: Promise<boolean> | undefined;
   readonly #listeners = new Set<Listener>();
-  readonly #wakers = new Set<() => void>();
-  /** Counts wake-ups: a waiter that read it before asking Redis misses no news that came meanwhile. */
-  #news = 0;
+  /** Messages heard (tokens stored, lock released), a resubscription, close(): what lock waiters wake on. */
+  readonly #news = new News();
 
   constructor(options: RedisTokenStoreOptions) {
     this.#options = resolveRedisOptions(options);
@@ -108,15 +109,10 @@ export class RedisTokenStore implements TokenStore {
         // compare with what Redis holds now (reports a missed change, restores a lost key), and
         // let lock waiters try again (a release may have been missed).
         this.get().catch(() => {});
-        this.#wake();
+        this.#news.publish();
       },
     });
     return this.#subscription;
-  }
-
-  #wake(): void {
-    this.#news++;
-    for (const wake of [...this.#wakers]) wake();
   }
 
   #onMessage(raw: string): void {
@@ -127,7 +123,7 @@ export class RedisTokenStore implements TokenStore {
     if (message.from !== this.#id && typeof message.v === 'number' && message.t !== undefined) {
       this.#adopt({ tokens: message.t, v: message.v }, 'message');
     }
-    this.#wake();
+    this.#news.publish();
   }
 
   /** Takes `next` if it is newer than what we know; tells the listeners when it came from elsewhere. */
@@ -253,23 +249,6 @@ export class RedisTokenStore implements TokenStore {
     };
   }
 
-  /**
-   * Waits for a message on the channel (tokens stored, lock released) or close(), at most `ms`; at
-   * once when news came since `since` (a {@link #news} read before the caller asked Redis).
-   */
-  #waitForNews(ms: number, since: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.#closed || this.#news !== since) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        this.#wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wakers.add(done);
-    });
-  }
-
   async lock<T>(fn: () => Promise<T>): Promise<T> {
     this.#subscribe();
     const deps = {
@@ -277,12 +256,11 @@ export class RedisTokenStore implements TokenStore {
       lockKey: this.#names.lock,
       channel: this.#names.channel,
       releasedMessage: `{"k":${JSON.stringify(this.#names.fullKey)},"db":${this.#names.db},"from":"${this.#id}","released":true}`,
+      news: this.#news,
       run: <R>(what: string, command: () => Promise<R>) => this.#run(what, command),
-      newsMark: () => this.#news,
-      waitForNews: (ms: number, since: number) => this.#waitForNews(ms, since),
       assertOpen: () => this.#assertOpen(),
     };
-    return withLease(deps, () => {
+    return withRedisLease(deps, () => {
       // The double-check inside `fn` must see what Redis holds now, not a cached value.
       this.#fresh = false;
       return fn();
@@ -298,7 +276,7 @@ export class RedisTokenStore implements TokenStore {
     this.#fresh = false;
     this.#listeners.clear();
     this.#subscription?.close();
-    this.#wake();
+    this.#news.publish();
   }
 
   /** Keeps tokens out of `console.log` / `util.inspect` output. */

@@ -45,11 +45,8 @@ export function isTokenStore(value: unknown): value is TokenStore {
   return !!value && typeof (value as TokenStore).get === 'function' && typeof (value as TokenStore).set === 'function';
 }
 
-/** The same session state: the same access and refresh token (or both empty). */
-export function sameTokens(a: TokenSet | null | undefined, b: TokenSet | null | undefined): boolean {
-  if (!a || !b) return !a === !b;
-  return a.accessToken === b.accessToken && (a.refreshToken ?? null) === (b.refreshToken ?? null);
-}
+/** The same session state: one definition for the session and every store (lib/stores/same-tokens.ts). */
+export { sameTokens } from '../stores/same-tokens';
 
 /** True when the access token is known to have expired. */
 export const isExpired = (t: TokenSet) => typeof t.expiresAt === 'number' && Date.now() >= t.expiresAt;
