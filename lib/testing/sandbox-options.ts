@@ -55,6 +55,14 @@ export interface SandboxOptions {
   refreshTtlMs?: number;
   /** Issue a new refresh token on every refresh (NextSchool does not). @default false */
   rotateRefreshTokens?: boolean;
+  /**
+   * With `rotateRefreshTokens`: presenting a refresh token that a rotation already replaced revokes
+   * its whole family — the session ends, its newer refresh token and its access tokens stop
+   * working — as servers with rotation and reuse detection do (Auth0, Okta, Supabase). Every such
+   * presentation is counted in `stats.reusedRefreshTokens`, with or without this option.
+   * @default false
+   */
+  refreshReuseDetection?: boolean;
   /** @default one user with a school, `demo` / `demo-password`, and `noschool` / `noschool-password` without one */
   users?: SandboxUser[];
   /** `false` turns every limit off. @default the documented limits */
@@ -98,6 +106,8 @@ export interface SandboxStats {
   faults: number;
   /** CORS preflights answered (`OPTIONS`); not counted in `requests` nor in any rate limit. */
   preflights: number;
+  /** Refreshes that presented a refresh token a rotation had already replaced (spent). */
+  reusedRefreshTokens: number;
 }
 
 /**

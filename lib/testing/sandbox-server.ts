@@ -62,9 +62,11 @@ export async function createSandboxServer(options: SandboxOptions = {}): Promise
     rotate,
     accessTtlMs: options.accessTtlMs ?? 900_000,
     refreshTtlMs: options.refreshTtlMs ?? 7 * 24 * 3600_000,
+    reuseDetection: rotate && (options.refreshReuseDetection ?? false),
+    onReuse: () => stats.reusedRefreshTokens++,
   });
   const limits = createSandboxLimits(options.rateLimits);
-  const stats: SandboxStats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, rateLimited: 0, faults: 0, preflights: 0 };
+  const stats: SandboxStats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, rateLimited: 0, faults: 0, preflights: 0, reusedRefreshTokens: 0 };
   const schema = buildSandboxSchema(authHooks(auth, limits, users, stats, rotate));
   const server = http.createServer(
     createHttpHandler({

@@ -87,6 +87,30 @@ describe('startSandboxServer(): authentication', () => {
     expect(reuse.data.errors[0].message).toBe('Invalid or expired refresh token');
   });
 
+  it('refreshReuseDetection: presenting a spent refresh token revokes its family (the new refresh token and the session’s access tokens); counted in stats.reusedRefreshTokens', async () => {
+    const selectNew = 'mutation R($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken expiresIn } }';
+    const detecting = await sandbox({ rotateRefreshTokens: true, refreshReuseDetection: true });
+    const other = await detecting.login(); // another session: untouched
+    const first = await detecting.login();
+    const rotated = (await detecting.post({ query: selectNew, variables: { t: first.refreshToken } })).data.data.refreshToken;
+    expect((await detecting.post({ query: STUDENTS }, rotated.accessToken)).data.data.students).toHaveLength(20);
+    const reuse = await detecting.post({ query: selectNew, variables: { t: first.refreshToken } });
+    expect(reuse.data.errors[0].message).toBe('Invalid or expired refresh token');
+    expect(detecting.s.stats.reusedRefreshTokens).toBe(1);
+    // The family is gone: the rotated refresh token and the session's access token no longer work.
+    expect((await detecting.post({ query: selectNew, variables: { t: rotated.refreshToken } })).data.errors[0].message).toBe('Invalid or expired refresh token');
+    expect((await detecting.post({ query: STUDENTS }, rotated.accessToken)).data.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await detecting.post({ query: selectNew, variables: { t: other.refreshToken } })).data.data.refreshToken.accessToken).toBeTruthy();
+
+    // Without detection a spent token is only refused (and still counted); the family lives on.
+    const plain = await sandbox({ rotateRefreshTokens: true });
+    const start = await plain.login();
+    const next = (await plain.post({ query: selectNew, variables: { t: start.refreshToken } })).data.data.refreshToken;
+    expect((await plain.post({ query: selectNew, variables: { t: start.refreshToken } })).data.errors[0].message).toBe('Invalid or expired refresh token');
+    expect(plain.s.stats.reusedRefreshTokens).toBe(1);
+    expect((await plain.post({ query: selectNew, variables: { t: next.refreshToken } })).data.data.refreshToken.accessToken).toBeTruthy();
+  });
+
   it('answers FORBIDDEN to a user without a school', async () => {
     const { post, login } = await sandbox();
     const { accessToken } = await login('noschool', 'noschool-password');
