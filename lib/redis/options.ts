@@ -53,7 +53,7 @@ export interface RedisTokenStoreOptions {
    * @default 'axios-graphql-refresh:tokens'
    */
   key?: string;
-  /** Lease of the refresh lock: renewed while the refresh runs, expires if its holder dies. @default 10_000 */
+  /** Lease of the refresh lock, in whole milliseconds: renewed while the refresh runs, expires if its holder dies. @default 10_000 */
   lockTtlMs?: number;
   /**
    * The longest a process waits for another process's refresh before failing with
@@ -85,6 +85,14 @@ function number(name: string, value: unknown, min: number): number {
   return value;
 }
 
+/** Options Redis itself receives (`PX`) must be whole milliseconds: Redis refuses `PX 3300.0000000000005`. */
+function integer(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new TypeError(`Expected \`${name}\` to be an integer ≥ ${min}, got \`${show(value)}\``);
+  }
+  return value;
+}
+
 /** Validates at construction (one message shape, as the plugin's own options): `undefined` keeps the default. */
 export function resolveRedisOptions(options: RedisTokenStoreOptions): ResolvedRedisOptions {
   const redis = options?.redis;
@@ -95,7 +103,7 @@ export function resolveRedisOptions(options: RedisTokenStoreOptions): ResolvedRe
   if (typeof key !== 'string' || key === '' || /[{}]/.test(key)) {
     throw new TypeError(`Expected \`key\` to be a non-empty string without \`{\` or \`}\`, got \`${show(key)}\``);
   }
-  const lockTtlMs = number('lockTtlMs', options.lockTtlMs ?? DEFAULTS.lockTtlMs, 100);
+  const lockTtlMs = integer('lockTtlMs', options.lockTtlMs ?? DEFAULTS.lockTtlMs, 100);
   return {
     redis,
     key,

@@ -302,7 +302,9 @@ describeRedis('RedisTokenStore under faults (issue 10)', () => {
 
   it.each([
     ['lockWaitMs', { lockWaitMs: Number.NaN }, /^Expected `lockWaitMs` to be a finite number ≥ 0, got `NaN`$/],
-    ['lockTtlMs', { lockTtlMs: -1 }, /^Expected `lockTtlMs` to be a finite number ≥ 100, got `-1`$/],
+    ['lockTtlMs', { lockTtlMs: -1 }, /^Expected `lockTtlMs` to be an integer ≥ 100, got `-1`$/],
+    // Redis takes PX in whole milliseconds: 3000 * 1.1 passed, then every SET … PX failed in every process.
+    ['lockTtlMs', { lockTtlMs: 3000 * 1.1 }, /^Expected `lockTtlMs` to be an integer ≥ 100, got `3300.0000000000005`$/],
     ['operationTimeoutMs', { operationTimeoutMs: Number.POSITIVE_INFINITY }, /^Expected `operationTimeoutMs` to be a finite number ≥ 1, got `Infinity`$/],
     ['key', { key: '' }, /^Expected `key` to be a non-empty string without `\{` or `\}`, got ``$/],
     ['key', { key: 'tokens:{x}' }, /^Expected `key` .*got `tokens:\{x\}`$/],
