@@ -4,7 +4,7 @@ import type { TokenSet } from '../types';
 // record per session key. IndexedDB, not localStorage: a readwrite transaction is atomic across
 // tabs (transactions on the same object store run one after another), and a read started after a
 // write committed sees it. localStorage gives neither guarantee across processes: measured in
-// Chromium, a read inside a Web Lock still saw the old value in 3 runs of 10 (issue 12).
+// Chromium, a read inside a Web Lock still saw the old value in 3 runs of 10 (docs/browser.md).
 
 const DATABASE = 'axios-graphql-refresh';
 const OBJECTS = 'tokens';

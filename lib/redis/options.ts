@@ -19,6 +19,8 @@ export interface RedisClientLike {
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
   duplicate(): RedisSubscriberLike;
+  /** `CONFIG GET`, to warn when the server may evict the store's keys (optional). */
+  config?(action: 'GET', pattern: string): Promise<unknown>;
 }
 
 /**

@@ -129,7 +129,11 @@ export class Session implements Member {
       const refresher = kind === 'refresh' ? this.#chooseRefresher(trigger) : undefined;
       const run = () => fly(this.#flight, kind, staleGeneration, refresher, { reason, request: trigger });
       const store = this.#deps.store;
-      const started: Promise<TokenSet> = (store.lock ? store.lock(run) : run()).finally(() => {
+      // The store's lock learns how long the refresh may wait for its answer: it hands the lock to
+      // another holder only after that, so a late answer is stored, not a spent token presented
+      // again (docs/scaling.md, "a lease lock").
+      const lockOptions = { refreshTimeoutMs: this.#deps.options.refreshTimeoutMs };
+      const started: Promise<TokenSet> = (store.lock ? store.lock(run, lockOptions) : run()).finally(() => {
         if (shared.flight === started) shared.flight = null;
         if (shared.heldFlight === started) shared.heldFlight = null;
       });

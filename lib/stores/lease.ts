@@ -40,20 +40,30 @@ export interface LeaseLoop {
   timedOut?(): Error;
   /** Throws when the store was closed meanwhile. */
   assertOpen?(): void;
+  /**
+   * A waiter's later attempt that fails (the backend came back a moment ago: one connection is up,
+   * another not yet) is retried this many times in a row, after news or `retryAfterFailureMs`,
+   * before the failure is passed on; a first attempt that fails is passed on at once. @default 0
+   */
+  failuresWhileWaiting?: number;
+  retryAfterFailureMs?: number;
 }
 
 async function acquire(loop: LeaseLoop): Promise<void> {
   const { backend, news, owner } = loop;
   const giveUpAt = Date.now() + (loop.waitMs ?? Number.POSITIVE_INFINITY);
-  for (;;) {
+  let failures = 0;
+  for (let waited = false; ; waited = true) {
     loop.assertOpen?.();
     const mark = news.mark(); // before asking: a release published during the attempt is not slept through
     let attempt: Attempt;
     try {
       attempt = await backend.take(owner);
+      failures = 0;
     } catch (error) {
       backend.abandon?.(owner);
-      throw error;
+      if (!waited || ++failures > (loop.failuresWhileWaiting ?? 0) || Date.now() >= giveUpAt) throw error;
+      attempt = { taken: false, retryInMs: loop.retryAfterFailureMs ?? 100 };
     }
     if (attempt.taken) return;
     const left = giveUpAt - Date.now();

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { SandboxOptions, SandboxServer } from './sandbox-options';
 import { startSandboxServer } from './start-sandbox';
 
-// `npx nextschool-sandbox`: the sandbox as a command (issue 13). It runs the built package as it is:
+// `npx nextschool-sandbox`: the sandbox as a command (docs/testing.md). It runs the built package as it is:
 // no build step. Its examples keep the password in shell variables and send it as GraphQL
 // `variables`, never inside a query string. See docs/testing.md#from-the-command-line.
 

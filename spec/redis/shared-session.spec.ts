@@ -7,8 +7,8 @@ import { hasRedisServer, startRedisServer, type RedisProcess } from '../support/
 import { STUDENTS } from '../support/setup';
 
 // The plugin on RedisTokenStore, two "processes" (each its own ioredis client and store object, as
-// two processes have) against a real redis-server and a real GraphQL server: issue 10, failures 2
-// and 3, as the API's "Session end is shared" and "Token writes are conditional" state them.
+// two processes have) against a real redis-server and a real GraphQL server: a session end heard
+// by every process, and conditional writes across processes (docs/scaling.md, guarantees 3 and 4).
 
 const describeRedis = hasRedisServer() ? describe : describe.skip;
 

@@ -22,7 +22,7 @@ if (env.HANG === '1') {
   attachTokenRefresh(api, {
     tokens,
     rotatingRefreshTokens: rotating,
-    refreshTimeoutMs: 600_000,
+    refreshTimeoutMs: 1_000, // how long the store keeps the lock of a holder that stopped renewing, past its lease
     refresh: () => {
       process.send({ refreshing: true });
       return new Promise(() => {}); // holds the lock until the parent kills this process
