@@ -55,12 +55,16 @@ export interface RedisTokenStoreOptions {
    * @default 'axios-graphql-refresh:tokens'
    */
   key?: string;
-  /** Lease of the refresh lock, in whole milliseconds: renewed while the refresh runs, expires if its holder dies. @default 10_000 */
+  /**
+   * Lease of the refresh lock, in whole milliseconds: renewed every third of it while the refresh
+   * runs. A holder that stops renewing (dead, frozen) is taken over this long plus its refresh
+   * deadline after its last renewal. @default 10_000
+   */
   lockTtlMs?: number;
   /**
    * The longest a process waits for another process's refresh before failing with
    * TokenRefreshError. A holder that dies stops renewing its lease, so a waiter takes over after
-   * `lockTtlMs` anyway; this only bounds waiting on a live holder.
+   * `lockTtlMs` plus the holder's refresh deadline anyway; this only bounds waiting on a live holder.
    * @default 60_000
    */
   lockWaitMs?: number;
