@@ -1,8 +1,12 @@
 import type { TokenSet } from '../types';
 
-/** A message between tabs: "the tokens changed" (`t` carries them over a BroadcastChannel), or "the lease lock was released" (`r`). */
+/**
+ * A message between tabs: "the tokens changed" (`t` carries them over a BroadcastChannel, `v` their
+ * version where the tokens live in localStorage or memory), or "the lease lock changed hands" (`r`).
+ */
 export interface Message {
   t?: TokenSet | null;
+  v?: number;
   r?: 1;
 }
 
@@ -19,10 +23,14 @@ export interface Channel {
  * IndexedDB.
  */
 export function openChannel(name: string, onMessage: (message: Message) => void): Channel | undefined {
-  if (typeof BroadcastChannel === 'function') {
-    const channel = new BroadcastChannel(name);
-    channel.onmessage = (event: MessageEvent) => onMessage(Object(event.data) as Message);
-    return { post: (message) => channel.postMessage(message), close: () => channel.close() };
+  try {
+    if (typeof BroadcastChannel === 'function') {
+      const channel = new BroadcastChannel(name);
+      channel.onmessage = (event: MessageEvent) => onMessage(Object(event.data) as Message);
+      return { post: (message) => channel.postMessage(message), close: () => channel.close() };
+    }
+  } catch {
+    /* refused: an API that refuses is an API that is missing */
   }
   let storage: Storage | undefined;
   try {
@@ -31,8 +39,9 @@ export function openChannel(name: string, onMessage: (message: Message) => void)
     /* access denied (third-party frame, disabled storage) */
   }
   if (!storage || typeof addEventListener !== 'function') return undefined;
+  // The counter key, and the keys the tokens live under when IndexedDB is missing (records.ts).
   const listener = (event: StorageEvent) => {
-    if (event.key === name) onMessage({});
+    if (event.key === name || event.key?.startsWith(`${name}:`)) onMessage({});
   };
   addEventListener('storage', listener);
   let count = 0;

@@ -9,8 +9,8 @@ import type { TokenSet } from '../types';
 const DATABASE = 'axios-graphql-refresh';
 const OBJECTS = 'tokens';
 
-/** Opens the database; rejects if IndexedDB is missing, refused (some private windows) or does not answer. */
-export function openTokenDatabase(timeoutMs: number): Promise<IDBDatabase> {
+/** Opens the database; rejects if IndexedDB is refused (some private windows, opaque origins) or does not answer. */
+export function openTokenDatabase(factory: IDBFactory, timeoutMs: number): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('IndexedDB did not open')), timeoutMs);
     const settle = (fn: () => void) => {
@@ -18,7 +18,7 @@ export function openTokenDatabase(timeoutMs: number): Promise<IDBDatabase> {
       fn();
     };
     try {
-      const request = indexedDB.open(DATABASE, 1);
+      const request = factory.open(DATABASE, 1);
       request.onupgradeneeded = () => request.result.createObjectStore(OBJECTS);
       request.onsuccess = () => settle(() => resolve(request.result));
       request.onerror = () => settle(() => reject(request.error));
@@ -60,11 +60,14 @@ export function readModifyWrite<V extends object>(
   });
 }
 
-/** Reads the record (a readonly transaction: it sees every write committed before it started). */
-export function readTokens(db: IDBDatabase, key: string): Promise<TokenSet | null> {
+/** Reads a record (a readonly transaction: it sees every write committed before it started). */
+export function readRecord(db: IDBDatabase, key: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const read = db.transaction(OBJECTS, 'readonly').objectStore(OBJECTS).get(key);
-    read.onsuccess = () => resolve(asTokens(read.result));
+    read.onsuccess = () => resolve(read.result);
     read.onerror = () => reject(read.error);
   });
 }
+
+/** Reads the tokens record. */
+export const readTokens = async (db: IDBDatabase, key: string): Promise<TokenSet | null> => asTokens(await readRecord(db, key));

@@ -2,6 +2,7 @@ import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../attach-token-refresh';
 import { isGraphQLRequestError } from '../errors/graphql-request-error';
 import { LoginError } from '../errors/login-error';
+import { SessionExpiredError } from '../errors/session-expired-error';
 import { createGraphQLClient, type GraphQLClient } from '../graphql/client';
 import { requestTokens } from './refresh';
 import { createFixedOriginPolicy } from '../policy/origin';
@@ -208,7 +209,9 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
 
   async function login({ signal }: LoginContext): Promise<TokenInput> {
     if (!credentials) {
-      throw new LoginError('No NextSchool credentials: pass `username` and `password`, or call `login(username, password)`');
+      // Nothing to log in with is no session, not a rejected login: apps show their login form on
+      // SessionExpiredError (a tab opened before sign-in, or after a sign-out elsewhere).
+      throw new SessionExpiredError('Not signed in, and no NextSchool credentials to log in with: pass `username` and `password`, or call `login(username, password)`');
     }
     try {
       return await requestTokens(loginClient, instance, {

@@ -1,6 +1,6 @@
 import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { LoginError, isLoginError } from '../errors/login-error';
-import { SessionExpiredError } from '../errors/session-expired-error';
+import { SessionExpiredError, isSessionExpiredError } from '../errors/session-expired-error';
 import { TokenRefreshError, isTokenRefreshError } from '../errors/token-refresh-error';
 import type { ResolvedOptions } from '../plugin/options';
 import { operationNameOf, publishRefreshEnd, publishRefreshError, publishRefreshStart, type RefreshReason } from '../diagnostics';
@@ -164,6 +164,12 @@ async function loginOrEnd(deps: FlightDeps, rejection: unknown, hadSession: bool
     result = await runLogin(deps, from.trace);
   } catch (error) {
     if (isTransientFailure(error)) throw transient(error, 'login', []);
+    // A login with nothing to log in with (no credentials here) is no session, not rejected
+    // credentials: the session ends, or there never was one — never a fail-fast LoginError.
+    if (isSessionExpiredError(error)) {
+      if (hadSession) return endSession(deps, error, from);
+      throw error;
+    }
     const loginError = isLoginError(error) ? error : new LoginError(error instanceof Error ? error.message : 'Login rejected', { cause: error });
     if (hadSession) return endSession(deps, loginError, from);
     // Never had a session: the credentials themselves are wrong. Fail fast, never retry on our own.

@@ -83,27 +83,50 @@ async function holdOff(loop: LeaseLoop): Promise<void> {
   }
 }
 
+/** A lease held: renewed until `release()`. */
+export interface HeldLease {
+  release(): Promise<void>;
+}
+
+/** Takes the lease (waiting for it as the loop says) and renews it until released. */
+export async function takeLease(loop: LeaseLoop): Promise<HeldLease> {
+  const { backend, owner } = loop;
+  await acquire(loop);
+  const renewal = setInterval(() => void backend.renew(owner).catch(() => {}), loop.renewEveryMs);
+  (renewal as { unref?: () => void }).unref?.();
+  let released: Promise<void> | undefined;
+  const held = {
+    release: () => {
+      clearInterval(renewal);
+      released ??= backend.release(owner).then(
+        () => undefined,
+        () => undefined,
+      );
+      return released;
+    },
+  };
+  try {
+    await holdOff(loop);
+  } catch (error) {
+    await held.release();
+    throw error;
+  }
+  return held;
+}
+
 /**
  * Runs `fn` holding the lease: renewed every `renewEveryMs` while `fn` runs (and while a write is
  * still owed after it), released after. A holder that dies stops renewing and its lease runs out.
  */
 export async function withLease<T>(loop: LeaseLoop, fn: () => Promise<T>): Promise<T> {
-  const { backend, owner } = loop;
-  await acquire(loop);
-  const renewal = setInterval(() => void backend.renew(owner).catch(() => {}), loop.renewEveryMs);
-  (renewal as { unref?: () => void }).unref?.();
-  const release = () => {
-    clearInterval(renewal);
-    return backend.release(owner).catch(() => {});
-  };
+  const held = await takeLease(loop);
   try {
-    await holdOff(loop);
     return await fn();
   } finally {
     // `fn`'s outcome is the caller's at once; the lease stays ours (renewed) until a write it still
     // owes has landed, so no other holder reads the older tokens meanwhile.
-    const owed = backend.owed?.();
-    if (owed) void owed.catch(() => {}).then(release);
-    else await release();
+    const owed = loop.backend.owed?.();
+    if (owed) void owed.catch(() => {}).then(held.release);
+    else await held.release();
   }
 }

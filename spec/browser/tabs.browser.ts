@@ -42,6 +42,7 @@ afterEach(async () => {
 interface SetUpOptions {
   rotate?: boolean;
   lockTimeoutMs?: number;
+  refreshTimeoutMs?: number;
   adapter?: 'xhr' | 'fetch';
   /** Runs in every tab before the app: removes a browser API to exercise a fallback. */
   initScript?: () => void;
@@ -53,7 +54,7 @@ async function setUp(tabCount: number, options: SetUpOptions = {}): Promise<Page
   if (options.initScript) await context.addInitScript(options.initScript);
   const tabs = await openTabs(context, pages.origin, sandbox.url, tabCount);
   for (const tab of tabs) {
-    await tab.evaluate((o) => window.app.start(o), { rotatingRefreshTokens: options.rotate, lockTimeoutMs: options.lockTimeoutMs, adapter: options.adapter });
+    await tab.evaluate((o) => window.app.start(o), { rotatingRefreshTokens: options.rotate, lockTimeoutMs: options.lockTimeoutMs, refreshTimeoutMs: options.refreshTimeoutMs, adapter: options.adapter });
   }
   await tabs[0]!.evaluate(([u, p]) => window.app.signIn(u, p), [sandbox.username, sandbox.password] as const);
   return tabs;
@@ -186,11 +187,12 @@ describeIf('a tab holding the refresh lock', () => {
     expect(bad).toEqual([]);
   });
 
-  it('hangs: the others take the lock over after lockTimeoutMs, with one refresh', async () => {
-    const [waiting] = await setUp(1, { lockTimeoutMs: 1_000 });
+  it('hangs: the others take the lock over after lockTimeoutMs (and the holder’s refresh deadline), with one refresh', async () => {
+    const timing = { lockTimeoutMs: 1_000, refreshTimeoutMs: 500 };
+    const [waiting] = await setUp(1, timing);
     for (let run = 1; run <= 3; run++) {
       const holder = await openTab(context!, pages.origin, sandbox!.url);
-      await holder.evaluate(() => window.app.holdLock()); // alive, never lets go
+      await holder.evaluate((t) => window.app.holdLock(t), timing); // alive, never lets go
       sandbox!.expireAccessTokens();
       const before = snapshot();
       const startedAt = Date.now();
@@ -213,12 +215,10 @@ describeIf(`fallbacks, when a browser API is missing (2 tabs, rotating refresh t
     IndexedDB: () => Object.defineProperty(globalThis, 'indexedDB', { get: () => undefined, configurable: true }),
   };
   /** What docs/browser.md ("Fallbacks") promises for each: refreshes allowed per burst. */
-  const refreshesAllowed: Record<string, number[]> = { 'Web Locks': [1], BroadcastChannel: [1], IndexedDB: [1, 2] };
+  const refreshesAllowed: Record<string, number[]> = { 'Web Locks': [1], BroadcastChannel: [1], IndexedDB: [1] };
 
   it.each(Object.keys(removals))('without %s: every request answered, nobody signed out, refreshes as documented', async (missing) => {
-    // Without IndexedDB a burst may cost two refreshes (docs/browser.md): with rotating refresh tokens the
-    // second would spend a token the first already replaced, so that fallback is documented, and tested, without rotation.
-    const tabs = await setUp(2, { rotate: missing !== 'IndexedDB', initScript: removals[missing] });
+    const tabs = await setUp(2, { rotate: true, initScript: removals[missing] });
     expect(await tabs[1]!.evaluate((name) => (name === 'Web Locks' ? !!navigator.locks : name === 'IndexedDB' ? !!globalThis.indexedDB : typeof BroadcastChannel), missing)).toBe(missing === 'BroadcastChannel' ? 'undefined' : false);
     const runs: Run[] = [];
     for (let run = 1; run <= RUNS; run++) {

@@ -1,4 +1,4 @@
-import { createNextSchoolClient, isLoginError } from '../../lib';
+import { createNextSchoolClient, isSessionExpiredError } from '../../lib';
 import { startSandboxServer, type SandboxServer } from '../../lib/testing';
 
 // createNextSchoolClient reads NEXTSCHOOL_URL / NEXTSCHOOL_USERNAME / NEXTSCHOOL_PASSWORD when the
@@ -61,12 +61,12 @@ describe('createNextSchoolClient() and the environment', () => {
     expect(s.stats.logins).toBe(2);
   });
 
-  it('treats an empty variable as unset, and without credentials fails with LoginError on the first request', async () => {
+  it('treats an empty variable as unset, and without credentials fails with SessionExpiredError (not signed in) on the first request', async () => {
     const s = await sandbox();
     setEnv({ NEXTSCHOOL_URL: s.url, NEXTSCHOOL_USERNAME: '', NEXTSCHOOL_PASSWORD: '' });
     const ns = createNextSchoolClient();
     const error = await ns.students().catch((e) => e);
-    expect(isLoginError(error)).toBe(true);
+    expect(isSessionExpiredError(error)).toBe(true);
     expect(s.stats.logins).toBe(0);
   });
 

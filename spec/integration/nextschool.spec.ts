@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
-import { createNextSchoolClient, isLoginError, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL, STUDENT_VISIT_QUERY, STUDENTS_QUERY, VISIT_STUDENTS_QUERY, type NextSchoolLogin } from '../../lib';
+import { createNextSchoolClient, isLoginError, isSessionExpiredError, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL, STUDENT_VISIT_QUERY, STUDENTS_QUERY, VISIT_STUDENTS_QUERY, type NextSchoolLogin } from '../../lib';
 import { startSandboxServer, type SandboxServer } from '../../lib/testing';
 import { startTestServer } from '../support/graphql-server';
 
@@ -61,12 +61,13 @@ describe('createNextSchoolClient(options)', () => {
     await expect(ns.students({ limit: 2 })).resolves.toHaveLength(2);
   });
 
-  it('fails with a clear LoginError when it has neither credentials nor tokens', async () => {
+  it('fails with SessionExpiredError (not signed in) when it has neither credentials nor tokens', async () => {
     const s = await sandbox();
     const ns = createNextSchoolClient({ url: s.url });
     const error = await ns.students().catch((e) => e);
-    expect(isLoginError(error)).toBe(true);
-    expect(error.message).toMatch(/No NextSchool credentials/);
+    expect(isSessionExpiredError(error)).toBe(true);
+    expect(isLoginError(error)).toBe(false);
+    expect(error.message).toMatch(/no NextSchool credentials/);
     expect(s.stats.requests).toBe(0);
   });
 

@@ -1,4 +1,4 @@
-import { withLease as withIdbLease } from '../../lib/browser/lease-lock';
+import { takeIdbLease } from '../../lib/browser/lease-lock';
 import { withLease, type LeaseBackend } from '../../lib/stores/lease';
 import { News } from '../../lib/stores/news';
 
@@ -93,11 +93,38 @@ describe('the IndexedDB lease (lib/browser/lease-lock.ts)', () => {
       return true;
     });
     let readsBeforeEntering = -1;
-    const done = withIdbLease({} as IDBDatabase, { key: 'lock', leaseMs: 5_000, timeoutMs: 20_000, news, announceRelease: () => {} }, async () => {
+    const done = takeIdbLease({} as IDBDatabase, { key: 'lock', leaseMs: 5_000, timeoutMs: 20_000, refreshTimeoutMs: 15_000, news, announceRelease: () => {} }, 'me').then(async (held) => {
       readsBeforeEntering = reads;
+      await held.release();
     });
     await microtasks();
     expect(readsBeforeEntering).toBe(2); // read, found held; news came; read again, took it
     await done;
+  });
+});
+
+describe('the IndexedDB lease: a holder that hangs is taken over once, never in a cascade', () => {
+  it('four tabs wait behind a hung holder: one takes over at the holder’s time; the others wait for the new holder, not for their own timers', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const news = new News();
+    // The hung holder keeps renewing (its tab is alive) but never lets go.
+    let stored: unknown = { owner: 'hung', until: Date.now() + 5_000, takeoverAt: Date.now() + 2_000, graceMs: 1_600 };
+    idb.readModifyWrite.mockImplementation(async (_db: unknown, _key: string, change: (value: unknown) => { write: unknown } | undefined) => {
+      const verdict = change(stored);
+      if (!verdict) return false;
+      stored = verdict.write ?? undefined;
+      return true;
+    });
+    const holders: string[] = [];
+    const options = { key: 'lock', leaseMs: 5_000, timeoutMs: 2_000, refreshTimeoutMs: 600, news, announceRelease: () => news.publish() };
+    for (const tab of ['a', 'b', 'c', 'd']) void takeIdbLease({} as IDBDatabase, options, tab).then(() => holders.push(tab));
+    await jest.advanceTimersByTimeAsync(1_999);
+    expect(holders).toEqual([]); // before the hung holder's time
+    await jest.advanceTimersByTimeAsync(1);
+    expect(holders).toHaveLength(1);
+    // The new holder works on (renewing); the others' own waits have long run out: no cascade.
+    await jest.advanceTimersByTimeAsync(1_500);
+    expect(holders).toHaveLength(1);
+    expect((stored as { owner: string }).owner).toBe(holders[0]);
   });
 });

@@ -16,6 +16,8 @@ export interface AppSessionOptions {
   onSignedOut: () => void;
   /** For the tests of a hung tab: how long to wait for another tab's refresh lock. */
   lockTimeoutMs?: number;
+  /** For the tests of a hung tab: how long a refresh may wait for its answer. */
+  refreshTimeoutMs?: number;
 }
 
 // One client per app (not per component, not per render): the store, the lock and the refresh
@@ -28,6 +30,7 @@ export function createAppSession(options: AppSessionOptions): NextSchoolClient {
     // them all out.
     tokens: new BrowserTokenStore({ lockTimeoutMs: options.lockTimeoutMs }),
     rotatingRefreshTokens: options.rotatingRefreshTokens,
+    refreshTimeoutMs: options.refreshTimeoutMs,
     onSessionExpired: () => options.onSignedOut(),
   });
 }

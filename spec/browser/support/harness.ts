@@ -60,11 +60,17 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-/** Serves the page and its script; nothing else. */
+/**
+ * Serves the page and its script; `/sandboxed?api=…` is a page embedding the app in
+ * `<iframe sandbox="allow-scripts">` (an opaque origin: Web Locks, IndexedDB and localStorage refuse).
+ */
 export async function startPageServer(script: string): Promise<PageServer> {
   const html = '<!doctype html><meta charset="utf-8"><title>app</title><script src="/app.js"></script>';
+  const sandboxed = (url: string) =>
+    `<!doctype html><meta charset="utf-8"><title>host</title><iframe sandbox="allow-scripts" src="/${new URL(url, 'http://x').search}"></iframe>`;
   const server = http.createServer((req, res) => {
-    const [type, body] = req.url?.startsWith('/app.js') ? ['text/javascript', script] : req.url === '/favicon.ico' ? ['', ''] : ['text/html', html];
+    const page = req.url?.startsWith('/sandboxed') ? sandboxed(req.url) : html;
+    const [type, body] = req.url?.startsWith('/app.js') ? ['text/javascript', script] : req.url === '/favicon.ico' ? ['', ''] : ['text/html', page];
     res.writeHead(type ? 200 : 404, { 'content-type': `${type || 'text/plain'}; charset=utf-8`, 'cache-control': 'no-store' });
     res.end(body);
   });
