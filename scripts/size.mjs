@@ -21,13 +21,16 @@ export const KB = 1000;
  * Our bundles (imported by the package's own name, as an application does), their gzip budgets
  * (bytes; the first two are issue 12's) and their ceilings: what each weighed when the ceiling was
  * set, plus 2%. The budgets are targets (`npm run size`, the benchmark page); the ceilings are the
- * regression guard CI enforces (`npm run size -- --ceilings`) while the first two budgets are not
- * met (docs/browser.md, "weight").
+ * regression guard CI enforces (`npm run size -- --ceilings`) while the budgets are not met
+ * (docs/browser.md, "weight").
  */
 export const OURS = [
   { name: 'attachTokenRefresh alone', code: "export { attachTokenRefresh } from 'axios-graphql-refresh';", budget: 10 * KB, ceiling: 14.6 * KB },
   { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 18.7 * KB },
-  { name: 'BrowserTokenStore (/browser)', code: "export { BrowserTokenStore } from 'axios-graphql-refresh/browser';", budget: 2.5 * KB, ceiling: 2.5 * KB },
+  // The store's fallbacks (localStorage, the version registry), the one-takeover Web Lock and lease, and
+  // the intent records that keep a spent refresh token from being presented again weigh 5.0 KB: over
+  // the 2.5 KB budget, which is reported.
+  { name: 'BrowserTokenStore (/browser)', code: "export { BrowserTokenStore } from 'axios-graphql-refresh/browser';", budget: 2.5 * KB, ceiling: 5.1 * KB },
 ];
 
 /**
