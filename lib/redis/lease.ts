@@ -29,23 +29,25 @@ export interface RedisLeaseDeps {
   assertOpen(): void;
   /** A write this holder still owes (storage was away): resolves once it landed or was given up. */
   owed(): Promise<void> | undefined;
-  held(change: 1 | -1): void;
+  /** A lock of this process taken (1) or let go (-1); `blind`: taken on a Redis with no record of the last lease. */
+  held(change: 1 | -1, blind: boolean): void;
 }
 
 function redisLease(deps: RedisLeaseDeps, px: number): LeaseBackend {
   const { redis } = deps.options;
   const keys = [deps.names.lock, deps.names.lease] as const;
   const release = (owner: string) => redis.eval(RELEASE, 2, ...keys, owner, deps.names.channel, deps.releasedMessage(owner));
+  const acquire = (owner: string) => redis.eval(ACQUIRE, 2, ...keys, owner, px, deps.names.channel, deps.leaseHead);
   let redisKnewTheLastLease = true;
   return {
     async take(owner) {
-      const [taken, value, holder] = (await deps.run('lock', () => redis.eval(ACQUIRE, 2, ...keys, owner, px, deps.names.channel, deps.leaseHead))) as [number, number, string?];
+      const [taken, value, holder] = (await deps.run('lock', () => acquire(owner))) as [number, number, string?];
       if (taken !== 1) {
         if (typeof holder === 'string' && value > 0) deps.heard(holder, value);
         return { taken: false, retryInMs: value > 0 ? value : 10 };
       }
       redisKnewTheLastLease = value === 1;
-      deps.held(1);
+      deps.held(1, !redisKnewTheLastLease);
       return { taken: true };
     },
     // Redis without a record of the last lease forgot it (restarted empty, FLUSHALL): a lease this
@@ -56,7 +58,7 @@ function redisLease(deps: RedisLeaseDeps, px: number): LeaseBackend {
       try {
         await deps.run('release', () => release(owner));
       } finally {
-        deps.held(-1);
+        deps.held(-1, !redisKnewTheLastLease);
       }
     },
     owed: deps.owed,

@@ -76,6 +76,9 @@ export class RedisTokenStore implements TokenStore {
   /** Locks of ours held right now (their `fn` running, or a write they owe still pending), and the longest lease among them. */
   #held = 0;
   #heldLeaseMs = 0;
+  /** Of those, taken on a Redis with no record of the last lease (restarted, flushed): a refresh we never heard of may still land. */
+  #heldBlind = 0;
+
   /** A refresh result Redis could not take: served from here, written once Redis is back. */
   #owed: Owed | undefined;
   #flushing: Promise<void> | undefined;
@@ -232,7 +235,7 @@ export class RedisTokenStore implements TokenStore {
       throw new TypeError('Expected `tokens` to be null or an object with a non-empty `accessToken`');
     }
     const args = [mode, expected?.accessToken ?? '', expected?.refreshToken ?? '', expected?.refreshToken === undefined ? '0' : '1', floor, encodeTokens(next), this.#names.channel, this.#head];
-    const [written, v] = (await this.#run(mode === 'cas' ? 'compare-and-set' : 'SET', () => redis.eval(WRITE, 1, this.#names.key, ...args))) as [number, number];
+    const [written, v] = (await this.#run(mode === 'cas' ? 'compare-and-set' : 'SET', () => redis.eval(WRITE, 2, this.#names.key, this.#names.lease, ...args))) as [number, number];
     if (written === 1 && mode !== 'seed') this.#adopt({ tokens: next, v }, 'own');
     return written === 1;
   }
@@ -248,7 +251,8 @@ export class RedisTokenStore implements TokenStore {
       void this.#flush();
       return copy(this.#owed?.next ?? null); // newer than anything Redis holds: ours, not written yet
     }
-    if (this.#fresh && subscription.live && this.#known) return copy(this.#known.tokens);
+    // A cached "no tokens" is not trusted: tokens stored a moment ago elsewhere may still be on their way here.
+    if (this.#fresh && subscription.live && this.#known?.tokens) return copy(this.#known.tokens);
     // Redis is gone: keep working with what this process already has, without waiting on it.
     if (!this.#connected() && this.#known) return copy(this.#known.tokens);
     const liveAt = subscription.live ? subscription.epoch : -1;
@@ -308,6 +312,7 @@ export class RedisTokenStore implements TokenStore {
    */
   async compareAndSet(expected: TokenSet | null, next: TokenSet | null): Promise<boolean> {
     this.#subscribe();
+    if (next === null && expected && this.#heldBlind > 0 && (await this.#newerWithin(expected, this.#heldLeaseMs))) return false;
     if (this.#owed) await this.#flush();
     const owed = this.#owed;
     if (owed) {
@@ -329,6 +334,23 @@ export class RedisTokenStore implements TokenStore {
     }
     if (!written) this.#fresh = false; // someone else wrote: read it from Redis next time
     return written;
+  }
+
+  /**
+   * A session end (a rejected refresh) under a lock taken on a Redis that had forgotten the last
+   * lease: another process may have been refreshing unheard of, its result may still land. Re-reads,
+   * as news comes, for at most `ms` (that lease's longest life); resolves whether Redis came to hold
+   * other tokens than `presented` — then the session goes on with them (docs/scaling.md).
+   */
+  async #newerWithin(presented: TokenSet, ms: number): Promise<boolean> {
+    const giveUpAt = Date.now() + ms;
+    for (;;) {
+      const mark = this.#news.mark();
+      this.#fresh = false;
+      if (!sameTokens(await this.get().catch(() => presented), presented)) return true;
+      if (Date.now() >= giveUpAt) return false;
+      await this.#news.wait(giveUpAt - Date.now(), mark);
+    }
   }
 
   /** Writes what Redis could not take earlier; a failure leaves it owed (Redis still away). One at a time. */
@@ -402,7 +424,7 @@ export class RedisTokenStore implements TokenStore {
         if (this.#draining || this.#closed) throw this.#closedError();
       },
       owed: () => (this.#owed ? this.#settle(this.#options.lockWaitMs) : undefined),
-      held: (change: 1 | -1) => this.#holding(change, this.#options.lockTtlMs + refreshTimeoutMs),
+      held: (change: 1 | -1, blind: boolean) => this.#holding(change, this.#options.lockTtlMs + refreshTimeoutMs, blind),
     };
     return withRedisLease(deps, refreshTimeoutMs, () => {
       // The double-check inside `fn` must see what Redis holds now, not a cached value.
@@ -411,8 +433,9 @@ export class RedisTokenStore implements TokenStore {
     });
   }
 
-  #holding(change: 1 | -1, leaseMs: number): void {
+  #holding(change: 1 | -1, leaseMs: number, blind: boolean): void {
     this.#held += change;
+    if (blind) this.#heldBlind += change;
     this.#heldLeaseMs = this.#held === 0 ? 0 : Math.max(this.#heldLeaseMs, leaseMs);
     if (change < 0) this.#news.publish(); // close() may be waiting for it
   }

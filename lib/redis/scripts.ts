@@ -3,7 +3,8 @@
 
 /**
  * Writes the tokens key and publishes the change, in one step (docs/scaling.md "Versions").
- * KEYS[1] token key. ARGV: mode ('set' | 'cas' | 'seed'), expected accessToken ('' = expect empty),
+ * KEYS[1] token key, KEYS[2] the lease record (created by a 'set' or 'cas' write, never by a 'seed':
+ * see ACQUIRE). ARGV: mode ('set' | 'cas' | 'seed'), expected accessToken ('' = expect empty),
  * expected refreshToken, '1' if the expected set has a refreshToken, floor version (the version the
  * caller holds `expected` at, -1 if it does not hold them), next tokens as JSON ('' = clear),
  * channel, message head (JSON up to `"v":`).
@@ -55,6 +56,7 @@ local stored
 if nextJson == '' then stored = '{"v":' .. vs .. '}'
 else stored = string.sub(nextJson, 1, -2) .. ',"v":' .. vs .. '}' end
 redis.call('set', KEYS[1], stored)
+if mode ~= 'seed' then redis.call('hsetnx', KEYS[2], 'released', '1') end
 if nextJson == '' then nextJson = 'null' end
 redis.call('publish', ARGV[7], ARGV[8] .. vs .. ',"t":' .. nextJson .. '}')
 return {1, v}
@@ -73,7 +75,9 @@ const NOW = "local t = redis.call('time') local now = tonumber(t[1]) * 1000 + ma
 
 /**
  * Takes the lock. KEYS: lock, lease. ARGV: owner, px, channel, message head (JSON up to `"lease":`).
- * Returns {1, 1 if Redis knew the previous lease} when taken, {0, ms it is still blocked for, holder}.
+ * Returns {1, 1 if Redis knew the previous lease} when taken — the record exists from the first
+ * write of tokens on (WRITE), so its absence means Redis forgot (restarted, flushed) or nothing was
+ * ever stored — or {0, ms it is still blocked for, holder}.
  */
 export const ACQUIRE = `
 ${NOW}
@@ -82,11 +86,11 @@ if holder then return {0, redis.call('pttl', KEYS[1]), holder} end
 local last = redis.call('hmget', KEYS[2], 'owner', 'until', 'released')
 local untilMs = tonumber(last[2])
 if last[1] and last[3] ~= '1' and untilMs and untilMs > now then return {0, untilMs - now, last[1]} end
+local knew = redis.call('exists', KEYS[2])
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('hset', KEYS[2], 'owner', ARGV[1], 'until', now + tonumber(ARGV[2]), 'released', '0')
 redis.call('publish', ARGV[3], ARGV[4] .. '{"o":"' .. ARGV[1] .. '","ms":' .. ARGV[2] .. '}}')
-if last[1] then return {1, 1} end
-return {1, 0}
+return {1, knew}
 `;
 
 /**

@@ -82,6 +82,31 @@ describeRedis('RedisTokenStore: a refresh result is never lost, a spent refresh 
     expect(order).toEqual(['A wrote: true', 'B in, read at-2']);
   }, 20_000);
 
+  it('a refresh rejected under a lock taken on a Redis that forgot the last lease is not yet the end: the clear waits, bounded, for the refresh that may still land, and the session goes on with it', async () => {
+    const order: string[] = [];
+    const a = store({ lockTtlMs: 3_000 });
+    await a.set(T);
+    const refresh = refreshUnderLock(a, order, { refreshTimeoutMs: 3_000 });
+    await refresh.inside;
+    const port = server.port;
+    await server.kill();
+    server = await startRedisServer({ port });
+    // C starts now: it never heard of A's lease, and Redis no longer knows it.
+    const c = store({ lockTtlMs: 3_000 });
+    const ended = c.lock(async () => {
+      expect(await c.get()).toEqual(T); // written back by A on C's asking
+      order.push('C presents T: rejected (A spent it)');
+      const cleared = c.compareAndSet(T, null); // the session would end here
+      await eventually('C waits', () => order.length > 0);
+      refresh.write();
+      return cleared;
+    }, { refreshTimeoutMs: 3_000 });
+    expect(await ended).toBe(false);
+    await refresh.done;
+    expect(order).toEqual(['C presents T: rejected (A spent it)', 'A wrote: true']);
+    expect(await c.get()).toEqual(T2);
+  }, 20_000);
+
   it('Redis away for longer than the offline queue during A’s refresh: A keeps its result, serves it, writes it when Redis is back; nobody takes the lock before', async () => {
     const order: string[] = [];
     proxy = await startTcpProxy(server.port);
