@@ -49,7 +49,7 @@ process.on('message', async (message) => {
     const errors = outcomes.filter((o) => o.status === 'rejected').map((o) => `${o.reason?.code ?? o.reason?.name}: ${o.reason?.message}`);
     process.send({ done: true, answered: outcomes.length - errors.length, errors });
   } else if (message.cmd === 'exit') {
-    tokens.close?.();
+    await tokens.close?.();
     await redis?.quit().catch(() => {});
     process.exit(0);
   }
