@@ -96,8 +96,12 @@ export class BrowserTokenStore implements TokenStore {
   #opening: Promise<Records> | undefined;
   /** The tokens in memory mode, kept current by broadcasts. */
   readonly #memory: Versioned = { tokens: null, v: 0 };
-  /** The newest token version this tab knows (localStorage and memory modes; 0 with IndexedDB). */
-  #version = 0;
+  /**
+   * The newest tokens this tab knows and their version (localStorage and memory modes: from a read,
+   * a broadcast, or a write; a localStorage read may lag a write made in another tab, so it never
+   * replaces a newer copy). With IndexedDB, what the last read found (version 0).
+   */
+  #latest: Versioned = { tokens: null, v: 0 };
   /** Shared Web Locks naming the newest version this tab knows (versions.ts), in localStorage and memory modes. */
   #versions: VersionRegistry | undefined;
   /** The last tokens seen; trusted for reads only while a channel keeps it current, no lock is held here, and it holds tokens. */
@@ -192,19 +196,22 @@ export class BrowserTokenStore implements TokenStore {
     this.#present = present;
   }
 
-  /** Reads the stored tokens, and keeps the copy unless this object wrote meanwhile; in localStorage and memory modes, notes their version. */
+  /** Reads the stored tokens (never older than the newest this tab knows), and keeps the copy unless this object wrote meanwhile. */
   async #read(): Promise<TokenSet | null> {
     const writes = this.#writes;
     const records = await this.#open();
-    const { tokens, v } = await records.read();
-    if (v > this.#version) this.#know(records, v);
+    const stored = await records.read();
+    if (records.kind === 'idb' || stored.v >= this.#latest.v) this.#learn(records, stored);
+    const { tokens } = this.#latest;
     if (writes === this.#writes) this.#cache = tokens;
-    return tokens;
+    return copy(tokens);
   }
 
-  #know(records: Records, v: number): void {
-    this.#version = v;
-    void this.#registry(records)?.know(v);
+  /** Takes `versioned` as the newest this tab knows; holds its version's lock (versions.ts). */
+  #learn(records: Records, versioned: Versioned): void {
+    const newer = versioned.v > this.#latest.v;
+    this.#latest = { tokens: copy(versioned.tokens), v: versioned.v };
+    if (newer) void this.#registry(records)?.know(versioned.v);
   }
 
   #onMessage(message: Message): void {
@@ -214,12 +221,12 @@ export class BrowserTokenStore implements TokenStore {
       .then(async () => {
         const writes = this.#writes;
         const records = await this.#open();
-        // Memory mode: the message carries the tokens, and is all there is to read.
+        // localStorage and memory modes: the message carries the tokens and their version — in
+        // memory all there is to read, in localStorage possibly newer than a read here shows yet.
         const v = typeof message.v === 'number' ? message.v : 0;
-        if (records.kind === 'memory') {
-          if (!('t' in message) || v < this.#memory.v) return;
-          this.#memory.tokens = asTokens(message.t);
-          this.#memory.v = v;
+        if (records.kind !== 'idb' && 't' in message && v > this.#latest.v) {
+          this.#learn(records, { tokens: asTokens(message.t), v });
+          if (records.kind === 'memory') Object.assign(this.#memory, this.#latest);
         }
         const tokens = await this.#read();
         if (writes !== this.#writes) return; // this object wrote meanwhile: its write is newer
@@ -284,10 +291,10 @@ export class BrowserTokenStore implements TokenStore {
 
   /** Records (or clears) a lock holder's intent; in localStorage, as a new version ordered with the lock. */
   async #intend(records: Records, intent: Intent | undefined, owner: string): Promise<void> {
-    const v = Math.max(this.#version + 1, Date.now());
+    const v = Math.max(this.#latest.v + 1, Date.now());
     const wrote = await records.writeIntent(intent, owner, v).catch(() => false);
     if (wrote && records.kind !== 'idb') {
-      this.#version = v;
+      this.#latest = { ...this.#latest, v };
       await this.#registry(records)?.know(v);
     }
   }
@@ -298,10 +305,10 @@ export class BrowserTokenStore implements TokenStore {
     if (!registry) return;
     const newest = await registry.newest().catch(() => 0);
     const giveUpAt = Date.now() + 2_000;
-    while (this.#version < newest && Date.now() < giveUpAt) {
+    while (this.#latest.v < newest && Date.now() < giveUpAt) {
       const mark = this.#news.mark();
       await this.#read();
-      if (this.#version >= newest) return;
+      if (this.#latest.v >= newest) return;
       await this.#news.wait(Math.min(100, giveUpAt - Date.now()), mark);
     }
   }
@@ -368,7 +375,7 @@ export class BrowserTokenStore implements TokenStore {
     this.#listen();
     const value = copy(next);
     const records = await this.#open();
-    const v = records.kind === 'idb' ? 0 : Math.max(this.#version + 1, Date.now());
+    const v = records.kind === 'idb' ? 0 : Math.max(this.#latest.v + 1, Date.now());
     const wrote = await records.write((stored) => expected === undefined || sameTokens(stored, expected), value, v);
     if (wrote) await this.#wrote(records, value, v);
     return wrote;
@@ -382,10 +389,8 @@ export class BrowserTokenStore implements TokenStore {
   async #wrote(records: Records, tokens: TokenSet | null, v: number): Promise<void> {
     this.#writes++;
     this.#cache = this.#heard = copy(tokens);
-    if (v) {
-      this.#version = v;
-      await this.#registry(records)?.know(v);
-    }
+    this.#latest = { tokens: copy(tokens), v };
+    if (v) await this.#registry(records)?.know(v);
     this.#channel?.post(v ? { t: copy(tokens), v } : { t: copy(tokens) });
   }
 
