@@ -35,6 +35,24 @@ export type TokenInput = TokenSet & {
 };
 
 /**
+ * What the plugin tells a store's `lock` about the refresh or login it runs under the lock.
+ *
+ * @example
+ * ```ts
+ * await store.lock(() => refreshNow(), { refreshTimeoutMs: 15_000 });
+ * ```
+ */
+export interface LockOptions {
+  /**
+   * The longest the refresh or login under the lock waits for its answer (the plugin passes its
+   * `refreshTimeoutMs`). A holder that stops renewing its lease (frozen, or its process stalled) is
+   * taken over only once this much more has passed, so that an answer still on its way can be stored
+   * instead of the spent refresh token being presented again. Stores assume 15 s when absent.
+   */
+  refreshTimeoutMs?: number;
+}
+
+/**
  * Where tokens live. Methods may be synchronous or return promises.
  *
  * @remarks
@@ -51,8 +69,13 @@ export type TokenInput = TokenSet & {
 export interface TokenStore {
   get(): TokenSet | null | Promise<TokenSet | null>;
   set(tokens: TokenSet | null): void | Promise<void>;
-  /** Optional cross-process mutual exclusion around a refresh or login. */
-  lock?<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Optional cross-process mutual exclusion around a refresh or login. `options` says how long the
+   * work under the lock may wait for its answer: a store must not hand the lock to another holder
+   * while that answer may still land (with rotating refresh tokens, the other holder would present
+   * the refresh token just spent).
+   */
+  lock?<T>(fn: () => Promise<T>, options?: LockOptions): Promise<T>;
   /**
    * Optional conditional write (compare-and-set): stores `next` only if the store still holds
    * `expected` — the same `accessToken` and `refreshToken`, or nothing when `expected` is `null` —

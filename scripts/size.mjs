@@ -6,11 +6,12 @@
 // stale; `npm run bench` builds first). 1 KB = 1,000 bytes (the stricter reading of issue 12's budgets).
 // Imported by scripts/check-size.mjs (`npm run size`, which exits 1 over budget) and by
 // spec/bench/run.mjs (the size table of docs/benchmarks.md, where each budget is a target).
+
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,13 +22,26 @@ export const KB = 1000;
  * Our bundles (imported by the package's own name, as an application does), their gzip budgets
  * (bytes; the first two are issue 12's) and their ceilings: what each weighed when the ceiling was
  * set, plus 2%. The budgets are targets (`npm run size`, the benchmark page); the ceilings are the
- * regression guard CI enforces (`npm run size -- --ceilings`) while the first two budgets are not
- * met (docs/browser.md, "weight").
+ * regression guard CI enforces (`npm run size -- --ceilings`) while the budgets are not met
+ * (docs/browser.md, "weight").
  */
 export const OURS = [
-  { name: 'attachTokenRefresh alone', code: "export { attachTokenRefresh } from 'axios-graphql-refresh';", budget: 10 * KB, ceiling: 17.5 * KB },
+  {
+    name: 'attachTokenRefresh alone',
+    code: "export { attachTokenRefresh } from 'axios-graphql-refresh';",
+    budget: 10 * KB,
+    ceiling: 17.5 * KB,
+  },
   { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 21.5 * KB },
-  { name: 'BrowserTokenStore (/browser)', code: "export { BrowserTokenStore } from 'axios-graphql-refresh/browser';", budget: 2.5 * KB, ceiling: 2.5 * KB },
+  // The store's fallbacks (localStorage, the version registry), the one-takeover Web Lock and lease, and
+  // the intent records that keep a spent refresh token from being presented again weigh 5.0 KB: over
+  // the 2.5 KB budget, which is reported.
+  {
+    name: 'BrowserTokenStore (/browser)',
+    code: "export { BrowserTokenStore } from 'axios-graphql-refresh/browser';",
+    budget: 2.5 * KB,
+    ceiling: 5.1 * KB,
+  },
 ];
 
 /**
@@ -39,7 +53,12 @@ export const PEERS = [
   { name: 'axios-auth-refresh', module: 'axios-auth-refresh', code: "export { default } from 'axios-auth-refresh';", quoted: 1.0 * KB },
   { name: 'axios-retry', module: 'axios-retry', code: "export { default } from 'axios-retry';", quoted: 2.0 * KB },
   { name: 'p-queue', module: 'p-queue', code: "export { default } from 'p-queue';", quoted: 4.4 * KB },
-  { name: '@urql/exchange-auth', module: '@urql/exchange-auth', code: "export { authExchange } from '@urql/exchange-auth';", quoted: 0.9 * KB },
+  {
+    name: '@urql/exchange-auth',
+    module: '@urql/exchange-auth',
+    code: "export { authExchange } from '@urql/exchange-auth';",
+    quoted: 0.9 * KB,
+  },
 ];
 export const QUOTED_FROM = 'issue 12';
 export const METHOD = 'esbuild --bundle --minify --platform=browser (ESM, es2022), axios external, everything else bundled; gzip -9';
@@ -85,7 +104,15 @@ export async function measureSizes() {
   const rows = [];
   for (const item of OURS) {
     const size = await measure(item.code);
-    rows.push({ name: item.name, ...size, budget: item.budget, ok: size.gzip <= item.budget, ceiling: item.ceiling, underCeiling: size.gzip <= item.ceiling, peer: false });
+    rows.push({
+      name: item.name,
+      ...size,
+      budget: item.budget,
+      ok: size.gzip <= item.budget,
+      ceiling: item.ceiling,
+      underCeiling: size.gzip <= item.ceiling,
+      peer: false,
+    });
   }
   for (const peer of PEERS) {
     if (!installed(peer.module)) rows.push({ name: peer.name, peer: true, installed: false, quoted: peer.quoted });
@@ -100,10 +127,10 @@ export async function measureSizes() {
  * would save (`npm run size -- --breakdown`; docs/browser.md, "Weight").
  */
 export const BEHAVIOURS = [
-  { name: 'replay rule for partial mutations (GraphQL lexer)', modules: ['graphql/scan.mjs', 'policy/replay-safety.mjs'] },
+  { name: 'replay rule for partial mutations (GraphQL lexer)', modules: ['documents/scan.mjs', 'policy/replay-safety.mjs'] },
   { name: 'single flight across processes and tabs (flight)', modules: ['session/flight.mjs'] },
-  { name: 'NextSchool refresh as the default', modules: ['nextschool/refresh.mjs'] },
-  { name: 'option validation', modules: ['plugin/options.mjs'] },
+  { name: 'NextSchool refresh as the default', modules: ['transport/refresh-mutation.mjs'] },
+  { name: 'option validation', modules: ['config/options.mjs', 'config/validate.mjs'] },
   { name: 'rate-limit pacing and transient retries', modules: ['plugin/pacing.mjs', 'plugin/retry.mjs'] },
   { name: 'cancellation and timeouts while held', modules: ['util/cancel.mjs', 'util/timers.mjs'] },
   { name: 'herds sliced per event-loop turn', modules: ['util/turns.mjs'] },
@@ -118,8 +145,21 @@ function stubbing(modules) {
       b.onLoad({ filter: /browser-esm[\\/].*\.mjs$/ }, async (args) => {
         if (!modules.some((m) => args.path.replaceAll('\\', '/').endsWith(`browser-esm/${m}`))) return undefined;
         const source = await readFile(args.path, 'utf8');
-        const names = [...source.matchAll(/export \{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((x) => x.trim().split(/\s+as\s+/).pop()).filter(Boolean));
-        return { contents: names.map((n) => (n === 'default' ? 'export default function () {}' : `export function ${n}() {}`)).join('\n'), loader: 'js' };
+        const names = [...source.matchAll(/export \{([^}]*)\}/g)].flatMap((m) =>
+          m[1]
+            .split(',')
+            .map((x) =>
+              x
+                .trim()
+                .split(/\s+as\s+/)
+                .pop(),
+            )
+            .filter(Boolean),
+        );
+        return {
+          contents: names.map((n) => (n === 'default' ? 'export default function () {}' : `export function ${n}() {}`)).join('\n'),
+          loader: 'js',
+        };
       });
     },
   };

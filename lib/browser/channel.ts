@@ -1,14 +1,18 @@
 import type { TokenSet } from '../types';
 
-/** A message between tabs: "the tokens changed" (`t` carries them over a BroadcastChannel), or "the lease lock was released" (`r`). */
-export interface News {
+/**
+ * A message between tabs: "the tokens changed" (`t` carries them over a BroadcastChannel, `v` their
+ * version where the tokens live in localStorage or memory), or "the lease lock changed hands" (`r`).
+ */
+export interface Message {
   t?: TokenSet | null;
+  v?: number;
   r?: 1;
 }
 
 export interface Channel {
   /** Tells the other tabs (never this store object). */
-  post(news: News): void;
+  post(message: Message): void;
   close(): void;
 }
 
@@ -18,11 +22,15 @@ export interface Channel {
  * "Fallbacks"). `undefined` when neither exists: then no tab hears another, and every read goes to
  * IndexedDB.
  */
-export function openChannel(name: string, onNews: (news: News) => void): Channel | undefined {
-  if (typeof BroadcastChannel === 'function') {
-    const channel = new BroadcastChannel(name);
-    channel.onmessage = (event: MessageEvent) => onNews(Object(event.data) as News);
-    return { post: (news) => channel.postMessage(news), close: () => channel.close() };
+export function openChannel(name: string, onMessage: (message: Message) => void): Channel | undefined {
+  try {
+    if (typeof BroadcastChannel === 'function') {
+      const channel = new BroadcastChannel(name);
+      channel.onmessage = (event: MessageEvent) => onMessage(Object(event.data) as Message);
+      return { post: (message) => channel.postMessage(message), close: () => channel.close() };
+    }
+  } catch {
+    /* refused: an API that refuses is an API that is missing */
   }
   let storage: Storage | undefined;
   try {
@@ -31,8 +39,9 @@ export function openChannel(name: string, onNews: (news: News) => void): Channel
     /* access denied (third-party frame, disabled storage) */
   }
   if (!storage || typeof addEventListener !== 'function') return undefined;
+  // The counter key, and the keys the tokens live under when IndexedDB is missing (records.ts).
   const listener = (event: StorageEvent) => {
-    if (event.key === name) onNews({});
+    if (event.key === name || event.key?.startsWith(`${name}:`)) onMessage({});
   };
   addEventListener('storage', listener);
   let count = 0;

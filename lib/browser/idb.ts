@@ -4,13 +4,13 @@ import type { TokenSet } from '../types';
 // record per session key. IndexedDB, not localStorage: a readwrite transaction is atomic across
 // tabs (transactions on the same object store run one after another), and a read started after a
 // write committed sees it. localStorage gives neither guarantee across processes: measured in
-// Chromium, a read inside a Web Lock still saw the old value in 3 runs of 10 (issue 12).
+// Chromium, a read inside a Web Lock still saw the old value in 3 runs of 10 (docs/browser.md).
 
 const DATABASE = 'axios-graphql-refresh';
 const OBJECTS = 'tokens';
 
-/** Opens the database; rejects if IndexedDB is missing, refused (some private windows) or does not answer. */
-export function openTokenDatabase(timeoutMs: number): Promise<IDBDatabase> {
+/** Opens the database; rejects if IndexedDB is refused (some private windows, opaque origins) or does not answer. */
+export function openTokenDatabase(factory: IDBFactory, timeoutMs: number): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('IndexedDB did not open')), timeoutMs);
     const settle = (fn: () => void) => {
@@ -18,7 +18,7 @@ export function openTokenDatabase(timeoutMs: number): Promise<IDBDatabase> {
       fn();
     };
     try {
-      const request = indexedDB.open(DATABASE, 1);
+      const request = factory.open(DATABASE, 1);
       request.onupgradeneeded = () => request.result.createObjectStore(OBJECTS);
       request.onsuccess = () => settle(() => resolve(request.result));
       request.onerror = () => settle(() => reject(request.error));
@@ -31,12 +31,6 @@ export function openTokenDatabase(timeoutMs: number): Promise<IDBDatabase> {
 /** A stored value, checked: anything that is not a token set reads as empty. */
 export function asTokens(value: unknown): TokenSet | null {
   return value && typeof value === 'object' && typeof (value as TokenSet).accessToken === 'string' ? { ...(value as TokenSet) } : null;
-}
-
-/** The protocol's notion of "the same tokens": same access token and refresh token; `null` = empty. */
-export function sameTokens(a: TokenSet | null | undefined, b: TokenSet | null | undefined): boolean {
-  if (!a || !b) return !a && !b;
-  return a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
 }
 
 /**
@@ -66,11 +60,14 @@ export function readModifyWrite<V extends object>(
   });
 }
 
-/** Reads the record (a readonly transaction: it sees every write committed before it started). */
-export function readTokens(db: IDBDatabase, key: string): Promise<TokenSet | null> {
+/** Reads a record (a readonly transaction: it sees every write committed before it started). */
+export function readRecord(db: IDBDatabase, key: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const read = db.transaction(OBJECTS, 'readonly').objectStore(OBJECTS).get(key);
-    read.onsuccess = () => resolve(asTokens(read.result));
+    read.onsuccess = () => resolve(read.result);
     read.onerror = () => reject(read.error);
   });
 }
+
+/** Reads the tokens record. */
+export const readTokens = async (db: IDBDatabase, key: string): Promise<TokenSet | null> => asTokens(await readRecord(db, key));

@@ -1,47 +1,48 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../attach-token-refresh';
+import { createGraphQLClient, type GraphQLClient } from '../client/graphql-client';
+import { expectOption } from '../config/validate';
 import { isGraphQLRequestError } from '../errors/graphql-request-error';
 import { LoginError } from '../errors/login-error';
-import { createGraphQLClient, type GraphQLClient } from '../client/graphql-client';
-import { requestTokens } from '../transport/refresh-mutation';
+import { SessionExpiredError } from '../errors/session-expired-error';
 import { createFixedOriginPolicy } from '../policy/origin';
 import { createPrivateClient, type PrivateClient } from '../transport/private-client';
-import { readNextSchoolEnv } from './env';
-import { expectOption } from '../config/validate';
+import { requestTokens } from '../transport/refresh-mutation';
 import type { LoginContext, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenSet, TokenStore } from '../types';
 import {
   ADVISER_SCREEN_STATS_QUERY,
   ADVISER_SCREENS_QUERY,
+  type AdviserScreenStats,
+  type AdviserScreenStudent,
+  type AdviserScreensArgs,
+  type AssessmentTemplate,
+  type CareStudentsArgs,
   EQ_STUDENTS_QUERY,
   EQ_TEMPLATE_QUERY,
+  type EqStudent,
   SDQ_STUDENTS_QUERY,
   SDQ_TEMPLATE_QUERY,
+  type SdqStudent,
   STUDENT_CARE_QUERY,
+  type StudentCare,
   TEACHER_VISIT_SUMMARY_QUERY,
   VISIT_STATS_QUERY,
   VISIT_STUDENTS_QUERY,
-  type AdviserScreensArgs,
-  type AdviserScreenStats,
-  type AdviserScreenStudent,
-  type AssessmentTemplate,
-  type CareStudentsArgs,
-  type EqStudent,
-  type SdqStudent,
-  type StudentCare,
   type VisitStats,
   type VisitStudent,
   type VisitStudentsArgs,
 } from './care';
+import { readNextSchoolEnv } from './env';
 import {
+  type AuthUser,
   LOGIN_MUTATION,
   LOGOUT_MUTATION,
   STUDENT_QUERY,
   STUDENTS_QUERY,
-  TEACHER_QUERY,
-  TEACHERS_QUERY,
-  type AuthUser,
   type Student,
   type StudentsArgs,
+  TEACHER_QUERY,
+  TEACHERS_QUERY,
   type Teacher,
   type TeachersArgs,
 } from './schema';
@@ -185,9 +186,20 @@ function absoluteUrl(url: string, base: string | undefined): string {
  */
 export function createNextSchoolClient(options: NextSchoolClientOptions = {}): NextSchoolClient {
   // An absent option falls back to its environment variable (docs/configuration.md#environment).
-  const { url: givenUrl = readNextSchoolEnv('NEXTSCHOOL_URL'), username = readNextSchoolEnv('NEXTSCHOOL_USERNAME'), password = readNextSchoolEnv('NEXTSCHOOL_PASSWORD'), tokens, axios: given, ...pluginOptions } = options;
+  const {
+    url: givenUrl = readNextSchoolEnv('NEXTSCHOOL_URL'),
+    username = readNextSchoolEnv('NEXTSCHOOL_USERNAME'),
+    password = readNextSchoolEnv('NEXTSCHOOL_PASSWORD'),
+    tokens,
+    axios: given,
+    ...pluginOptions
+  } = options;
   // Credentials are secrets: a wrong one is described by its type only.
-  for (const [name, value] of [['username', username], ['password', password]] as const) expectOption(value === undefined || typeof value === 'string', name, 'a string', value, true);
+  for (const [name, value] of [
+    ['username', username],
+    ['password', password],
+  ] as const)
+    expectOption(value === undefined || typeof value === 'string', name, 'a string', value, true);
   if ((username === undefined) !== (password === undefined)) {
     throw new TypeError('Expected `username` and `password` together, got only one of them');
   }
@@ -208,7 +220,11 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
 
   async function login({ signal }: LoginContext): Promise<TokenInput> {
     if (!credentials) {
-      throw new LoginError('No NextSchool credentials: pass `username` and `password`, or call `login(username, password)`');
+      // Nothing to log in with is no session, not a rejected login: apps show their login form on
+      // SessionExpiredError (a tab opened before sign-in, or after a sign-out elsewhere).
+      throw new SessionExpiredError(
+        'Not signed in, and no NextSchool credentials to log in with: pass `username` and `password`, or call `login(username, password)`',
+      );
     }
     try {
       return await requestTokens(loginClient, instance, {
@@ -244,7 +260,8 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
     axios: instance,
     async login(user?: string, pass?: string) {
       if (user !== undefined || pass !== undefined) {
-        if (typeof user !== 'string' || typeof pass !== 'string') throw new TypeError('Expected `login(username, password)` with two strings');
+        if (typeof user !== 'string' || typeof pass !== 'string')
+          throw new TypeError('Expected `login(username, password)` with two strings');
         credentials = { username: user, password: pass };
       }
       const tokens = await auth.login();
@@ -272,6 +289,8 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
     eqStudents: (args, config) => graphql.query(EQ_STUDENTS_QUERY, args ?? {}, config).then((d) => d.eqStudents ?? []),
     studentCare: (id, config) => graphql.query(STUDENT_CARE_QUERY, { id }, config).then((d) => d.student),
     teacherVisitSummary: (id, semesterId, config) =>
-      graphql.query(TEACHER_VISIT_SUMMARY_QUERY, semesterId === undefined ? { id } : { id, semesterId }, config).then((d) => d.teacher?.visitSummary ?? null),
+      graphql
+        .query(TEACHER_VISIT_SUMMARY_QUERY, semesterId === undefined ? { id } : { id, semesterId }, config)
+        .then((d) => d.teacher?.visitSummary ?? null),
   };
 }

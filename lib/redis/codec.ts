@@ -5,14 +5,21 @@ import type { TokenSet } from '../types';
 /** What one read of the key found: nothing (never written, or Redis forgot), or tokens / a tombstone at a version. */
 export type Stored = { kind: 'absent' } | { kind: 'value'; tokens: TokenSet | null; v: number };
 
-/** A message on the channel: tokens written (or cleared: `t: null`) at version `v`, or the lock released. */
+/**
+ * A message on the channel: tokens written (or cleared: `t: null`) at version `v`; a lease taken or
+ * renewed by owner `o` for `ms`; the lock released by `o`; or a process asking for the tokens (`want`:
+ * it found no key).
+ */
 export interface Message {
   k: string;
   db: number;
   from: string;
   v?: number;
   t?: TokenSet | null;
+  lease?: { o: string; ms: number };
   released?: boolean;
+  o?: string;
+  want?: boolean;
 }
 
 function tokensOf(value: unknown): TokenSet | null {
@@ -47,6 +54,3 @@ export function decodeMessage(raw: string): Message | null {
 export function encodeTokens(tokens: TokenSet | null): string {
   return tokens ? JSON.stringify({ ...tokens, v: undefined }) : '';
 }
-
-export const sameTokens = (a: TokenSet | null | undefined, b: TokenSet | null | undefined) =>
-  (a?.accessToken ?? null) === (b?.accessToken ?? null) && (a?.refreshToken ?? null) === (b?.refreshToken ?? null);

@@ -1,3 +1,4 @@
 // `axios-graphql-refresh/redis`: a token store shared across processes. Re-exports only.
-export { RedisTokenStore } from './redis-token-store';
+
 export type { RedisClientLike, RedisSubscriberLike, RedisTokenStoreOptions } from './redis-token-store';
+export { RedisTokenStore } from './redis-token-store';

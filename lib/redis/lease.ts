@@ -1,75 +1,91 @@
 import { randomBytes } from 'node:crypto';
 import { TokenRefreshError } from '../errors/token-refresh-error';
+import { type LeaseBackend, withLease } from '../stores/lease';
+import type { News } from '../stores/news';
+import type { StoreNames } from './names';
 import type { ResolvedRedisOptions } from './options';
-import { RELEASE, RENEW } from './scripts';
+import { ACQUIRE, RELEASE, RENEW } from './scripts';
 
-// The refresh lock: a lease (`SET NX PX` with a random owner), renewed while its holder works,
-// released by compare-and-delete, expiring by itself if its holder dies (docs/scaling.md).
+// The refresh lock in Redis (scripts.ts): a lease renewed while its holder works, released by
+// compare-and-delete, running out by itself if its holder dies — but only once the holder's refresh
+// deadline has passed too. The waiting loop is the one both stores share (lib/stores/lease.ts).
 
-export interface LeaseDeps {
+/** What a refresh under the lock may take when the caller does not say: the plugin's default `refreshTimeoutMs`. */
+export const DEFAULT_REFRESH_TIMEOUT_MS = 15_000;
+
+export interface RedisLeaseDeps {
   options: ResolvedRedisOptions;
-  lockKey: string;
-  channel: string;
-  releasedMessage: string;
+  names: StoreNames;
+  /** JSON up to `"lease":` / the release message of an owner. */
+  leaseHead: string;
+  releasedMessage(owner: string): string;
+  news: News;
+  /** How long (ms) leases of others that this process heard of, and not their end, may still run. */
+  othersLeaseMs(owner: string): number;
+  /** A lease found in Redis: remembered, in case Redis forgets it (restart, FLUSHALL). */
+  heard(owner: string, ms: number): void;
   /** Runs one command with the store's deadline; failures become TokenRefreshError. */
   run<T>(what: string, command: () => Promise<T>): Promise<T>;
-  /** How much news has come so far: read before asking Redis, handed to `waitForNews`. */
-  newsMark(): number;
-  /**
-   * Resolves on news from the channel (tokens stored, lock released, store closed) or after `ms`;
-   * at once when news came since `since`, so a release published while the caller was reading the
-   * lock is not slept through (the lock's whole lease).
-   */
-  waitForNews(ms: number, since: number): Promise<void>;
   assertOpen(): void;
+  /** A write this holder still owes (storage was away): resolves once it landed or was given up. */
+  owed(): Promise<void> | undefined;
+  /** A lock of this process taken (1) or let go (-1); `blind`: taken on a Redis with no record of the last lease. */
+  held(change: 1 | -1, blind: boolean): void;
 }
 
-/**
- * An acquisition that failed client-side (its deadline passed while Redis stalled, the connection
- * dropped) may still be applied when Redis answers: the `SET NX` is queued on the connection. The
- * compare-and-delete sent after it on the same connection runs after it, so a lock nobody would
- * release is released at once (issue 10, failure 6).
- */
-function abandon(deps: LeaseDeps, owner: string): void {
+function redisLease(deps: RedisLeaseDeps, px: number): LeaseBackend {
   const { redis } = deps.options;
-  redis.eval(RELEASE, 1, deps.lockKey, owner, deps.channel, deps.releasedMessage).catch(() => {});
+  const keys = [deps.names.lock, deps.names.lease] as const;
+  const release = (owner: string) => redis.eval(RELEASE, 2, ...keys, owner, deps.names.channel, deps.releasedMessage(owner));
+  const acquire = (owner: string) => redis.eval(ACQUIRE, 2, ...keys, owner, px, deps.names.channel, deps.leaseHead);
+  let redisKnewTheLastLease = true;
+  return {
+    async take(owner) {
+      const [taken, value, holder] = (await deps.run('lock', () => acquire(owner))) as [number, number, string?];
+      if (taken !== 1) {
+        if (typeof holder === 'string' && value > 0) deps.heard(holder, value);
+        return { taken: false, retryInMs: value > 0 ? value : 10 };
+      }
+      redisKnewTheLastLease = value === 1;
+      deps.held(1, !redisKnewTheLastLease);
+      return { taken: true };
+    },
+    // Redis without a record of the last lease forgot it (restarted empty, FLUSHALL): a lease this
+    // process heard of may still run, its holder may still store a result — hold off until it ends.
+    holdOffMs: (owner) => (redisKnewTheLastLease ? 0 : deps.othersLeaseMs(owner)),
+    renew: (owner) => redis.eval(RENEW, 2, ...keys, owner, px, deps.names.channel, deps.leaseHead),
+    async release(owner) {
+      try {
+        await deps.run('release', () => release(owner));
+      } finally {
+        deps.held(-1, !redisKnewTheLastLease);
+      }
+    },
+    owed: deps.owed,
+    // An acquisition that failed client-side (its deadline passed while Redis stalled, the connection
+    // dropped) may still be applied when Redis answers: the script is queued on the connection. The
+    // release sent after it on the same connection runs after it, so a lock nobody would release is
+    // released at once.
+    abandon: (owner) => void release(owner).catch(() => {}),
+  };
 }
 
-async function acquire(deps: LeaseDeps): Promise<string> {
-  const { redis, lockTtlMs, lockWaitMs } = deps.options;
-  const owner = randomBytes(16).toString('hex');
-  const giveUpAt = Date.now() + lockWaitMs;
-  for (;;) {
-    deps.assertOpen();
-    const mark = deps.newsMark();
-    let acquired: unknown;
-    try {
-      acquired = await deps.run('SET NX', () => redis.set(deps.lockKey, owner, 'PX', lockTtlMs, 'NX'));
-    } catch (error) {
-      abandon(deps, owner);
-      throw error;
-    }
-    if (acquired === 'OK') return owner;
-    // A live holder renews its lease: keep waiting for it (bounded by lockWaitMs); a dead one's
-    // lease expires and the next attempt takes the lock.
-    const left = giveUpAt - Date.now();
-    if (left <= 0) throw new TokenRefreshError('Timed out waiting for another process to finish refreshing the tokens');
-    const ttl = await deps.run('PTTL', () => redis.pttl(deps.lockKey));
-    await deps.waitForNews(Math.max(10, Math.min(left, ttl > 0 ? ttl : 10)), mark);
-  }
-}
-
-export async function withLease<T>(deps: LeaseDeps, fn: () => Promise<T>): Promise<T> {
-  const { redis, lockTtlMs } = deps.options;
-  const owner = await acquire(deps);
-  const renewal = setInterval(() => {
-    redis.eval(RENEW, 1, deps.lockKey, owner, lockTtlMs).catch(() => {});
-  }, Math.max(30, Math.floor(lockTtlMs / 3)));
-  (renewal as { unref?: () => void }).unref?.();
-  try {
-    return await fn();
-  } finally {
-    clearInterval(renewal);
-    await deps.run('release', () => redis.eval(RELEASE, 1, deps.lockKey, owner, deps.channel, deps.releasedMessage)).catch(() => {});
-  }
+/** Runs `fn` under the Redis lock; `refreshTimeoutMs` is how long `fn`'s refresh may wait for its answer. */
+export function withRedisLease<T>(deps: RedisLeaseDeps, refreshTimeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  const { lockTtlMs, lockWaitMs } = deps.options;
+  return withLease(
+    {
+      backend: redisLease(deps, lockTtlMs + Math.ceil(refreshTimeoutMs)),
+      news: deps.news,
+      owner: randomBytes(16).toString('hex'),
+      renewEveryMs: Math.max(30, Math.floor(lockTtlMs / 3)),
+      waitMs: lockWaitMs,
+      // A waiter woken by its resubscription may try before the client's own connection is back.
+      failuresWhileWaiting: 2,
+      retryAfterFailureMs: Math.min(250, deps.options.operationTimeoutMs),
+      timedOut: () => new TokenRefreshError('Timed out waiting for another process to finish refreshing the tokens'),
+      assertOpen: deps.assertOpen,
+    },
+    fn,
+  );
 }

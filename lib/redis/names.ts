@@ -1,6 +1,6 @@
 import type { RedisClientLike } from './options';
 
-// Names derived from the store's key (issue 10, failures 1 and 9; docs/scaling.md "Keys and channel").
+// Names derived from the store's key (docs/scaling.md "Keys and names": two deployments on one server must never meet).
 //
 // - Keys may not contain `{` or `}`, and every derived key is `{key}:…`: a derived key always holds a
 //   brace, so it can never be another store's token key, and two stores' derived keys meet only if
@@ -13,6 +13,8 @@ export interface StoreNames {
   /** The token key as the client sees it (ioredis adds `keyPrefix` itself). */
   key: string;
   lock: string;
+  /** The record of the last lease (`{key}:lease`): see scripts.ts. */
+  lease: string;
   channel: string;
   /** The key as Redis sees it, and the database: what messages carry. */
   fullKey: string;
@@ -22,5 +24,5 @@ export interface StoreNames {
 export function storeNames(redis: RedisClientLike, key: string): StoreNames {
   const db = Number(redis.options?.db ?? 0) || 0;
   const fullKey = `${redis.options?.keyPrefix ?? ''}${key}`;
-  return { key, lock: `{${key}}:lock`, channel: `axios-graphql-refresh:${db}:${fullKey}`, fullKey, db };
+  return { key, lock: `{${key}}:lock`, lease: `{${key}}:lease`, channel: `axios-graphql-refresh:${db}:${fullKey}`, fullKey, db };
 }

@@ -19,6 +19,8 @@ export interface RedisClientLike {
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
   duplicate(): RedisSubscriberLike;
+  /** `CONFIG GET`, to warn when the server may evict the store's keys (optional). */
+  config?(action: 'GET', pattern: string): Promise<unknown>;
 }
 
 /**
@@ -32,6 +34,7 @@ export interface RedisClientLike {
 export interface RedisSubscriberLike {
   readonly status?: string;
   subscribe(channel: string): Promise<unknown>;
+  // biome-ignore lint/suspicious/noExplicitAny: ioredis' own listener type; a narrower one would not accept its client
   on(event: string, listener: (...args: any[]) => void): unknown;
   disconnect(): void;
 }
@@ -53,12 +56,16 @@ export interface RedisTokenStoreOptions {
    * @default 'axios-graphql-refresh:tokens'
    */
   key?: string;
-  /** Lease of the refresh lock: renewed while the refresh runs, expires if its holder dies. @default 10_000 */
+  /**
+   * Lease of the refresh lock, in whole milliseconds: renewed every third of it while the refresh
+   * runs. A holder that stops renewing (dead, frozen) is taken over this long plus its refresh
+   * deadline after its last renewal. @default 10_000
+   */
   lockTtlMs?: number;
   /**
    * The longest a process waits for another process's refresh before failing with
    * TokenRefreshError. A holder that dies stops renewing its lease, so a waiter takes over after
-   * `lockTtlMs` anyway; this only bounds waiting on a live holder.
+   * `lockTtlMs` plus the holder's refresh deadline anyway; this only bounds waiting on a live holder.
    * @default 60_000
    */
   lockWaitMs?: number;
@@ -76,11 +83,24 @@ export interface ResolvedRedisOptions {
 
 const DEFAULTS = { key: 'axios-graphql-refresh:tokens', lockTtlMs: 10_000, lockWaitMs: 60_000, operationTimeoutMs: 2_000 };
 
-const show = (value: unknown) => (typeof value === 'string' ? value : typeof value === 'number' || value === null || value === undefined || typeof value === 'boolean' ? String(value) : typeof value);
+const show = (value: unknown) =>
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || value === null || value === undefined || typeof value === 'boolean'
+      ? String(value)
+      : typeof value;
 
 function number(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
     throw new TypeError(`Expected \`${name}\` to be a finite number ≥ ${min}, got \`${show(value)}\``);
+  }
+  return value;
+}
+
+/** Options Redis itself receives (`PX`) must be whole milliseconds: Redis refuses `PX 3300.0000000000005`. */
+function integer(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new TypeError(`Expected \`${name}\` to be an integer ≥ ${min}, got \`${show(value)}\``);
   }
   return value;
 }
@@ -95,7 +115,7 @@ export function resolveRedisOptions(options: RedisTokenStoreOptions): ResolvedRe
   if (typeof key !== 'string' || key === '' || /[{}]/.test(key)) {
     throw new TypeError(`Expected \`key\` to be a non-empty string without \`{\` or \`}\`, got \`${show(key)}\``);
   }
-  const lockTtlMs = number('lockTtlMs', options.lockTtlMs ?? DEFAULTS.lockTtlMs, 100);
+  const lockTtlMs = integer('lockTtlMs', options.lockTtlMs ?? DEFAULTS.lockTtlMs, 100);
   return {
     redis,
     key,

@@ -3,7 +3,8 @@
 
 /**
  * Writes the tokens key and publishes the change, in one step (docs/scaling.md "Versions").
- * KEYS[1] token key. ARGV: mode ('set' | 'cas' | 'seed'), expected accessToken ('' = expect empty),
+ * KEYS[1] token key, KEYS[2] the lease record (created by a 'set' or 'cas' write, never by a 'seed':
+ * see ACQUIRE). ARGV: mode ('set' | 'cas' | 'seed'), expected accessToken ('' = expect empty),
  * expected refreshToken, '1' if the expected set has a refreshToken, floor version (the version the
  * caller holds `expected` at, -1 if it does not hold them), next tokens as JSON ('' = clear),
  * channel, message head (JSON up to `"v":`).
@@ -55,20 +56,66 @@ local stored
 if nextJson == '' then stored = '{"v":' .. vs .. '}'
 else stored = string.sub(nextJson, 1, -2) .. ',"v":' .. vs .. '}' end
 redis.call('set', KEYS[1], stored)
+if mode ~= 'seed' then redis.call('hsetnx', KEYS[2], 'released', '1') end
 if nextJson == '' then nextJson = 'null' end
 redis.call('publish', ARGV[7], ARGV[8] .. vs .. ',"t":' .. nextJson .. '}')
 return {1, v}
 `;
 
-/** Releases the lock only if we still own it (an expired lease may be someone else's now), and says so on the channel. */
-export const RELEASE = `
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  redis.call('del', KEYS[1])
-  redis.call('publish', ARGV[2], ARGV[3])
-  return 1
-end
-return 0
+// The refresh lock is two keys with the same hash tag: `{key}:lock` holds the owner while the lease
+// runs (`PX`: the lease plus the holder's refresh deadline, so a holder that stops renewing is taken
+// over only once an answer still on its way could no longer land), and `{key}:lease`, a hash without
+// a TTL, remembers the last lease: its owner, until when it runs (Redis time, ms), and whether it was
+// released. A lock key that vanished while its lease still runs (evicted, deleted) is thus told apart
+// from one that was released or ran out. Every lease and release is announced on the channel, so a
+// process that outlives Redis' memory (a restart, FLUSHALL) still knows who may be refreshing.
+// Each script is atomic: of several waiters, exactly one replaces a given lease.
+
+const NOW = "local t = redis.call('time') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+
+/**
+ * Takes the lock. KEYS: lock, lease. ARGV: owner, px, channel, message head (JSON up to `"lease":`).
+ * Returns {1, 1 if Redis knew the previous lease} when taken — the record exists from the first
+ * write of tokens on (WRITE), so its absence means Redis forgot (restarted, flushed) or nothing was
+ * ever stored — or {0, ms it is still blocked for, holder}.
+ */
+export const ACQUIRE = `
+${NOW}
+local holder = redis.call('get', KEYS[1])
+if holder then return {0, redis.call('pttl', KEYS[1]), holder} end
+local last = redis.call('hmget', KEYS[2], 'owner', 'until', 'released')
+local untilMs = tonumber(last[2])
+if last[1] and last[3] ~= '1' and untilMs and untilMs > now then return {0, untilMs - now, last[1]} end
+local knew = redis.call('exists', KEYS[2])
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('hset', KEYS[2], 'owner', ARGV[1], 'until', now + tonumber(ARGV[2]), 'released', '0')
+redis.call('publish', ARGV[3], ARGV[4] .. '{"o":"' .. ARGV[1] .. '","ms":' .. ARGV[2] .. '}}')
+return {1, knew}
 `;
 
-/** Extends the lease only if we still own it. */
-export const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+/**
+ * Extends the lease if it is still ours; takes the lock back if its key vanished while the lease
+ * record is still ours (evicted, deleted) or gone with it (Redis restarted empty). Same ARGV as ACQUIRE.
+ */
+export const RENEW = `
+${NOW}
+local holder = redis.call('get', KEYS[1])
+local recorded = redis.call('hget', KEYS[2], 'owner')
+if holder ~= ARGV[1] and (holder or (recorded and recorded ~= ARGV[1])) then return 0 end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('hset', KEYS[2], 'owner', ARGV[1], 'until', now + tonumber(ARGV[2]), 'released', '0')
+redis.call('publish', ARGV[3], ARGV[4] .. '{"o":"' .. ARGV[1] .. '","ms":' .. ARGV[2] .. '}}')
+return 1
+`;
+
+/**
+ * Releases the lock if it is still ours (an expired lease may be someone else's now) and records
+ * the release; says so on the channel in any case, so no process keeps waiting for a lease that ended.
+ * KEYS: lock, lease. ARGV: owner, channel, message.
+ */
+export const RELEASE = `
+if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
+if redis.call('hget', KEYS[2], 'owner') == ARGV[1] then redis.call('hset', KEYS[2], 'released', '1') end
+redis.call('publish', ARGV[2], ARGV[3])
+return 1
+`;

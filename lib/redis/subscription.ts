@@ -2,8 +2,9 @@ import type { RedisClientLike, RedisSubscriberLike } from './options';
 
 // The store's one subscriber connection (`duplicate()`), opened lazily, never after close().
 // `live` is true only between a confirmed SUBSCRIBE and the next disconnect; `epoch` changes on
-// both, so a read can tell whether the subscription stayed live for its whole duration (issue 10,
-// failure 5: a read made before the subscription was confirmed may have missed a change).
+// both, so a read can tell whether the subscription stayed live for its whole duration (a read made
+// before the subscription was confirmed may have missed a change: docs/scaling.md, "a cache that
+// knows when it may be trusted").
 
 export interface SubscriptionEvents {
   message(raw: string): void;

@@ -1,16 +1,23 @@
-import { GraphQLRequestError } from '../errors/graphql-request-error';
-import { LoginError, isLoginError } from '../errors/login-error';
-import { SessionExpiredError, isSessionExpiredError } from '../errors/session-expired-error';
-import { TokenRefreshError, isTokenRefreshError } from '../errors/token-refresh-error';
 import type { ResolvedOptions } from '../config/options';
-import { operationNameOf, publishRefreshEnd, publishRefreshError, publishRefreshStart, type RefreshReason, type SessionEndReason } from '../diagnostics';
+import {
+  operationNameOf,
+  publishRefreshEnd,
+  publishRefreshError,
+  publishRefreshStart,
+  type RefreshReason,
+  type SessionEndReason,
+} from '../diagnostics';
+import { GraphQLRequestError } from '../errors/graphql-request-error';
+import { isLoginError, LoginError } from '../errors/login-error';
+import { isSessionExpiredError, SessionExpiredError } from '../errors/session-expired-error';
+import { isTokenRefreshError, TokenRefreshError } from '../errors/token-refresh-error';
 import { failureKind, isTransientFailure } from '../policy/classify';
+import { assertTokenInput, isExpired, normalizeTokens } from '../stores/tokens';
+import type { TokenInput, TokenRefreshStats, TokenSet } from '../types';
 import { redactAxiosError, redactText } from '../util/redact';
 import { sleep, withDeadline } from '../util/timers';
-import type { TokenInput, TokenRefreshStats, TokenSet } from '../types';
 import type { Coordinator, Refresher } from './coordinator';
 import type { TokenView } from './token-view';
-import { assertTokenInput, isExpired, normalizeTokens } from '../stores/tokens';
 
 // The body of one flight: a refresh, or a login (also as the fallback of a rejected refresh), and
 // what its outcome does to the session (docs/how-it-works.md, "when the refresh fails"). Writes are
@@ -55,7 +62,13 @@ interface Origin {
 function started(deps: FlightDeps, trace: Trace, kind: FlightKind, attempt: number): void {
   trace.kind = kind;
   trace.attempt = attempt;
-  publishRefreshStart(() => ({ kind, generation: deps.view.generation, attempt, operation: operationNameOf(trace.cause.request), reason: trace.cause.reason }));
+  publishRefreshStart(() => ({
+    kind,
+    generation: deps.view.generation,
+    attempt,
+    operation: operationNameOf(trace.cause.request),
+    reason: trace.cause.reason,
+  }));
 }
 
 /** A failure that is not the server's verdict, as a TokenRefreshError: transient, or permanent (not retried; docs/errors.md). */
@@ -81,7 +94,11 @@ async function endSession(deps: FlightDeps, cause: unknown, from: Origin): Promi
     deps.log('tokens changed during the flight: the session goes on with them');
     return adoptCurrent(deps);
   }
-  const reason: SessionEndReason = isLoginError(cause) ? 'login-rejected' : cause !== undefined && !isSessionExpiredError(cause) ? 'refresh-rejected' : 'no-login';
+  const reason: SessionEndReason = isLoginError(cause)
+    ? 'login-rejected'
+    : cause !== undefined && !isSessionExpiredError(cause)
+      ? 'refresh-rejected'
+      : 'no-login';
   const secrets = [from.tokens?.refreshToken, from.tokens?.accessToken];
   const error = new SessionExpiredError(endMessage(reason, cause, secrets), { cause: redactAxiosError(cause, { secretBody: true }) });
   deps.shared.end(error, undefined, reason, from.tokens ? deps.view.generation : 0);
@@ -92,7 +109,8 @@ async function endSession(deps: FlightDeps, cause: unknown, from: Origin): Promi
 function endMessage(reason: SessionEndReason, cause: unknown, secrets: Array<string | undefined>): string {
   const said = cause instanceof Error && cause.message ? ` (${redactText(cause.message, secrets)})` : '';
   if (reason === 'login-rejected') return `The session has expired and the login that was to renew it was rejected${said}`;
-  if (reason === 'refresh-rejected') return `The session has expired: the server rejected the refresh token${said} and no \`login\` is configured to replace it`;
+  if (reason === 'refresh-rejected')
+    return `The session has expired: the server rejected the refresh token${said} and no \`login\` is configured to replace it`;
   return 'The session has expired: no refresh token is stored and no `login` is configured';
 }
 
@@ -129,7 +147,12 @@ async function onceMoreAfterRateLimit<T>(deps: FlightDeps, what: string, attempt
 }
 
 /** Sends the refresh within its own deadline; a transient failure is retried unless refresh tokens rotate. */
-async function runRefresh(deps: FlightDeps, trace: Trace, refresh: Refresher['refresh'], refreshToken: string): Promise<{ input: TokenInput; sentAt: number }> {
+async function runRefresh(
+  deps: FlightDeps,
+  trace: Trace,
+  refresh: Refresher['refresh'],
+  refreshToken: string,
+): Promise<{ input: TokenInput; sentAt: number }> {
   deps.stats.refreshes++;
   deps.log('refreshing the access token');
   // With rotation, a retry could spend a token the server already replaced.
@@ -155,7 +178,7 @@ async function runRefresh(deps: FlightDeps, trace: Trace, refresh: Refresher['re
   return { input, sentAt };
 }
 
-async function runLogin(deps: FlightDeps, trace: Trace): Promise<{ input: TokenInput; sentAt: number }> {
+async function runLogin(deps: FlightDeps, trace: Trace): Promise<Sent> {
   deps.stats.logins++;
   deps.log('logging in');
   let sentAt = Date.now();
@@ -168,15 +191,26 @@ async function runLogin(deps: FlightDeps, trace: Trace): Promise<{ input: TokenI
   return { input, sentAt };
 }
 
+/** What a refresh or login returned, and when it was sent (its expiry counts from then). */
+type Sent = { input: TokenInput; sentAt: number };
+
 /** Login (no tokens, or the fallback of a rejected refresh): rejected again → the session ends. */
 async function loginOrEnd(deps: FlightDeps, rejection: unknown, hadSession: boolean, from: Origin): Promise<TokenSet> {
   if (!deps.options.login) return endSession(deps, rejection, from);
-  let result;
+  let result: Sent;
   try {
     result = await runLogin(deps, from.trace);
   } catch (error) {
     if (failureKind(error) !== 'verdict') throw unavailable(error, 'login', []);
-    const loginError = isLoginError(error) ? error : new LoginError(error instanceof Error ? error.message : 'Login rejected', { cause: error });
+    // A login with nothing to log in with (no credentials here) is no session, not rejected
+    // credentials: the session ends, or there never was one — never a fail-fast LoginError.
+    if (isSessionExpiredError(error)) {
+      if (hadSession) return endSession(deps, error, from);
+      throw error;
+    }
+    const loginError = isLoginError(error)
+      ? error
+      : new LoginError(error instanceof Error ? error.message : 'Login rejected', { cause: error });
     if (hadSession) return endSession(deps, loginError, from);
     // Never had a session: the credentials themselves are wrong. Fail fast, never retry on our own.
     deps.loginFailed(loginError);
@@ -186,14 +220,27 @@ async function loginOrEnd(deps: FlightDeps, rejection: unknown, hadSession: bool
 }
 
 /** One flight; under the store's lock when it has one (cross-process single flight). Published on the diagnostics channels. */
-export async function fly(deps: FlightDeps, kind: FlightKind, staleGeneration: number, refresher: Refresher | undefined, cause: FlightCause): Promise<TokenSet> {
+export async function fly(
+  deps: FlightDeps,
+  kind: FlightKind,
+  staleGeneration: number,
+  refresher: Refresher | undefined,
+  cause: FlightCause,
+): Promise<TokenSet> {
   const trace: Trace = { cause, attempt: 0 };
   const since = Date.now();
   try {
     const tokens = await flyTraced(deps, kind, staleGeneration, refresher, trace);
     if (trace.kind) {
       const { attempt } = trace;
-      publishRefreshEnd(() => ({ kind: trace.kind!, generation: deps.view.generation, attempt, durationMs: Date.now() - since, expiresAt: tokens.expiresAt, operation: operationNameOf(cause.request) }));
+      publishRefreshEnd(() => ({
+        kind: trace.kind!,
+        generation: deps.view.generation,
+        attempt,
+        durationMs: Date.now() - since,
+        expiresAt: tokens.expiresAt,
+        operation: operationNameOf(cause.request),
+      }));
     }
     return tokens;
   } catch (error) {
@@ -214,7 +261,13 @@ export async function fly(deps: FlightDeps, kind: FlightKind, staleGeneration: n
   }
 }
 
-async function flyTraced(deps: FlightDeps, kind: FlightKind, staleGeneration: number, refresher: Refresher | undefined, trace: Trace): Promise<TokenSet> {
+async function flyTraced(
+  deps: FlightDeps,
+  kind: FlightKind,
+  staleGeneration: number,
+  refresher: Refresher | undefined,
+  trace: Trace,
+): Promise<TokenSet> {
   const from: Origin = { version: deps.shared.version, tokens: await deps.view.read(), trace };
   const current = from.tokens;
   // Double-checked: someone (another request, attachment or process) may have stored newer tokens.
@@ -231,7 +284,7 @@ async function flyTraced(deps: FlightDeps, kind: FlightKind, staleGeneration: nu
       { code: 'REFRESH_MISCONFIGURED' },
     );
   }
-  let result;
+  let result: Sent;
   try {
     result = await runRefresh(deps, from.trace, refresher.refresh, current.refreshToken);
   } catch (error) {

@@ -1,11 +1,11 @@
 import type { ResolvedOptions } from '../config/options';
-import { waitFor, type Patience } from '../util/cancel';
 import { SessionExpiredError } from '../errors/session-expired-error';
-import type { RefreshContext, TokenInput, TokenRefreshStats, TokenSet, TokenStore } from '../types';
-import { coordinatorFor, type Coordinator, type Member, type Refresher, type Standing } from './coordinator';
-import { fly, type FlightCause, type FlightDeps, type FlightKind } from './flight';
-import { TokenView, type RequestTokens } from './token-view';
 import { assertTokenInput, isExpired, normalizeTokens } from '../stores/tokens';
+import type { RefreshContext, TokenInput, TokenRefreshStats, TokenSet, TokenStore } from '../types';
+import { type Patience, waitFor } from '../util/cancel';
+import { type Coordinator, coordinatorFor, type Member, type Refresher, type Standing } from './coordinator';
+import { type FlightCause, type FlightDeps, type FlightKind, fly } from './flight';
+import { type RequestTokens, TokenView } from './token-view';
 
 // The token lifecycle of one attachment (docs/how-it-works.md): what a request is sent with, the
 // one flight per store it starts or joins, who may refresh (docs/configuration.md, "refresh
@@ -122,7 +122,13 @@ export class Session implements Member {
   }
 
   /** Joins the flight in progress or starts one. `hold` keeps new requests at the gate meanwhile. */
-  #obtain(kind: FlightKind, staleGeneration: number, hold: boolean, trigger?: unknown, reason: FlightCause['reason'] = 'unauthenticated'): Promise<TokenSet> {
+  #obtain(
+    kind: FlightKind,
+    staleGeneration: number,
+    hold: boolean,
+    trigger?: unknown,
+    reason: FlightCause['reason'] = 'unauthenticated',
+  ): Promise<TokenSet> {
     const shared = this.#shared;
     let flight = shared.flight;
     if (!flight) {
@@ -130,7 +136,11 @@ export class Session implements Member {
       const run = () => fly(this.#flight, kind, staleGeneration, refresher, { reason, request: trigger });
       const store = this.#deps.store;
       if (shared.draining) this.#deps.log(`the ${kind} waits for the one superseded by setTokens to end`);
-      flight = shared.startFlight(() => (store.lock ? store.lock(run) : run()));
+      // The store's lock learns how long the refresh may wait for its answer: it hands the lock to
+      // another holder only after that, so a late answer is stored, not a spent token presented
+      // again (docs/scaling.md, "a lease lock").
+      const lockOptions = { refreshTimeoutMs: this.#deps.options.refreshTimeoutMs };
+      flight = shared.startFlight(() => (store.lock ? store.lock(run, lockOptions) : run()));
     }
     if (hold) shared.holdFor(flight);
     // The flight may belong to another attachment on this store: its tokens become this one's newest too.
@@ -216,7 +226,9 @@ export class Session implements Member {
       if (tokens.refreshToken || login) tokens = await waitForFlight('refresh', 'expired');
     } else if (this.#isDue(tokens) && this.#backgroundFor !== generation && tokens.refreshToken && this.#chooseRefresher(request)) {
       this.#backgroundFor = generation;
-      this.#obtain('refresh', generation, false, request, 'proactive').catch((error) => this.#deps.log('background refresh failed', { error: (error as Error)?.name }));
+      this.#obtain('refresh', generation, false, request, 'proactive').catch((error) =>
+        this.#deps.log('background refresh failed', { error: (error as Error)?.name }),
+      );
     }
     return this.#view.current(tokens);
   }
@@ -250,7 +262,9 @@ export class Session implements Member {
   /** Starts (or joins) a refresh for the requests that follow, without waiting for it. */
   refreshSoon(sentGeneration: number, request: unknown): void {
     if (sentGeneration < this.#view.generation) return;
-    this.#obtain('refresh', this.#view.generation, true, request).catch((error) => this.#deps.log('refresh failed', { error: (error as Error)?.name }));
+    this.#obtain('refresh', this.#view.generation, true, request).catch((error) =>
+      this.#deps.log('refresh failed', { error: (error as Error)?.name }),
+    );
   }
 
   /** Holds the gate for `ms` (a rate limit): nothing is sent meanwhile. Overlapping pauses coalesce. */
@@ -284,7 +298,12 @@ export class Session implements Member {
     this.#shared.supersede();
     if (input !== null) return this.#shared.revive();
     // A logout here ends the session of every other attachment on the store (each hears it once).
-    this.#shared.end(new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'), this, 'logout', this.#view.generation);
+    this.#shared.end(
+      new SessionExpiredError('The session was ended by a logout (tokens cleared by another attachment)'),
+      this,
+      'logout',
+      this.#view.generation,
+    );
     this.#ended = null;
   }
 }

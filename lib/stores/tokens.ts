@@ -29,7 +29,9 @@ export function normalizeTokens(input: TokenInput, sentAt: number, previous?: To
 /** Checks the shape of user-given tokens; throws a TypeError that never echoes the values. */
 export function assertTokenInput(value: unknown, label: string): asserts value is TokenInput {
   if (!value || typeof value !== 'object') {
-    throw new TypeError(`Expected \`${label}\` to be an object with an \`accessToken\` string, got \`${value === null ? 'null' : typeof value}\``);
+    throw new TypeError(
+      `Expected \`${label}\` to be an object with an \`accessToken\` string, got \`${value === null ? 'null' : typeof value}\``,
+    );
   }
   const v = value as Record<string, unknown>;
   if (typeof v.accessToken !== 'string' || v.accessToken === '') {
@@ -50,11 +52,8 @@ export function isTokenStore(value: unknown): value is TokenStore {
   return !!value && typeof (value as TokenStore).get === 'function' && typeof (value as TokenStore).set === 'function';
 }
 
-/** The same session state: the same access and refresh token (or both empty). */
-export function sameTokens(a: TokenSet | null | undefined, b: TokenSet | null | undefined): boolean {
-  if (!a || !b) return !a === !b;
-  return a.accessToken === b.accessToken && (a.refreshToken ?? null) === (b.refreshToken ?? null);
-}
+/** The same session state: one definition for the session and every store (lib/stores/same-tokens.ts). */
+export { sameTokens } from '../stores/same-tokens';
 
 /** True when the access token is known to have expired. */
 export const isExpired = (t: TokenSet) => typeof t.expiresAt === 'number' && Date.now() >= t.expiresAt;

@@ -23,6 +23,8 @@ interface RefreshEntry {
   userIndex: number;
   expiresAt: number;
   valid: boolean;
+  /** Replaced by a rotation: presenting it again is reuse. */
+  spent: boolean;
 }
 
 export interface AuthConfig {
@@ -30,6 +32,10 @@ export interface AuthConfig {
   accessTtlMs: number;
   refreshTtlMs: number;
   rotate: boolean;
+  /** With `rotate`: presenting a spent refresh token ends its session (the whole family). */
+  reuseDetection: boolean;
+  /** Called when a spent refresh token is presented (with or without detection). */
+  onReuse?(): void;
 }
 
 /** What `login` answers (the GraphQL `AuthPayload`). */
@@ -49,7 +55,7 @@ export interface RefreshPayload {
 
 export type SandboxAuth = ReturnType<typeof createSandboxAuth>;
 
-export function createSandboxAuth({ users, accessTtlMs, refreshTtlMs, rotate }: AuthConfig) {
+export function createSandboxAuth({ users, accessTtlMs, refreshTtlMs, rotate, reuseDetection, onReuse }: AuthConfig) {
   const secret = randomBytes(32).toString('hex');
   const sessions = new Map<string, { userIndex: number }>();
   const refreshTokens = new Map<string, RefreshEntry>();
@@ -73,7 +79,7 @@ export function createSandboxAuth({ users, accessTtlMs, refreshTtlMs, rotate }: 
 
   function issueRefreshToken(userIndex: number, sid: string): string {
     const token = randomUUID();
-    refreshTokens.set(token, { session: sid, userIndex, expiresAt: Date.now() + refreshTtlMs, valid: true });
+    refreshTokens.set(token, { session: sid, userIndex, expiresAt: Date.now() + refreshTtlMs, valid: true, spent: false });
     return token;
   }
 
@@ -89,17 +95,30 @@ export function createSandboxAuth({ users, accessTtlMs, refreshTtlMs, rotate }: 
         accessToken: issueAccessToken(userIndex, sid),
         refreshToken: issueRefreshToken(userIndex, sid),
         expiresIn,
-        user: { id: userIndex + 1, username: user.username, name: user.name ?? user.username, email: user.email ?? `${user.username}@school.example` },
+        user: {
+          id: userIndex + 1,
+          username: user.username,
+          name: user.name ?? user.username,
+          email: user.email ?? `${user.username}@school.example`,
+        },
       };
     },
 
     /** A new access token (and refresh token when rotating), or `undefined` for a dead refresh token. */
     refresh(token: string): RefreshPayload | undefined {
       const entry = refreshTokens.get(token);
-      if (!entry || !entry.valid || Date.now() >= entry.expiresAt || !sessions.has(entry.session)) return undefined;
+      if (entry?.spent) {
+        onReuse?.();
+        // Reuse detection (Auth0, Okta, Supabase): whoever presents a spent token may have stolen
+        // it, so the family ends — the rotated refresh token and the session's access tokens too.
+        if (reuseDetection) this.logout(entry.session);
+        return undefined;
+      }
+      if (!entry?.valid || Date.now() >= entry.expiresAt || !sessions.has(entry.session)) return undefined;
       const payload: RefreshPayload = { accessToken: issueAccessToken(entry.userIndex, entry.session), expiresIn };
       if (rotate) {
         entry.valid = false;
+        entry.spent = true;
         payload.refreshToken = issueRefreshToken(entry.userIndex, entry.session);
       }
       return payload;

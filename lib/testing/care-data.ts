@@ -11,28 +11,60 @@ export const SEMESTERS = [
 
 /** The 12 risk flags of a visit's opinion section; any set → `PROBLEM`. */
 export const VISIT_FLAGS = [
-  'studyAssist', 'abilityAssist', 'mentalAssist', 'physicalAssist', 'securityAssist', 'drugAssist',
-  'houseAssist', 'drug', 'violence', 'sexual', 'game', 'electronic',
+  'studyAssist',
+  'abilityAssist',
+  'mentalAssist',
+  'physicalAssist',
+  'securityAssist',
+  'drugAssist',
+  'houseAssist',
+  'drug',
+  'violence',
+  'sexual',
+  'game',
+  'electronic',
 ] as const;
 export type VisitFlag = (typeof VISIT_FLAGS)[number];
 
 /** The 9 screening domains, with their Thai names. */
 export const SCREEN_DOMAINS: Array<[string, string]> = [
-  ['STUDY', 'ด้านการเรียน'], ['HEALTH', 'ด้านสุขภาพ'], ['FINANCIAL', 'ด้านเศรษฐกิจ'], ['SECURITY', 'ด้านความปลอดภัย'],
-  ['DRUG', 'ด้านสารเสพติด'], ['VIOLENCE', 'ด้านความรุนแรง'], ['SEXUAL', 'ด้านเพศ'], ['GAME', 'ด้านการติดเกม'],
+  ['STUDY', 'ด้านการเรียน'],
+  ['HEALTH', 'ด้านสุขภาพ'],
+  ['FINANCIAL', 'ด้านเศรษฐกิจ'],
+  ['SECURITY', 'ด้านความปลอดภัย'],
+  ['DRUG', 'ด้านสารเสพติด'],
+  ['VIOLENCE', 'ด้านความรุนแรง'],
+  ['SEXUAL', 'ด้านเพศ'],
+  ['GAME', 'ด้านการติดเกม'],
   ['ELECTRONIC', 'ด้านการใช้สื่ออิเล็กทรอนิกส์'],
 ];
 export type ScreenState = 'NORMAL' | 'RISK' | 'PROBLEM';
 
-export interface VisitRecord { id: number; studentId: number; semesterId: number; visitedAt: string; flags: Set<VisitFlag> }
+export interface VisitRecord {
+  id: number;
+  studentId: number;
+  semesterId: number;
+  visitedAt: string;
+  flags: Set<VisitFlag>;
+}
 export interface ScreenRecord {
-  id: number; studentId: number; semesterId: number; screenedAt: string;
-  states: ScreenState[]; isGenius: boolean; isAcademicSpecial: boolean; isActivity: boolean;
+  id: number;
+  studentId: number;
+  semesterId: number;
+  screenedAt: string;
+  states: ScreenState[];
+  isGenius: boolean;
+  isAcademicSpecial: boolean;
+  isActivity: boolean;
 }
 export type RespondentType = 'TEACHER' | 'PARENT' | 'STUDENT';
 export const RESPONDENTS: RespondentType[] = ['TEACHER', 'PARENT', 'STUDENT'];
 /** Points per question, in question order; `null` = not answered. */
-export interface AnswerSheet { studentId: number; semesterId: number; points: Array<number | null> }
+export interface AnswerSheet {
+  studentId: number;
+  semesterId: number;
+  points: Array<number | null>;
+}
 
 /** A small deterministic hash: the same data on every start. */
 const roll = (a: number, b: number, mod: number) => (((a * 2654435761) ^ (b * 40503 + 977)) >>> 0) % mod;
@@ -88,7 +120,9 @@ export function sampleSdq(studentIds: number[]): Map<RespondentType, AnswerSheet
         studentId: id,
         semesterId: 1,
         // Students 8, 16, … score high everywhere: some PROBLEM results to look at.
-        points: Array.from({ length: 25 }, (_, q) => (q < sdqAnswered(id, respondent) ? (id % 8 === 0 ? 2 : roll(id * 3 + r, q, 3)) : null)),
+        points: Array.from({ length: 25 }, (_, q) =>
+          q < sdqAnswered(id, respondent) ? (id % 8 === 0 ? 2 : roll(id * 3 + r, q, 3)) : null,
+        ),
       })),
     );
   });

@@ -1,9 +1,28 @@
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import {
-  ACTIVE_ACADEMIC_YEAR_ID, RESPONDENTS, SEMESTERS, VISIT_FLAGS, sampleEq, sampleScreens, sampleSdq, sampleVisits,
-  type RespondentType, type ScreenRecord, type VisitRecord,
+  ACTIVE_ACADEMIC_YEAR_ID,
+  RESPONDENTS,
+  type RespondentType,
+  type ScreenRecord,
+  SEMESTERS,
+  sampleEq,
+  sampleScreens,
+  sampleSdq,
+  sampleVisits,
+  VISIT_FLAGS,
+  type VisitRecord,
 } from './care-data';
-import { eqTemplate, screenDomains, screenOverall, scoreEq, scoreSdq, sdqTemplate, VISIT_OVERALL_TEXT, visitOverall, screenDomainStats } from './care-scoring';
+import {
+  eqTemplate,
+  scoreEq,
+  scoreSdq,
+  screenDomainStats,
+  screenDomains,
+  screenOverall,
+  sdqTemplate,
+  VISIT_OVERALL_TEXT,
+  visitOverall,
+} from './care-scoring';
 import type { SandboxStudent, SandboxTeacher } from './data';
 import type { SandboxContext } from './schema';
 
@@ -13,7 +32,8 @@ import type { SandboxContext } from './schema';
 const SCOPE = 'academicYearId: Int, semesterId: Int, classroomId: Int';
 const ROW = 'studentId: Int, code: String, title: String, firstname: String, lastname: String, classroomName: String, orderNumber: Int';
 
-export const CARE_STUDENT_FIELDS = 'visit: HomeVisit, adviserScreen: AdviserScreen, sdqResults(respondentType: RespondentType): [SdqResult], eqResult: EqResult';
+export const CARE_STUDENT_FIELDS =
+  'visit: HomeVisit, adviserScreen: AdviserScreen, sdqResults(respondentType: RespondentType): [SdqResult], eqResult: EqResult';
 export const CARE_TEACHER_FIELDS = 'visitSummary(semesterId: Int): VisitStats';
 export const CARE_QUERIES = `
     adviserScreens(${SCOPE}, status: String = "all", limit: Int = 50, offset: Int = 0): [AdviserScreenStudent]
@@ -63,7 +83,9 @@ function semestersOf(args: ScopeArgs): number[] {
 
 /** The record of the latest semester in scope ("deduped per student"). */
 function latest<T extends { studentId: number; semesterId: number }>(records: T[], studentId: number, semesters: number[]): T | undefined {
-  return records.filter((r) => r.studentId === studentId && semesters.includes(r.semesterId)).sort((a, b) => b.semesterId - a.semesterId)[0];
+  return records
+    .filter((r) => r.studentId === studentId && semesters.includes(r.semesterId))
+    .sort((a, b) => b.semesterId - a.semesterId)[0];
 }
 
 function checkStatus(status: string | undefined, allowed: string[]): string {
@@ -80,18 +102,37 @@ function page<T>(list: T[], limit: number, offset: number): T[] {
 }
 
 const row = (s: SandboxStudent) => ({
-  studentId: s.id, code: s.code, title: s.title, firstname: s.firstname, lastname: s.lastname, classroomName: s.classroomName, orderNumber: s.orderNumber,
+  studentId: s.id,
+  code: s.code,
+  title: s.title,
+  firstname: s.firstname,
+  lastname: s.lastname,
+  classroomName: s.classroomName,
+  orderNumber: s.orderNumber,
 });
 
 const homeVisit = (v: VisitRecord) => {
   const overall = visitOverall(v);
-  return { id: v.id, semesterId: v.semesterId, overall, overallText: VISIT_OVERALL_TEXT[overall], visitedAt: v.visitedAt, ...Object.fromEntries(VISIT_FLAGS.map((f) => [f, v.flags.has(f)])) };
+  return {
+    id: v.id,
+    semesterId: v.semesterId,
+    overall,
+    overallText: VISIT_OVERALL_TEXT[overall],
+    visitedAt: v.visitedAt,
+    ...Object.fromEntries(VISIT_FLAGS.map((f) => [f, v.flags.has(f)])),
+  };
 };
 
 function visitStatsOf(students: SandboxStudent[], visits: VisitRecord[], semesters: number[]) {
   const overall = students.map((s) => visitOverall(latest(visits, s.id, semesters)));
   const count = (o: string) => overall.filter((x) => x === o).length;
-  return { total: students.length, visited: students.length - count('NOT_VISITED'), notVisited: count('NOT_VISITED'), problem: count('PROBLEM'), normal: count('NORMAL') };
+  return {
+    total: students.length,
+    visited: students.length - count('NOT_VISITED'),
+    notVisited: count('NOT_VISITED'),
+    problem: count('PROBLEM'),
+    normal: count('NORMAL'),
+  };
 }
 
 function screenStatsOf(students: SandboxStudent[], screens: ScreenRecord[], semesters: number[]) {
@@ -100,9 +141,16 @@ function screenStatsOf(students: SandboxStudent[], screens: ScreenRecord[], seme
   const count = (o: string) => overall.filter((x) => x === o).length;
   const present = found.filter((x): x is ScreenRecord => x !== undefined);
   return {
-    total: students.length, totalSpecial: count('SPECIAL'), totalTalent: count('TALENT'), totalNormal: count('NORMAL'), totalRisk: count('RISK'),
-    totalProblem: count('PROBLEM'), totalNotScreened: count('NOT_SCREENED'), totalGenius: present.filter((x) => x.isGenius).length,
-    totalAcademicSpecial: present.filter((x) => x.isAcademicSpecial).length, totalActivitySpecial: present.filter((x) => x.isActivity).length,
+    total: students.length,
+    totalSpecial: count('SPECIAL'),
+    totalTalent: count('TALENT'),
+    totalNormal: count('NORMAL'),
+    totalRisk: count('RISK'),
+    totalProblem: count('PROBLEM'),
+    totalNotScreened: count('NOT_SCREENED'),
+    totalGenius: present.filter((x) => x.isGenius).length,
+    totalAcademicSpecial: present.filter((x) => x.isAcademicSpecial).length,
+    totalActivitySpecial: present.filter((x) => x.isActivity).length,
     domains: screenDomainStats(present),
   };
 }
@@ -111,14 +159,20 @@ function screenStatsOf(students: SandboxStudent[], screens: ScreenRecord[], seme
  * Sets the care module's resolvers on `schema`. `requireSchool` throws UNAUTHENTICATED / FORBIDDEN as
  * for every data query; nested fields inherit the check of the query that reached them.
  */
-export function attachCareResolvers(schema: GraphQLSchema, students: SandboxStudent[], requireSchool: (context: SandboxContext) => void): void {
+export function attachCareResolvers(
+  schema: GraphQLSchema,
+  students: SandboxStudent[],
+  requireSchool: (context: SandboxContext) => void,
+): void {
   const ids = students.map((s) => s.id);
   const visits = sampleVisits(ids);
   const screens = sampleScreens(ids);
   const sdq = sampleSdq(ids);
   const eq = sampleEq(ids);
   const inClass = (args: ScopeArgs) => students.filter((s) => args.classroomId == null || s.classroomId === args.classroomId);
-  const guarded = <A>(fn: (args: A) => unknown) => (_root: unknown, args: A, context: SandboxContext) => (requireSchool(context), fn(args));
+  const guarded =
+    <A>(fn: (args: A) => unknown) =>
+    (_root: unknown, args: A, context: SandboxContext) => (requireSchool(context), fn(args));
 
   const query = schema.getQueryType()!.getFields();
   query.visitStudents!.resolve = guarded((args: ListArgs) => {
@@ -130,7 +184,11 @@ export function attachCareResolvers(schema: GraphQLSchema, students: SandboxStud
       return { ...row(s), visitId: v?.id ?? null, visitedAt: v?.visitedAt ?? null, overall, overallText: VISIT_OVERALL_TEXT[overall] };
     });
     const keep = (o: string) => status === 'all' || (status === 'visited' ? o !== 'NOT_VISITED' : o === status.toUpperCase());
-    return page(rows.filter((r) => keep(r.overall)), args.limit, args.offset);
+    return page(
+      rows.filter((r) => keep(r.overall)),
+      args.limit,
+      args.offset,
+    );
   });
   query.visitStats!.resolve = guarded((args: ScopeArgs) => visitStatsOf(inClass(args), visits, semestersOf(args)));
   query.adviserScreens!.resolve = guarded((args: ListArgs) => {
@@ -140,13 +198,20 @@ export function attachCareResolvers(schema: GraphQLSchema, students: SandboxStud
       const found = latest(screens, s.id, semesters);
       return { ...row(s), screenId: found?.id ?? null, screenedAt: found?.screenedAt ?? null, overall: screenOverall(found) };
     });
-    return page(rows.filter((r) => status === 'all' || r.overall === status.toUpperCase()), args.limit, args.offset);
+    return page(
+      rows.filter((r) => status === 'all' || r.overall === status.toUpperCase()),
+      args.limit,
+      args.offset,
+    );
   });
   query.adviserScreenStats!.resolve = guarded((args: ScopeArgs) => screenStatsOf(inClass(args), screens, semestersOf(args)));
   query.sdqTemplate!.resolve = guarded(() => sdqTemplate());
   query.eqTemplate!.resolve = guarded(() => eqTemplate());
-  const answered = (sheets: Array<{ studentId: number; semesterId: number; points: Array<number | null> }>, id: number, semesters: number[]) =>
-    latest(sheets, id, semesters)?.points.filter((p) => p !== null).length ?? 0;
+  const answered = (
+    sheets: Array<{ studentId: number; semesterId: number; points: Array<number | null> }>,
+    id: number,
+    semesters: number[],
+  ) => latest(sheets, id, semesters)?.points.filter((p) => p !== null).length ?? 0;
   query.sdqStudents!.resolve = guarded((args: ListArgs) => {
     const semesters = semestersOf(args);
     const rows = inClass(args).map((s) => ({
@@ -157,7 +222,13 @@ export function attachCareResolvers(schema: GraphQLSchema, students: SandboxStud
     }));
     return page(rows, args.limit, args.offset);
   });
-  query.eqStudents!.resolve = guarded((args: ListArgs) => page(inClass(args).map((s) => ({ ...row(s), answered: answered(eq, s.id, semestersOf(args)) })), args.limit, args.offset));
+  query.eqStudents!.resolve = guarded((args: ListArgs) =>
+    page(
+      inClass(args).map((s) => ({ ...row(s), answered: answered(eq, s.id, semestersOf(args)) })),
+      args.limit,
+      args.offset,
+    ),
+  );
 
   const active = semestersOf({});
   const student = (schema.getType('Student') as ReturnType<GraphQLSchema['getQueryType']>)!.getFields();
@@ -177,5 +248,9 @@ export function attachCareResolvers(schema: GraphQLSchema, students: SandboxStud
 
   const teacher = (schema.getType('Teacher') as ReturnType<GraphQLSchema['getQueryType']>)!.getFields();
   teacher.visitSummary!.resolve = (t: SandboxTeacher, args: { semesterId?: number | null }) =>
-    visitStatsOf(students.filter((s) => s.classroomId === t.takecareId), visits, args.semesterId == null ? active : semestersOf(args));
+    visitStatsOf(
+      students.filter((s) => s.classroomId === t.takecareId),
+      visits,
+      args.semesterId == null ? active : semestersOf(args),
+    );
 }

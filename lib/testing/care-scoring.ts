@@ -1,4 +1,4 @@
-import { SCREEN_DOMAINS, VISIT_FLAGS, type RespondentType, type ScreenRecord, type VisitRecord } from './care-data';
+import { type RespondentType, SCREEN_DOMAINS, type ScreenRecord, VISIT_FLAGS, type VisitRecord } from './care-data';
 
 // The care module's classifications and scores, as the NextSchool pages define them
 // (docs/nextschool.md#care-module): visit and screening "overall" values, SDQ and EQ templates and levels.
@@ -26,17 +26,40 @@ export function screenOverall(screen: ScreenRecord | undefined): ScreenOverall {
 export const STATE_TEXT = { NORMAL: 'ปกติ', RISK: 'เสี่ยง', PROBLEM: 'มีปัญหา' } as const;
 
 export function screenDomains(screen: ScreenRecord) {
-  return SCREEN_DOMAINS.map(([name, nameText], i) => ({ name, nameText, state: screen.states[i]!, stateText: STATE_TEXT[screen.states[i]!] }));
+  return SCREEN_DOMAINS.map(([name, nameText], i) => ({
+    name,
+    nameText,
+    state: screen.states[i]!,
+    stateText: STATE_TEXT[screen.states[i]!],
+  }));
 }
 
 // SDQ: 25 items, five dimensions of five questions (1-based), risk thresholds from the SDQ page.
 const SDQ_ITEMS = [
-  'ห่วงใยความรู้สึกคนอื่น', 'อยู่ไม่นิ่ง นั่งนิ่ง ๆ ไม่ได้', 'มักบ่นว่าปวดศีรษะ ปวดท้อง หรือไม่สบาย', 'เต็มใจแบ่งปันสิ่งของให้เพื่อน',
-  'มักอาละวาดหรือโมโหร้าย', 'ค่อนข้างแยกตัว ชอบเล่นคนเดียว', 'เชื่อฟัง มักทำตามที่ผู้ใหญ่ต้องการ', 'กังวลใจหลายเรื่อง ดูวิตกกังวลเสมอ',
-  'เป็นที่พึ่งได้เวลาที่คนอื่นเสียใจ', 'อยู่ไม่สุข วุ่นวายอย่างมาก', 'มีเพื่อนสนิท', 'มักมีเรื่องทะเลาะวิวาทหรือรังแกเด็กอื่น',
-  'ดูไม่มีความสุข ท้อแท้ ร้องไห้บ่อย', 'เป็นที่ชื่นชอบของเพื่อน', 'วอกแวกง่าย สมาธิสั้น', 'เครียด ไม่ยอมห่างเวลาอยู่ในสถานการณ์ที่ไม่คุ้น',
-  'ใจดีกับเด็กที่เล็กกว่า', 'ชอบโกหกหรือขี้โกง', 'ถูกเด็กคนอื่นล้อเลียนหรือรังแก', 'ชอบอาสาช่วยเหลือคนอื่น',
-  'คิดก่อนทำ', 'ขโมยของที่บ้าน ที่โรงเรียน หรือที่อื่น', 'เข้ากับผู้ใหญ่ได้ดีกว่าเด็กวัยเดียวกัน', 'ขี้กลัว รู้สึกหวาดกลัวได้ง่าย',
+  'ห่วงใยความรู้สึกคนอื่น',
+  'อยู่ไม่นิ่ง นั่งนิ่ง ๆ ไม่ได้',
+  'มักบ่นว่าปวดศีรษะ ปวดท้อง หรือไม่สบาย',
+  'เต็มใจแบ่งปันสิ่งของให้เพื่อน',
+  'มักอาละวาดหรือโมโหร้าย',
+  'ค่อนข้างแยกตัว ชอบเล่นคนเดียว',
+  'เชื่อฟัง มักทำตามที่ผู้ใหญ่ต้องการ',
+  'กังวลใจหลายเรื่อง ดูวิตกกังวลเสมอ',
+  'เป็นที่พึ่งได้เวลาที่คนอื่นเสียใจ',
+  'อยู่ไม่สุข วุ่นวายอย่างมาก',
+  'มีเพื่อนสนิท',
+  'มักมีเรื่องทะเลาะวิวาทหรือรังแกเด็กอื่น',
+  'ดูไม่มีความสุข ท้อแท้ ร้องไห้บ่อย',
+  'เป็นที่ชื่นชอบของเพื่อน',
+  'วอกแวกง่าย สมาธิสั้น',
+  'เครียด ไม่ยอมห่างเวลาอยู่ในสถานการณ์ที่ไม่คุ้น',
+  'ใจดีกับเด็กที่เล็กกว่า',
+  'ชอบโกหกหรือขี้โกง',
+  'ถูกเด็กคนอื่นล้อเลียนหรือรังแก',
+  'ชอบอาสาช่วยเหลือคนอื่น',
+  'คิดก่อนทำ',
+  'ขโมยของที่บ้าน ที่โรงเรียน หรือที่อื่น',
+  'เข้ากับผู้ใหญ่ได้ดีกว่าเด็กวัยเดียวกัน',
+  'ขี้กลัว รู้สึกหวาดกลัวได้ง่าย',
   'ทำงานได้จนเสร็จ มีความตั้งใจในการทำงาน',
 ];
 /** Items scored in reverse in the SDQ (a "true" answer scores 0): carried by their answers' points. */
@@ -49,8 +72,15 @@ export const SDQ_DIMENSIONS: Array<{ name: string; questions: number[]; threshol
   { name: 'PROSOCIAL', questions: [1, 4, 9, 17, 20] },
 ];
 export const LEVEL_TEXT: Record<string, string> = {
-  NOT_ASSESSED: 'ยังไม่ประเมิน', PARTIAL: 'ประเมินยังไม่ครบ', PROBLEM: 'มีปัญหา', RISK: 'เสี่ยง', NORMAL: 'ปกติ',
-  STRENGTH: 'เป็นจุดแข็ง', NO_STRENGTH: 'ไม่เป็นจุดแข็ง', LOW: 'ต่ำกว่าเกณฑ์', HIGH: 'สูงกว่าปกติ',
+  NOT_ASSESSED: 'ยังไม่ประเมิน',
+  PARTIAL: 'ประเมินยังไม่ครบ',
+  PROBLEM: 'มีปัญหา',
+  RISK: 'เสี่ยง',
+  NORMAL: 'ปกติ',
+  STRENGTH: 'เป็นจุดแข็ง',
+  NO_STRENGTH: 'ไม่เป็นจุดแข็ง',
+  LOW: 'ต่ำกว่าเกณฑ์',
+  HIGH: 'สูงกว่าปกติ',
 };
 
 export function sdqTemplate() {
@@ -73,11 +103,24 @@ export function scoreSdq(respondentType: RespondentType, points: Array<number | 
     const values = questions.map((q) => points[q - 1] ?? null);
     if (values.some((v) => v === null)) return { dimension: name, score: null, level: 'NOT_ASSESSED' };
     const score = values.reduce<number>((sum, v) => sum + v!, 0);
-    const level = threshold === undefined ? (score > 3 ? 'STRENGTH' : 'NO_STRENGTH') : score > threshold ? 'PROBLEM' : score === threshold ? 'RISK' : 'NORMAL';
+    const level =
+      threshold === undefined
+        ? score > 3
+          ? 'STRENGTH'
+          : 'NO_STRENGTH'
+        : score > threshold
+          ? 'PROBLEM'
+          : score === threshold
+            ? 'RISK'
+            : 'NORMAL';
     return { dimension: name, score, level };
   });
-  const totalScore = SDQ_DIMENSIONS.slice(0, 4).reduce((sum, { questions }) => sum + questions.reduce((s, q) => s + (points[q - 1] ?? 0), 0), 0);
-  const level = answered === 0 ? 'NOT_ASSESSED' : answered < 20 ? 'PARTIAL' : totalScore > 18 ? 'PROBLEM' : totalScore >= 17 ? 'RISK' : 'NORMAL';
+  const totalScore = SDQ_DIMENSIONS.slice(0, 4).reduce(
+    (sum, { questions }) => sum + questions.reduce((s, q) => s + (points[q - 1] ?? 0), 0),
+    0,
+  );
+  const level =
+    answered === 0 ? 'NOT_ASSESSED' : answered < 20 ? 'PARTIAL' : totalScore > 18 ? 'PROBLEM' : totalScore >= 17 ? 'RISK' : 'NORMAL';
   return {
     respondentType,
     answered,
@@ -89,7 +132,15 @@ export function scoreSdq(respondentType: RespondentType, points: Array<number | 
 }
 
 // EQ: 52 items in 9 dimensions (6 each, self-esteem 4), NORMAL ranges from the EQ page.
-export const EQ_DIMENSIONS: Array<{ group: string; groupText: string; name: string; nameText: string; count: number; min: number; max: number }> = [
+export const EQ_DIMENSIONS: Array<{
+  group: string;
+  groupText: string;
+  name: string;
+  nameText: string;
+  count: number;
+  min: number;
+  max: number;
+}> = [
   { group: 'GOOD', groupText: 'ดี', name: 'SELF_CONTROL', nameText: 'ควบคุมตนเอง', count: 6, min: 13, max: 18 },
   { group: 'GOOD', groupText: 'ดี', name: 'EMPATHY', nameText: 'เห็นใจผู้อื่น', count: 6, min: 16, max: 21 },
   { group: 'GOOD', groupText: 'ดี', name: 'RESPONSIBILITY', nameText: 'รับผิดชอบ', count: 6, min: 17, max: 23 },
@@ -131,7 +182,17 @@ export function scoreEq(points: Array<number | null>) {
     const values = ranges[d]!.map((q) => points[q - 1] ?? null).filter((v): v is number => v !== null);
     const score = values.length ? values.reduce((a, b) => a + b, 0) : null;
     const level = score === null ? 'NOT_ASSESSED' : score < dim.min ? 'LOW' : score > dim.max ? 'HIGH' : 'NORMAL';
-    return { group: dim.group, groupText: dim.groupText, dimension: dim.name, dimensionText: dim.nameText, score, normalMin: dim.min, normalMax: dim.max, level, levelText: LEVEL_TEXT[level] };
+    return {
+      group: dim.group,
+      groupText: dim.groupText,
+      dimension: dim.name,
+      dimensionText: dim.nameText,
+      score,
+      normalMin: dim.min,
+      normalMax: dim.max,
+      level,
+      levelText: LEVEL_TEXT[level],
+    };
   });
   return { answered: points.filter((p) => p !== null).length, dimensions };
 }

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 
-// CORS for the sandbox (issue 12): a web app on its own origin must reach the sandbox and read the
+// CORS for the sandbox (docs/testing.md#cors): a web app on its own origin must reach the sandbox and read the
 // rate-limit headers of its answers. See docs/testing.md#cors.
 
 const EXPOSED_HEADERS = 'Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset';

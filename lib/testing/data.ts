@@ -52,9 +52,36 @@ export interface SandboxTeacher {
   takecareId: number | null;
 }
 
-const BOYS: Array<[string, string]> = [['สมชาย', 'Somchai'], ['วิชัย', 'Wichai'], ['ธนา', 'Thana'], ['ปิยะ', 'Piya'], ['กิตติ', 'Kitti'], ['อนันต์', 'Anan'], ['ณัฐ', 'Nat'], ['ภูมิ', 'Phum']];
-const GIRLS: Array<[string, string]> = [['สมหญิง', 'Somying'], ['มาลี', 'Malee'], ['ปราณี', 'Pranee'], ['อรุณี', 'Arunee'], ['พิมพ์', 'Pim'], ['ศิริ', 'Siri'], ['นภา', 'Napha'], ['กมล', 'Kamon']];
-const LAST: Array<[string, string]> = [['ใจดี', 'Jaidee'], ['รักเรียน', 'Rakrian'], ['มีสุข', 'Meesuk'], ['ศรีสวัสดิ์', 'Srisawat'], ['แสงทอง', 'Saengthong'], ['บุญมา', 'Boonma'], ['วงศ์ไทย', 'Wongthai'], ['สุขสันต์', 'Suksan']];
+const BOYS: Array<[string, string]> = [
+  ['สมชาย', 'Somchai'],
+  ['วิชัย', 'Wichai'],
+  ['ธนา', 'Thana'],
+  ['ปิยะ', 'Piya'],
+  ['กิตติ', 'Kitti'],
+  ['อนันต์', 'Anan'],
+  ['ณัฐ', 'Nat'],
+  ['ภูมิ', 'Phum'],
+];
+const GIRLS: Array<[string, string]> = [
+  ['สมหญิง', 'Somying'],
+  ['มาลี', 'Malee'],
+  ['ปราณี', 'Pranee'],
+  ['อรุณี', 'Arunee'],
+  ['พิมพ์', 'Pim'],
+  ['ศิริ', 'Siri'],
+  ['นภา', 'Napha'],
+  ['กมล', 'Kamon'],
+];
+const LAST: Array<[string, string]> = [
+  ['ใจดี', 'Jaidee'],
+  ['รักเรียน', 'Rakrian'],
+  ['มีสุข', 'Meesuk'],
+  ['ศรีสวัสดิ์', 'Srisawat'],
+  ['แสงทอง', 'Saengthong'],
+  ['บุญมา', 'Boonma'],
+  ['วงศ์ไทย', 'Wongthai'],
+  ['สุขสันต์', 'Suksan'],
+];
 const CLASSES = ['ม.1/1', 'ม.1/2', 'ม.2/1', 'ม.3/1', 'ม.4/1', 'ม.4/2', 'ม.5/1', 'ม.6/1'];
 const BLOOD = ['A', 'B', 'O', 'AB'];
 

@@ -1,8 +1,8 @@
 import type http from 'node:http';
-import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, execute, type GraphQLSchema, parse, validate } from 'graphql';
 import type { SandboxAuth } from './auth';
 import { corsHeaders, preflightHeaders } from './cors';
-import { sendFault, type FaultKind } from './faults';
+import { type FaultKind, sendFault } from './faults';
 import type { SandboxLimits } from './rate-limits';
 import type { SandboxStats } from './sandbox-options';
 import type { SandboxContext } from './schema';
@@ -44,7 +44,9 @@ function parseRequest(raw: Buffer, schema: GraphQLSchema): Parsed | { errors: un
   }
   const problems = validate(schema, document);
   if (problems.length) {
-    return { errors: problems.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+    return {
+      errors: problems.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
+    };
   }
   return {
     document,

@@ -40,7 +40,10 @@ export function createSandboxLimits(option: false | SandboxRateLimits | undefine
     login(ip: string): LimitError | undefined {
       const verdict = perLogin.hit(ip);
       if (verdict.allowed) return undefined;
-      return { message: 'Too many login attempts. Please try again later.', extensions: { code: 'RATE_LIMITED', retryAfter: verdict.retryAfter } };
+      return {
+        message: 'Too many login attempts. Please try again later.',
+        extensions: { code: 'RATE_LIMITED', retryAfter: verdict.retryAfter },
+      };
     },
   };
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { SandboxOptions, SandboxServer } from './sandbox-options';
 import { startSandboxServer } from './start-sandbox';
 
-// `npx nextschool-sandbox`: the sandbox as a command (issue 13). It runs the built package as it is:
+// `npx nextschool-sandbox`: the sandbox as a command (docs/testing.md). It runs the built package as it is:
 // no build step. Its examples keep the password in shell variables and send it as GraphQL
 // `variables`, never inside a query string. See docs/testing.md#from-the-command-line.
 
@@ -44,7 +44,8 @@ function parseSandboxArgs(argv: string[], env: Record<string, string | undefined
   const number = (name: string, text: string | undefined): number | undefined => {
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (text.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`Expected \`--${name}\` to be a whole number ≥ 0, got \`${text}\``);
+    if (text.trim() === '' || !Number.isInteger(n) || n < 0)
+      throw new Error(`Expected \`--${name}\` to be a whole number ≥ 0, got \`${text}\``);
     return n;
   };
   const options: SandboxOptions = {
@@ -61,11 +62,17 @@ function parseSandboxArgs(argv: string[], env: Record<string, string | undefined
   return options;
 }
 
-const LOGIN = 'mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken expiresIn user { id username name } } }';
+const LOGIN =
+  'mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken expiresIn user { id username name } } }';
 
 /** `900000` → `15 min`: the lifetimes as a person reads them. */
 function duration(ms: number): string {
-  const units: Array<[number, string]> = [[86_400_000, 'days'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's']];
+  const units: Array<[number, string]> = [
+    [86_400_000, 'days'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ];
   for (const [size, name] of units) if (ms >= size && ms % size === 0) return `${ms / size} ${name}`;
   return `${ms} ms`;
 }

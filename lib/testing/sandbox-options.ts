@@ -57,6 +57,14 @@ export interface SandboxOptions {
   refreshTtlMs?: number;
   /** Issue a new refresh token on every refresh (NextSchool does not). @default false */
   rotateRefreshTokens?: boolean;
+  /**
+   * With `rotateRefreshTokens`: presenting a refresh token that a rotation already replaced revokes
+   * its whole family — the session ends, its newer refresh token and its access tokens stop
+   * working — as servers with rotation and reuse detection do (Auth0, Okta, Supabase). Every such
+   * presentation is counted in `stats.reusedRefreshTokens`, with or without this option.
+   * @default false
+   */
+  refreshReuseDetection?: boolean;
   /** @default one user with a school, `demo` / `demo-password`, and `noschool` / `noschool-password` without one */
   users?: SandboxUser[];
   /** `false` turns every limit off. @default the documented limits */
@@ -100,6 +108,8 @@ export interface SandboxStats {
   faults: number;
   /** CORS preflights answered (`OPTIONS`); not counted in `requests` nor in any rate limit. */
   preflights: number;
+  /** Refreshes that presented a refresh token a rotation had already replaced (spent). */
+  reusedRefreshTokens: number;
 }
 
 /**
@@ -142,9 +152,13 @@ export function checkSandboxOptions(options: SandboxOptions): void {
   if (o.port !== undefined) checkNumber(o.port, 'port', { integer: true, min: 0, max: 65_535 });
   for (const key of ['accessTtlMs', 'refreshTtlMs'] as const) if (o[key] !== undefined) checkNumber(o[key], key, { above: 0 });
   if (o.latencyMs !== undefined) checkMs(o.latencyMs, 'latencyMs');
-  for (const key of ['rotateRefreshTokens', 'cors'] as const) if (o[key] !== undefined) expectOption(typeof o[key] === 'boolean', key, 'a boolean', o[key]);
+  for (const key of ['rotateRefreshTokens', 'cors'] as const)
+    if (o[key] !== undefined) expectOption(typeof o[key] === 'boolean', key, 'a boolean', o[key]);
   if (o.users !== undefined) {
-    const ok = Array.isArray(o.users) && o.users.length > 0 && o.users.every((u) => typeof u?.username === 'string' && typeof u?.password === 'string');
+    const ok =
+      Array.isArray(o.users) &&
+      o.users.length > 0 &&
+      o.users.every((u) => typeof u?.username === 'string' && typeof u?.password === 'string');
     expectOption(ok, 'users', 'a non-empty array of { username, password }', o.users, true);
   }
   if (o.rateLimits !== undefined && o.rateLimits !== false) {

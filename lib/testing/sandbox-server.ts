@@ -41,7 +41,7 @@ function authHooks(auth: SandboxAuth, limits: SandboxLimits, users: SandboxUser[
       if (context.claims?.sid) auth.logout(context.claims.sid);
       return true;
     },
-    schoolOf: (context) => (context.userIndex === undefined ? undefined : users[context.userIndex]?.school ?? null),
+    schoolOf: (context) => (context.userIndex === undefined ? undefined : (users[context.userIndex]?.school ?? null)),
   };
 }
 
@@ -62,9 +62,20 @@ export async function createSandboxServer(options: SandboxOptions = {}): Promise
     rotate,
     accessTtlMs: options.accessTtlMs ?? 900_000,
     refreshTtlMs: options.refreshTtlMs ?? 7 * 24 * 3600_000,
+    reuseDetection: rotate && (options.refreshReuseDetection ?? false),
+    onReuse: () => stats.reusedRefreshTokens++,
   });
   const limits = createSandboxLimits(options.rateLimits);
-  const stats: SandboxStats = { requests: 0, logins: 0, refreshes: 0, unauthenticated: 0, rateLimited: 0, faults: 0, preflights: 0 };
+  const stats: SandboxStats = {
+    requests: 0,
+    logins: 0,
+    refreshes: 0,
+    unauthenticated: 0,
+    rateLimited: 0,
+    faults: 0,
+    preflights: 0,
+    reusedRefreshTokens: 0,
+  };
   const schema = buildSandboxSchema(authHooks(auth, limits, users, stats, rotate));
   const server = http.createServer(
     createHttpHandler({

@@ -1,6 +1,6 @@
-import { GraphQLError, buildSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, GraphQLError, type GraphQLSchema } from 'graphql';
 import { attachCareResolvers, CARE_QUERIES, CARE_STUDENT_FIELDS, CARE_TEACHER_FIELDS, CARE_TYPES } from './care-schema';
-import { sampleStudents, sampleTeachers, type SandboxStudent, type SandboxTeacher } from './data';
+import { type SandboxStudent, type SandboxTeacher, sampleStudents, sampleTeachers } from './data';
 
 // The documented NextSchool schema (docs/nextschool.md), the care module included (care-schema.ts). `RefreshPayload` has a `refreshToken` field only
 // when the sandbox rotates refresh tokens: NextSchool documents `accessToken expiresIn` alone, so a
@@ -56,7 +56,8 @@ ${CARE_TYPES}`;
 
 // Filters match as the query pages say (docs/nextschool.md#filters): some partial, the others exact.
 // Partial matching is case-insensitive, as a SQL LIKE on a case-insensitive collation would be.
-const includes = (value: string | null | undefined, part: string | null | undefined) => part == null || (value ?? '').toLowerCase().includes(part.toLowerCase());
+const includes = (value: string | null | undefined, part: string | null | undefined) =>
+  part == null || (value ?? '').toLowerCase().includes(part.toLowerCase());
 const equals = <T>(value: T, wanted: T | null | undefined) => wanted == null || value === wanted;
 
 function page<T>(list: T[], limit: number, offset: number): T[] {
@@ -64,8 +65,28 @@ function page<T>(list: T[], limit: number, offset: number): T[] {
   return list.slice(Math.max(0, offset), Math.max(0, offset) + size);
 }
 
-type StudentArgs = { limit: number; offset: number; search?: string; code?: string; firstname?: string; lastname?: string; mobileNo?: string; citizenId?: string };
-type TeacherArgs = { limit: number; offset: number; search?: string; username?: string; firstname?: string; lastname?: string; email?: string; mobileNo?: string; citizenId?: string; status?: number };
+type StudentArgs = {
+  limit: number;
+  offset: number;
+  search?: string;
+  code?: string;
+  firstname?: string;
+  lastname?: string;
+  mobileNo?: string;
+  citizenId?: string;
+};
+type TeacherArgs = {
+  limit: number;
+  offset: number;
+  search?: string;
+  username?: string;
+  firstname?: string;
+  lastname?: string;
+  email?: string;
+  mobileNo?: string;
+  citizenId?: string;
+  status?: number;
+};
 
 export function buildSandboxSchema(hooks: SchemaHooks): GraphQLSchema {
   const schema = buildSchema(sdl(hooks.rotate));
@@ -104,7 +125,8 @@ export function buildSandboxSchema(hooks: SchemaHooks): GraphQLSchema {
     requireSchool(context);
     const found = teachers.filter(
       (t: SandboxTeacher) =>
-        (args.search == null || [t.username, t.firstname, t.lastname, t.email, t.mobileNo, t.citizenId].some((v) => includes(v, args.search))) &&
+        (args.search == null ||
+          [t.username, t.firstname, t.lastname, t.email, t.mobileNo, t.citizenId].some((v) => includes(v, args.search))) &&
         includes(t.username, args.username) &&
         includes(t.firstname, args.firstname) &&
         includes(t.lastname, args.lastname) &&
@@ -123,7 +145,8 @@ export function buildSandboxSchema(hooks: SchemaHooks): GraphQLSchema {
   attachCareResolvers(schema, students, requireSchool);
 
   const mutation = schema.getMutationType()!.getFields();
-  mutation.login!.resolve = (_root, args: { username: string; password: string }, context: SandboxContext) => hooks.login(args.username, args.password, context);
+  mutation.login!.resolve = (_root, args: { username: string; password: string }, context: SandboxContext) =>
+    hooks.login(args.username, args.password, context);
   mutation.refreshToken!.resolve = (_root, args: { refreshToken: string }) => hooks.refresh(args.refreshToken);
   mutation.logout!.resolve = (_root, _args, context: SandboxContext) => {
     if (hooks.schoolOf(context) === undefined) {

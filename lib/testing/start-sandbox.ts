@@ -2,7 +2,7 @@ import { checkSandboxOptions, type SandboxOptions, type SandboxServer } from './
 
 // The public entry point of the sandbox. The server itself needs the optional peer `graphql`, loaded
 // here on first use so that a missing peer is reported by name instead of a raw ERR_MODULE_NOT_FOUND
-// (issue 13); a static import could not be caught, and top-level await would break the CJS build.
+// (docs/testing.md); a static import could not be caught, and top-level await would break the CJS build.
 
 const PEER_MESSAGE =
   'axios-graphql-refresh/testing needs the optional peer dependency "graphql" (16.x), which is not installed. ' +

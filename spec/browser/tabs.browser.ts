@@ -1,8 +1,18 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startSandboxServer } from '../../lib/testing';
 import type { SandboxServer } from '../../lib/testing';
+import { startSandboxServer } from '../../lib/testing';
 import type { BurstResult } from './app/main';
-import { bundleApp, CHROMIUM_PATH, hasChromium, launchChromium, openTab, openTabs, pageErrors, startPageServer, type PageServer } from './support/harness';
+import {
+  bundleApp,
+  CHROMIUM_PATH,
+  hasChromium,
+  launchChromium,
+  openTab,
+  openTabs,
+  type PageServer,
+  pageErrors,
+  startPageServer,
+} from './support/harness';
 
 // Several tabs of one origin sharing a BrowserTokenStore, in real Chromium, straight at the sandbox
 // (another origin, CORS). Each multi-tab case is repeated RUNS times (a 1-in-10 race shows in 20
@@ -42,6 +52,7 @@ afterEach(async () => {
 interface SetUpOptions {
   rotate?: boolean;
   lockTimeoutMs?: number;
+  refreshTimeoutMs?: number;
   adapter?: 'xhr' | 'fetch';
   /** Runs in every tab before the app: removes a browser API to exercise a fallback. */
   initScript?: () => void;
@@ -53,7 +64,12 @@ async function setUp(tabCount: number, options: SetUpOptions = {}): Promise<Page
   if (options.initScript) await context.addInitScript(options.initScript);
   const tabs = await openTabs(context, pages.origin, sandbox.url, tabCount);
   for (const tab of tabs) {
-    await tab.evaluate((o) => window.app.start(o), { rotatingRefreshTokens: options.rotate, lockTimeoutMs: options.lockTimeoutMs, adapter: options.adapter });
+    await tab.evaluate((o) => window.app.start(o), {
+      rotatingRefreshTokens: options.rotate,
+      lockTimeoutMs: options.lockTimeoutMs,
+      refreshTimeoutMs: options.refreshTimeoutMs,
+      adapter: options.adapter,
+    });
   }
   await tabs[0]!.evaluate(([u, p]) => window.app.signIn(u, p), [sandbox.username, sandbox.password] as const);
   return tabs;
@@ -72,44 +88,68 @@ interface Run {
   signedOut: number[];
 }
 const isGood = (r: Run, tabs: number) =>
-  r.refreshes === 1 && r.logins === 0 && r.results.length === tabs && r.results.every((b) => b.ok === BURST && b.failures.length === 0) && r.signedOut.every((n) => n === 0);
+  r.refreshes === 1 &&
+  r.logins === 0 &&
+  r.results.length === tabs &&
+  r.results.every((b) => b.ok === BURST && b.failures.length === 0) &&
+  r.signedOut.every((n) => n === 0);
 
 describeIf('one tab (XHR and fetch adapters)', () => {
-  it.each(['xhr', 'fetch'] as const)('%s: one refresh per burst of 50 after the server revoked the token, all answered', async (adapter) => {
-    const [tab] = await setUp(1, { adapter });
-    const runs: Run[] = [];
-    for (let run = 1; run <= Math.min(RUNS, 5); run++) {
-      sandbox!.expireAccessTokens();
-      const before = snapshot();
-      const results = [await burst(tab!)];
-      runs.push({ run, refreshes: sandbox!.stats.refreshes - before.refreshes, logins: sandbox!.stats.logins - before.logins, results, signedOut: [await tab!.evaluate(() => window.app.signedOutCount())] });
-    }
-    expect(runs.filter((r) => !isGood(r, 1))).toEqual([]);
-    expect(sandbox!.stats.preflights).toBeGreaterThan(0); // the page really is on another origin
-  });
+  it.each(['xhr', 'fetch'] as const)(
+    '%s: one refresh per burst of 50 after the server revoked the token, all answered',
+    async (adapter) => {
+      const [tab] = await setUp(1, { adapter });
+      const runs: Run[] = [];
+      for (let run = 1; run <= Math.min(RUNS, 5); run++) {
+        sandbox!.expireAccessTokens();
+        const before = snapshot();
+        const results = [await burst(tab!)];
+        runs.push({
+          run,
+          refreshes: sandbox!.stats.refreshes - before.refreshes,
+          logins: sandbox!.stats.logins - before.logins,
+          results,
+          signedOut: [await tab!.evaluate(() => window.app.signedOutCount())],
+        });
+      }
+      expect(runs.filter((r) => !isGood(r, 1))).toEqual([]);
+      expect(sandbox!.stats.preflights).toBeGreaterThan(0); // the page really is on another origin
+    },
+  );
 });
 
 describeIf(`tabs bursting at once on one BrowserTokenStore (${RUNS} runs each)`, () => {
-  const cases = [2, 3].flatMap((tabs) => [false, true].flatMap((rotate) => (['revoked', 'known'] as const).map((expiry) => ({ tabs, rotate, expiry }))));
-  it.each(cases)('$tabs tabs, rotating refresh tokens: $rotate, expiry $expiry → exactly one refresh per burst, all answered, nobody signed out', async ({ tabs: count, rotate, expiry }) => {
-    const tabs = await setUp(count, { rotate });
-    const runs: Run[] = [];
-    for (let run = 1; run <= RUNS; run++) {
-      if (expiry === 'revoked') {
-        sandbox!.expireAccessTokens();
-      } else {
-        // The clock has passed the stored `expiresAt` (the server would still accept the token).
-        await tabs[0]!.evaluate(() => window.app.expireStoredToken());
-        const seen = await Promise.all(tabs.map((t) => t.evaluate(() => window.app.untilStoredTokenExpired(10_000))));
-        expect(seen).toEqual(tabs.map(() => true));
+  const cases = [2, 3].flatMap((tabs) =>
+    [false, true].flatMap((rotate) => (['revoked', 'known'] as const).map((expiry) => ({ tabs, rotate, expiry }))),
+  );
+  it.each(cases)(
+    '$tabs tabs, rotating refresh tokens: $rotate, expiry $expiry → exactly one refresh per burst, all answered, nobody signed out',
+    async ({ tabs: count, rotate, expiry }) => {
+      const tabs = await setUp(count, { rotate });
+      const runs: Run[] = [];
+      for (let run = 1; run <= RUNS; run++) {
+        if (expiry === 'revoked') {
+          sandbox!.expireAccessTokens();
+        } else {
+          // The clock has passed the stored `expiresAt` (the server would still accept the token).
+          await tabs[0]!.evaluate(() => window.app.expireStoredToken());
+          const seen = await Promise.all(tabs.map((t) => t.evaluate(() => window.app.untilStoredTokenExpired(10_000))));
+          expect(seen).toEqual(tabs.map(() => true));
+        }
+        const before = snapshot();
+        const results = await Promise.all(tabs.map((t) => burst(t)));
+        const signedOut = await Promise.all(tabs.map((t) => t.evaluate(() => window.app.signedOutCount())));
+        runs.push({
+          run,
+          refreshes: sandbox!.stats.refreshes - before.refreshes,
+          logins: sandbox!.stats.logins - before.logins,
+          results,
+          signedOut,
+        });
       }
-      const before = snapshot();
-      const results = await Promise.all(tabs.map((t) => burst(t)));
-      const signedOut = await Promise.all(tabs.map((t) => t.evaluate(() => window.app.signedOutCount())));
-      runs.push({ run, refreshes: sandbox!.stats.refreshes - before.refreshes, logins: sandbox!.stats.logins - before.logins, results, signedOut });
-    }
-    expect(runs.filter((r) => !isGood(r, count))).toEqual([]);
-  });
+      expect(runs.filter((r) => !isGood(r, count))).toEqual([]);
+    },
+  );
 });
 
 describeIf('a server that does not answer CORS', () => {
@@ -119,7 +159,9 @@ describeIf('a server that does not answer CORS', () => {
     const tab = await openTab(context, pages.origin, sandbox.url);
     await tab.evaluate((o) => window.app.start(o), { adapter });
     const outcome = await tab.evaluate(([u, p]) => window.app.signInOutcome(u, p), [sandbox.username, sandbox.password] as const);
-    expect(outcome).toMatch(/^TokenRefreshError: The login request to http:\/\/[^ ]+ failed before an answer arrived: ERR_NETWORK: Network Error \(cause: ERR_NETWORK\)$/);
+    expect(outcome).toMatch(
+      /^TokenRefreshError: The login request to http:\/\/[^ ]+ failed before an answer arrived: ERR_NETWORK: Network Error \(cause: ERR_NETWORK\)$/,
+    );
     expect(sandbox.stats.logins).toBe(0); // the preflight was refused: the login never ran
   });
 });
@@ -135,7 +177,14 @@ describeIf('the session ends in one tab; an idle tab hears it', () => {
       const heard = await idle!.evaluate((times) => window.app.untilSignedOut(times, 10_000), run);
       const requests = sandbox!.stats.requests;
       const after = await burst(idle!, 1);
-      const outcome = { run, warm, heard, after, sent: sandbox!.stats.requests - requests, count: await idle!.evaluate(() => window.app.signedOutCount()) };
+      const outcome = {
+        run,
+        warm,
+        heard,
+        after,
+        sent: sandbox!.stats.requests - requests,
+        count: await idle!.evaluate(() => window.app.signedOutCount()),
+      };
       if (warm.ok !== 1 || heard !== run || after.signedOut !== 1 || outcome.sent !== 0 || outcome.count !== run) bad.push(outcome);
     }
     expect(bad).toEqual([]);
@@ -186,11 +235,12 @@ describeIf('a tab holding the refresh lock', () => {
     expect(bad).toEqual([]);
   });
 
-  it('hangs: the others take the lock over after lockTimeoutMs, with one refresh', async () => {
-    const [waiting] = await setUp(1, { lockTimeoutMs: 1_000 });
+  it('hangs: the others take the lock over after lockTimeoutMs (and the holder’s refresh deadline), with one refresh', async () => {
+    const timing = { lockTimeoutMs: 1_000, refreshTimeoutMs: 500 };
+    const [waiting] = await setUp(1, timing);
     for (let run = 1; run <= 3; run++) {
       const holder = await openTab(context!, pages.origin, sandbox!.url);
-      await holder.evaluate(() => window.app.holdLock()); // alive, never lets go
+      await holder.evaluate((t) => window.app.holdLock(t), timing); // alive, never lets go
       sandbox!.expireAccessTokens();
       const before = snapshot();
       const startedAt = Date.now();
@@ -213,22 +263,39 @@ describeIf(`fallbacks, when a browser API is missing (2 tabs, rotating refresh t
     IndexedDB: () => Object.defineProperty(globalThis, 'indexedDB', { get: () => undefined, configurable: true }),
   };
   /** What docs/browser.md ("Fallbacks") promises for each: refreshes allowed per burst. */
-  const refreshesAllowed: Record<string, number[]> = { 'Web Locks': [1], BroadcastChannel: [1], IndexedDB: [1, 2] };
+  const refreshesAllowed: Record<string, number[]> = { 'Web Locks': [1], BroadcastChannel: [1], IndexedDB: [1] };
 
   it.each(Object.keys(removals))('without %s: every request answered, nobody signed out, refreshes as documented', async (missing) => {
-    // Without IndexedDB a burst may cost two refreshes (docs/browser.md): with rotating refresh tokens the
-    // second would spend a token the first already replaced, so that fallback is documented, and tested, without rotation.
-    const tabs = await setUp(2, { rotate: missing !== 'IndexedDB', initScript: removals[missing] });
-    expect(await tabs[1]!.evaluate((name) => (name === 'Web Locks' ? !!navigator.locks : name === 'IndexedDB' ? !!globalThis.indexedDB : typeof BroadcastChannel), missing)).toBe(missing === 'BroadcastChannel' ? 'undefined' : false);
+    const tabs = await setUp(2, { rotate: true, initScript: removals[missing] });
+    expect(
+      await tabs[1]!.evaluate(
+        (name) => (name === 'Web Locks' ? !!navigator.locks : name === 'IndexedDB' ? !!globalThis.indexedDB : typeof BroadcastChannel),
+        missing,
+      ),
+    ).toBe(missing === 'BroadcastChannel' ? 'undefined' : false);
     const runs: Run[] = [];
     for (let run = 1; run <= RUNS; run++) {
       sandbox!.expireAccessTokens();
       const before = snapshot();
       const results = await Promise.all(tabs.map((t) => burst(t)));
       const signedOut = await Promise.all(tabs.map((t) => t.evaluate(() => window.app.signedOutCount())));
-      runs.push({ run, refreshes: sandbox!.stats.refreshes - before.refreshes, logins: sandbox!.stats.logins - before.logins, results, signedOut });
+      runs.push({
+        run,
+        refreshes: sandbox!.stats.refreshes - before.refreshes,
+        logins: sandbox!.stats.logins - before.logins,
+        results,
+        signedOut,
+      });
     }
-    const bad = runs.filter((r) => !(refreshesAllowed[missing]!.includes(r.refreshes) && r.logins === 0 && r.results.every((b) => b.ok === BURST) && r.signedOut.every((n) => n === 0)));
+    const bad = runs.filter(
+      (r) =>
+        !(
+          refreshesAllowed[missing]!.includes(r.refreshes) &&
+          r.logins === 0 &&
+          r.results.every((b) => b.ok === BURST) &&
+          r.signedOut.every((n) => n === 0)
+        ),
+    );
     console.log(`without ${missing}: refreshes per burst ${runs.map((r) => r.refreshes).join(' ')}`);
     expect(bad).toEqual([]);
     // The session end is still heard by the other tab (over BroadcastChannel, or storage events).

@@ -1,6 +1,6 @@
-import { isLoginError } from '../../lib';
+import { isSessionExpiredError } from '../../lib';
 import { createNextSchoolClient } from '../../lib/nextschool';
-import { startSandboxServer, type SandboxServer } from '../../lib/testing';
+import { type SandboxServer, startSandboxServer } from '../../lib/testing';
 
 // createNextSchoolClient reads NEXTSCHOOL_URL / NEXTSCHOOL_USERNAME / NEXTSCHOOL_PASSWORD when the
 // matching option is absent; explicit options win (docs/configuration.md#environment).
@@ -62,12 +62,12 @@ describe('createNextSchoolClient() and the environment', () => {
     expect(s.stats.logins).toBe(2);
   });
 
-  it('treats an empty variable as unset, and without credentials fails with LoginError on the first request', async () => {
+  it('treats an empty variable as unset, and without credentials fails with SessionExpiredError (not signed in) on the first request', async () => {
     const s = await sandbox();
     setEnv({ NEXTSCHOOL_URL: s.url, NEXTSCHOOL_USERNAME: '', NEXTSCHOOL_PASSWORD: '' });
     const ns = createNextSchoolClient();
     const error = await ns.students().catch((e) => e);
-    expect(isLoginError(error)).toBe(true);
+    expect(isSessionExpiredError(error)).toBe(true);
     expect(s.stats.logins).toBe(0);
   });
 

@@ -1,9 +1,17 @@
 import { inspect } from 'node:util';
 import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
-import { isLoginError } from '../../lib';
-import { createNextSchoolClient, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL, STUDENT_VISIT_QUERY, STUDENTS_QUERY, VISIT_STUDENTS_QUERY, type NextSchoolLogin } from '../../lib/nextschool';
-import { startSandboxServer, type SandboxServer } from '../../lib/testing';
+import { isLoginError, isSessionExpiredError } from '../../lib';
+import {
+  createNextSchoolClient,
+  NEXTSCHOOL_SANDBOX_URL,
+  NEXTSCHOOL_URL,
+  type NextSchoolLogin,
+  STUDENT_VISIT_QUERY,
+  STUDENTS_QUERY,
+  VISIT_STUDENTS_QUERY,
+} from '../../lib/nextschool';
+import { type SandboxServer, startSandboxServer } from '../../lib/testing';
 import { startTestServer } from '../support/graphql-server';
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -51,7 +59,13 @@ describe('createNextSchoolClient(options)', () => {
     for (const error of errors) {
       expect(isLoginError(error)).toBe(true);
       expect(error.message).toBe('Invalid credentials');
-      for (const text of [String(error), JSON.stringify(error), JSON.stringify(error.toJSON()), inspect(error, { depth: 8 }), error.stack]) {
+      for (const text of [
+        String(error),
+        JSON.stringify(error),
+        JSON.stringify(error.toJSON()),
+        inspect(error, { depth: 8 }),
+        error.stack,
+      ]) {
         expect(text).not.toContain(password);
       }
     }
@@ -62,12 +76,13 @@ describe('createNextSchoolClient(options)', () => {
     await expect(ns.students({ limit: 2 })).resolves.toHaveLength(2);
   });
 
-  it('fails with a clear LoginError when it has neither credentials nor tokens', async () => {
+  it('fails with SessionExpiredError (not signed in) when it has neither credentials nor tokens', async () => {
     const s = await sandbox();
     const ns = createNextSchoolClient({ url: s.url });
     const error = await ns.students().catch((e) => e);
-    expect(isLoginError(error)).toBe(true);
-    expect(error.message).toMatch(/No NextSchool credentials/);
+    expect(isSessionExpiredError(error)).toBe(true);
+    expect(isLoginError(error)).toBe(false);
+    expect(error.message).toMatch(/no NextSchool credentials/);
     expect(s.stats.requests).toBe(0);
   });
 
@@ -150,7 +165,12 @@ describe('createNextSchoolClient(): who logged in', () => {
   });
 
   it('login(username, password) returns the user who just logged in', async () => {
-    const s = await sandbox({ users: [{ username: 'a', password: 'pa', school: 'x', name: 'ครูเอ' }, { username: 'b', password: 'pb', school: 'x' }] });
+    const s = await sandbox({
+      users: [
+        { username: 'a', password: 'pa', school: 'x', name: 'ครูเอ' },
+        { username: 'b', password: 'pb', school: 'x' },
+      ],
+    });
     const ns = createNextSchoolClient({ url: s.url });
     expect((await ns.login('a', 'pa')).user).toMatchObject({ id: 1, username: 'a', name: 'ครูเอ' });
     expect((await ns.login('b', 'pb')).user).toMatchObject({ id: 2, username: 'b', name: 'b', email: 'b@school.example' });
@@ -159,7 +179,9 @@ describe('createNextSchoolClient(): who logged in', () => {
   it('login() gives user: null when the answer holds none', async () => {
     const api = axios.create();
     const mock = new MockAdapter(api);
-    mock.onPost('https://data.nextschool.io/').reply(200, { data: { login: { accessToken: 'a.b.c', refreshToken: 'r', expiresIn: 900, user: null } } });
+    mock
+      .onPost('https://data.nextschool.io/')
+      .reply(200, { data: { login: { accessToken: 'a.b.c', refreshToken: 'r', expiresIn: 900, user: null } } });
     const ns = createNextSchoolClient({ axios: api });
     const result = await ns.login('someone', 'secret');
     expect(result).toMatchObject({ accessToken: 'a.b.c', refreshToken: 'r', user: null });

@@ -5,6 +5,9 @@
 //
 // HOLD_REFRESH=1 holds each refresh request before it is sent (it reports `refreshing`) until the
 // parent sends `release` (or forever: then the parent SIGKILLs the process, holding the lock).
+// HOLD_ANSWER=1 holds each refresh *answer* instead: the server has rotated the refresh token, the
+// process has not seen the new one yet (it reports `answered`) — the moment a fault costs the session.
+// Process warnings (the store's eviction warning) are reported as `warning` events.
 import axios from 'axios';
 import { Redis } from 'ioredis';
 
@@ -35,11 +38,19 @@ const tokens = new RedisTokenStore({
   redis,
   key: env.KEY,
   lockTtlMs: Number(env.LOCK_TTL_MS) || undefined,
+  lockWaitMs: Number(env.LOCK_WAIT_MS) || undefined,
   operationTimeoutMs: Number(env.OP_TIMEOUT_MS) || undefined,
 });
 
+// Each request for the refresh lock is reported (`locking`): a test can wait until a process asks.
+const lock = tokens.lock.bind(tokens);
+tokens.lock = (fn, options) => {
+  send({ event: 'locking' });
+  return lock(fn, options);
+};
+
 let sent = [];
-let releases = [];
+const releases = [];
 let markAt = Infinity;
 const http = axios.getAdapter(axios.defaults.adapter);
 const instance = axios.create({
@@ -51,6 +62,12 @@ const instance = axios.create({
         send({ event: 'refreshing' });
         await new Promise((resolve) => releases.push(resolve));
       }
+      if (env.HOLD_ANSWER === '1') {
+        const answer = await http(config);
+        send({ event: 'answered' });
+        await new Promise((resolve) => releases.push(resolve));
+        return answer;
+      }
     } else {
       const authorization = config.headers?.Authorization ?? config.headers?.authorization;
       sent.push({ user: authorization ? userOf(String(authorization)) : null, at: Date.now() });
@@ -61,6 +78,7 @@ const instance = axios.create({
 const auth = attachTokenRefresh(instance, {
   tokens,
   rotatingRefreshTokens: true,
+  refreshTimeoutMs: Number(env.REFRESH_TIMEOUT_MS) || undefined,
   onSessionExpired: () => send({ event: 'sessionExpired' }),
 });
 const client = createGraphQLClient(instance);
@@ -100,13 +118,17 @@ process.on('message', async ({ cmd, id, ...args }) => {
     else if (cmd === 'release') reply({ released: releases.splice(0).map((r) => r()).length });
     else if (cmd === 'close') {
       // No process.exit: the process must end by itself once the store and the client are closed.
-      tokens.close();
+      await tokens.close(); // waits for a refresh in flight and its write
       await redis.quit().catch(() => redis.disconnect());
-      const after = await tokens.get().then(() => 'resolved', (error) => `${error?.code}: ${error?.message}`);
+      const after = await tokens.get().then(
+        () => 'resolved',
+        (error) => `${error?.code}: ${error?.message}`,
+      );
       process.send({ reply: id, afterClose: after }, () => process.disconnect());
     }
   } catch (error) {
     reply({ failed: `${error?.code ?? error?.name}: ${error?.message}` });
   }
 });
+process.on('warning', (warning) => send({ event: 'warning', message: warning.message }));
 send({ event: 'ready' });

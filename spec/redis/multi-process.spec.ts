@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { startSandboxServer, type SandboxServer } from '../../lib/testing';
-import { hasRedisServer, startRedisServer, type RedisProcess } from '../support/redis-server';
+import { type SandboxServer, startSandboxServer } from '../../lib/testing';
+import { hasRedisServer, type RedisProcess, startRedisServer } from '../support/redis-server';
 import { startWorker, type Worker } from '../support/workers';
 
 // Several processes sharing one service account through RedisTokenStore, over real sockets: a real
@@ -62,7 +62,15 @@ describeRedis('RedisTokenStore across processes', () => {
     redis = await startRedisServer();
     sandbox = await startSandboxServer({ rotateRefreshTokens: true, rateLimits: false });
     await seed('app:tokens');
-    const env = { STORE: 'redis', REDIS_PORT: String(redis.port), KEY: 'app:tokens', URL: sandbox.url, ROTATING: '1', CONCURRENCY: '50', LOCK_TTL_MS: '600' };
+    const env = {
+      STORE: 'redis',
+      REDIS_PORT: String(redis.port),
+      KEY: 'app:tokens',
+      URL: sandbox.url,
+      ROTATING: '1',
+      CONCURRENCY: '50',
+      LOCK_TTL_MS: '600',
+    };
     const doomed = startWorker({ ...env, HANG: '1', CONCURRENCY: '5' });
     const survivor = startWorker(env);
     workers.push(doomed, survivor);

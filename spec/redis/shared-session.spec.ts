@@ -1,14 +1,14 @@
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, isSessionExpiredError, type TokenSet } from '../../lib';
-import { RedisTokenStore } from '../../lib/redis';
+import type { RedisTokenStore } from '../../lib/redis';
 import { startTestServer, type TestServer } from '../support/graphql-server';
 import { deferred, redisPool } from '../support/redis-clients';
-import { hasRedisServer, startRedisServer, type RedisProcess } from '../support/redis-server';
+import { hasRedisServer, type RedisProcess, startRedisServer } from '../support/redis-server';
 import { STUDENTS } from '../support/setup';
 
 // The plugin on RedisTokenStore, two "processes" (each its own ioredis client and store object, as
-// two processes have) against a real redis-server and a real GraphQL server: issue 10, failures 2
-// and 3, as the API's "Session end is shared" and "Token writes are conditional" state them.
+// two processes have) against a real redis-server and a real GraphQL server: a session end heard
+// by every process, and conditional writes across processes (docs/scaling.md, guarantees 3 and 4).
 
 const describeRedis = hasRedisServer() ? describe : describe.skip;
 

@@ -5,9 +5,9 @@ import type Redis from 'ioredis';
 import { isTokenRefreshError, type TokenSet } from '../../lib';
 import { RedisTokenStore } from '../../lib/redis';
 import { deferred, eventually, redisPool } from '../support/redis-clients';
-import { hasRedisServer, startRedisServer, type RedisProcess } from '../support/redis-server';
+import { hasRedisServer, type RedisProcess, startRedisServer } from '../support/redis-server';
 
-// Regression tests for issue 10: each failure of RedisTokenStore under faults, against real
+// Regression tests: each failure found in the first release of RedisTokenStore under faults, against real
 // redis-server processes (docs/scaling.md, "Failure matrix", names each test).
 
 const describeRedis = hasRedisServer() ? describe : describe.skip;
@@ -15,7 +15,7 @@ const alice: TokenSet = { accessToken: 'at-alice', refreshToken: 'rt-alice' };
 const alice2: TokenSet = { accessToken: 'at-alice-2', refreshToken: 'rt-alice-2' };
 const bob: TokenSet = { accessToken: 'at-bob', refreshToken: 'rt-bob' };
 
-describeRedis('RedisTokenStore under faults (issue 10)', () => {
+describeRedis('RedisTokenStore under faults', () => {
   let server: RedisProcess;
   const pool = redisPool(() => server);
   const { connect, store } = pool;
@@ -107,7 +107,9 @@ describeRedis('RedisTokenStore under faults (issue 10)', () => {
 
     it('is atomic: of 20 processes comparing against the same tokens, exactly one writes', async () => {
       await store().set(alice);
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store().compareAndSet(alice, { accessToken: `at-${i}`, refreshToken: `rt-${i}` })));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store().compareAndSet(alice, { accessToken: `at-${i}`, refreshToken: `rt-${i}` })),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect((await store().get())?.accessToken).toBe(`at-${results.indexOf(true)}`);
     });
@@ -163,7 +165,10 @@ describeRedis('RedisTokenStore under faults (issue 10)', () => {
       server = await startRedisServer({ port, dir });
       expect(await b.get()).toEqual(alice2);
       const raw = connect();
-      await eventually('alice2 restored', async () => (await b.get()) !== null && JSON.parse((await raw.get('test:tokens'))!).accessToken === alice2.accessToken);
+      await eventually(
+        'alice2 restored',
+        async () => (await b.get()) !== null && JSON.parse((await raw.get('test:tokens'))!).accessToken === alice2.accessToken,
+      );
       expect(await b.compareAndSet(alice2, bob)).toBe(true);
       await eventually('A hears of bob', async () => (await a.get())?.accessToken === bob.accessToken);
     });
@@ -266,9 +271,16 @@ describeRedis('RedisTokenStore under faults (issue 10)', () => {
     const a = store({ redis: client });
     await a.set(alice);
     a.close();
-    const operations: Array<() => Promise<unknown>> = [() => a.get(), () => a.set(bob), () => a.lock(async () => 1), () => a.compareAndSet(alice, bob)];
+    const operations: Array<() => Promise<unknown>> = [
+      () => a.get(),
+      () => a.set(bob),
+      () => a.lock(async () => 1),
+      () => a.compareAndSet(alice, bob),
+    ];
     for (const operation of operations) {
-      const error = await Promise.resolve().then(operation).catch((e: unknown) => e);
+      const error = await Promise.resolve()
+        .then(operation)
+        .catch((e: unknown) => e);
       expect(isTokenRefreshError(error)).toBe(true);
       expect((error as Error).message).toMatch(/closed/);
       expect(error).toMatchObject({ code: 'STORE_CLOSED', transient: false }); // permanent: not retried, not waited out
@@ -287,8 +299,10 @@ describeRedis('RedisTokenStore under faults (issue 10)', () => {
     await inside.promise;
     const waiterClient = connect();
     const polled = deferred();
-    const pttl = waiterClient.pttl.bind(waiterClient);
-    waiterClient.pttl = ((key: string) => pttl(key).finally(() => polled.resolve())) as Redis['pttl'];
+    const evalOf = waiterClient.eval.bind(waiterClient) as (...a: unknown[]) => Promise<unknown>;
+    // Resolves once a lock attempt was answered "taken": the waiter then waits for news.
+    waiterClient.eval = ((...a: unknown[]) =>
+      evalOf(...a).finally(() => a.includes('{test:tokens}:lock') && polled.resolve())) as Redis['eval'];
     const waiter = store({ redis: waiterClient });
     const started = Date.now();
     const waiting = waiter.lock(async () => 'never').catch((e: unknown) => e);
@@ -303,8 +317,14 @@ describeRedis('RedisTokenStore under faults (issue 10)', () => {
 
   it.each([
     ['lockWaitMs', { lockWaitMs: Number.NaN }, /^Expected `lockWaitMs` to be a finite number ≥ 0, got `NaN`$/],
-    ['lockTtlMs', { lockTtlMs: -1 }, /^Expected `lockTtlMs` to be a finite number ≥ 100, got `-1`$/],
-    ['operationTimeoutMs', { operationTimeoutMs: Number.POSITIVE_INFINITY }, /^Expected `operationTimeoutMs` to be a finite number ≥ 1, got `Infinity`$/],
+    ['lockTtlMs', { lockTtlMs: -1 }, /^Expected `lockTtlMs` to be an integer ≥ 100, got `-1`$/],
+    // Redis takes PX in whole milliseconds: 3000 * 1.1 passed, then every SET … PX failed in every process.
+    ['lockTtlMs', { lockTtlMs: 3000 * 1.1 }, /^Expected `lockTtlMs` to be an integer ≥ 100, got `3300.0000000000005`$/],
+    [
+      'operationTimeoutMs',
+      { operationTimeoutMs: Number.POSITIVE_INFINITY },
+      /^Expected `operationTimeoutMs` to be a finite number ≥ 1, got `Infinity`$/,
+    ],
     ['key', { key: '' }, /^Expected `key` to be a non-empty string without `\{` or `\}`, got ``$/],
     ['key', { key: 'tokens:{x}' }, /^Expected `key` .*got `tokens:\{x\}`$/],
   ])('(8) a bad `%s` is a TypeError at construction naming it', (_name, options, message) => {

@@ -10,7 +10,10 @@ import { RedisTokenStore } from '../../dist/redis.mjs';
 
 const env = process.env;
 const STUDENTS = gql`query Students($limit: Int) { students(limit: $limit) { id } }`;
-const redis = env.STORE === 'redis' ? new Redis({ port: Number(env.REDIS_PORT), host: '127.0.0.1', maxRetriesPerRequest: 1, disconnectTimeout: 100 }) : undefined;
+const redis =
+  env.STORE === 'redis'
+    ? new Redis({ port: Number(env.REDIS_PORT), host: '127.0.0.1', maxRetriesPerRequest: 1, disconnectTimeout: 100 })
+    : undefined;
 redis?.on('error', () => {});
 const tokens = redis
   ? new RedisTokenStore({ redis, key: env.KEY, lockTtlMs: Number(env.LOCK_TTL_MS) || 10_000 })
@@ -23,7 +26,7 @@ if (env.HANG === '1') {
   attachTokenRefresh(api, {
     tokens,
     rotatingRefreshTokens: rotating,
-    refreshTimeoutMs: 600_000,
+    refreshTimeoutMs: 1_000, // how long the store keeps the lock of a holder that stopped renewing, past its lease
     refresh: () => {
       process.send({ refreshing: true });
       return new Promise(() => {}); // holds the lock until the parent kills this process
@@ -50,7 +53,7 @@ process.on('message', async (message) => {
     const errors = outcomes.filter((o) => o.status === 'rejected').map((o) => `${o.reason?.code ?? o.reason?.name}: ${o.reason?.message}`);
     process.send({ done: true, answered: outcomes.length - errors.length, errors });
   } else if (message.cmd === 'exit') {
-    tokens.close?.();
+    await tokens.close?.();
     await redis?.quit().catch(() => {});
     process.exit(0);
   }

@@ -1,7 +1,7 @@
 // The test glue around the app (./session.ts): what the Chromium tests drive through `window.app`.
 import { BrowserTokenStore } from '../../../lib/browser/index';
 import type { NextSchoolClient } from '../../../lib/nextschool';
-import { createAppSession, loadStudents, signIn, signOut, type AppSessionOptions } from './session';
+import { type AppSessionOptions, createAppSession, loadStudents, signIn, signOut } from './session';
 
 export interface BurstResult {
   ok: number;
@@ -85,14 +85,20 @@ const app = {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   },
-  /** Takes the refresh lock and never lets go (a tab that hangs, or is closed, mid-refresh). */
-  holdLock(): Promise<void> {
-    const store = new BrowserTokenStore();
+  /**
+   * Takes the refresh lock and never lets go (a tab that hangs, or is closed, mid-refresh), with the
+   * app's timings: a hung holder is taken over by the others after them.
+   */
+  holdLock(timing: { lockTimeoutMs?: number; refreshTimeoutMs?: number } = {}): Promise<void> {
+    const store = new BrowserTokenStore({ lockTimeoutMs: timing.lockTimeoutMs });
     return new Promise((held) => {
-      void store.lock(() => {
-        held();
-        return new Promise<never>(() => {});
-      });
+      void store.lock(
+        () => {
+          held();
+          return new Promise<never>(() => {});
+        },
+        { refreshTimeoutMs: timing.refreshTimeoutMs },
+      );
     });
   },
   /** How many requests for the refresh lock wait in this origin (navigator.locks.query). */

@@ -2,9 +2,9 @@
 // package's import paths); the Chromium tests (spec/browser) run it in several tabs at once against
 // the sandbox. spec/browser/docs.spec.ts keeps the two identical.
 import axios from 'axios';
+import { BrowserTokenStore } from '../../../lib/browser/index';
 import { isSessionExpiredError } from '../../../lib/index';
 import { createNextSchoolClient, type NextSchoolClient, type Student } from '../../../lib/nextschool';
-import { BrowserTokenStore } from '../../../lib/browser/index';
 
 export interface AppSessionOptions {
   /** The GraphQL endpoint (another origin than the page: the server must answer CORS). */
@@ -17,6 +17,8 @@ export interface AppSessionOptions {
   onSignedOut: () => void;
   /** For the tests of a hung tab: how long to wait for another tab's refresh lock. */
   lockTimeoutMs?: number;
+  /** For the tests of a hung tab: how long a refresh may wait for its answer. */
+  refreshTimeoutMs?: number;
 }
 
 // One client per app (not per component, not per render): the store, the lock and the refresh
@@ -29,6 +31,7 @@ export function createAppSession(options: AppSessionOptions): NextSchoolClient {
     // them all out.
     tokens: new BrowserTokenStore({ lockTimeoutMs: options.lockTimeoutMs }),
     rotatingRefreshTokens: options.rotatingRefreshTokens,
+    refreshTimeoutMs: options.refreshTimeoutMs,
     onSessionExpired: () => options.onSignedOut(),
   });
 }

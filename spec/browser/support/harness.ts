@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 // Real Chromium for the browser tests: Debian's package (playwright's own downloads cannot work
 // here), driven by playwright-core; the app bundled by esbuild from the package's browser build,
@@ -14,7 +14,16 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Launches Chromium with a fresh profile (playwright makes a temporary user-data dir and removes it). */
 export function launchChromium(): Promise<Browser> {
@@ -60,11 +69,21 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-/** Serves the page and its script; nothing else. */
+/**
+ * Serves the page and its script; `/sandboxed?api=…` is a page embedding the app in
+ * `<iframe sandbox="allow-scripts">` (an opaque origin: Web Locks, IndexedDB and localStorage refuse).
+ */
 export async function startPageServer(script: string): Promise<PageServer> {
   const html = '<!doctype html><meta charset="utf-8"><title>app</title><script src="/app.js"></script>';
+  const sandboxed = (url: string) =>
+    `<!doctype html><meta charset="utf-8"><title>host</title><iframe sandbox="allow-scripts" src="/${new URL(url, 'http://x').search}"></iframe>`;
   const server = http.createServer((req, res) => {
-    const [type, body] = req.url?.startsWith('/app.js') ? ['text/javascript', script] : req.url === '/favicon.ico' ? ['', ''] : ['text/html', html];
+    const page = req.url?.startsWith('/sandboxed') ? sandboxed(req.url) : html;
+    const [type, body] = req.url?.startsWith('/app.js')
+      ? ['text/javascript', script]
+      : req.url === '/favicon.ico'
+        ? ['', '']
+        : ['text/html', page];
     res.writeHead(type ? 200 : 404, { 'content-type': `${type || 'text/plain'}; charset=utf-8`, 'cache-control': 'no-store' });
     res.end(body);
   });
