@@ -20,8 +20,8 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-/** Valid queries before each herd: the tab's 6 connections are open, as in a page that has been working. */
-const WARM = 12;
+/** Valid queries at once before each herd: the tab's 6 connections open, as in a page that has been working. */
+export const WARM = 12;
 
 async function bundle() {
   const result = await build({

@@ -154,7 +154,7 @@ Server requests: ${ms(poolRuns[srv].loaded.map((x) => x.requests))} against at m
 }
 
 /** Section: Chromium, one tab, a herd through the browser's 6 connections. */
-export function browserSection({ browser, browserRuns, bound }) {
+export function browserSection({ browser, browserRuns, bound, warm }) {
   if (browserRuns.error)
     return `## 4. The browser: one tab, ${browser.n} queries on a revoked token\n\nNot measured: ${browserRuns.error}.\n`;
   return `## 4. The browser: one tab, ${browser.n} queries on a revoked token
@@ -163,7 +163,7 @@ Chromium ${browserRuns.version} (headless, driven by playwright-core), one tab, 
 build on axios bundled by esbuild (\`spec/bench/browser-page.mjs\`), served by the lean server on the
 API's own origin (so no CORS preflight joins the queue). Over HTTP/1.1 the browser opens at most 6
 connections to a host: the other requests, and a refresh sent through the same browser, wait in its
-queue. Each run starts a new client, sends 12 valid queries at once (the tab's 6 connections open),
+queue. Each run starts a new client, sends ${warm} valid queries at once (the tab's 6 connections open),
 revokes the token on the server and sends the herd. Refresh latency here is measured in the page,
 from the first \`UNAUTHENTICATED\` answer reaching it to the library's \`onRefresh\` (the page sees no
 diagnostics channel); beside it, the refresh request alone, from the moment the library hands it to
@@ -224,7 +224,7 @@ The package's sandbox (\`startSandboxServer\` of \`axios-graphql-refresh/testing
 with its rate limits on, and \`createNextSchoolClient\` as a user runs it (service credentials, a lazy
 login), each client in a process of its own (\`spec/bench/paced-worker.mjs\`). Every query of a burst
 has its own variables (an offset), so none is sent once for several callers. Scaled runs divide every
-documented limit (${documented.perUser} per user, ${documented.perIp} per IP, ${documented.login} logins, per ${documented.windowMs / 1000} s) by ${documented.perUser / scaled.perUser} and
+documented limit (${documented.perUser} per user, ${documented.perIp} per IP, ${documented.login} logins, per ${documented.windowMs / 1000} s) by ${documented.perUser / scaled.perUser} (rounded to whole requests) and
 the window by ${documented.windowMs / scaled.windowMs}: ${scaled.perUser} per user, ${scaled.perIp} per IP and ${plural(scaled.login, 'login')} per ${scaled.windowMs / 1000} s; the client gets the same per-user
 limit as its \`rateLimit\`. The shared run starts a redis-server on a free loopback port and gives every
 process a \`RedisTokenStore\` on one key. Wall time runs from the moment every process is ready and told
