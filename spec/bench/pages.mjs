@@ -91,11 +91,12 @@ ${verdicts.join('\n')}`
 `;
 }
 
-/** Rows of the bounded-pool and browser tables: the unloaded herd of 1, then the loaded herd. */
+/** Rows of the bounded-pool and browser tables: the unloaded herd of 1, the loaded herd, and the unbounded pool's if run. */
 const latencyRows = (runs, n, extra = () => []) =>
   [
     ['unloaded (a herd of 1)', runs.unloaded, 1],
     [`loaded (a herd of ${en(n)})`, runs.loaded, n],
+    ...(runs.unbounded ? [[`the same herd, unbounded pool (not a target)`, runs.unbounded, n]] : []),
   ].map(([kind, rs, size]) => [
     kind,
     ms(
@@ -123,6 +124,12 @@ function latencyVerdict(runs, bound) {
   return `${loaded.toFixed(1)} ms against ${unloaded.toFixed(1)} ms unloaded, ${(loaded / unloaded).toFixed(1)}× (per-round ratios: median ${median(ratios).toFixed(1)}${interval}): ${metWord(loaded <= bound * unloaded)}`;
 }
 
+/** How the bounded pool's refresh latency compares with the same herd's on an unbounded pool. */
+function unboundedNote(runs) {
+  const [bounded, unbounded] = [median(runs.loaded.map((x) => x.refreshMs)), median(runs.unbounded.map((x) => x.refreshMs))];
+  return `With an unbounded pool the same herd's refresh took ${unbounded.toFixed(1)} ms: the bounded pool's is ${(bounded / unbounded).toFixed(1)}× that, and the unbounded pool's ${(unbounded / median(runs.unloaded.map((x) => x.refreshMs))).toFixed(1)}× the unloaded one.`;
+}
+
 /** Section: a herd on a bounded pool, on both servers. */
 export function poolSection({ pool, serverNames, poolRuns, bound }) {
   const servers = Object.keys(serverNames);
@@ -137,8 +144,9 @@ refresh's latency is measured from the library's own diagnostics channels
 (\`axios-graphql-refresh:refresh:start\` to \`:end\`, docs/observability.md), timed with
 \`performance.now()\` in their subscribers: the whole refresh flight as the library runs it, its wait
 for a socket included. The unloaded reference is the same client on the same warm pool with a herd
-of 1 (one query fails, one refresh, one replay). ${plural(pool.rounds, 'round')} per server, each an
-unloaded run and a loaded one in alternating order; medians, range in brackets.
+of 1 (one query fails, one refresh, one replay). Beside them, not a target, the same herd with an
+unbounded pool (\`maxSockets: Infinity\`, the same ${pool.maxSockets} connections opened first). ${plural(pool.rounds, 'round')} per server, each
+running the three in turn, in alternating order; medians, range in brackets.
 
 ${servers
   .map(
@@ -147,6 +155,7 @@ ${servers
 ${table(['run', 'refresh latency (ms)', 'refreshes', 'server requests', 'answered', 'wall time (ms)'], latencyRows(poolRuns[srv], pool.n))}
 
 Refresh latency with the pool saturated: ${latencyVerdict(poolRuns[srv], bound)} (target ≤ ${bound}×).
+${unboundedNote(poolRuns[srv])}
 Server requests: ${ms(poolRuns[srv].loaded.map((x) => x.requests))} against at most N + maxSockets + 1 = ${en(limit)}: ${metWord(over(srv) === 0)}${over(srv) ? ` (over in ${over(srv)} of ${poolRuns[srv].loaded.length} runs)` : ''}.`,
   )
   .join('\n\n')}
