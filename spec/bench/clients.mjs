@@ -4,13 +4,16 @@ import axios from 'axios';
 import createAuthRefresh from 'axios-auth-refresh';
 import { attachTokenRefresh, createGraphQLClient, gql } from '../../dist/index.mjs';
 
-export const STUDENTS = gql`query Students($limit: Int) { students(limit: $limit) { id fullName } }`;
+export const STUDENTS = gql`query Students($limit: Int, $offset: Int) { students(limit: $limit, offset: $offset) { id fullName } }`;
 const REFRESH = 'mutation RefreshToken($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken expiresIn } }';
 
-/** Same socket pool for every client: fair, and within any file-descriptor limit. Closed by `close()`. */
+/**
+ * Same socket pool for every client: fair, and within any file-descriptor limit (128 sockets unless
+ * `options.maxSockets` bounds it, as the bounded-pool scenario does). Closed by `closeClients()`.
+ */
 const agents = new Set();
-const agent = () => {
-  const a = new http.Agent({ keepAlive: true, maxSockets: 128 });
+const agent = (maxSockets = 128) => {
+  const a = new http.Agent({ keepAlive: true, maxSockets });
   agents.add(a);
   return a;
 };
@@ -29,7 +32,7 @@ const dataOrThrow = (data) => {
 
 /** axios-graphql-refresh. `tokens` may carry a known expiry. */
 export function ours(url, tokens, options = {}) {
-  const api = axios.create({ baseURL: url, httpAgent: agent(), adapter: options.adapter });
+  const api = axios.create({ baseURL: url, httpAgent: agent(options.maxSockets), adapter: options.adapter });
   const auth = attachTokenRefresh(api, { tokens, retry: false, ...options.plugin });
   const client = createGraphQLClient(api);
   return { name: 'axios-graphql-refresh', query: (variables) => client.query(STUDENTS, variables), stats: () => auth.stats, auth, api };
@@ -60,7 +63,7 @@ export function oursPlugin(url, tokens, options = {}) {
  */
 export function axiosAuthRefresh(url, tokens, options = {}) {
   let { accessToken } = tokens;
-  const api = axios.create({ baseURL: url, httpAgent: agent(), adapter: options.adapter });
+  const api = axios.create({ baseURL: url, httpAgent: agent(options.maxSockets), adapter: options.adapter });
   const plain = axios.create({ baseURL: url, httpAgent: agent(), adapter: options.adapter });
   api.interceptors.request.use((config) => {
     config.headers.Authorization = `Bearer ${accessToken}`;

@@ -1,5 +1,7 @@
-// The five benchmark scenarios. Each returns plain numbers; run.mjs repeats them and reports.
+// The benchmark scenarios run in the bench's own process or in scenario workers (the browser and
+// rate-limit scenarios have modules of their own: browser.mjs, paced.mjs). Each returns plain numbers; run.mjs repeats them and reports.
 import { execFileSync, fork } from 'node:child_process';
+import dc from 'node:diagnostics_channel';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -39,22 +41,47 @@ function stallProbe() {
 }
 
 /**
+ * Durations of this process's refresh flights, from the library's own diagnostics channels
+ * (docs/observability.md): `refresh:start` to `refresh:end`, timed with performance.now() in the
+ * subscribers (which run synchronously as the library publishes). `stop()` unsubscribes and returns
+ * them, in ms.
+ */
+function refreshTimer() {
+  const spans = [];
+  let startedAt;
+  const onStart = () => {
+    startedAt = performance.now();
+  };
+  const onEnd = () => startedAt !== undefined && spans.push(performance.now() - startedAt);
+  dc.subscribe('axios-graphql-refresh:refresh:start', onStart);
+  dc.subscribe('axios-graphql-refresh:refresh:end', onEnd);
+  return () => {
+    dc.unsubscribe('axios-graphql-refresh:refresh:start', onStart);
+    dc.unsubscribe('axios-graphql-refresh:refresh:end', onEnd);
+    return spans;
+  };
+}
+
+/**
  * Herd: N concurrent queries meet an expired token. `variant` is a client name from CLIENTS, or
  * 'oursKnown' (our client, told the token has expired) or 'authRefreshDedupe' (axios-auth-refresh
- * with deduplicateRefresh: true).
+ * with deduplicateRefresh: true). Every query has variables of its own (an offset), so a client that
+ * sends identical in-flight queries once still sends N. `maxSockets` bounds the client's pool (128
+ * otherwise); `warm`: the valid queries sent at once first (min(N, pool size) unless given);
+ * `timeRefresh` records our refresh's duration (`refreshMs`, see refreshTimer).
  */
-export async function herd(server, variant, n) {
+export async function herd(server, variant, n, { maxSockets, timeRefresh = false, warm = Math.min(n, maxSockets ?? 128) } = {}) {
   await server.call('reset');
   const tokens = await server.call('issue');
   const kind = variant === 'oursKnown' ? 'ours' : variant === 'authRefreshDedupe' ? 'axiosAuthRefresh' : variant;
   const client = CLIENTS[kind](
     server.url,
     { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken },
-    { deduplicateRefresh: variant === 'authRefreshDedupe' },
+    { deduplicateRefresh: variant === 'authRefreshDedupe', maxSockets },
   );
   // Warm the code path and the connection pool, as in an application that has been serving traffic:
   // a cold pool would make the herd measure TCP connection set-up as much as the clients.
-  await Promise.all(Array.from({ length: Math.min(n, 128) }, () => client.query({ limit: 1 })));
+  await Promise.all(Array.from({ length: warm }, (_, i) => client.query({ limit: 1, offset: i })));
   await server.call('expire');
   // Known expiry: the client is told the token has run out, so it refreshes before sending.
   if (variant === 'oursKnown') await client.auth.setTokens({ ...tokens, expiresIn: undefined, expiresAt: Date.now() - 1 });
@@ -62,11 +89,13 @@ export async function herd(server, variant, n) {
   // Second opinion on the stall: node's own event-loop delay histogram (1 ms timer; reported, not checked).
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
+  const stopTimer = timeRefresh ? refreshTimer() : () => [];
   const stopProbe = stallProbe();
   const started = performance.now();
-  const outcomes = await Promise.allSettled(Array.from({ length: n }, () => client.query({ limit: 2 })));
+  const outcomes = await Promise.allSettled(Array.from({ length: n }, (_, i) => client.query({ limit: 2, offset: i })));
   const wallMs = performance.now() - started;
   const { max: stallMs, maxAt: stallAtMs } = stopProbe();
+  const refreshSpans = stopTimer();
   histogram.disable();
   const server_ = delta(await server.call('stats'), before);
   closeClients();
@@ -79,6 +108,7 @@ export async function herd(server, variant, n) {
     stallMs,
     stallAtMs,
     delayMaxMs: histogram.max / 1e6,
+    ...(timeRefresh ? { refreshMs: refreshSpans.length === 1 ? refreshSpans[0] : Number.NaN, refreshFlights: refreshSpans.length } : {}),
   };
 }
 
@@ -118,7 +148,7 @@ export async function herdCpu(kind, n) {
   for (let i = 0; i < 50; i++) await client.query({ limit: 1 });
   valid = 'expired';
   const started = performance.now();
-  const outcomes = await Promise.allSettled(Array.from({ length: n }, () => client.query({ limit: 2 })));
+  const outcomes = await Promise.allSettled(Array.from({ length: n }, (_, i) => client.query({ limit: 2, offset: i })));
   return { wallMs: performance.now() - started, answered: outcomes.filter((o) => o.status === 'fulfilled').length, refreshes: counter };
 }
 
@@ -255,9 +285,9 @@ export async function memory(server, n) {
   const client = CLIENTS.ours(server.url, tokens);
   await client.query({ limit: 1 });
   await server.call('expire');
-  const trigger = client.query({ limit: 1 }).catch(() => {}); // fails, starts the (slow) refresh
+  const trigger = client.query({ limit: 1, offset: -1 }).catch(() => {}); // fails, starts the (slow) refresh
   while (!client.stats().refreshes) await new Promise((r) => setTimeout(r, 5));
-  const ours = await heapPer(n, () => Array.from({ length: n }, () => client.query({ limit: 1 }).catch(() => undefined)));
+  const ours = await heapPer(n, () => Array.from({ length: n }, (_, i) => client.query({ limit: 1, offset: i }).catch(() => undefined)));
   const queued = client.stats().queued;
 
   let release;
@@ -270,7 +300,7 @@ export async function memory(server, n) {
     return config;
   });
   const floor = await heapPer(n, () =>
-    Array.from({ length: n }, () => plain.post('/', { query: STUDENTS.source, variables: { limit: 1 } })),
+    Array.from({ length: n }, (_, i) => plain.post('/', { query: STUDENTS.source, variables: { limit: 1, offset: i } })),
   );
   release();
   await Promise.all(floor.items);
@@ -291,10 +321,11 @@ export async function proactive(server, kind, ttlMs, durationMs, workers = 10) {
   const started = Date.now();
   let answered = 0;
   let failed = 0;
+  let sent = 0; // each query's own offset: no two are identical
   await Promise.all(
     Array.from({ length: workers }, async () => {
       while (Date.now() - started < durationMs) {
-        await client.query({ limit: 1 }).then(
+        await client.query({ limit: 1, offset: sent++ }).then(
           () => answered++,
           () => failed++,
         );
@@ -320,7 +351,7 @@ export async function rateLimit(server, kind, limit, windowMs, burst) {
   const tokens = await server.call('issue');
   const client = CLIENTS[kind](server.url, tokens, { plugin: { maxRateLimitWaits: 10 } });
   const started = performance.now();
-  const outcomes = await Promise.allSettled(Array.from({ length: burst }, () => client.query({ limit: 1 })));
+  const outcomes = await Promise.allSettled(Array.from({ length: burst }, (_, i) => client.query({ limit: 1, offset: i })));
   const s = await server.call('stats');
   closeClients();
   return {

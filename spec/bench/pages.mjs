@@ -1,0 +1,249 @@
+// The page's sections for the graphql-js herd, the bounded pool, the browser and the rate limits
+// against the sandbox (run.mjs composes the rest). Every sentence is computed from the figures it is
+// given: a comparison, a met/missed word or a noise verdict can never contradict its numbers.
+import { median, medianInterval, ms, spread, table } from './report.mjs';
+
+const metWord = (ok) => (ok ? 'met' : '**missed**');
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const list = (items) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+const en = (n) => n.toLocaleString('en');
+
+/**
+ * Whether a missed ratio bound is beyond this machine's noise: with ≥ 3 paired rounds, whether the
+ * 95% interval of the per-round ratios lies wholly above the bound; with fewer, whether the two
+ * sides' ranges of runs (ours scaled by 1/bound) overlap.
+ */
+function noiseVerdict(ratios, bound, what) {
+  if (ratios.length >= 3) {
+    const [lo, hi] = medianInterval(ratios);
+    return lo > bound
+      ? `${what}: the 95% interval of the per-round ratios (${lo.toFixed(2)}–${hi.toFixed(2)}) lies above ${bound}, so the miss is larger than this machine's noise.`
+      : `${what}: the 95% interval of the per-round ratios (${lo.toFixed(2)}–${hi.toFixed(2)}) reaches ${bound}, so the miss is within what this machine's noise moves.`;
+  }
+  const [a, b] = spread(ratios);
+  return `${what}: ${plural(ratios.length, 'round')} (ratio ${a.toFixed(2)}${a === b ? '' : `–${b.toFixed(2)}`}), too few for an interval.`;
+}
+
+/** Section: the herd on the graphql-js server, and the wall-time targets on both servers. */
+export function graphqlHerdSection({ ns, runsPerN, names, serverNames, gqlHerd, wallOn, wallRatios, wallOk, wallBound, versions }) {
+  const rows = ns.flatMap((n) =>
+    Object.keys(gqlHerd).map((v) => {
+      const runs = gqlHerd[v][n];
+      return [
+        names[v],
+        String(n),
+        ms(runs.map((x) => x.refreshes)),
+        ms(runs.map((x) => x.requests)),
+        ms(runs.map((x) => x.unauthenticated)),
+        `${ms(runs.map((x) => x.answered))} / ${n}`,
+        ms(runs.map((x) => x.wallMs)),
+      ];
+    }),
+  );
+  const servers = Object.keys(serverNames);
+  const targets = servers.flatMap((srv) =>
+    ns.map((n) => {
+      const [ours, theirs] = [wallOn(srv, 'ours', n), wallOn(srv, 'axiosAuthRefresh', n)];
+      const ratios = wallRatios(srv, n);
+      const interval =
+        ratios.length >= 3
+          ? medianInterval(ratios)
+              .map((x) => x.toFixed(2))
+              .join('–')
+          : 'too few rounds';
+      return [
+        serverNames[srv],
+        String(n),
+        ours.toFixed(0),
+        theirs.toFixed(0),
+        `${(ours / theirs).toFixed(2)}×`,
+        `${median(ratios).toFixed(2)}× (${interval})`,
+        `≤ ${wallBound(n)}×`,
+        wallOk(srv, n) ? 'yes' : '**no**',
+      ];
+    }),
+  );
+  const missed = servers.flatMap((srv) => ns.filter((n) => !wallOk(srv, n)).map((n) => ({ srv, n })));
+  const verdicts = missed.map(({ srv, n }) => noiseVerdict(wallRatios(srv, n), wallBound(n), `On ${serverNames[srv]} at N = ${en(n)}`));
+  const ranOn = [...new Set(ns.map(runsPerN))];
+  return `## 2. Herd on a graphql-js server; herd wall time against axios-auth-refresh
+
+The herd of section 1 against a server that parses, validates and executes every request with
+graphql-js (graphql ${versions.graphql}, served by graphql-yoga ${versions.yoga} on \`node:http\`, in its own process;
+\`spec/bench/graphql-server.mjs\`): the same schema, tokens and answers as the lean server, an expired
+token failing \`students\` with \`UNAUTHENTICATED\` at HTTP 200. This library against axios-auth-refresh,
+in rounds of alternating order as in section 1 (${ranOn.length === 1 ? plural(ranOn[0], 'round') : list(ranOn.map((r) => `${plural(r, 'round')} at N = ${ns.filter((n) => runsPerN(n) === r).join(', ')}`))}).
+
+${table(['client', 'N', 'refreshes', 'server requests', 'UNAUTHENTICATED answers', 'answered', 'wall time (ms)'], rows)}
+
+Herd wall time against axios-auth-refresh on both servers. The ratio of medians is the checked
+figure; beside it, the median of each round's ratio (the two clients ran in the same moments) with
+the 95% bootstrap interval of that median:
+
+${table(['server', 'N', 'this library (ms)', 'axios-auth-refresh (ms)', 'ratio of medians', 'per-round ratio (95% interval)', 'target', 'met'], targets)}
+
+${
+  missed.length === 0
+    ? 'Every wall-time target was met on both servers.'
+    : `The wall-time target was missed ${list(missed.map(({ srv, n }) => `on ${serverNames[srv]} at N = ${en(n)}`))}.
+${verdicts.join('\n')}`
+}
+`;
+}
+
+/** Rows of the bounded-pool and browser tables: the unloaded herd of 1, the loaded herd, and the unbounded pool's if run. */
+const latencyRows = (runs, n, extra = () => []) =>
+  [
+    ['unloaded (a herd of 1)', runs.unloaded, 1],
+    [`loaded (a herd of ${en(n)})`, runs.loaded, n],
+    ...(runs.unbounded ? [[`the same herd, unbounded pool (not a target)`, runs.unbounded, n]] : []),
+  ].map(([kind, rs, size]) => [
+    kind,
+    ms(
+      rs.map((x) => x.refreshMs),
+      1,
+    ),
+    ...extra(rs),
+    ms(rs.map((x) => x.refreshes)),
+    ms(rs.map((x) => x.requests)),
+    `${ms(rs.map((x) => x.answered))} / ${size}`,
+    ms(rs.map((x) => x.wallMs)),
+  ]);
+
+/** "3.1× (per-round ratios: median 2.9, 95% interval 2.1–4.0)" with its met word, from a runs pair. */
+function latencyVerdict(runs, bound) {
+  const loaded = median(runs.loaded.map((x) => x.refreshMs));
+  const unloaded = median(runs.unloaded.map((x) => x.refreshMs));
+  const ratios = runs.loaded.map((x, i) => x.refreshMs / runs.unloaded[i].refreshMs);
+  const interval =
+    ratios.length >= 3
+      ? `, 95% interval ${medianInterval(ratios)
+          .map((x) => x.toFixed(1))
+          .join('–')}`
+      : '';
+  return `${loaded.toFixed(1)} ms against ${unloaded.toFixed(1)} ms unloaded, ${(loaded / unloaded).toFixed(1)}× (per-round ratios: median ${median(ratios).toFixed(1)}${interval}): ${metWord(loaded <= bound * unloaded)}`;
+}
+
+/** How the bounded pool's refresh latency compares with the same herd's on an unbounded pool. */
+function unboundedNote(runs) {
+  const [bounded, unbounded] = [median(runs.loaded.map((x) => x.refreshMs)), median(runs.unbounded.map((x) => x.refreshMs))];
+  return `With an unbounded pool the same herd's refresh took ${unbounded.toFixed(1)} ms: the bounded pool's is ${(bounded / unbounded).toFixed(1)}× that, and the unbounded pool's ${(unbounded / median(runs.unloaded.map((x) => x.refreshMs))).toFixed(1)}× the unloaded one.`;
+}
+
+/** Section: a herd on a bounded pool, on both servers. */
+export function poolSection({ pool, serverNames, poolRuns, bound }) {
+  const servers = Object.keys(serverNames);
+  const limit = pool.n + pool.maxSockets + 1;
+  const over = (srv) => poolRuns[srv].loaded.filter((x) => x.requests > limit).length;
+  return `## 3. A bounded pool: ${en(pool.n)} queries on a revoked token, ${pool.maxSockets} sockets
+
+The client's agent is \`new http.Agent({ keepAlive: true, maxSockets: ${pool.maxSockets} })\`, as backends bound their
+pools; the access token is revoked on the server while the client still holds it as valid (expiry
+unknown to it). Each run first opens the pool's ${pool.maxSockets} connections with valid queries. The
+refresh's latency is measured from the library's own diagnostics channels
+(\`axios-graphql-refresh:refresh:start\` to \`:end\`, docs/observability.md), timed with
+\`performance.now()\` in their subscribers: the whole refresh flight as the library runs it, its wait
+for a socket included. The unloaded reference is the same client on the same warm pool with a herd
+of 1 (one query fails, one refresh, one replay). Beside them, not a target, the same herd with an
+unbounded pool (\`maxSockets: Infinity\`, the same ${pool.maxSockets} connections opened first). ${plural(pool.rounds, 'round')} per server, each
+running the three in turn, in alternating order; medians, range in brackets.
+
+${servers
+  .map(
+    (srv) => `On ${serverNames[srv]}:
+
+${table(['run', 'refresh latency (ms)', 'refreshes', 'server requests', 'answered', 'wall time (ms)'], latencyRows(poolRuns[srv], pool.n))}
+
+Refresh latency with the pool saturated: ${latencyVerdict(poolRuns[srv], bound)} (target ≤ ${bound}×).
+${unboundedNote(poolRuns[srv])}
+Server requests: ${ms(poolRuns[srv].loaded.map((x) => x.requests))} against at most N + maxSockets + 1 = ${en(limit)}: ${metWord(over(srv) === 0)}${over(srv) ? ` (over in ${over(srv)} of ${poolRuns[srv].loaded.length} runs)` : ''}.`,
+  )
+  .join('\n\n')}
+`;
+}
+
+/** Section: Chromium, one tab, a herd through the browser's 6 connections. */
+export function browserSection({ browser, browserRuns, bound, warm }) {
+  if (browserRuns.error)
+    return `## 4. The browser: one tab, ${browser.n} queries on a revoked token\n\nNot measured: ${browserRuns.error}.\n`;
+  return `## 4. The browser: one tab, ${browser.n} queries on a revoked token
+
+Chromium ${browserRuns.version} (headless, driven by playwright-core), one tab, this library's browser
+build on axios bundled by esbuild (\`spec/bench/browser-page.mjs\`), served by the lean server on the
+API's own origin (so no CORS preflight joins the queue). Over HTTP/1.1 the browser opens at most 6
+connections to a host: the other requests, and a refresh sent through the same browser, wait in its
+queue. Each run starts a new client, sends ${warm} valid queries at once (the tab's 6 connections open),
+revokes the token on the server and sends the herd. Refresh latency here is measured in the page,
+from the first \`UNAUTHENTICATED\` answer reaching it to the library's \`onRefresh\` (the page sees no
+diagnostics channel); beside it, the refresh request alone, from the moment the library hands it to
+the browser (\`XMLHttpRequest.send\` or \`fetch\`) to its answer. ${plural(browser.rounds, 'round')}, each an
+unloaded run (a herd of 1) and a loaded one in alternating order; medians, range in brackets.
+
+${table(
+  ['run', 'refresh latency (ms)', 'refresh request alone (ms)', 'refreshes', 'server requests', 'answered', 'wall time (ms)'],
+  latencyRows(browserRuns, browser.n, (rs) => [
+    ms(
+      rs.map((x) => x.refreshRequestMs),
+      1,
+    ),
+  ]),
+)}
+
+Refresh latency through the browser's 6 connections: ${latencyVerdict(browserRuns, bound)} (target ≤ ${bound}×).
+`;
+}
+
+/** Section: the NextSchool preset against the sandbox with its rate limits on. */
+export function pacedSection({ pacedResults, targets, scaled, documented }) {
+  const rows = Object.values(pacedResults).map((r) => {
+    const c = r.config;
+    const limits = `${c.limits.perUser} / ${c.limits.windowMs / 1000} s per user, ${c.limits.perIp} per IP, ${plural(c.limits.login, 'login')}`;
+    const option = c.rateLimit
+      ? `\`rateLimit: { intervalCap: ${c.rateLimit.intervalCap}, interval: ${c.rateLimit.interval} }\``
+      : "none (the preset's defaults)";
+    if (r.error) return [r.what, limits, option, '–', '–', '–', '–', '–', 'not run'];
+    const bound = targets.wallRatio * r.least;
+    return [
+      c.processes === 1 ? 'one process' : `${c.processes} processes, one RedisTokenStore`,
+      limits,
+      option,
+      `${r.answered} / ${r.total}`,
+      String(r.server.rateLimited),
+      `${r.server.requests} (${plural(r.server.logins, 'login')})`,
+      (r.wallMs / 1000).toFixed(1),
+      `${(r.least / 1000).toFixed(0)}${r.least > 0 ? ` (target ≤ ${(bound / 1000).toFixed(1)})` : ''}`,
+      r.timedOut
+        ? '**timed out**'
+        : String(
+            r.answered === r.total && r.server.rateLimited <= targets.declined && (r.least === 0 || r.wallMs <= bound) ? 'yes' : '**no**',
+          ),
+    ];
+  });
+  const notes = Object.values(pacedResults)
+    .filter((r) => !r.error && !r.timedOut)
+    .map((r) => {
+      const failed = Object.entries(r.failures).map(([k, v]) => `${v} × ${k}`);
+      const perProcess =
+        r.processes.length > 1 ? ` Each process finished after ${list(r.processes.map((p) => `${(p.wallMs / 1000).toFixed(1)} s`))}.` : '';
+      return `- ${r.what}: ${failed.length ? `${r.total - r.answered} failed (${failed.join(', ')})` : 'every query answered'}; the server declined ${plural(r.server.rateLimited, 'request')}.${perProcess}`;
+    });
+  return `## 10. Rate limits: the NextSchool preset against the sandbox
+
+The package's sandbox (\`startSandboxServer\` of \`axios-graphql-refresh/testing\`, in its own process)
+with its rate limits on, and \`createNextSchoolClient\` as a user runs it (service credentials, a lazy
+login), each client in a process of its own (\`spec/bench/paced-worker.mjs\`). Every query of a burst
+has its own variables (an offset), so none is sent once for several callers. Scaled runs divide every
+documented limit (${documented.perUser} per user, ${documented.perIp} per IP, ${documented.login} logins, per ${documented.windowMs / 1000} s) by ${documented.perUser / scaled.perUser} (rounded to whole requests) and
+the window by ${documented.windowMs / scaled.windowMs}: ${scaled.perUser} per user, ${scaled.perIp} per IP and ${plural(scaled.login, 'login')} per ${scaled.windowMs / 1000} s; the client gets the same per-user
+limit as its \`rateLimit\`. The shared run starts a redis-server on a free loopback port and gives every
+process a \`RedisTokenStore\` on one key. Wall time runs from the moment every process is ready and told
+to go to the last answer. The least time the limit allows is the start of the last window the burst
+needs, (⌈queries / limit⌉ − 1) × window, for a server whose fixed window starts at its first request.
+Targets: ≤ ${targets.declined} declined by the server (any layer), every query answered, wall time ≤ ${targets.wallRatio} × the least
+the limit allows. One run each.
+
+${table(['run', 'server limits', 'client option', 'answered', 'declined by the server', 'server requests', 'wall time (s)', 'least the limit allows (s)', 'met'], rows)}
+
+${notes.join('\n')}
+`;
+}
