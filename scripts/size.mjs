@@ -34,13 +34,14 @@ export const OURS = [
   },
   { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 21.5 * KB },
   // The store's fallbacks (localStorage, the version registry), the one-takeover Web Lock and lease, and
-  // the intent records that keep a spent refresh token from being presented again weigh 5.0 KB: over
+  // the intent records that keep a spent refresh token from being presented again weigh 5.1 KB (5,118
+  // bytes: +24 for reading the localStorage record from the newest version a broadcast brought): over
   // the 2.5 KB budget, which is reported.
   {
     name: 'BrowserTokenStore (/browser)',
     code: "export { BrowserTokenStore } from 'axios-graphql-refresh/browser';",
     budget: 2.5 * KB,
-    ceiling: 5.1 * KB,
+    ceiling: 5.2 * KB,
   },
 ];
 

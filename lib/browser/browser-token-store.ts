@@ -99,7 +99,8 @@ export class BrowserTokenStore implements TokenStore {
   /**
    * The newest tokens this tab knows and their version (localStorage and memory modes: from a read,
    * a broadcast, or a write; a localStorage read may lag a write made in another tab, so it never
-   * replaces a newer copy). With IndexedDB, what the last read found (version 0).
+   * replaces a newer copy, and the localStorage record is read and rewritten from this copy while it
+   * lags: records.ts). With IndexedDB, what the last read found (version 0).
    */
   #latest: Versioned = { tokens: null, v: 0 };
   /** Shared Web Locks naming the newest version this tab knows (versions.ts), in localStorage and memory modes. */
@@ -142,9 +143,13 @@ export class BrowserTokenStore implements TokenStore {
   /** Where the tokens live, opened once: IndexedDB, else localStorage, else memory (records.ts). */
   #open(): Promise<Records> {
     if (this.#records) return Promise.resolve(this.#records);
-    this.#opening ??= openRecords(this.#key, this.#name, this.#memory, () => (this.#records = this.#opening = undefined)).then(
-      (records) => (this.#records = records),
-    );
+    this.#opening ??= openRecords(
+      this.#key,
+      this.#name,
+      this.#memory,
+      () => this.#latest,
+      () => (this.#records = this.#opening = undefined),
+    ).then((records) => (this.#records = records));
     return this.#opening;
   }
 

@@ -5,8 +5,8 @@ import { asTokens, openTokenDatabase, readModifyWrite, readRecord, readTokens } 
 // - IndexedDB: a compare-and-write is one transaction, atomic across tabs;
 // - localStorage, where IndexedDB is missing or refuses (a throwing getter, a SecurityError): other
 //   tabs read the tokens there and hear of writes through `storage` events; a compare-and-write is
-//   atomic within a tab only, and a read in another process may lag a write — the lock and the
-//   version registry (versions.ts) make up for both;
+//   atomic within a tab only, and a read in another process may lag a write — the lock, the version
+//   registry (versions.ts) and the newest version a broadcast brought (`known`) make up for both;
 // - memory, where both refuse: the tokens travel between tabs in broadcasts only.
 // Beside the tokens, IndexedDB and localStorage keep the *intent* of a lock holder: "I read these
 // tokens under the lock and may present their refresh token". A holder that finishes clears it; one
@@ -111,11 +111,23 @@ interface LocalRecord {
   i?: Intent;
 }
 
-function localRecords(storage: Storage, name: string): Records {
+/**
+ * `known`: the newest tokens and version this tab has heard of. A broadcast may bring another tab's
+ * write before this tab's copy of localStorage shows it (a read in another process lags a write), so
+ * every read, compare and rewrite of the record starts from the newer of the two. Rewriting the stale
+ * copy instead (an intent recorded beside the tokens, as a new version) would store the older tokens
+ * under the newest version, and every tab would take them — a dead access token, a spent refresh
+ * token — for news.
+ */
+function localRecords(storage: Storage, name: string, known: () => Versioned): Records {
   const key = localKey(name);
   const load = (): LocalRecord => {
     const stored = parse(storage.getItem(key)) as Partial<LocalRecord> | undefined;
-    return { t: asTokens(stored?.t), v: typeof stored?.v === 'number' ? stored.v : 0, ...(isIntent(stored?.i) ? { i: stored.i } : {}) };
+    const v = typeof stored?.v === 'number' ? stored.v : 0;
+    const heard = known();
+    // Only a token write is broadcast, and a token write leaves no intent beside the tokens.
+    if (heard.v > v) return { t: heard.tokens, v: heard.v };
+    return { t: asTokens(stored?.t), v, ...(isIntent(stored?.i) ? { i: stored.i } : {}) };
   };
   const save = (record: LocalRecord) => storage.setItem(key, JSON.stringify(record));
   return {
@@ -159,10 +171,17 @@ export function memoryRecords(current: Versioned): Records {
 }
 
 /**
- * Opens the best storage there is: IndexedDB (within 3 s), else localStorage, else memory. `onClosed`
- * is called when another tab deletes the database ("clear site data"): reopen on next use.
+ * Opens the best storage there is: IndexedDB (within 3 s), else localStorage, else memory. `known`
+ * is the newest tokens the store knows (localStorage mode, above). `onClosed` is called when another
+ * tab deletes the database ("clear site data"): reopen on next use.
  */
-export async function openRecords(key: string, name: string, memory: Versioned, onClosed: () => void): Promise<Records> {
+export async function openRecords(
+  key: string,
+  name: string,
+  memory: Versioned,
+  known: () => Versioned,
+  onClosed: () => void,
+): Promise<Records> {
   const factory = indexedDatabases();
   if (factory) {
     try {
@@ -177,5 +196,5 @@ export async function openRecords(key: string, name: string, memory: Versioned, 
     }
   }
   const storage = usableLocalStorage();
-  return storage ? localRecords(storage, name) : memoryRecords(memory);
+  return storage ? localRecords(storage, name, known) : memoryRecords(memory);
 }

@@ -19,7 +19,7 @@ import { type RefreshProxy, startRefreshProxy } from './support/refresh-proxy';
 // can hold the answer of a refresh (the server has rotated, the tab has not seen the new token).
 // Faults: a lock holder that hangs, or freezes (its JavaScript paused), with four tabs waiting; a tab
 // closed or reloaded in the middle of the refresh round trip; browser APIs that are missing or
-// refuse, alone and combined. Invariants, from what the server saw and what the tabs got: at most one
+// refuse, alone and combined; a tab whose localStorage reads lag the other tabs' writes. Invariants, from what the server saw and what the tabs got: at most one
 // refresh per expiry; no spent refresh token ever presented; nobody signed out while the session is
 // valid or a tab holds the credentials (the tab that signed in keeps the password and logs in again).
 
@@ -260,6 +260,106 @@ describeIf('tabs chaos: browser APIs missing or refusing, alone and combined (ro
     sandbox.expireAccessTokens();
     expect(await frame!.evaluate(() => window.app.burst(5))).toEqual(answered(5));
     expect(sandbox.stats.refreshes).toBe(1);
+  });
+});
+
+/**
+ * Installed before the app: `window.localStorageLag.hold()` freezes what this tab reads of the
+ * localStorage writes *other* tabs make (its own still show), as a renderer whose copy of localStorage
+ * has not yet received another process's writes; `release()` ends it. In Chromium that lag is a few
+ * milliseconds and rare (docs/browser.md, "Fallbacks"); held, it spans a whole hand-over of the lock.
+ */
+function localStorageLags(): void {
+  const proto = Storage.prototype;
+  const { getItem, setItem, removeItem } = proto;
+  let view: Map<string, string | null> | undefined;
+  const lagging = (storage: Storage) => view !== undefined && storage === globalThis.localStorage;
+  proto.getItem = function (this: Storage, key: string) {
+    return lagging(this) ? (view!.get(key) ?? null) : getItem.call(this, key);
+  };
+  proto.setItem = function (this: Storage, key: string, value: string) {
+    setItem.call(this, key, value);
+    if (lagging(this)) view!.set(key, String(value));
+  };
+  proto.removeItem = function (this: Storage, key: string) {
+    removeItem.call(this, key);
+    if (lagging(this)) view!.delete(key);
+  };
+  (globalThis as { localStorageLag?: object }).localStorageLag = {
+    hold() {
+      const storage = globalThis.localStorage;
+      view = new Map();
+      for (let i = 0; i < storage.length; i++) view.set(storage.key(i)!, getItem.call(storage, storage.key(i)!));
+    },
+    release() {
+      view = undefined;
+    },
+  };
+}
+
+type Lag = { hold(): void; release(): void };
+const lag = (page: Page, what: 'hold' | 'release') =>
+  page.evaluate((w) => (globalThis as unknown as { localStorageLag: Lag }).localStorageLag[w](), what);
+
+/** Resolves once some tab of the origin waits for a Web Lock (the refresh lock: the others are shared). */
+async function untilLockAwaited(page: Page): Promise<void> {
+  while ((await page.evaluate(() => window.app.lockWaiters())) === 0);
+}
+
+describeIf('tabs chaos: one tab reads localStorage late (IndexedDB missing; rotating refresh tokens, reuse detection)', () => {
+  const initScript = new Function(`(${removals['IndexedDB missing'].toString()})();\n(${localStorageLags.toString()})();`) as () => void;
+
+  /** Three more expiries with both tabs bursting, the lag over: one refresh each, all answered, nobody signed out. */
+  async function afterwards(tabs: Page[]) {
+    const runs = [];
+    for (let run = 1; run <= 3; run++) {
+      sandbox!.expireAccessTokens();
+      const before = { ...sandbox!.stats };
+      const results = await Promise.all(tabs.map((t) => burst(t)));
+      runs.push({ run, results, ...since(before), signedOut: await signedOut(tabs) });
+    }
+    return runs;
+  }
+  const good = (tabs: Page[]) =>
+    [1, 2, 3].map((run) => ({ run, results: tabs.map(() => answered()), refreshes: 1, logins: 0, signedOut: tabs.map(() => 0) }));
+
+  it('it takes the lock after the other tab refreshed: it adopts the new tokens, and what it writes beside them (its intent) never brings the older ones back', async () => {
+    const tabs = await setUp(2, initScript);
+    const [refresher, late] = tabs as [Page, Page];
+    expect(await Promise.all(tabs.map((t) => burst(t, 1)))).toEqual([answered(1), answered(1)]);
+    await lag(late, 'hold');
+    sandbox!.expireAccessTokens();
+    const before = { ...sandbox!.stats };
+    const held = proxy!.holdNextRefreshAnswer();
+    const first = burst(refresher);
+    await held; // the refresher holds the lock, its refresh answered
+    const second = burst(late);
+    await untilLockAwaited(late); // the late tab's requests failed: it waits for the lock
+    proxy!.release();
+    expect({ results: await Promise.all([first, second]), ...since(before) }).toEqual({
+      results: [answered(), answered()],
+      refreshes: 1,
+      logins: 0,
+    });
+    await lag(late, 'release');
+    expect(await afterwards(tabs)).toEqual(good(tabs));
+  });
+
+  it('it refreshes next: its refresh starts from the tokens it heard of, and its result is stored', async () => {
+    const tabs = await setUp(2, initScript);
+    const [refresher, late] = tabs as [Page, Page];
+    expect(await Promise.all(tabs.map((t) => burst(t, 1)))).toEqual([answered(1), answered(1)]);
+    await lag(late, 'hold');
+    sandbox!.expireAccessTokens();
+    let before = { ...sandbox!.stats };
+    expect({ result: await burst(refresher), ...since(before) }).toEqual({ result: answered(), refreshes: 1, logins: 0 });
+    before = { ...sandbox!.stats };
+    expect({ result: await burst(late), ...since(before) }).toEqual({ result: answered(), refreshes: 0, logins: 0 });
+    sandbox!.expireAccessTokens();
+    before = { ...sandbox!.stats };
+    expect({ result: await burst(late), ...since(before) }).toEqual({ result: answered(), refreshes: 1, logins: 0 });
+    await lag(late, 'release');
+    expect(await afterwards(tabs)).toEqual(good(tabs));
   });
 });
 

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import axios from 'axios';
+import type { TokenStore } from '../../lib';
 import { attachTokenRefresh, createGraphQLClient, gql, isGraphQLRequestError, isTokenRefreshError } from '../../lib';
 import { closeAll, harness, STUDENTS } from '../support/setup';
 
@@ -23,6 +24,38 @@ describe('attachTokenRefresh(instance, { maxReplays }): bounded replays (behavio
     }
     expect(h.studentRequests()).toHaveLength(5 * (1 + maxReplays));
     expect(h.auth.stats.replays).toBe(5 * maxReplays);
+  });
+});
+
+describe('attachTokenRefresh(instance, { tokens }): a newer stored token that is already dead (behaviours 3 and 6)', () => {
+  // The rule kept on purpose (docs/how-it-works.md, "the token-version rule"): a request answered
+  // UNAUTHENTICATED while the store holds another token is replayed with it without a refresh, and a
+  // failed replay uses up maxReplays — no refresh of its own, which would present the refresh token
+  // of a token set a stale store served, spent where refresh tokens rotate.
+  it('replays once with the token the store now holds, answers UNAUTHENTICATED without refreshing, and the next request refreshes once', async () => {
+    const h = await harness({ tokens: 'none' }); // the server; the attachment under test is made below
+    const older = h.initial;
+    const newer = h.server.issueTokens();
+    h.server.expireAccessTokens(); // both access tokens are dead; the refresh tokens live
+    let reads = 0;
+    const store: TokenStore = {
+      get: async () => (++reads === 1 ? { ...older } : { ...newer }), // the request is sent with `older`, the answer finds `newer`
+      set: async () => {},
+    };
+    const api = axios.create({ baseURL: h.server.url });
+    const auth = attachTokenRefresh(api, { tokens: store, maxReplays: 1 });
+    const client = createGraphQLClient(api);
+
+    const error = await client.query(STUDENTS).catch((e) => e);
+    expect({ code: error.code, sent: h.studentRequests(), refreshes: h.server.stats.refreshes, replays: auth.stats.replays }).toEqual({
+      code: 'UNAUTHENTICATED',
+      sent: [older.accessToken, newer.accessToken],
+      refreshes: 0,
+      replays: 1,
+    });
+
+    await expect(client.query(STUDENTS)).resolves.toHaveProperty('students');
+    expect(h.server.stats.refreshes).toBe(1);
   });
 });
 
