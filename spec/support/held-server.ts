@@ -29,12 +29,14 @@ export interface HeldServer {
   url: string;
   /** Every request, in the order it arrived. */
   received: Arrival[];
-  /** Data requests (not a refresh or login) held now. */
+  /** Data requests (not a refresh or login) held now: only requests without a token this server issued are ever held. */
   readonly heldNow: number;
-  /** From now on, data requests are held (`after`: all but the next `after` of them). */
+  /** From now on, data requests without a token this server issued are held (`after`: all but the next `after` of them). */
   holdData(after?: number): void;
   /** Resolves when `count` data requests have arrived in all. */
   dataArrived(count: number): Promise<void>;
+  /** Resolves when `count` data requests without a token this server issued have arrived. */
+  staleArrived(count: number): Promise<void>;
   /** Resolves when `count` data requests carrying a token this server issued have arrived. */
   freshArrived(count: number): Promise<void>;
   /** Resolves with the first refresh or login request. */
@@ -101,7 +103,7 @@ export async function heldServer(options: { tls?: boolean } = {}): Promise<HeldS
       const known = issued.has(arrival.authorization?.replace(/^Bearer /, '') ?? '');
       if (known) fresh++;
       const answer = () => send(known ? STUDENTS : UNAUTHENTICATED);
-      if (holding && passFirst-- <= 0) held.push(answer);
+      if (holding && !known && passFirst-- <= 0) held.push(answer);
       else answer();
       settleWaits();
     });
@@ -124,6 +126,7 @@ export async function heldServer(options: { tls?: boolean } = {}): Promise<HeldS
       passFirst = after;
     },
     dataArrived: (count) => when(() => data >= count),
+    staleArrived: (count) => when(() => data - fresh >= count),
     freshArrived: (count) => when(() => fresh >= count),
     tokenRequestArrived: tokenRequest.promise,
     answerOldest: () => held.shift()?.(),
