@@ -41,6 +41,8 @@ export interface HeldServer {
   freshArrived(count: number): Promise<void>;
   /** Resolves with the first refresh or login request. */
   tokenRequestArrived: Promise<Arrival>;
+  /** Resolves when `count` refresh or login requests have arrived in all. */
+  tokenRequestsArrived(count: number): Promise<void>;
   /** Answers the oldest held request now; the others stay held. */
   answerOldest(): void;
   /** Answers every held request and holds no more. */
@@ -65,6 +67,7 @@ export async function heldServer(options: { tls?: boolean } = {}): Promise<HeldS
   let data = 0;
   let fresh = 0;
   let counter = 0;
+  let tokenRequests = 0;
 
   const settleWaits = () => {
     for (const wait of [...waits]) if (wait.done()) waits.splice(waits.indexOf(wait), 1), wait.resolve();
@@ -95,7 +98,9 @@ export async function heldServer(options: { tls?: boolean } = {}): Promise<HeldS
       if (body.operationName === 'RefreshToken' || body.operationName === 'Login') {
         const accessToken = `at-new-${++counter}`;
         issued.add(accessToken);
+        tokenRequests++;
         tokenRequest.resolve(arrival);
+        settleWaits();
         const field = body.operationName === 'Login' ? 'login' : 'refreshToken';
         return send(JSON.stringify({ data: { [field]: { accessToken, refreshToken: `rt-new-${counter}`, expiresIn: 900 } } }));
       }
@@ -129,6 +134,7 @@ export async function heldServer(options: { tls?: boolean } = {}): Promise<HeldS
     staleArrived: (count) => when(() => data - fresh >= count),
     freshArrived: (count) => when(() => fresh >= count),
     tokenRequestArrived: tokenRequest.promise,
+    tokenRequestsArrived: (count) => when(() => tokenRequests >= count),
     answerOldest: () => held.shift()?.(),
     releaseAll() {
       holding = false;
