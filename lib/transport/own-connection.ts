@@ -6,8 +6,8 @@
 // `rejectUnauthorized`…), a pool of two. Axios applies the instance's `proxy` to it as to any agent.
 // While the user's pool has room (always, when it is unbounded: Node's default), the refresh takes
 // one of its warm sockets, as any request would: a connection of its own would cost a handshake.
-// Under fetch, the browser's own pool (6 connections per host over HTTP/1.1) serves a
-// `priority: 'high'` request first.
+// Under fetch they ask for `priority: 'high'` (private-client.ts), which a browser may use to serve
+// them before requests queued for its 6 connections (Chromium does not: its fetch is high already).
 
 type Pool = Record<string, unknown[] | undefined>;
 

@@ -118,7 +118,7 @@ export async function postGraphQL(
   const own = client.ownAgent;
   const response = await client.request({
     ...base,
-    // Never behind the herd: a connection of its own (Node), served first (fetch in browsers).
+    // Never behind the herd: a connection of its own when the pool is full (own-connection.ts).
     ...(own && { httpAgent: own(base.httpAgent), httpsAgent: own(base.httpsAgent) }),
     method: 'post',
     url: request.url,
@@ -131,6 +131,7 @@ export async function postGraphQL(
     transformResponse: [identity],
     validateStatus: () => true,
     maxRedirects: 0,
+    // A browser may serve a high-priority fetch before requests queued for its connections (docs/how-it-works.md, "connection pools").
     fetchOptions: { ...(base as { fetchOptions?: object }).fetchOptions, priority: 'high', redirect: 'manual' },
   } as AxiosRequestConfig);
   const body = parseBody(response.data);
