@@ -10,7 +10,7 @@ import { createOwnAgents } from './own-connection';
 // user's instance can never ride along on a refresh.
 
 export interface PrivateClient extends Pick<AxiosInstance, 'request'> {
-  /** The agent the refresh and the login use in place of `agent`, the user's: one of their own when its pool is bounded (own-connection.ts). */
+  /** The agent the refresh and the login use in place of `agent`, the user's: one of their own when its bounded pool is full (own-connection.ts). */
   ownAgent?: (agent: unknown) => unknown;
 }
 
