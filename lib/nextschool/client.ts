@@ -215,6 +215,7 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
       loggedInUser = loginUserOf(response.data);
       return response;
     }) as PrivateClient['request'],
+    ownAgent: client.ownAgent, // the login never waits behind the herd either (transport/own-connection.ts)
   };
   const timeoutMs = pluginOptions.refreshTimeoutMs ?? 15_000;
 

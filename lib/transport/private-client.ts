@@ -2,13 +2,17 @@ import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { fullUrlOf } from '../policy/origin';
 import { identity, parseBody } from '../util/body';
 import { deleteHeader, getHeader, plainHeaders } from '../util/headers';
+import { createOwnAgents } from './own-connection';
 
 // The plugin's own requests (refresh, login, replays) go through a private client made from the
 // user's instance: same axios copy and transport, none of its interceptors (API.md, default refresh
 // and behaviour 6). Its default headers are emptied so that a static `Authorization` default on the
 // user's instance can never ride along on a refresh.
 
-export type PrivateClient = Pick<AxiosInstance, 'request'>;
+export interface PrivateClient extends Pick<AxiosInstance, 'request'> {
+  /** The agent the refresh and the login use in place of `agent`, the user's: one of their own when its bounded pool is full (own-connection.ts). */
+  ownAgent?: (agent: unknown) => unknown;
+}
 
 /** Creates an interceptor-free client from `instance` (axios ≥ 0.22 gives every instance `create`). */
 export function createPrivateClient(instance: AxiosInstance): PrivateClient {
@@ -21,7 +25,7 @@ export function createPrivateClient(instance: AxiosInstance): PrivateClient {
   }
   const client = create.call(instance, {});
   (client.defaults as { headers: unknown }).headers = {};
-  return client;
+  return { request: client.request, ownAgent: createOwnAgents() };
 }
 
 const TRANSPORT_KEYS = [
@@ -111,8 +115,11 @@ export async function postGraphQL(
 ): Promise<PostResult> {
   const base = transportDefaults(instance);
   const timeout = base.timeout && base.timeout > 0 ? Math.min(base.timeout, request.timeoutMs) : request.timeoutMs;
+  const own = client.ownAgent;
   const response = await client.request({
     ...base,
+    // Never behind the herd: a connection of its own when the pool is full (own-connection.ts).
+    ...(own && { httpAgent: own(base.httpAgent), httpsAgent: own(base.httpsAgent) }),
     method: 'post',
     url: request.url,
     timeout,
@@ -124,7 +131,8 @@ export async function postGraphQL(
     transformResponse: [identity],
     validateStatus: () => true,
     maxRedirects: 0,
-    fetchOptions: { ...(base as { fetchOptions?: object }).fetchOptions, redirect: 'manual' },
+    // A browser may serve a high-priority fetch before requests queued for its connections (docs/how-it-works.md, "connection pools").
+    fetchOptions: { ...(base as { fetchOptions?: object }).fetchOptions, priority: 'high', redirect: 'manual' },
   } as AxiosRequestConfig);
   const body = parseBody(response.data);
   const url = fullUrlOf({ baseURL: base.baseURL, url: request.url });

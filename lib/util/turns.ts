@@ -1,19 +1,22 @@
 // Turns of the event loop (docs/how-it-works.md, "herds"): at most PER_TURN requests leave through
-// the plugin in one turn and are still unanswered; the others wait for a later turn. A herd of
-// thousands — the first burst of a page or a job, the requests held for a refresh, the replays one
-// refresh releases — then never holds the event loop for longer than a slice, where bare axios sends
-// all of them in one turn (docs/benchmarks.md, event-loop stall). A request answered in the turn it
-// left in (an in-memory adapter, a cache) gives its place back: callers one or fifty at a time never wait.
+// the plugin in one turn and are still unanswered; the others wait for a later turn. A herd — the
+// first burst of a page or a job, the requests held for a refresh, the replays one refresh releases
+// — then never holds the event loop for longer than a slice, where bare axios sends all of it in one
+// turn (docs/benchmarks.md, event-loop stall). The slice is small on purpose: one slice is on the
+// wire while the next is prepared, so the server works while the client still sends; and in a herd
+// on a dead token the first answers are read after a few slices, so the refresh starts and the rest
+// of the herd leaves once, with the new token, instead of twice. A request answered in the turn it
+// left in (an in-memory adapter, a cache) gives its place back: callers one at a time never wait.
 //
 // The next turn: `setImmediate` where there is one (Node: after the poll phase, so I/O runs between
 // slices); else a MessageChannel message (browsers: a task of its own, not clamped like a nested
-// setTimeout). Fake timers (jest, sinon) must never hang the 129th request of a user's test: a faked
+// setTimeout). Fake timers (jest, sinon) must never hang the 17th request of a user's test: a faked
 // `setImmediate` is recognised and the MessageChannel used instead, which fake timers leave alone
 // (Node delivers a message posted from a message handler in the same turn: no slicing, no hang);
 // with neither a real `setImmediate`, a MessageChannel nor a real `setTimeout`, nothing is sliced.
 
-/** How many requests may leave in one turn: enough that one-at-a-time and 50-at-a-time callers never wait. */
-export const PER_TURN = 128;
+/** How many requests may leave in one turn: small enough that a herd's first answers come back while most of it has not left (docs/how-it-works.md, "herds"). */
+export const PER_TURN = 16;
 
 interface Port {
   onmessage: (() => void) | null;

@@ -1,5 +1,6 @@
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { attachTokenRefresh, SessionExpiredError, type TokenSet } from '../../lib';
+import { PER_TURN } from '../../lib/util/turns';
 
 // Adversarial: the store reports the session ended elsewhere (`subscribe` → null) while a herd of
 // 300 released by one refresh waits for its turns. The contract (shared/API.md): from then on, the
@@ -52,12 +53,12 @@ describe('session ended elsewhere while a released herd waits for its turns', ()
       ),
     );
     expect(outcomes).toHaveLength(300);
-    // The first slice (128) had left the plugin when the end was reported (its adapter calls run after
+    // The first slice (PER_TURN) had left the plugin when the end was reported (its adapter calls run after
     // the first one's): those may reach the server. No later slice may.
     expect({
-      sentBeyondFirstSlice: Math.max(0, sent.length - 128),
-      withTokenBeyondFirstSlice: sent.slice(128).filter((s) => s.auth).length,
+      sentBeyondFirstSlice: Math.max(0, sent.length - PER_TURN),
+      withTokenBeyondFirstSlice: sent.slice(PER_TURN).filter((s) => s.auth).length,
     }).toEqual({ sentBeyondFirstSlice: 0, withTokenBeyondFirstSlice: 0 });
-    expect(outcomes.filter((o) => o === 'expired').length).toBeGreaterThanOrEqual(300 - 128);
+    expect(outcomes.filter((o) => o === 'expired').length).toBeGreaterThanOrEqual(300 - PER_TURN);
   });
 });

@@ -1,5 +1,6 @@
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { attachTokenRefresh, TokenRefreshError } from '../../lib';
+import { PER_TURN } from '../../lib/util/turns';
 
 // Adversarial, passing pins: (1) a logout while a herd on the fast path (valid token) waits for its
 // turns: the waiting requests re-read the token when their turn comes (proceed → attachFast), so none
@@ -46,7 +47,7 @@ it('fast path: no request waiting for a turn leaves with the token after setToke
     ),
   );
   expect(outcomes).toHaveLength(300);
-  expect(sent.length).toBeGreaterThan(128);
+  expect(sent.length).toBeGreaterThan(PER_TURN);
   expect(sent.filter((s) => s.afterLogout && s.auth === 'Bearer tok')).toHaveLength(0);
 });
 

@@ -1,9 +1,10 @@
 import axios, { type AxiosAdapter, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../../lib';
+import { PER_TURN } from '../../lib/util/turns';
 
 // Adversarial: how many requests of a herd of 300 leave in the turn they were made in (before an
 // immediate scheduled ahead of the herd runs: the plugin's next turn is scheduled after it).
-// lib/util/turns.ts promises at most 128 of the plugin's requests per turn.
+// lib/util/turns.ts promises at most PER_TURN of the plugin's requests per turn.
 
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };
@@ -39,15 +40,15 @@ describe('a herd of 300: requests sent in the turn they were made in', () => {
     ['no other interceptor (runWhen fast path)', undefined],
     ['an async interceptor registered after ours (runs first)', 'after' as const],
     ['an async interceptor registered before ours (runs after)', 'before' as const],
-  ])('valid token, %s: at most 128, all 300 with the token', async (_what, where) => {
+  ])(`valid token, %s: at most ${PER_TURN}, all 300 with the token`, async (_what, where) => {
     const { inFirstTurn, sent } = await firstTurn({}, where);
-    expect(inFirstTurn).toBeLessThanOrEqual(128);
+    expect(inFirstTurn).toBeLessThanOrEqual(PER_TURN);
     expect(sent.filter((a) => a === 'Bearer tok')).toHaveLength(300);
   });
 
-  it('skipAuthRefresh requests carry the token, so they are sliced too: at most 128 leave in the first turn', async () => {
+  it(`skipAuthRefresh requests carry the token, so they are sliced too: at most ${PER_TURN} leave in the first turn`, async () => {
     const { inFirstTurn, sent } = await firstTurn({ skipAuthRefresh: true });
     expect(sent.filter((a) => a === 'Bearer tok')).toHaveLength(300);
-    expect(inFirstTurn).toBeLessThanOrEqual(128);
+    expect(inFirstTurn).toBeLessThanOrEqual(PER_TURN);
   });
 });

@@ -1,5 +1,6 @@
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../../lib';
+import { PER_TURN } from '../../lib/util/turns';
 
 // Adversarial: a logout (`setTokens(null)`) while requests released by a refresh, or replays, wait
 // for their turn (lib/util/turns.ts). Nothing may leave with the logged-out token afterwards.
@@ -22,7 +23,7 @@ function deferred<T = void>() {
 }
 
 describe('logout while a herd released by a refresh waits for its turns', () => {
-  it('sends nothing with the refreshed token after setTokens(null) resolved (300 held, slices of 128)', async () => {
+  it(`sends nothing with the refreshed token after setTokens(null) resolved (300 held, slices of ${PER_TURN})`, async () => {
     const release = deferred();
     const sent: Array<{ auth: unknown; afterLogout: boolean }> = [];
     let loggedOut = false;

@@ -1,12 +1,13 @@
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../../lib';
+import { PER_TURN } from '../../lib/util/turns';
 
 // Adversarial: two attachments on one instance (two stores, one endpoint) and a herd of 300. The one
 // registered last runs first (its runWhen does the fast path), the other's interceptor runs after it
 // and wins the Authorization header. Pinned: all 300 answered with one token. FAILING (low, throughput):
 // each request takes two places in lib/util/turns.ts (one per runWhen/interceptor), and the runWhen
-// place of the attachment whose stamp is overwritten is never given back: the 128 places of the first
-// turn go to the first 128 runWhen calls, every interceptor of the other attachment then waits, and
+// place of the attachment whose stamp is overwritten is never given back: the PER_TURN places of the first
+// turn go to the first PER_TURN runWhen calls, every interceptor of the other attachment then waits, and
 // nothing at all leaves in the turn the herd was made in (then slices of 64).
 
 const URL = 'https://api.example.test/graphql';
@@ -34,6 +35,6 @@ it("two attachments on one instance: a herd of 300 is answered with the first at
   await marker;
   expect(answers).toHaveLength(300);
   expect(new Set(sent)).toEqual(new Set(['Bearer a']));
-  expect(inFirstTurn).toBeLessThanOrEqual(128);
+  expect(inFirstTurn).toBeLessThanOrEqual(PER_TURN);
   expect(inFirstTurn).toBeGreaterThan(0);
 });
