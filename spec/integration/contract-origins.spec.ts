@@ -3,13 +3,13 @@ import { attachTokenRefresh, createGraphQLClient, isTokenRefreshError, MemoryTok
 import { carrying, closeServers, isRefresh, openServer, outcome, tokenOf, until, whose } from '../support/contract';
 import { STUDENTS } from '../support/setup';
 
-// Issue 9, failure 3: a refresh token goes only to the GraphQL endpoint that issued it. A REST API on
-// another origin sharing the token store joins (or asks for) the store's refresh, and its 401s never
-// end the session by themselves.
+// A refresh token goes only to the GraphQL endpoint that issued it. A REST API on another origin
+// sharing the token store joins (or asks for) the store's refresh, and its 401s never end the session
+// by themselves (docs/how-it-works.md, "Where tokens go").
 
 afterEach(closeServers);
 
-describe('attachTokenRefresh(instance) on a REST API sharing a store with a GraphQL API (issue 9 #3)', () => {
+describe('attachTokenRefresh(instance) on a REST API sharing a store with a GraphQL API', () => {
   async function twoOrigins() {
     const graphql = await openServer();
     const rest = await openServer({ restOnly: true });

@@ -4,12 +4,12 @@ import { attachTo, closeServers, dataRequests, deferred, isRefresh, openServer, 
 import type { ReceivedRequest, TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
 
-// Issue 9, failures 4, 5 and the "also seen" items 14 and 16: what a flight may write, and how a
-// session ends, with several attachments and a caller acting mid-flight.
+// What a flight may write, and how a session ends, with several attachments and a caller acting
+// mid-flight (docs/how-it-works.md, "One store, one session" and "When the refresh fails").
 
 afterEach(closeServers);
 
-describe('handle.setTokens() while a refresh is in flight (issue 9 #4)', () => {
+describe('handle.setTokens() while a refresh is in flight', () => {
   async function refreshHeldThenSetTokens(setTo: 'bob' | null, refreshAnswer: 'tokens' | 'rejected') {
     const server = await openServer();
     const onSessionExpired = jest.fn();
@@ -125,7 +125,7 @@ function sentAfterRefresh(server: TestServer): ReceivedRequest[] {
   return server.received.slice(first + 1).filter((r) => !isRefresh(r));
 }
 
-describe('attachTokenRefresh(instance): a refresh failing transiently while 20 requests wait (issue 9 #5)', () => {
+describe('attachTokenRefresh(instance): a refresh failing transiently while 20 requests wait', () => {
   it.each(['http500', 'network'] as const)(
     'rejects all 20 with TokenRefreshError (cause set) after one refresh (%s), sending none again with the dead token',
     async (fault) => {
@@ -150,7 +150,7 @@ describe('attachTokenRefresh(instance): a refresh failing transiently while 20 r
   );
 });
 
-describe('attachTokenRefresh(instance, { refreshTimeoutMs }): a refresh past its deadline while 20 requests wait (issue 9 #5)', () => {
+describe('attachTokenRefresh(instance, { refreshTimeoutMs }): a refresh past its deadline while 20 requests wait', () => {
   it('rejects all 20 with TokenRefreshError after one refresh, sending none again with the dead token', async () => {
     const { server, outcomes } = await twentyHeldOnARefresh({ refreshTimeoutMs: 500 });
     // The hold is never released: the refresh hangs until its deadline.
@@ -163,7 +163,7 @@ describe('attachTokenRefresh(instance, { refreshTimeoutMs }): a refresh past its
   });
 });
 
-describe('attachTokenRefresh(instance): a refresh rejected while requests wait (issue 9, also seen)', () => {
+describe('attachTokenRefresh(instance): a refresh rejected while requests wait', () => {
   it('rejects every held request with SessionExpiredError and sends none of them, with or without a token', async () => {
     const { server, hold, outcomes } = await twentyHeldOnARefresh();
     server.set({ refreshFault: 'reject' });
@@ -176,7 +176,7 @@ describe('attachTokenRefresh(instance): a refresh rejected while requests wait (
   });
 });
 
-describe('session end is shared by the attachments of one MemoryTokenStore (issue 9)', () => {
+describe('session end is shared by the attachments of one MemoryTokenStore', () => {
   async function twoAttachments() {
     const server = await openServer();
     const initial = server.issueTokens();

@@ -14,14 +14,15 @@ import {
 import type { TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
 
-// Issue 9, failures 2, 6, 8 and the env.fetch item: how a request travels — pacing slots, the
-// user's own axios-retry, the caller's timeout, and the transport the refresh uses.
+// How a request travels — pacing slots, the user's own axios-retry, the caller's timeout, and the
+// transport the refresh uses (docs/how-it-works.md, "Retries and pacing" and "The request's own
+// `timeout`").
 
 afterEach(closeServers);
 
 const ME = 'query Me { me }';
 
-describe('attachTokenRefresh(instance, { rateLimit: { concurrency: 1 } }): every way a request ends gives its slot back (issue 9 #2)', () => {
+describe('attachTokenRefresh(instance, { rateLimit: { concurrency: 1 } }): every way a request ends gives its slot back', () => {
   /** The next request must reach the server and complete; a leaked slot makes it wait forever. */
   async function expectNextRequestCompletes(client: ReturnType<typeof attachTo>['client'], server: TestServer) {
     const before = dataRequests(server).length;
@@ -141,7 +142,7 @@ describe('attachTokenRefresh(instance, { rateLimit: { concurrency: 1 } }): every
   });
 });
 
-describe("attachTokenRefresh(instance) on an instance with the user's own axios-retry (issue 9 #6)", () => {
+describe("attachTokenRefresh(instance) on an instance with the user's own axios-retry", () => {
   it("keeps the user's retries for a request the plugin does not handle (another origin: 503, 503, 200)", async () => {
     const graphql = await openServer();
     const other = await openServer({ restOnly: true });
@@ -173,7 +174,7 @@ describe("attachTokenRefresh(instance) on an instance with the user's own axios-
   });
 });
 
-describe("attachTokenRefresh(instance): the caller's timeout covers the time held behind a refresh (issue 9 #8)", () => {
+describe("attachTokenRefresh(instance): the caller's timeout covers the time held behind a refresh", () => {
   it.each([
     ['ECONNABORTED', {}],
     ['ETIMEDOUT', { transitional: { clarifyTimeoutError: true } }],
@@ -201,7 +202,7 @@ describe("attachTokenRefresh(instance): the caller's timeout covers the time hel
   });
 });
 
-describe("attachTokenRefresh(instance): the caller's timeout covers the wait for its own replay (issue 9 #8)", () => {
+describe("attachTokenRefresh(instance): the caller's timeout covers the wait for its own replay", () => {
   it('rejects with ECONNABORTED while the refresh its own UNAUTHENTICATED answer started is still held', async () => {
     const server = await openServer();
     const { client } = attachTo(server);
@@ -223,7 +224,7 @@ describe("attachTokenRefresh(instance): the caller's timeout covers the wait for
   });
 });
 
-describe("attachTokenRefresh(instance): the caller's timeout covers a rate-limit pause (issue 9 #8)", () => {
+describe("attachTokenRefresh(instance): the caller's timeout covers a rate-limit pause", () => {
   it('rejects with ECONNABORTED while every request waits out RATE_LIMITED (retryAfter 20 s)', async () => {
     const server = await openServer();
     const { client, auth } = attachTo(server);
@@ -245,29 +246,26 @@ describe("attachTokenRefresh(instance): the caller's timeout covers a rate-limit
   });
 });
 
-(axiosHasFetchAdapter ? describe : describe.skip)(
-  'attachTokenRefresh(instance): instance.defaults.env.fetch set after attaching (issue 9, also seen)',
-  () => {
-    it("is used by the refresh too (adapter: 'fetch')", async () => {
-      const server = await openServer();
-      const { api, client } = attachTo(server);
-      api.defaults.adapter = 'fetch';
-      let calls = 0;
-      api.defaults.env = {
-        ...api.defaults.env,
-        fetch: (input: RequestInfo | URL, init?: RequestInit) => {
-          calls++;
-          return fetch(input, init);
-        },
-      };
-      server.expireAccessTokens();
+(axiosHasFetchAdapter ? describe : describe.skip)('attachTokenRefresh(instance): instance.defaults.env.fetch set after attaching', () => {
+  it("is used by the refresh too (adapter: 'fetch')", async () => {
+    const server = await openServer();
+    const { api, client } = attachTo(server);
+    api.defaults.adapter = 'fetch';
+    let calls = 0;
+    api.defaults.env = {
+      ...api.defaults.env,
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+        calls++;
+        return fetch(input, init);
+      },
+    };
+    server.expireAccessTokens();
 
-      const data = await client.query(STUDENTS);
+    const data = await client.query(STUDENTS);
 
-      expect(data.students).toHaveLength(3);
-      expect(server.stats.refreshes).toBe(1);
-      expect(server.received.filter(isRefresh)).toHaveLength(1);
-      expect(calls).toBe(server.received.length); // query, refresh, replay: all through myFetch
-    });
-  },
-);
+    expect(data.students).toHaveLength(3);
+    expect(server.stats.refreshes).toBe(1);
+    expect(server.received.filter(isRefresh)).toHaveLength(1);
+    expect(calls).toBe(server.received.length); // query, refresh, replay: all through myFetch
+  });
+});

@@ -10,7 +10,7 @@ const ADD_NOTE = gql<{ addNote: { id: number; text: string } }, { text: string }
 `;
 const PING_AND_ADD = gql`mutation PingAndAdd($text: String!) { ping addNote(text: $text) { id } }`;
 
-describe('attachTokenRefresh(instance, { maxReplays }): bounded replays (behaviour 6)', () => {
+describe('attachTokenRefresh(instance, { maxReplays }): bounded replays', () => {
   it.each([0, 1, 3])('settles every request after at most %i replays when the server never accepts a token', async (maxReplays) => {
     const h = await harness({ maxReplays });
     h.server.set({ acceptTokens: false });
@@ -26,7 +26,7 @@ describe('attachTokenRefresh(instance, { maxReplays }): bounded replays (behavio
   });
 });
 
-describe('attachTokenRefresh(instance): replaying mutations (behaviour 6)', () => {
+describe('attachTokenRefresh(instance): replaying mutations', () => {
   it('replays a mutation rejected before execution (request-level UNAUTHENTICATED)', async () => {
     const h = await harness({}, { authMode: 'request' });
     h.server.expireAccessTokens();
@@ -87,7 +87,7 @@ describe('attachTokenRefresh(instance): replaying mutations (behaviour 6)', () =
   });
 });
 
-describe('attachTokenRefresh(instance): replays bypass interceptors and transforms (behaviour 6)', () => {
+describe('attachTokenRefresh(instance): replays bypass interceptors and transforms', () => {
   it('runs a user transformRequest and an unwrapping response interceptor once per call, refresh or not', async () => {
     const h = await harness();
     let transforms = 0;

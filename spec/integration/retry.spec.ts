@@ -9,7 +9,7 @@ afterEach(closeAll);
 const ADD_NOTE = gql`mutation AddNote($text: String!) { addNote(text: $text) { id } }`;
 const fast = { retryDelay: () => 5 };
 
-describe('attachTokenRefresh(instance, { retry }): GraphQL-aware retries (behaviour 11)', () => {
+describe('attachTokenRefresh(instance, { retry }): GraphQL-aware retries', () => {
   it.each(['network', 'http500'] as const)('retries a query after %s failures and answers', async (kind) => {
     const h = await harness({ retry: { retries: 2, ...fast } });
     h.server.set({ failNext: { operationName: 'Students', count: 2, kind } });

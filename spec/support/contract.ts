@@ -3,7 +3,7 @@ import type { TokenRefreshHandle, TokenRefreshOptions } from '../../lib';
 import { attachTokenRefresh, createGraphQLClient } from '../../lib';
 import { type ReceivedRequest, startTestServer, type TestServer, type TestServerOptions } from './graphql-server';
 
-// Helpers for the contract-*.spec.ts regression tests (issue 9): servers closed after each test,
+// Helpers for the contract-*.spec.ts regression tests: servers closed after each test,
 // deferreds, and bounded waits that fail a test with a message instead of letting it hang.
 
 const servers: TestServer[] = [];

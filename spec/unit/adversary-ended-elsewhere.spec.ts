@@ -2,8 +2,9 @@ import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios
 import { attachTokenRefresh, SessionExpiredError, type TokenSet } from '../../lib';
 
 // Adversarial: the store reports the session ended elsewhere (`subscribe` → null) while a herd of
-// 300 released by one refresh waits for its turns. The contract (shared/API.md): from then on, the
-// attachment's requests fail fast with SessionExpiredError without any network request.
+// 300 released by one refresh waits for its turns. From then on the attachment's requests fail fast
+// with SessionExpiredError without any network request (docs/how-it-works.md, "One store, one
+// session").
 
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };

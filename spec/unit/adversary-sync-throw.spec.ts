@@ -7,7 +7,8 @@ import { axiosError } from '../support/axios-errors';
 // its synchronous path. When dispatchRequest throws synchronously (signal already aborted, a
 // transformRequest throwing), axios 0.27 and older 1.x return Promise.reject(error) WITHOUT running
 // the response interceptors: ours never redacts the error. The token must not be in it anyway
-// (shared/API.md, rule 10: never in an error's message, toJSON(), config.headers or inspect output).
+// (docs/errors.md, "No secrets in renderings": never in an error's message, toJSON(),
+// config.headers or inspect output).
 
 const URL = 'https://api.example.test/graphql';
 const QUERY = { query: 'query Q { ok }' };
