@@ -1,6 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { attachTokenRefresh, MemoryTokenStore } from '../../lib';
-import { closeAll, deferred, harness, holdOperation, STUDENTS, waitFor } from '../support/setup';
+import { deferred, waitFor } from '../support/events';
+import { closeAll, harness, holdOperation, STUDENTS } from '../support/setup';
 
 afterEach(closeAll);
 

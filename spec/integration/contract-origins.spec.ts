@@ -1,6 +1,7 @@
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, isTokenRefreshError, MemoryTokenStore } from '../../lib';
-import { carrying, closeServers, isRefresh, openServer, outcome, tokenOf, until, whose } from '../support/contract';
+import { carrying, closeServers, isRefresh, openServer, outcome, tokenOf, whose } from '../support/contract';
+import { waitFor } from '../support/events';
 import { STUDENTS } from '../support/setup';
 
 // A refresh token goes only to the GraphQL endpoint that issued it. A REST API on another origin
@@ -67,7 +68,7 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
     await hold.arrived;
 
     const restCall = outcome(restApi.get('/me'));
-    await until(() => restAuth.stats.queued >= 1, 'the REST request was never held behind the refresh in flight');
+    await waitFor(() => restAuth.stats.queued >= 1, 'the REST request was never held behind the refresh in flight');
     hold.release();
     const [graphqlResult, restResult] = await Promise.all([query, restCall]);
 

@@ -1,6 +1,7 @@
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, isSessionExpiredError, isTokenRefreshError, MemoryTokenStore } from '../../lib';
-import { attachTo, closeServers, dataRequests, deferred, isRefresh, openServer, outcome, tokenOf, until, whose } from '../support/contract';
+import { attachTo, closeServers, dataRequests, isRefresh, openServer, outcome, tokenOf, whose } from '../support/contract';
+import { deferred, waitFor } from '../support/events';
 import type { ReceivedRequest, TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
 
@@ -56,7 +57,7 @@ describe('handle.setTokens() while a refresh is in flight', () => {
     const first = outcome(alice.client.query(STUDENTS));
     await hold.arrived;
     const held = Array.from({ length: 5 }, () => outcome(alice.client.query(STUDENTS)));
-    await until(() => alice.auth.stats.queued >= 5, 'the 5 later requests were never held at the gate');
+    await waitFor(() => alice.auth.stats.queued >= 5, 'the 5 later requests were never held at the gate');
     const bob = server.issueTokens();
     await alice.auth.setTokens(bob);
     hold.release();
@@ -115,7 +116,7 @@ async function twentyHeldOnARefresh(options: Parameters<typeof attachTo>[1] = {}
   const first = outcome(attached.client.query(STUDENTS));
   await hold.arrived;
   const others = Array.from({ length: 19 }, () => outcome(attached.client.query(STUDENTS)));
-  await until(() => attached.auth.stats.queued >= 19, 'the 19 later requests were never held at the gate');
+  await waitFor(() => attached.auth.stats.queued >= 19, 'the 19 later requests were never held at the gate');
   return { hold, ...attached, outcomes: () => Promise.all([first, ...others]) };
 }
 
@@ -197,7 +198,7 @@ describe('session end is shared by the attachments of one MemoryTokenStore', () 
 
     const error = await a.client.query(STUDENTS).catch((e) => e);
     expect(isSessionExpiredError(error)).toBe(true);
-    await until(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
+    await waitFor(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
     const before = server.received.length;
     const bError = await b.client.query(STUDENTS).catch((e) => e);
 
@@ -212,7 +213,7 @@ describe('session end is shared by the attachments of one MemoryTokenStore', () 
     await b.client.query(STUDENTS); // B is in a session
 
     await a.auth.setTokens(null);
-    await until(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
+    await waitFor(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
     const before = server.received.length;
     const bError = await b.client.query(STUDENTS).catch((e) => e);
 
@@ -235,7 +236,7 @@ describe('session end is shared by the attachments of one MemoryTokenStore', () 
   it('revives B when A sets tokens again after the shared session ended', async () => {
     const { server, a, b } = await twoAttachments();
     await a.auth.setTokens(null);
-    await until(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
+    await waitFor(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
     const fresh = server.issueTokens();
 
     await a.auth.setTokens(fresh);

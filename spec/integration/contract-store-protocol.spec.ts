@@ -1,7 +1,8 @@
 import axios from 'axios';
 import type { TokenSet, TokenStore } from '../../lib';
 import { attachTokenRefresh, createGraphQLClient, isSessionExpiredError } from '../../lib';
-import { closeServers, dataRequests, isRefresh, openServer, outcome, tokenOf, until } from '../support/contract';
+import { closeServers, dataRequests, isRefresh, openServer, outcome, tokenOf } from '../support/contract';
+import { waitFor } from '../support/events';
 import type { TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
 
@@ -151,7 +152,7 @@ describe('TokenStore with subscribe: a session ended elsewhere ends here', () =>
     await client.query(STUDENTS);
 
     shared.elsewhere(null);
-    await until(() => onSessionExpired.mock.calls.length > 0, 'onSessionExpired never fired after the store reported null');
+    await waitFor(() => onSessionExpired.mock.calls.length > 0, 'onSessionExpired never fired after the store reported null');
     const before = server.received.length;
     const error = await client.query(STUDENTS).catch((e) => e);
 

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { closeServers, deferred, openServer, outcome, within } from '../support/contract';
+import { closeServers, openServer, outcome } from '../support/contract';
+import { deferred, within } from '../support/events';
 import type { TestServer } from '../support/graphql-server';
 
 // No timer of the library keeps a process alive once no request is pending (docs/reliability.md,

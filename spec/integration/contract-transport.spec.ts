@@ -1,16 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import axiosRetry from 'axios-retry';
-import {
-  attachTo,
-  axiosHasFetchAdapter,
-  closeServers,
-  dataRequests,
-  isRefresh,
-  openServer,
-  outcome,
-  until,
-  within,
-} from '../support/contract';
+import { attachTo, axiosHasFetchAdapter, closeServers, dataRequests, isRefresh, openServer, outcome } from '../support/contract';
+import { waitFor, within } from '../support/events';
 import type { TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
 
@@ -231,7 +222,7 @@ describe("attachTokenRefresh(instance): the caller's timeout covers a rate-limit
     server.set({ declineNext: { operationName: 'Students', count: 1, kind: 'graphql', retryAfterSeconds: 20 } });
     const controller = new AbortController();
     const declined = outcome(client.query(STUDENTS, undefined, { signal: controller.signal }));
-    await until(() => auth.stats.rateLimited === 1, 'the decline was never counted');
+    await waitFor(() => auth.stats.rateLimited === 1, 'the decline was never counted');
 
     const timed = await outcome(
       within(client.query(ME, undefined, { timeout: 300 }), 'the timed request waited out the whole pause', 8_000),

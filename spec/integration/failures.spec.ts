@@ -8,7 +8,8 @@ import {
   type TokenSet,
   type TokenStore,
 } from '../../lib';
-import { closeAll, deferred, harness, holdOperation, STUDENTS, waitFor } from '../support/setup';
+import { deferred, waitFor } from '../support/events';
+import { closeAll, harness, holdOperation, STUDENTS } from '../support/setup';
 
 afterEach(closeAll);
 

@@ -1,6 +1,7 @@
 import axios from 'axios';
 import { gql, isGraphQLRequestError } from '../../lib';
-import { closeAll, harness, STUDENTS, waitFor } from '../support/setup';
+import { waitFor } from '../support/events';
+import { closeAll, harness, STUDENTS } from '../support/setup';
 
 afterEach(closeAll);
 

@@ -2,7 +2,8 @@ import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import axiosRetry from 'axios-retry';
 import { attachTokenRefresh, createGraphQLClient, gql, isTokenRefreshError, type TokenRefreshOptions } from '../../lib';
-import { closeAll, deferred, harness, STUDENTS } from '../support/setup';
+import { deferred } from '../support/events';
+import { closeAll, harness, STUDENTS } from '../support/setup';
 
 afterEach(closeAll);
 

@@ -7,6 +7,8 @@ import { createSchema, createYoga } from 'graphql-yoga';
 // with yoga's own habits — validation errors at HTTP 400, `application/graphql-response+json`,
 // and the HTTP status of an answer taken from `extensions.http.status` of a thrown GraphQLError.
 // It issues NextSchool-shaped tokens (the `refreshToken` mutation) and records what it received.
+// Not folded into graphql-server.ts, the suites' one fake server: what it is for is yoga's own
+// behaviour, which a fake would only imitate.
 
 export interface YogaKnobs {
   /** HTTP status of an UNAUTHENTICATED answer: 401 through `extensions.http.status`, or yoga's default 200. */
