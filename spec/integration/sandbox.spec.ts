@@ -63,14 +63,24 @@ describe('startSandboxServer(): authentication', () => {
   });
 
   it('expires access tokens after accessTtlMs and refresh tokens after refreshTtlMs', async () => {
-    const { post, login } = await sandbox({ accessTtlMs: 150, refreshTtlMs: 300 });
-    const { accessToken, refreshToken, expiresIn } = await login();
-    expect(expiresIn).toBe(1);
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await post({ query: STUDENTS }, accessToken)).data.errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    expect((await post({ query: REFRESH, variables: { t: refreshToken } })).data.data.refreshToken.accessToken).toBeTruthy();
-    await new Promise((r) => setTimeout(r, 150));
-    expect((await post({ query: REFRESH, variables: { t: refreshToken } })).data.errors[0].message).toBe('Invalid or expired refresh token');
+    // The clock is the test's: only Date is faked (the sandbox reads Date.now()), so the requests
+    // themselves run on real timers and a slow machine cannot outrun a TTL between two of them.
+    jest.useFakeTimers({ doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+    try {
+      const { post, login } = await sandbox({ accessTtlMs: 150, refreshTtlMs: 300 });
+      const { accessToken, refreshToken, expiresIn } = await login();
+      expect(expiresIn).toBe(1);
+      jest.setSystemTime(Date.now() + 149);
+      expect((await post({ query: STUDENTS }, accessToken)).data.data.students).toHaveLength(20);
+      jest.setSystemTime(Date.now() + 1);
+      expect((await post({ query: STUDENTS }, accessToken)).data.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      jest.setSystemTime(Date.now() + 149);
+      expect((await post({ query: REFRESH, variables: { t: refreshToken } })).data.data.refreshToken.accessToken).toBeTruthy();
+      jest.setSystemTime(Date.now() + 1);
+      expect((await post({ query: REFRESH, variables: { t: refreshToken } })).data.errors[0].message).toBe('Invalid or expired refresh token');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('rotates refresh tokens only when asked, and only then exposes RefreshPayload.refreshToken', async () => {

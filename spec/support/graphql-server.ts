@@ -120,8 +120,6 @@ export interface Hold {
   arrived: Promise<ReceivedRequest>;
   /** Requests held so far. */
   readonly count: number;
-  /** True once `release()` ran (a server-side flag: "was the hold still on when X happened?"). */
-  readonly released: boolean;
   /** Lets every held request go on (knobs are read after this, so set a fault first to fail them). */
   release(): void;
 }
@@ -515,9 +513,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         arrived,
         get count() {
           return entry.count;
-        },
-        get released() {
-          return entry.released;
         },
         release() {
           entry.released = true;
