@@ -10,7 +10,9 @@ import { buildSchema, type DocumentNode, execute, GraphQLError, parse, validate 
 // received. The other servers the specs start are not fakes of this one, and say why where they are
 // defined: graphql-yoga (yoga-server.ts: a real server's own habits), the in-memory model of the
 // property tests (spec/property/model-server.ts: time in event-loop turns, no sockets), the sandbox
-// (lib/testing: the product, tested as users run it) and redis-server processes (redis-server.ts).
+// (lib/testing: the product, tested as users run it), redis-server processes (redis-server.ts), the
+// browser tests' page server (it serves pages, not an API) and the recording proxy in front of the
+// sandbox in express-legacy.spec.ts.
 
 const schema = buildSchema(`
   type Student { id: Int, code: String, fullName: String, classroomName: String }
