@@ -1,7 +1,8 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import axios, { AxiosError } from 'axios';
+import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql, isSessionExpiredError, isTokenRefreshError, TokenRefreshError } from '../../lib';
 import { DIAGNOSTICS_CHANNELS } from '../../lib/diagnostics';
+import { axiosError } from '../support/axios-errors';
 import { closeTestServers, startTestServer, type TestServer } from '../support/graphql-server';
 
 // A refresh failure is transient (keep the tokens, try again), permanent (keep the tokens, do not
@@ -54,7 +55,7 @@ describe('attachTokenRefresh(instance, { refresh }): permanent failures', () => 
     const { client, auth, onSessionExpired } = attach({
       refresh: async () => {
         calls++;
-        throw new AxiosError('getaddrinfo ENOTFOUND graphql.example', 'ENOTFOUND');
+        throw axiosError('getaddrinfo ENOTFOUND graphql.example', 'ENOTFOUND', {});
       },
     });
 
@@ -72,7 +73,7 @@ describe('attachTokenRefresh(instance, { refresh }): permanent failures', () => 
     const { client } = attach({
       refresh: async () => {
         calls++;
-        throw new AxiosError('socket hang up', 'ECONNRESET');
+        throw axiosError('socket hang up', 'ECONNRESET', {});
       },
     });
 
