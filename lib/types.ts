@@ -158,8 +158,8 @@ export interface RateLimitOptions {
 }
 
 /**
- * Retries of transient failures (network errors, HTTP 5xx) through axios-retry. The condition is
- * fixed and GraphQL-aware: queries only, never mutations.
+ * Retries of transient failures (network errors, HTTP 5xx), made by the plugin itself (it installs no
+ * axios-retry interceptor). The condition is fixed and GraphQL-aware: queries only, never mutations.
  *
  * @example
  * ```ts
@@ -171,7 +171,8 @@ export interface RetryOptions {
   retries?: number | undefined;
   /**
    * Milliseconds to wait before retry number `retryCount` (1-based).
-   * @default exponential backoff with jitter: ~100 ms, ~200 ms, ~400 ms …
+   * @default exponential backoff: `100 × 2^retryCount` ms plus up to 20% jitter (~200 ms, ~400 ms,
+   * ~800 ms …), and never less than the answer's `Retry-After`
    */
   retryDelay?: ((retryCount: number, error: unknown) => number) | undefined;
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Checks the package as users get it: packs (which builds, through `prepare`), installs the tarball into a throwaway project,
+# Checks the package as users get it: packs dist/, installs the tarball into a throwaway project,
 # then require()s and imports it, and runs publint --strict and @arethetypeswrong/cli on it.
+# It packs the dist/ that is there (built once by `npm ci`, or now if it is stale) instead of letting
+# `npm pack` rebuild it through `prepare`: that a fresh clone builds through `prepare` by itself is
+# what scripts/check-git-install.sh checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-# No explicit build: `npm pack` must build through `prepare` by itself (a fresh clone has no dist/).
-rm -rf dist .tmp/pack && mkdir -p .tmp/pack/consumer
-tarball=$(npm pack --silent --pack-destination .tmp/pack 2>/dev/null | tail -1)
+node scripts/build-if-stale.mjs
+rm -rf .tmp/pack && mkdir -p .tmp/pack/consumer
+tarball=$(npm pack --ignore-scripts --silent --pack-destination .tmp/pack 2>/dev/null | tail -1)
 tar tzf ".tmp/pack/$tarball" | grep -x 'package/dist/index.cjs' >/dev/null || { echo "npm pack made a tarball without dist/" >&2; exit 1; }
 echo "== packed $tarball ($(du -h ".tmp/pack/$tarball" | cut -f1))"
 tar tzf ".tmp/pack/$tarball" | sed 's/^/   /'
@@ -152,5 +155,5 @@ echo '{ "compilerOptions": { "strict": true, "noEmit": true, "module": "NodeNext
 
 cd "$root"
 npx publint --strict ".tmp/pack/$tarball"
-npx attw --pack . --format table-flipped
+npx attw ".tmp/pack/$tarball" --format table-flipped
 echo "== package checks passed"

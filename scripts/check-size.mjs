@@ -1,5 +1,5 @@
 // `npm run size`: prints what the library weighs in a browser bundle, against its budgets and beside
-// its peers (issue 12), and exits 1 when a bundle is over budget. `npm run size -- --ceilings` (CI)
+// its peers, and exits 1 when a bundle is over budget. `npm run size -- --ceilings` (CI)
 // exits 1 only when a bundle grew past its ceiling (scripts/size.mjs), and reports budgets missed.
 // `npm run size -- --breakdown` prints what each behaviour beyond the core weighs. The lists and the measuring are in
 // scripts/size.mjs (shared with the size table of docs/benchmarks.md, written by `npm run bench`).

@@ -1,9 +1,9 @@
-// What the library weighs in a browser bundle, against its budgets and beside its peers (issue 12).
+// What the library weighs in a browser bundle, against its budgets and beside its peers (docs/browser.md, "weight").
 // Method, the same for everything measured: what a front-end build gets from `import … from
 // 'axios-graphql-refresh'` — esbuild --bundle --minify --platform=browser (so package.json's `browser`
 // condition picks dist/browser-esm/, as webpack and Vite do), axios external, everything else bundled
 // — then gzip -9. Ours is measured from dist/, so it must be built (check-size.mjs builds it when
-// stale; `npm run bench` builds first). 1 KB = 1,000 bytes (the stricter reading of issue 12's budgets).
+// stale; `npm run bench` builds first). 1 KB = 1,000 bytes (the stricter reading of the budgets).
 // Imported by scripts/check-size.mjs (`npm run size`, which exits 1 over budget) and by
 // spec/bench/run.mjs (the size table of docs/benchmarks.md, where each budget is a target).
 
@@ -20,7 +20,7 @@ export const KB = 1000;
 
 /**
  * Our bundles (imported by the package's own name, as an application does), their gzip budgets
- * (bytes; the first two are issue 12's) and their ceilings: what each weighed when the ceiling was
+ * (bytes; the first two set with the peers' weights below in view) and their ceilings: what each weighed when the ceiling was
  * set, plus 2%. The budgets are targets (`npm run size`, the benchmark page); the ceilings are the
  * regression guard CI enforces (`npm run size -- --ceilings`) while the budgets are not met
  * (docs/browser.md, "weight").
@@ -47,7 +47,7 @@ export const OURS = [
 
 /**
  * Peers, measured the same way when installed (devDependencies or dependencies of this package).
- * `quoted`: the gzip size issue 12 reports for it (same method), shown, labelled as quoted, when the
+ * `quoted`: the gzip size measured for it when the budgets were set (same method), shown, labelled as quoted, when the
  * package is not installed here — never mixed up with a measured figure.
  */
 export const PEERS = [
@@ -61,7 +61,7 @@ export const PEERS = [
     quoted: 0.9 * KB,
   },
 ];
-export const QUOTED_FROM = 'issue 12';
+export const QUOTED_FROM = 'the measurement that set the budgets';
 export const METHOD = 'esbuild --bundle --minify --platform=browser (ESM, es2022), axios external, everything else bundled; gzip -9';
 
 /**

@@ -24,7 +24,7 @@ export type ResolvedOptions = Required<
     shouldAttachToken?: (config: InternalAxiosRequestConfig) => boolean;
   };
 
-/** The defaults, in one place (API.md `TokenRefreshOptions`). */
+/** The defaults, in one place; each is the `@default` of its field of `TokenRefreshOptions` (lib/types.ts). */
 export const DEFAULTS = {
   url: '',
   authErrorCodes: ['UNAUTHENTICATED'],

@@ -4,8 +4,9 @@ import { parseBody } from '../util/body';
 
 export { parseBody };
 
-// Detection of auth errors in answers (API.md behaviour 1): in the body whatever the HTTP status
-// (NextSchool answers 200), in any entry of `errors`, in batched answers, or by HTTP status.
+// Detection of auth errors in answers (docs/how-it-works.md, "The path of a request", step 1): in the
+// body whatever the HTTP status (NextSchool answers 200), in any entry of `errors`, in batched
+// answers, or by HTTP status.
 // Bodies are hostile input: every access is guarded and nothing here throws.
 
 /** The GraphQL answers in a body: one for a plain answer, one per entry of a batched answer. */
@@ -85,8 +86,9 @@ export function retryAfterMs(headers: unknown): number | undefined {
 }
 
 /**
- * Recognises NextSchool's two rate-limit answers (API.md behaviour 12): HTTP 429 with `Retry-After`,
- * and a GraphQL error `RATE_LIMITED` with `extensions.retryAfter` (seconds) at any HTTP status.
+ * Recognises NextSchool's two rate-limit answers: HTTP 429 with `Retry-After`, and a GraphQL error
+ * `RATE_LIMITED` with `extensions.retryAfter` (seconds) at any HTTP status (docs/reliability.md,
+ * "Rate limits: backpressure, not failures").
  */
 export function rateLimitOf(response: AxiosResponse | undefined): RateLimitVerdict | undefined {
   if (!response || typeof response !== 'object') return undefined;

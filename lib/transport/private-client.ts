@@ -5,8 +5,8 @@ import { deleteHeader, getHeader, plainHeaders } from '../util/headers';
 import { createOwnAgents } from './own-connection';
 
 // The plugin's own requests (refresh, login, replays) go through a private client made from the
-// user's instance: same axios copy and transport, none of its interceptors (API.md, default refresh
-// and behaviour 6). Its default headers are emptied so that a static `Authorization` default on the
+// user's instance: same axios copy and transport, none of its interceptors (docs/how-it-works.md, "The
+// path of a request", step 4). Its default headers are emptied so that a static `Authorization` default on the
 // user's instance can never ride along on a refresh.
 
 export interface PrivateClient extends Pick<AxiosInstance, 'request'> {

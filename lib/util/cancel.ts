@@ -1,5 +1,6 @@
 // A caller's `signal` (or legacy `cancelToken`) as one AbortSignal, so a request waiting for a
-// refresh can give up at once without cancelling the refresh the others wait for (behaviours 8, 9).
+// refresh can give up at once without cancelling the refresh the others wait for (docs/how-it-works.md,
+// "The path of a request", step 2).
 
 interface CancelTokenLike {
   reason?: unknown;

@@ -2,7 +2,8 @@ import type { AxiosError, AxiosResponse } from 'axios';
 import { deleteHeader, getHeader, plainHeaders } from './headers';
 
 // Everything the library hands back passes through here, so that no token, refresh token or
-// password reaches an error message, `toJSON()`, `util.inspect` output or a log line (API.md §10).
+// password reaches an error message, `toJSON()`, `util.inspect` output or a log line (docs/errors.md,
+// "No secrets in renderings").
 
 export const REDACTED = '[redacted]';
 

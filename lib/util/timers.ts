@@ -1,7 +1,7 @@
 import { TokenRefreshError } from '../errors/token-refresh-error';
 
 /**
- * Runs `fn` with its own deadline (behaviour 8): never tied to one caller's signal, so one caller
+ * Runs `fn` with its own deadline (`refreshTimeoutMs`): never tied to one caller's signal, so one caller
  * giving up cannot cancel the refresh others wait for. The timer is always cleared: no handle is
  * left open.
  */

@@ -1,10 +1,11 @@
 import axios, { type AxiosInstance } from 'axios';
 import { attachTokenRefresh, MemoryTokenStore } from '../../lib';
-import { closeAll, deferred, harness, holdOperation, STUDENTS, waitFor } from '../support/setup';
+import { deferred, waitFor } from '../support/events';
+import { closeAll, harness, holdOperation, STUDENTS } from '../support/setup';
 
 afterEach(closeAll);
 
-describe('attachTokenRefresh(instance): detection (behaviour 1)', () => {
+describe('attachTokenRefresh(instance): detecting an auth error in any answer', () => {
   it.each(['field', 'request', 'http401'] as const)(
     'refreshes and answers when the server rejects the token (%s-level)',
     async (authMode) => {
@@ -21,7 +22,7 @@ describe('attachTokenRefresh(instance): detection (behaviour 1)', () => {
   );
 });
 
-describe('attachTokenRefresh(instance): one refresh for many requests (behaviour 2)', () => {
+describe('attachTokenRefresh(instance): one refresh for many requests', () => {
   it('refreshes once for 200 concurrent queries on an expired token, and answers all 200', async () => {
     const h = await harness();
     h.server.expireAccessTokens();
@@ -39,7 +40,7 @@ describe('attachTokenRefresh(instance): one refresh for many requests (behaviour
   }, 60_000); // ~400 HTTP exchanges through graphql-js: 2 s alone, over 20 s on a machine this busy
 });
 
-describe('attachTokenRefresh(instance): token versions (behaviour 3)', () => {
+describe('attachTokenRefresh(instance): the token-version rule', () => {
   it('replays an answer that arrives late with the old token without a second refresh', async () => {
     const h = await harness();
     const lateArrived = deferred();
@@ -69,7 +70,7 @@ describe('attachTokenRefresh(instance): token versions (behaviour 3)', () => {
   });
 });
 
-describe('attachTokenRefresh(instance): the gate (behaviour 4)', () => {
+describe('attachTokenRefresh(instance): the gate holds requests while a refresh runs', () => {
   it('holds requests made while a refresh runs, and sends them once, with the new token', async () => {
     const h = await harness();
     const refresh = holdOperation(h.server, 'RefreshToken');
@@ -89,7 +90,7 @@ describe('attachTokenRefresh(instance): the gate (behaviour 4)', () => {
   });
 });
 
-describe('attachTokenRefresh(instance, { refreshAheadMs }): proactive refresh (behaviour 5)', () => {
+describe('attachTokenRefresh(instance, { refreshAheadMs }): proactive refresh', () => {
   it('refreshes an expired token before sending, so the server never sees it', async () => {
     const h = await harness({ tokens: 'none' });
     await h.auth.setTokens({ accessToken: h.initial.accessToken, refreshToken: h.initial.refreshToken, expiresAt: Date.now() - 1000 });

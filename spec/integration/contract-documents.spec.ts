@@ -2,7 +2,8 @@ import { type DocumentNode, Kind, type OperationDefinitionNode, parse, print, vi
 import { attachTo, closeServers, dataRequests, openServer } from '../support/contract';
 import type { ReceivedRequest } from '../support/graphql-server';
 
-// Issue 9, failure 13: documents as graphql-tag/loader builds them, and ASTs changed with `visit`.
+// Documents as graphql-tag/loader builds them, and ASTs changed with `visit` (docs/graphql-client.md,
+// "Other documents").
 // The client must send what the document holds, not `loc.source.body`.
 
 afterEach(closeServers);
@@ -42,7 +43,7 @@ function sentDocument(request: ReceivedRequest): { definitions: string[]; operat
   };
 }
 
-describe('createGraphQLClient(instance).query(document): graphql-tag/loader documents (issue 9 #13)', () => {
+describe('createGraphQLClient(instance).query(document): graphql-tag/loader documents', () => {
   it('sends exactly the operation and its imported fragment, with its operationName, when loc.source.body is the whole file', async () => {
     const server = await openServer();
     const { client } = attachTo(server);

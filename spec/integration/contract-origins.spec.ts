@@ -1,15 +1,16 @@
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, isTokenRefreshError, MemoryTokenStore } from '../../lib';
-import { carrying, closeServers, isRefresh, openServer, outcome, tokenOf, until, whose } from '../support/contract';
+import { carrying, closeServers, isRefresh, openServer, outcome, tokenOf, whose } from '../support/contract';
+import { waitFor } from '../support/events';
 import { STUDENTS } from '../support/setup';
 
-// Issue 9, failure 3: a refresh token goes only to the GraphQL endpoint that issued it. A REST API on
-// another origin sharing the token store joins (or asks for) the store's refresh, and its 401s never
-// end the session by themselves.
+// A refresh token goes only to the GraphQL endpoint that issued it. A REST API on another origin
+// sharing the token store joins (or asks for) the store's refresh, and its 401s never end the session
+// by themselves (docs/how-it-works.md, "Where tokens go").
 
 afterEach(closeServers);
 
-describe('attachTokenRefresh(instance) on a REST API sharing a store with a GraphQL API (issue 9 #3)', () => {
+describe('attachTokenRefresh(instance) on a REST API sharing a store with a GraphQL API', () => {
   async function twoOrigins() {
     const graphql = await openServer();
     const rest = await openServer({ restOnly: true });
@@ -67,7 +68,7 @@ describe('attachTokenRefresh(instance) on a REST API sharing a store with a Grap
     await hold.arrived;
 
     const restCall = outcome(restApi.get('/me'));
-    await until(() => restAuth.stats.queued >= 1, 'the REST request was never held behind the refresh in flight');
+    await waitFor(() => restAuth.stats.queued >= 1, 'the REST request was never held behind the refresh in flight');
     hold.release();
     const [graphqlResult, restResult] = await Promise.all([query, restCall]);
 

@@ -3,14 +3,14 @@ import { isGraphQLRequestError } from '../../lib';
 import { attachTo, axiosHasFetchAdapter, axiosSendsFormData, closeServers, dataRequests, openServer, tokenOf } from '../support/contract';
 import { STUDENTS } from '../support/setup';
 
-// Issue 9, failures 1, 7, 10, 11, 12: what is replayed after a refresh (or retried after a 5xx), and
-// what must not be. Each test pins a failure reproduced on 0.1.0.
+// What is replayed after a refresh (or retried after a 5xx), and what must not be (docs/how-it-works.md,
+// "Bounded replays, and mutations"). Each test pins a failure reproduced on 0.1.0.
 
 afterEach(closeServers);
 
 const STUDENTS_QUERY = 'query Students { students { id } }';
 
-describe('attachTokenRefresh(instance): a mutation one of whose root fields ran is not replayed, whatever the status (issue 9 #1)', () => {
+describe('attachTokenRefresh(instance): a mutation one of whose root fields ran is not replayed, whatever the status', () => {
   it('does not replay a two-field mutation whose second field failed UNAUTHENTICATED with HTTP 401 and data null', async () => {
     const server = await openServer();
     const { client, auth } = attachTo(server);
@@ -45,7 +45,7 @@ describe('attachTokenRefresh(instance): a mutation one of whose root fields ran 
   );
 });
 
-describe('attachTokenRefresh(instance): an auth error at a nested path proves the mutation ran (issue 9 #11)', () => {
+describe('attachTokenRefresh(instance): an auth error at a nested path proves the mutation ran', () => {
   it('does not replay a mutation whose nested resolver threw UNAUTHENTICATED at ["createOrder","receipt"] with data null, HTTP 200', async () => {
     const server = await openServer();
     const { client } = attachTo(server);
@@ -64,7 +64,7 @@ describe('attachTokenRefresh(instance): an auth error at a nested path proves th
   });
 });
 
-describe('attachTokenRefresh(instance): queries in other body shapes are refreshed and replayed (issue 9 #7)', () => {
+describe('attachTokenRefresh(instance): queries in other body shapes are refreshed and replayed', () => {
   async function expectReplayed(send: (api: ReturnType<typeof attachTo>['api']) => Promise<{ data: any }>) {
     const server = await openServer();
     const { api, auth, initial } = attachTo(server);
@@ -134,7 +134,7 @@ describe('attachTokenRefresh(instance): queries in other body shapes are refresh
   });
 });
 
-describe('attachTokenRefresh(instance): responseType arraybuffer (issue 9 #10)', () => {
+describe('attachTokenRefresh(instance): responseType arraybuffer', () => {
   it('detects HTTP 200 UNAUTHENTICATED in an arraybuffer body, replays, and still gives the caller bytes of the successful answer', async () => {
     const server = await openServer();
     const { api, auth, initial } = attachTo(server);
@@ -153,7 +153,7 @@ describe('attachTokenRefresh(instance): responseType arraybuffer (issue 9 #10)',
 });
 
 (axiosHasFetchAdapter ? describe : describe.skip)(
-  "attachTokenRefresh(instance, adapter 'fetch'): responseType 'blob' and 'arraybuffer' (issue 9 #10)",
+  "attachTokenRefresh(instance, adapter 'fetch'): responseType 'blob' and 'arraybuffer'",
   () => {
     it.each(['blob', 'arraybuffer'] as const)(
       'detects HTTP 200 UNAUTHENTICATED with responseType %s, replays, and gives the caller the same kind of body',
@@ -182,7 +182,7 @@ describe('attachTokenRefresh(instance): responseType arraybuffer (issue 9 #10)',
   },
 );
 
-describe("attachTokenRefresh(instance): responseType 'text' (beyond issue 9 #10: the same rule for a string body)", () => {
+describe("attachTokenRefresh(instance): responseType 'text' (the same rule for a string body)", () => {
   it('detects HTTP 200 UNAUTHENTICATED in a text body of JSON content type, replays, and gives the caller what axios gives', async () => {
     const server = await openServer();
     const { api, auth } = attachTo(server);
@@ -203,14 +203,14 @@ describe("attachTokenRefresh(instance): responseType 'text' (beyond issue 9 #10:
   });
 });
 
-describe('attachTokenRefresh(instance): queries the lexer must still recognise (issue 9 #12)', () => {
+describe('attachTokenRefresh(instance): queries the lexer must still recognise', () => {
   const documents = {
     'a query with a description': '"Fetch students" query Students { students { id } }',
     'a fragment with a directive holding an object argument':
       'query Students { ...Roster } fragment Roster on Query @meta(info: { label: "roster", weight: 2 }) { students { id } }',
   };
 
-  // Lexer traps next to the two above: the block-string description failed on 0.1.0 (#12); the others
+  // Lexer traps next to the two above: the block-string description failed on 0.1.0; the others
   // passed there and are kept so a new lexer cannot regress on them.
   const traps = {
     'a block-string description holding braces and "mutation"':

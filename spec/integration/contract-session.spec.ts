@@ -1,15 +1,16 @@
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, isSessionExpiredError, isTokenRefreshError, MemoryTokenStore } from '../../lib';
-import { attachTo, closeServers, dataRequests, deferred, isRefresh, openServer, outcome, tokenOf, until, whose } from '../support/contract';
+import { attachTo, closeServers, dataRequests, isRefresh, openServer, outcome, tokenOf, whose } from '../support/contract';
+import { deferred, waitFor } from '../support/events';
 import type { ReceivedRequest, TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
 
-// Issue 9, failures 4, 5 and the "also seen" items 14 and 16: what a flight may write, and how a
-// session ends, with several attachments and a caller acting mid-flight.
+// What a flight may write, and how a session ends, with several attachments and a caller acting
+// mid-flight (docs/how-it-works.md, "One store, one session" and "When the refresh fails").
 
 afterEach(closeServers);
 
-describe('handle.setTokens() while a refresh is in flight (issue 9 #4)', () => {
+describe('handle.setTokens() while a refresh is in flight', () => {
   async function refreshHeldThenSetTokens(setTo: 'bob' | null, refreshAnswer: 'tokens' | 'rejected') {
     const server = await openServer();
     const onSessionExpired = jest.fn();
@@ -56,7 +57,7 @@ describe('handle.setTokens() while a refresh is in flight (issue 9 #4)', () => {
     const first = outcome(alice.client.query(STUDENTS));
     await hold.arrived;
     const held = Array.from({ length: 5 }, () => outcome(alice.client.query(STUDENTS)));
-    await until(() => alice.auth.stats.queued >= 5, 'the 5 later requests were never held at the gate');
+    await waitFor(() => alice.auth.stats.queued >= 5, 'the 5 later requests were never held at the gate');
     const bob = server.issueTokens();
     await alice.auth.setTokens(bob);
     hold.release();
@@ -115,7 +116,7 @@ async function twentyHeldOnARefresh(options: Parameters<typeof attachTo>[1] = {}
   const first = outcome(attached.client.query(STUDENTS));
   await hold.arrived;
   const others = Array.from({ length: 19 }, () => outcome(attached.client.query(STUDENTS)));
-  await until(() => attached.auth.stats.queued >= 19, 'the 19 later requests were never held at the gate');
+  await waitFor(() => attached.auth.stats.queued >= 19, 'the 19 later requests were never held at the gate');
   return { hold, ...attached, outcomes: () => Promise.all([first, ...others]) };
 }
 
@@ -125,7 +126,7 @@ function sentAfterRefresh(server: TestServer): ReceivedRequest[] {
   return server.received.slice(first + 1).filter((r) => !isRefresh(r));
 }
 
-describe('attachTokenRefresh(instance): a refresh failing transiently while 20 requests wait (issue 9 #5)', () => {
+describe('attachTokenRefresh(instance): a refresh failing transiently while 20 requests wait', () => {
   it.each(['http500', 'network'] as const)(
     'rejects all 20 with TokenRefreshError (cause set) after one refresh (%s), sending none again with the dead token',
     async (fault) => {
@@ -150,7 +151,7 @@ describe('attachTokenRefresh(instance): a refresh failing transiently while 20 r
   );
 });
 
-describe('attachTokenRefresh(instance, { refreshTimeoutMs }): a refresh past its deadline while 20 requests wait (issue 9 #5)', () => {
+describe('attachTokenRefresh(instance, { refreshTimeoutMs }): a refresh past its deadline while 20 requests wait', () => {
   it('rejects all 20 with TokenRefreshError after one refresh, sending none again with the dead token', async () => {
     const { server, outcomes } = await twentyHeldOnARefresh({ refreshTimeoutMs: 500 });
     // The hold is never released: the refresh hangs until its deadline.
@@ -163,7 +164,7 @@ describe('attachTokenRefresh(instance, { refreshTimeoutMs }): a refresh past its
   });
 });
 
-describe('attachTokenRefresh(instance): a refresh rejected while requests wait (issue 9, also seen)', () => {
+describe('attachTokenRefresh(instance): a refresh rejected while requests wait', () => {
   it('rejects every held request with SessionExpiredError and sends none of them, with or without a token', async () => {
     const { server, hold, outcomes } = await twentyHeldOnARefresh();
     server.set({ refreshFault: 'reject' });
@@ -176,7 +177,7 @@ describe('attachTokenRefresh(instance): a refresh rejected while requests wait (
   });
 });
 
-describe('session end is shared by the attachments of one MemoryTokenStore (issue 9)', () => {
+describe('session end is shared by the attachments of one MemoryTokenStore', () => {
   async function twoAttachments() {
     const server = await openServer();
     const initial = server.issueTokens();
@@ -197,7 +198,7 @@ describe('session end is shared by the attachments of one MemoryTokenStore (issu
 
     const error = await a.client.query(STUDENTS).catch((e) => e);
     expect(isSessionExpiredError(error)).toBe(true);
-    await until(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
+    await waitFor(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
     const before = server.received.length;
     const bError = await b.client.query(STUDENTS).catch((e) => e);
 
@@ -212,7 +213,7 @@ describe('session end is shared by the attachments of one MemoryTokenStore (issu
     await b.client.query(STUDENTS); // B is in a session
 
     await a.auth.setTokens(null);
-    await until(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
+    await waitFor(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
     const before = server.received.length;
     const bError = await b.client.query(STUDENTS).catch((e) => e);
 
@@ -235,7 +236,7 @@ describe('session end is shared by the attachments of one MemoryTokenStore (issu
   it('revives B when A sets tokens again after the shared session ended', async () => {
     const { server, a, b } = await twoAttachments();
     await a.auth.setTokens(null);
-    await until(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
+    await waitFor(() => b.onSessionExpired.mock.calls.length > 0, "B's onSessionExpired never fired");
     const fresh = server.issueTokens();
 
     await a.auth.setTokens(fresh);

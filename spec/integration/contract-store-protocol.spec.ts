@@ -1,12 +1,13 @@
 import axios from 'axios';
 import type { TokenSet, TokenStore } from '../../lib';
 import { attachTokenRefresh, createGraphQLClient, isSessionExpiredError } from '../../lib';
-import { closeServers, dataRequests, isRefresh, openServer, outcome, tokenOf, until } from '../support/contract';
+import { closeServers, dataRequests, isRefresh, openServer, outcome, tokenOf } from '../support/contract';
+import { waitFor } from '../support/events';
 import type { TestServer } from '../support/graphql-server';
 import { STUDENTS } from '../support/setup';
 
-// Issue 9 #4 and the shared session end, through the TokenStore protocol with stores of the user's
-// own: a plain async store (no compareAndSet: the plugin compares in-process), a store whose
+// Conditional token writes and the shared session end (docs/how-it-works.md, "One store, one
+// session"), through the TokenStore protocol with stores of the user's own: a plain async store (no compareAndSet: the plugin compares in-process), a store whose
 // compareAndSet sees writes made "elsewhere" (another process), and a store that reports changes
 // made elsewhere with subscribe().
 
@@ -80,7 +81,7 @@ async function duringHeldRefresh(
   return first;
 }
 
-describe('TokenStore without compareAndSet: the plugin compares in-process (issue 9 #4)', () => {
+describe('TokenStore without compareAndSet: the plugin compares in-process', () => {
   it("keeps bob's tokens set with handle.setTokens(bob) while alice's refresh runs", async () => {
     const server = await openServer();
     const alice = server.issueTokens();
@@ -99,7 +100,7 @@ describe('TokenStore without compareAndSet: the plugin compares in-process (issu
   });
 });
 
-describe('TokenStore with compareAndSet: a write made elsewhere wins over an older flight (issue 9 #4)', () => {
+describe('TokenStore with compareAndSet: a write made elsewhere wins over an older flight', () => {
   it("discards alice's refresh result when another process stored carol's tokens meanwhile; requests continue as carol", async () => {
     const server = await openServer();
     const alice = server.issueTokens();
@@ -142,7 +143,7 @@ describe('TokenStore with compareAndSet: a write made elsewhere wins over an old
   });
 });
 
-describe('TokenStore with subscribe: a session ended elsewhere ends here (issue 9, session end is shared)', () => {
+describe('TokenStore with subscribe: a session ended elsewhere ends here', () => {
   it('fires onSessionExpired once when the store reports null, fails fast without a request, and adopts tokens reported later', async () => {
     const server = await openServer();
     const alice = server.issueTokens();
@@ -151,7 +152,7 @@ describe('TokenStore with subscribe: a session ended elsewhere ends here (issue 
     await client.query(STUDENTS);
 
     shared.elsewhere(null);
-    await until(() => onSessionExpired.mock.calls.length > 0, 'onSessionExpired never fired after the store reported null');
+    await waitFor(() => onSessionExpired.mock.calls.length > 0, 'onSessionExpired never fired after the store reported null');
     const before = server.received.length;
     const error = await client.query(STUDENTS).catch((e) => e);
 

@@ -1,5 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
-import { closeAll, harness, holdOperation, STUDENTS, waitFor } from '../support/setup';
+import { waitFor } from '../support/events';
+import { closeAll, harness, holdOperation, STUDENTS } from '../support/setup';
 
 // The plugin publishes on node:diagnostics_channel (docs/observability.md): what an operator's
 // subscriber sees for a refresh, the requests it held and replayed, and a session end — and never a

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql } from '../../lib';
 import { createNextSchoolClient } from '../../lib/nextschool';
-import { closeRawServers, type RawAnswer, type RawRequest, type RawServer, rawServer } from '../support/raw-server';
+import { closeTestServers, type ExactAnswer, startTestServer, type TestServer } from '../support/graphql-server';
 
 // Servers echo what they were sent: "Access token abc… has expired", an `extensions.token`, a
 // stack trace holding the refresh token. Whatever the HTTP status, an error the library builds
@@ -14,16 +14,19 @@ const REFRESH = 'refresh-token-REFRESH-abcdefghij';
 const NEW_REFRESH = 'refresh-token-ROTATED-klmnopqrst';
 const PASSWORD = 'p@ssw0rd-PASSWORD-uvwxyz';
 
-let server: RawServer;
+let server: TestServer;
 let url: string;
 /** How the server answers, given the bearer token it received (or '') and the request. */
-let handle: (request: { authorization: string; body: RawRequest['body'] }) => RawAnswer;
+let handle: (request: { authorization: string; body: { operationName?: string; variables?: Record<string, string> } }) => ExactAnswer;
 
 beforeEach(async () => {
-  server = await rawServer((request) => handle({ authorization: request.authorization ?? '', body: request.body }));
+  server = await startTestServer({
+    answer: ({ authorization, operationName, variables }) =>
+      handle({ authorization: authorization ?? '', body: { operationName, variables: variables as Record<string, string> } }),
+  });
   url = `${server.origin}/graphql`;
 });
-afterEach(closeRawServers);
+afterEach(closeTestServers);
 
 const STUDENTS = gql`query Students { students { id } }`;
 

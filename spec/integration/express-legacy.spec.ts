@@ -104,7 +104,11 @@ interface Received {
   operation: 'login' | 'refresh' | 'data';
 }
 
-/** A pass-through proxy in front of the sandbox that records, per request, which account's URL it used and whose token it carried. */
+/**
+ * A pass-through proxy in front of the sandbox that records, per request, which account's URL it used
+ * and whose token it carried. A proxy, not a fake server: the example runs against the sandbox, as its
+ * README tells users to.
+ */
 async function recordingProxy(target: string): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {

@@ -8,11 +8,12 @@ import {
   type TokenSet,
   type TokenStore,
 } from '../../lib';
-import { closeAll, deferred, harness, holdOperation, STUDENTS, waitFor } from '../support/setup';
+import { deferred, waitFor } from '../support/events';
+import { closeAll, harness, holdOperation, STUDENTS } from '../support/setup';
 
 afterEach(closeAll);
 
-describe('attachTokenRefresh(instance): refresh rejected (behaviour 7)', () => {
+describe('attachTokenRefresh(instance): refresh rejected, the session ends', () => {
   it('rejects every waiter with SessionExpiredError, fires onSessionExpired once, then fails fast without the network', async () => {
     const expired: SessionExpiredError[] = [];
     const h = await harness({ onSessionExpired: (e) => expired.push(e) });
@@ -132,7 +133,7 @@ describe('attachTokenRefresh(instance): refresh rejected (behaviour 7)', () => {
   });
 });
 
-describe('attachTokenRefresh(instance, { refreshTimeoutMs }): transient refresh failures (behaviour 8)', () => {
+describe('attachTokenRefresh(instance, { refreshTimeoutMs }): transient refresh failures', () => {
   it.each(['http500', 'html', 'text200', 'network'] as const)(
     'keeps the tokens and rejects waiters with TokenRefreshError on %s, then recovers',
     async (fault) => {
@@ -179,7 +180,7 @@ describe('attachTokenRefresh(instance, { refreshTimeoutMs }): transient refresh 
   });
 });
 
-describe('attachTokenRefresh(instance): every request settles once (behaviour 9)', () => {
+describe('attachTokenRefresh(instance): every request settles once', () => {
   it('rejects a request aborted while held at the gate with CanceledError at once; the others complete', async () => {
     const h = await harness();
     const refresh = holdOperation(h.server, 'RefreshToken');

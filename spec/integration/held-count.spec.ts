@@ -1,5 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
-import { closeAll, deferred, harness, holdOperation, STUDENTS } from '../support/setup';
+import { deferred } from '../support/events';
+import { closeAll, harness, holdOperation, STUDENTS } from '../support/setup';
 
 // Every request that waits before sending for a flight (a refresh of a token known to be expired, a
 // login) counts once in `stats.queued` and publishes `held` once when it is released

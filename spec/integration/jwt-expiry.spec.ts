@@ -1,4 +1,5 @@
-import { closeAll, harness, holdOperation, STUDENTS, waitFor } from '../support/setup';
+import { waitFor } from '../support/events';
+import { closeAll, harness, holdOperation, STUDENTS } from '../support/setup';
 
 // An access token that is a JWT carries its own expiry: when the login or refresh gives no
 // `expiresIn`/`expiresAt`, its `exp` claim (read, never verified) is the known expiry, and its `iat`

@@ -3,7 +3,7 @@ import type { LookupFunction } from 'node:net';
 import axios, { type AxiosInstance } from 'axios';
 import { attachTokenRefresh } from '../../lib';
 import { createNextSchoolClient } from '../../lib/nextschool';
-import { closeRawServers, type RawServer, rawServer } from '../support/raw-server';
+import { closeTestServers, startTestServer, type TestServer } from '../support/graphql-server';
 import { LOOPBACK, reported, shapes } from '../support/url-shapes';
 
 // Tokens go only to the API's own origin (docs/configuration.md#where-the-token-goes), judged
@@ -40,18 +40,20 @@ async function sendAll(api: AxiosInstance, urls: string[], extra: Record<string,
   }
 }
 
-let api: RawServer;
-let other: RawServer;
+let api: TestServer;
+let other: TestServer;
+// Both origins answer anything with `{ data: { ok: true } }`: where a request goes is the point.
+const answer = () => ({ status: 200, body: { data: { ok: true } } });
 beforeEach(async () => {
-  [api, other] = await Promise.all([rawServer(), rawServer()]);
+  [api, other] = await Promise.all([startTestServer({ answer }), startTestServer({ answer })]);
 });
-afterEach(closeRawServers);
+afterEach(closeTestServers);
 
 const TOKENS = { accessToken: 'access-token-sent-only-to-the-api', refreshToken: 'refresh-token-sent-only-to-the-api', expiresIn: 3600 };
 // Where a request goes is the point, not whether a failed one is tried again.
 const OPTIONS = { tokens: TOKENS, retry: false } as const;
 // Userinfo in a URL makes axios send `Authorization: Basic …` of its own: only our token counts.
-const tokenArrivals = (r: RawServer) => r.received.filter((x) => x.authorization?.includes(TOKENS.accessToken));
+const tokenArrivals = (r: TestServer) => r.received.filter((x) => x.authorization?.includes(TOKENS.accessToken));
 
 describe.each(adapters)('attachTokenRefresh(instance) on %s: no token to another origin, whatever the URL shape', (_, transport) => {
   it('an instance without baseURL whose endpoint is an absolute `url`: the reported shapes reach the other server without a token', async () => {

@@ -1,12 +1,13 @@
 import axios from 'axios';
 import { gql, isGraphQLRequestError } from '../../lib';
-import { closeAll, harness, STUDENTS, waitFor } from '../support/setup';
+import { waitFor } from '../support/events';
+import { closeAll, harness, STUDENTS } from '../support/setup';
 
 afterEach(closeAll);
 
 const ADD_NOTE = gql`mutation AddNote($text: String!) { addNote(text: $text) { id } }`;
 
-describe('attachTokenRefresh(instance): rate limits as backpressure (behaviour 12)', () => {
+describe('attachTokenRefresh(instance): rate limits as backpressure', () => {
   it.each(['graphql', 'http429'] as const)('waits the time the server asked (%s), sends nothing meanwhile, then replays', async (kind) => {
     const h = await harness();
     h.server.set({ declineNext: { operationName: 'Students', count: 1, kind, retryAfterSeconds: 0.3 } });

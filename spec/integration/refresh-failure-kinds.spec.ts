@@ -1,8 +1,9 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import axios, { AxiosError } from 'axios';
+import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql, isSessionExpiredError, isTokenRefreshError, TokenRefreshError } from '../../lib';
 import { DIAGNOSTICS_CHANNELS } from '../../lib/diagnostics';
-import { closeRawServers, type RawServer, rawServer } from '../support/raw-server';
+import { axiosError } from '../support/axios-errors';
+import { closeTestServers, startTestServer, type TestServer } from '../support/graphql-server';
 
 // A refresh failure is transient (keep the tokens, try again), permanent (keep the tokens, do not
 // try again: fix the cause) or the server's verdict (the session ends). docs/errors.md, "transient
@@ -11,16 +12,17 @@ import { closeRawServers, type RawServer, rawServer } from '../support/raw-serve
 const STUDENTS = gql`query Students { students { id } }`;
 const TOKENS = { accessToken: 'access-token-0123456789', refreshToken: 'refresh-token-0123456789' };
 
-let server: RawServer;
+let server: TestServer;
 beforeEach(async () => {
   // Every data request is unauthenticated: each one asks for a refresh.
-  server = await rawServer(({ body }) =>
-    body.operationName === 'RefreshToken'
-      ? { status: 200, body: { data: null, errors: [{ message: 'Invalid refresh token', extensions: { code: 'UNAUTHENTICATED' } }] } }
-      : { status: 200, body: { errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }] } },
-  );
+  server = await startTestServer({
+    answer: ({ operationName }) =>
+      operationName === 'RefreshToken'
+        ? { status: 200, body: { data: null, errors: [{ message: 'Invalid refresh token', extensions: { code: 'UNAUTHENTICATED' } }] } }
+        : { status: 200, body: { errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }] } },
+  });
 });
-afterEach(closeRawServers);
+afterEach(closeTestServers);
 
 function attach(options: Parameters<typeof attachTokenRefresh>[1] = {}) {
   const api = axios.create({ baseURL: `${server.origin}/graphql` });
@@ -53,7 +55,7 @@ describe('attachTokenRefresh(instance, { refresh }): permanent failures', () => 
     const { client, auth, onSessionExpired } = attach({
       refresh: async () => {
         calls++;
-        throw new AxiosError('getaddrinfo ENOTFOUND graphql.example', 'ENOTFOUND');
+        throw axiosError('getaddrinfo ENOTFOUND graphql.example', 'ENOTFOUND', {});
       },
     });
 
@@ -71,7 +73,7 @@ describe('attachTokenRefresh(instance, { refresh }): permanent failures', () => 
     const { client } = attach({
       refresh: async () => {
         calls++;
-        throw new AxiosError('socket hang up', 'ECONNRESET');
+        throw axiosError('socket hang up', 'ECONNRESET', {});
       },
     });
 

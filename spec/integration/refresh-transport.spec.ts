@@ -4,7 +4,7 @@ import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql, isTokenRefreshError } from '../../lib';
 import { createNextSchoolClient } from '../../lib/nextschool';
 import { axiosHasFetchAdapter } from '../support/contract';
-import { closeRawServers, type RawServer, rawServer } from '../support/raw-server';
+import { closeTestServers, startTestServer, type TestServer } from '../support/graphql-server';
 
 // The default refresh and the NextSchool login post a secret (the refresh token, the password).
 // They never follow a redirect: a 307/308 would post the secret again to wherever it points, and
@@ -15,30 +15,33 @@ const STUDENTS = gql`query Students { students { id } }`;
 const TOKENS = { accessToken: 'access-token-0123456789', refreshToken: 'refresh-token-SECRET-0123456789' };
 const PASSWORD = 'password-SECRET-0123456789';
 
-let api: RawServer;
-let other: RawServer;
+let api: TestServer;
+let other: TestServer;
 beforeEach(async () => {
-  [api, other] = await Promise.all([rawServer(), rawServer()]);
+  [api, other] = await Promise.all([startTestServer(), startTestServer()]);
   // The other origin would hand out tokens to whoever asks: it must never be asked.
-  other.answer(() => ({
-    status: 200,
-    body: {
-      data: {
-        refreshToken: { accessToken: 'from-the-other-origin', expiresIn: 3600 },
-        login: { accessToken: 'from-the-other-origin', expiresIn: 3600 },
+  other.set({
+    answer: () => ({
+      status: 200,
+      body: {
+        data: {
+          refreshToken: { accessToken: 'from-the-other-origin', expiresIn: 3600 },
+          login: { accessToken: 'from-the-other-origin', expiresIn: 3600 },
+        },
       },
-    },
-  }));
+    }),
+  });
 });
-afterEach(closeRawServers);
+afterEach(closeTestServers);
 
 /** The API: data requests are unauthenticated; refresh and login answer with `status` and a Location. */
 function redirecting(status: number, location: string) {
-  api.answer(({ body }) =>
-    body.operationName === 'RefreshToken' || body.operationName === 'Login'
-      ? { status, headers: { Location: location }, body: { redirect: location } }
-      : { status: 200, body: { errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }] } },
-  );
+  api.set({
+    answer: ({ operationName }) =>
+      operationName === 'RefreshToken' || operationName === 'Login'
+        ? { status, headers: { Location: location }, body: { redirect: location } }
+        : { status: 200, body: { errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }] } },
+  });
 }
 
 const transports: Array<[string, Record<string, unknown>]> = [
@@ -60,7 +63,7 @@ describe.each(transports)('the default refresh on %s never follows a redirect', 
         .catch((e: unknown) => e);
 
       expect(other.received).toEqual([]);
-      expect(api.received.filter((r) => r.body.operationName === 'RefreshToken')).toHaveLength(1); // not retried
+      expect(api.received.filter((r) => r.operationName === 'RefreshToken')).toHaveLength(1); // not retried
       expect(isTokenRefreshError(error)).toBe(true);
       expect(error).toMatchObject({ code: 'REFRESH_MISCONFIGURED', transient: false });
       expect((error as Error).message).toBe(
@@ -80,7 +83,7 @@ describe.each(transports)('the default refresh on %s never follows a redirect', 
       .query(STUDENTS)
       .catch((e: unknown) => e);
 
-    expect(api.received.filter((r) => r.body.operationName === 'RefreshToken').map((r) => r.url)).toEqual(['/graphql']);
+    expect(api.received.filter((r) => r.operationName === 'RefreshToken').map((r) => r.url)).toEqual(['/graphql']);
     expect((error as Error).message).toContain(`answered HTTP 308, a redirect to ${api.origin}`);
   });
 
@@ -96,7 +99,7 @@ describe.each(transports)('the default refresh on %s never follows a redirect', 
     const error = await ns.login().catch((e: unknown) => e);
 
     expect(other.received).toEqual([]);
-    expect(api.received.filter((r) => r.body.operationName === 'Login')).toHaveLength(1);
+    expect(api.received.filter((r) => r.operationName === 'Login')).toHaveLength(1);
     expect(error).toMatchObject({ name: 'TokenRefreshError', code: 'REFRESH_MISCONFIGURED' });
     expect((error as Error).message).toContain(`The login endpoint ${api.origin} answered HTTP 307, a redirect to ${other.origin}`);
     expect(JSON.stringify(ns.auth.stats)).toContain('"logins":1');
@@ -134,7 +137,7 @@ describe.each(transports)('on %s, a refresh or login that gets no answer says wh
   it('the default refresh to a wrong URL: the origin and ECONNREFUSED, no refresh token', async () => {
     const port = await closedPort();
     const instance = axios.create({ baseURL: api.origin, ...transport });
-    api.answer(() => ({ status: 200, body: { errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }] } }));
+    api.set({ answer: () => ({ status: 200, body: { errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }] } }) });
     attachTokenRefresh(instance, { tokens: TOKENS, url: `http://127.0.0.1:${port}/graphql`, retry: false, shouldAttachToken: () => true });
 
     const error = await createGraphQLClient(instance)

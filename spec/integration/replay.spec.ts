@@ -11,7 +11,7 @@ const ADD_NOTE = gql<{ addNote: { id: number; text: string } }, { text: string }
 `;
 const PING_AND_ADD = gql`mutation PingAndAdd($text: String!) { ping addNote(text: $text) { id } }`;
 
-describe('attachTokenRefresh(instance, { maxReplays }): bounded replays (behaviour 6)', () => {
+describe('attachTokenRefresh(instance, { maxReplays }): bounded replays', () => {
   it.each([0, 1, 3])('settles every request after at most %i replays when the server never accepts a token', async (maxReplays) => {
     const h = await harness({ maxReplays });
     h.server.set({ acceptTokens: false });
@@ -27,7 +27,7 @@ describe('attachTokenRefresh(instance, { maxReplays }): bounded replays (behavio
   });
 });
 
-describe('attachTokenRefresh(instance, { tokens }): a newer stored token that is already dead (behaviours 3 and 6)', () => {
+describe('attachTokenRefresh(instance, { tokens }): a newer stored token that is already dead', () => {
   // The rule kept on purpose (docs/how-it-works.md, "the token-version rule"): a request answered
   // UNAUTHENTICATED while the store holds another token is replayed with it without a refresh, and a
   // failed replay uses up maxReplays — no refresh of its own, which would present the refresh token
@@ -59,7 +59,7 @@ describe('attachTokenRefresh(instance, { tokens }): a newer stored token that is
   });
 });
 
-describe('attachTokenRefresh(instance): replaying mutations (behaviour 6)', () => {
+describe('attachTokenRefresh(instance): replaying mutations', () => {
   it('replays a mutation rejected before execution (request-level UNAUTHENTICATED)', async () => {
     const h = await harness({}, { authMode: 'request' });
     h.server.expireAccessTokens();
@@ -120,7 +120,7 @@ describe('attachTokenRefresh(instance): replaying mutations (behaviour 6)', () =
   });
 });
 
-describe('attachTokenRefresh(instance): replays bypass interceptors and transforms (behaviour 6)', () => {
+describe('attachTokenRefresh(instance): replays bypass interceptors and transforms', () => {
   it('runs a user transformRequest and an unwrapping response interceptor once per call, refresh or not', async () => {
     const h = await harness();
     let transforms = 0;

@@ -2,14 +2,15 @@ import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import axiosRetry from 'axios-retry';
 import { attachTokenRefresh, createGraphQLClient, gql, isTokenRefreshError, type TokenRefreshOptions } from '../../lib';
-import { closeAll, deferred, harness, STUDENTS } from '../support/setup';
+import { deferred } from '../support/events';
+import { closeAll, harness, STUDENTS } from '../support/setup';
 
 afterEach(closeAll);
 
 const ADD_NOTE = gql`mutation AddNote($text: String!) { addNote(text: $text) { id } }`;
 const fast = { retryDelay: () => 5 };
 
-describe('attachTokenRefresh(instance, { retry }): GraphQL-aware retries (behaviour 11)', () => {
+describe('attachTokenRefresh(instance, { retry }): GraphQL-aware retries', () => {
   it.each(['network', 'http500'] as const)('retries a query after %s failures and answers', async (kind) => {
     const h = await harness({ retry: { retries: 2, ...fast } });
     h.server.set({ failNext: { operationName: 'Students', count: 2, kind } });

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import axios from 'axios';
 
-// `nextschool-sandbox` as users run it: the built bin (rollup's output, built here into a private
-// directory so that no other spec's `npm run build` races with it), in a child process.
+// `nextschool-sandbox` as users run it: the built bin, in a child process. It is dist/ when dist/ is
+// up to date (CI builds once, with `npm ci`); otherwise rollup's output built here into a private
+// directory, so that dist/ is never rebuilt under the specs that read it (spec/redis/worker.mjs).
 
 const root = join(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -15,14 +16,22 @@ const children: ChildProcess[] = [];
 const temporary: string[] = [];
 
 beforeAll(async () => {
+  const fresh = await run(process.execPath, [join(root, 'scripts', 'build-if-stale.mjs'), '--check']).then(
+    () => true,
+    () => false,
+  );
+  if (fresh) {
+    built = join(root, 'dist');
+    return;
+  }
   built = join(root, '.tmp', `sandbox-cli-spec-${process.pid}`);
+  temporary.push(built);
   await run(process.execPath, [join(root, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', '--dir', built, '--silent'], {
     cwd: root,
   });
 }, 180_000);
 
 afterAll(() => {
-  rmSync(built, { recursive: true, force: true });
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
 });
 

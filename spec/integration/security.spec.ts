@@ -6,7 +6,7 @@ import { closeAll, harness, holdOperation, STUDENTS } from '../support/setup';
 
 afterEach(closeAll);
 
-describe('attachTokenRefresh(instance): tokens only to the API origin (behaviour 10)', () => {
+describe('attachTokenRefresh(instance): tokens only to the API origin', () => {
   it('sends no token to another origin through the same instance', async () => {
     const h = await harness();
     const other = await startTestServer();
@@ -82,7 +82,7 @@ describe('attachTokenRefresh(instance): the default refresh (NextSchool mutation
   });
 });
 
-describe('attachTokenRefresh(instance): no secret in any rendering (behaviour 10)', () => {
+describe('attachTokenRefresh(instance): no secret in any rendering', () => {
   it('renders no token, refresh token or password in the errors the library produces', async () => {
     const password = 'hunter2-"secret"';
     const logLines: string[] = [];

@@ -1,16 +1,5 @@
-import {
-  attachTo,
-  closeServers,
-  dataRequests,
-  deferred,
-  isRefresh,
-  openServer,
-  outcome,
-  tokenOf,
-  until,
-  whose,
-  within,
-} from '../support/contract';
+import { attachTo, closeServers, dataRequests, isRefresh, openServer, outcome, tokenOf, whose } from '../support/contract';
+import { deferred, waitFor, within } from '../support/events';
 import { STUDENTS } from '../support/setup';
 
 // Token writes are conditional (docs/how-it-works.md, "one store, one session"): a refresh or login
@@ -36,9 +25,9 @@ describe('handle.setTokens(bob) while a refresh of older tokens is in flight', (
       const hold = fault === 'http500' ? server.hold(isRefresh) : undefined;
       if (fault === 'hang') server.set({ refreshFault: 'hang' });
       const first = outcome(alice.client.query(STUDENTS));
-      await (hold ? hold.arrived : until(() => server.received.some(isRefresh), 'the refresh never reached the server'));
+      await (hold ? hold.arrived : waitFor(() => server.received.some(isRefresh), 'the refresh never reached the server'));
       const held = Array.from({ length: 3 }, () => outcome(alice.client.query(STUDENTS)));
-      await until(() => alice.auth.stats.queued >= 3, 'the 3 later requests were never held at the gate');
+      await waitFor(() => alice.auth.stats.queued >= 3, 'the 3 later requests were never held at the gate');
 
       const bob = server.issueTokens();
       await alice.auth.setTokens(bob);
@@ -93,7 +82,7 @@ describe('handle.setTokens(bob) while a refresh of older tokens is in flight', (
     await alice.auth.setTokens(bob);
     server.expireAccessTokens(); // bob's access token dies too: bob must be refreshed
     const second = outcome(alice.client.query(STUDENTS));
-    await until(() => logs.some((m) => m.includes('waits for the one superseded')), 'the refresh of bob did not wait for the old one');
+    await waitFor(() => logs.some((m) => m.includes('waits for the one superseded')), 'the refresh of bob did not wait for the old one');
     expect(hold.count).toBe(1); // bob's refresh has not reached the server while alice's is held there
     hold.release();
     const results = await Promise.all([first, second]);

@@ -2,7 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { attachTokenRefresh, createGraphQLClient, GraphQLRequestError, isGraphQLRequestError, type TokenRefreshHandle } from '../../lib';
 import { startYogaServer, type YogaKnobs, type YogaTestServer } from '../support/yoga-server';
 
-// The plugin against graphql-yoga 5, a second real server besides graphql-js (issue 9): the project
+// The plugin against graphql-yoga 5, a second real server besides graphql-js: the project
 // must not depend on one server's habits. Yoga answers validation errors with HTTP 400, speaks
 // `application/graphql-response+json`, and takes an answer's HTTP status from
 // `extensions.http.status` of an error thrown in a resolver or before execution.

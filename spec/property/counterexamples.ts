@@ -1,10 +1,10 @@
 import type { Invariant } from './invariants';
 import type { Call, Schedule } from './schedule';
 
-// Counterexamples the model-based properties found (issue 9) on the 0.1.0 code or on the rewrite,
-// shrunk by fast-check or reduced by hand from its shrunk output, each with the issue item it
-// reproduces and the invariant that catches it. refresh.property.spec.ts runs each as its own test and passes them
-// to fast-check as `examples`, so every CI run checks them first.
+// Counterexamples the model-based properties found on the 0.1.0 code or on the rewrite, shrunk by
+// fast-check or reduced by hand from its shrunk output, each with the invariant that catches it.
+// refresh.property.spec.ts runs each as its own test and passes them to fast-check as `examples`, so
+// every CI run checks them first.
 
 const run: Schedule = {
   calls: [],
@@ -38,7 +38,6 @@ const call = (over: Partial<Call>): Call => ({
 const expireAt = (turn: number) => ({ turn, op: 'expire' as const, target: 0, reattachAfter: 0 });
 
 export interface Counterexample {
-  item: number;
   /** The code it was found on: the packed 0.1.0, or the rewrite on main at a given commit. */
   foundOn: string;
   title: string;
@@ -48,56 +47,48 @@ export interface Counterexample {
 
 export const COUNTEREXAMPLES: Counterexample[] = [
   {
-    item: 1,
     title: 'a two-field mutation whose first field ran, answered 401 at the second field, is replayed',
     invariant: 'mutation-once',
     foundOn: '0.1.0',
     schedule: { ...run, calls: [call({ kind: 'order', authStatus: 401, midExpiry: 'second-field' })] },
   },
   {
-    item: 11,
     title: 'a mutation whose nested field failed UNAUTHENTICATED (HTTP 200, data null) is replayed',
     invariant: 'mutation-once',
     foundOn: '0.1.0',
     schedule: { ...run, calls: [call({ kind: 'addNote', midExpiry: 'nested' })] },
   },
   {
-    item: 2,
     title: 'a throwing transformRequest keeps its pacing slot: with concurrency 1 the next request hangs',
     invariant: 'settles',
     foundOn: '0.1.0',
     schedule: { ...run, pacing: 1, calls: [call({ kind: 'order', throwIn: 'transform' }), call({ kind: 'addNote' })] },
   },
   {
-    item: 2,
     title: 'a throwing user request interceptor keeps its pacing slot',
     invariant: 'settles',
     foundOn: '0.1.0',
     schedule: { ...run, pacing: 1, calls: [call({ throwIn: 'interceptor' }), call({})] },
   },
   {
-    item: 2,
     title: 'a CancelToken cancelled in flight (its error has no config) keeps its pacing slot',
     invariant: 'settles',
     foundOn: '0.1.0',
     schedule: { ...run, pacing: 1, calls: [call({ latencies: [3], abortAfterTurns: 1, cancelVia: 'cancelToken' }), call({})] },
   },
   {
-    item: 3,
     title: 'a REST attachment on another origin answered 401 posts the refresh token to its own origin',
     invariant: 'tokens-stay-home',
     foundOn: '0.1.0',
     schedule: { ...run, withRest: true, events: [expireAt(0)], calls: [call({ kind: 'rest' })] },
   },
   {
-    item: 3,
     title: "that refresh's 401 ends the shared session: the GraphQL API is logged out too",
     invariant: 'caller-tokens-kept',
     foundOn: '0.1.0',
     schedule: { ...run, withRest: true, events: [expireAt(0)], calls: [call({ kind: 'rest' })] },
   },
   {
-    item: 4,
     title: 'setTokens(other account) during a refresh is overwritten by the older flight',
     invariant: 'caller-tokens-kept',
     foundOn: '0.1.0',
@@ -109,7 +100,6 @@ export const COUNTEREXAMPLES: Counterexample[] = [
     },
   },
   {
-    item: 4,
     title: 'a logout (setTokens(null)) during a refresh is undone by the older flight',
     invariant: 'caller-tokens-kept',
     foundOn: '0.1.0',
@@ -121,7 +111,6 @@ export const COUNTEREXAMPLES: Counterexample[] = [
     },
   },
   {
-    item: 4,
     title: "a rejected refresh of the older account clears the new account's tokens",
     invariant: 'caller-tokens-kept',
     foundOn: '0.1.0',
@@ -134,14 +123,12 @@ export const COUNTEREXAMPLES: Counterexample[] = [
     },
   },
   {
-    item: 5,
     title: 'requests held during a refresh that fails with HTTP 500 are sent with the token that failed',
     invariant: 'failed-refresh-releases-no-dead-token',
     foundOn: '0.1.0',
     schedule: { ...run, refreshLatency: 3, refreshOutcomes: ['http500'], events: [expireAt(0)], calls: [call({}), call({ startTurn: 2 })] },
   },
   {
-    item: 8,
     title: "a request's own timeout does not cover the time it is held behind a hanging refresh",
     invariant: 'timeout-covers-waiting',
     foundOn: '0.1.0',
@@ -154,14 +141,12 @@ export const COUNTEREXAMPLES: Counterexample[] = [
     },
   },
   {
-    item: 9,
     title: 'a 20 s rate-limit pause keeps a timer alive after its only waiting request was aborted',
     invariant: 'nothing-outlives',
     foundOn: '0.1.0',
     schedule: { ...run, special: 'long-decline', calls: [call({ declines: ['long'], abortAfterTurns: 3 })] },
   },
   {
-    item: 4,
     title: 'a request waiting for its pacing slot during a logout is sent with the logged-out token',
     invariant: 'no-stale-send',
     foundOn: 'main 742f50f (pacing slot taken in the adapter, token replaced only by a newer one, not by none)',
@@ -173,7 +158,6 @@ export const COUNTEREXAMPLES: Counterexample[] = [
     },
   },
   {
-    item: 3,
     title:
       'a REST attachment re-attached after the GraphQL ones were detached (never sent a request) is chosen to refresh for the old REST session: the refresh token goes to the REST origin',
     invariant: 'tokens-stay-home',

@@ -1,7 +1,7 @@
 import type { Observation } from './runner';
 import type { Schedule } from './schedule';
 
-// The invariants of issue 9 over one observed run, each an explicit expectation and each named, so
+// The invariants (docs/reliability.md, "Guarantees") over one observed run, each an explicit expectation and each named, so
 // PROPERTY_INVARIANTS=a,b can check a subset (to look for the counterexamples of one class while
 // another is still open).
 
@@ -27,7 +27,7 @@ const checkSelected: Check = (name, assertion) => {
   if (!ONLY || ONLY.includes(name)) assertion();
 };
 
-/** Every invariant of issue 9, each an explicit expectation; the first one broken throws. */
+/** Every invariant, each an explicit expectation; the first one broken throws. */
 export function assertInvariants(s: Schedule, o: Observation): void {
   checkAll(s, o, checkSelected);
 }

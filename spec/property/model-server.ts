@@ -12,6 +12,9 @@ import { axiosError, canceledError } from '../support/axios-errors';
 // fast-check drew. Auth is checked when the answer is produced, after the latency: answers can be late.
 // The model records everything an invariant needs: executions per root field, every token seen per
 // origin, stale sends, refresh attempts and verdicts, and what is in flight when a caller gives up.
+// Not the suites' HTTP test server (spec/support/graphql-server.ts): a property run draws thousands
+// of schedules, each timed in event-loop turns so that it runs as fast-check drew it; sockets would
+// make every run slow and its timing the machine's.
 
 export const ORIGINS = { api: 'https://api.example.test', rest: 'https://rest.example.test', cdn: 'https://cdn.example.test' } as const;
 

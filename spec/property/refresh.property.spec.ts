@@ -9,7 +9,7 @@ const TALLY = process.env.PROPERTY_TALLY === '1';
 import { runSchedule } from './runner';
 import { schedule } from './schedule';
 
-// Model-based properties (issue 9, "Make the suite find this class"): random schedules of requests
+// Model-based properties (docs/reliability.md, "How it is tested"): random schedules of requests
 // and of the caller's own actions against the in-memory model (model-server.ts), drawn by
 // schedule.ts, run by runner.ts. PROPERTY_RUNS sets the number of runs (CI: the default 1,000; the
 // nightly script: 50,000). The invariants are in invariants.ts; the counterexamples found on the
@@ -121,8 +121,8 @@ describe('attachTokenRefresh(instance): properties over random schedules of requ
   });
 });
 
-describe('attachTokenRefresh(instance): the counterexamples found so far (issue 9) hold every invariant', () => {
-  it.each(COUNTEREXAMPLES.map((c) => [`item ${c.item}: ${c.title} (${c.invariant}; found on ${c.foundOn.split(' (')[0]})`, c] as const))(
+describe('attachTokenRefresh(instance): the counterexamples found so far hold every invariant', () => {
+  it.each(COUNTEREXAMPLES.map((c) => [`${c.title} (${c.invariant}; found on ${c.foundOn.split(' (')[0]})`, c] as const))(
     '%s',
     async (_, c) => {
       const o = await runSchedule(c.schedule);

@@ -1,5 +1,5 @@
 // Which timers created during one run are still pending and keep the process alive (not unref'd)
-// when it ends: issue 9, "no timer outlives the last pending request". The global setTimeout and
+// when it ends: no timer outlives the last pending request (docs/reliability.md, "Guarantees"). The global setTimeout and
 // clearTimeout are wrapped for the duration of a run only; timers from earlier runs are not counted.
 
 export interface TimerWatch {

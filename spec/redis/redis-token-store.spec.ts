@@ -3,12 +3,12 @@ import axios from 'axios';
 import Redis from 'ioredis';
 import { attachTokenRefresh, createGraphQLClient, isTokenRefreshError } from '../../lib';
 import { RedisTokenStore } from '../../lib/redis';
+import { waitFor } from '../support/events';
 import { startTestServer } from '../support/graphql-server';
 import { hasRedisServer, type RedisProcess, startRedisServer } from '../support/redis-server';
 import { STUDENTS } from '../support/setup';
 
 const describeRedis = hasRedisServer() ? describe : describe.skip;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describeRedis('RedisTokenStore (real redis-server)', () => {
   let server: RedisProcess;
@@ -76,9 +76,11 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
     const a = store();
     const b = store();
     const events: string[] = [];
+    // The time inside is not a wait for anything (a lock that excludes passes however short it is):
+    // it gives one that does not exclude the time to let a second holder in, as a refresh would.
     const critical = (name: string) => async () => {
       events.push(`${name} in`);
-      await sleep(80);
+      await new Promise((inside) => setTimeout(inside, 80));
       events.push(`${name} out`);
     };
     await Promise.all([a.lock(critical('a')), b.lock(critical('b')), a.lock(critical('c'))]);
@@ -133,7 +135,7 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
     await a.lock(async () => {
       // Simulate a stall past the lease: the lock expires and someone else takes it.
       await raw.pexpire('{test:tokens}:lock', 1);
-      await sleep(20);
+      await waitFor(async () => (await raw.exists('{test:tokens}:lock')) === 0, 'the lock expired');
       expect(await raw.set('{test:tokens}:lock', 'successor', 'PX', 5_000, 'NX')).toBe('OK');
     });
     expect(await raw.get('{test:tokens}:lock')).toBe('successor');
@@ -143,8 +145,18 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
     const a = store({ lockTtlMs: 200 });
     const raw = connect();
     await a.lock(async () => {
-      await sleep(700);
-      expect(await raw.pttl('{test:tokens}:lock')).toBeGreaterThan(0);
+      // Held past the first lease, watching Redis: the lock must never lapse, and must be seen renewed
+      // (its time to live going up again). Redis announces neither: polled.
+      const entered = Date.now();
+      let last = Number.POSITIVE_INFINITY;
+      let renewals = 0;
+      await waitFor(async () => {
+        const ttl = await raw.pttl('{test:tokens}:lock');
+        expect(ttl).toBeGreaterThan(0);
+        if (ttl > last) renewals++;
+        last = ttl;
+        return renewals >= 2 && Date.now() - entered > 200;
+      }, 'the lock held and renewed past its first lease');
     });
     expect(await raw.get('{test:tokens}:lock')).toBeNull();
   });
@@ -162,10 +174,17 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
     stores.push(b);
     await a.set({ accessToken: 'v1' });
     expect((await b.get())?.accessToken).toBe('v1'); // first read: from Redis
-    await sleep(100); // the subscription is live
+    // Once its subscription is confirmed (and read while live), b answers from its copy. Nothing
+    // announces that moment: asked until it does.
+    await waitFor(async () => {
+      const gotBefore = gets;
+      await b.get();
+      return gets === gotBefore;
+    }, 'b answers without reading Redis');
     const before = gets;
+    const heard = new Promise((resolve) => b.subscribe(resolve));
     await a.set({ accessToken: 'v2' });
-    await sleep(50);
+    expect(await heard).toEqual({ accessToken: 'v2' });
     expect((await b.get())?.accessToken).toBe('v2');
     expect((await b.get())?.accessToken).toBe('v2');
     expect(gets).toBe(before); // learned from the message, not by reading Redis again
@@ -187,7 +206,6 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
       attachTokenRefresh(api, { tokens, retry: false });
       const client = createGraphQLClient(api);
       await expect(client.query(STUDENTS)).resolves.toBeTruthy();
-      await sleep(50);
       await server.kill();
       await expect(client.query(STUDENTS)).resolves.toBeTruthy(); // cached, still valid
       api_.expireAccessTokens();

@@ -1,26 +1,19 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { TokenRefreshHandle, TokenRefreshOptions } from '../../lib';
 import { attachTokenRefresh, createGraphQLClient } from '../../lib';
-import { type ReceivedRequest, startTestServer, type TestServer, type TestServerOptions } from './graphql-server';
+import { clearBounds } from './events';
+import { closeTestServers, type ReceivedRequest, startTestServer, type TestServer, type TestServerOptions } from './graphql-server';
 
-// Helpers for the contract-*.spec.ts regression tests (issue 9): servers closed after each test,
-// deferreds, and bounded waits that fail a test with a message instead of letting it hang.
-
-const servers: TestServer[] = [];
-const timers = new Set<NodeJS.Timeout>();
+// Helpers for the contract-*.spec.ts regression tests: servers closed after each test (and the
+// bounds of events.ts `within` cleared), instances attached to them, and what a request carried.
 
 /** Starts a test server that `closeServers()` closes. */
-export async function openServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const server = await startTestServer(options);
-  servers.push(server);
-  return server;
-}
+export const openServer = (options: TestServerOptions = {}): Promise<TestServer> => startTestServer(options);
 
-/** Closes every server opened with `openServer` and clears pending bounds (call in afterEach). */
+/** Closes every test server still open and clears the bounds `within` holds (call in afterEach). */
 export async function closeServers(): Promise<void> {
-  for (const timer of timers) clearTimeout(timer);
-  timers.clear();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
+  clearBounds();
+  await closeTestServers();
 }
 
 export interface Attached {
@@ -41,51 +34,6 @@ export function attachTo(server: TestServer, options: TokenRefreshOptions = {}, 
   const initial = server.issueTokens();
   const auth = attachTokenRefresh(api, { tokens: { accessToken: initial.accessToken, refreshToken: initial.refreshToken }, ...options });
   return { server, api, auth, client: createGraphQLClient(api), initial };
-}
-
-/** One deferred helper for every test (spec/support/setup.ts). */
-export { deferred } from './setup';
-
-/**
- * Resolves with `promise`, or rejects with `failure` when it has not settled after `boundMs`. A bound
- * on a wait that the contract says must end (never a sleep the test relies on to pass).
- */
-export function within<T>(promise: Promise<T>, failure: string, boundMs = 8_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      reject(new Error(failure));
-    }, boundMs);
-    timers.add(timer);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        timers.delete(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        timers.delete(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
-/** Resolves once `condition()` holds (checked every event-loop turn); rejects with `failure` after `boundMs`. */
-export function until(condition: () => boolean, failure: string, boundMs = 8_000): Promise<void> {
-  let stopped = false;
-  const met = new Promise<void>((resolve) => {
-    const check = () => {
-      if (stopped) return;
-      if (condition()) resolve();
-      else setTimeout(check, 2);
-    };
-    check();
-  });
-  return within(met, failure, boundMs).finally(() => {
-    stopped = true;
-  });
 }
 
 /** Settles `promise` to its value or its rejection reason, without throwing. */

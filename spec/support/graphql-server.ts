@@ -3,9 +3,16 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { buildSchema, type DocumentNode, execute, GraphQLError, parse, validate } from 'graphql';
 
-// A small NextSchool-like GraphQL server for the integration tests: graphql-js executing `login`,
-// `refreshToken`, `students` and two mutations, with every knob a test needs (forced expiry, auth
-// error placement, refresh faults, held answers) and a log of what it received.
+// The fake GraphQL and auth server of the test suites: a small NextSchool-like API on 127.0.0.1,
+// graphql-js executing `login`, `refreshToken`, `students` and a few mutations, with every knob a
+// test needs (forced expiry, auth error placement, refresh faults, held answers, rate limits, a REST
+// API beside it, or an exact answer of the test's own in place of all of it) and a log of what it
+// received. The other servers the specs start are not fakes of this one, and say why where they are
+// defined: graphql-yoga (yoga-server.ts: a real server's own habits), the in-memory model of the
+// property tests (spec/property/model-server.ts: time in event-loop turns, no sockets), the sandbox
+// (lib/testing: the product, tested as users run it), redis-server processes (redis-server.ts), the
+// browser tests' page server (it serves pages, not an API) and the recording proxy in front of the
+// sandbox in express-legacy.spec.ts.
 
 const schema = buildSchema(`
   type Student { id: Int, code: String, fullName: String, classroomName: String }
@@ -44,6 +51,8 @@ export interface ReceivedRequest {
   /** Milliseconds since the server started, when the request arrived. */
   at: number;
   operationName?: string;
+  /** The GraphQL variables of the body (or of the URL of a GET). */
+  variables?: Record<string, unknown>;
   authorization?: string;
   headers: http.IncomingHttpHeaders;
   body: string;
@@ -62,11 +71,21 @@ export interface TestServerOptions {
   makeAccessToken?: (n: number) => string;
   /** A REST API only: every path outside `/rest/` answers 404 (a second origin that is not a GraphQL endpoint). */
   restOnly?: boolean;
+  /** Answers every request in place of the API (see `ServerKnobs.answer`). */
+  answer?: (request: ReceivedRequest) => ExactAnswer;
+}
+
+/** An answer a test writes itself: a status, a JSON body (none when `undefined`), headers. */
+export interface ExactAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
 }
 
 export interface TestServer {
   url: string;
   origin: string;
+  port: number;
   username: string;
   password: string;
   received: ReceivedRequest[];
@@ -103,8 +122,6 @@ export interface Hold {
   arrived: Promise<ReceivedRequest>;
   /** Requests held so far. */
   readonly count: number;
-  /** True once `release()` ran (a server-side flag: "was the hold still on when X happened?"). */
-  readonly released: boolean;
   /** Lets every held request go on (knobs are read after this, so set a fault first to fail them). */
   release(): void;
 }
@@ -112,7 +129,6 @@ export interface Hold {
 export interface ServerKnobs {
   authMode: AuthMode;
   refreshFault: RefreshFault;
-  refreshDelayMs: number;
   /** When false, no access token is ever accepted. */
   acceptTokens: boolean;
   /** Runs before a request is authenticated; may hold it (late answers). */
@@ -128,10 +144,22 @@ export interface ServerKnobs {
    * tokens. Lets a second server (another origin) trust the tokens issued by the first.
    */
   restAccepts?: (token: string | undefined) => boolean;
+  /**
+   * Answers every request in place of the API (after it is recorded and any hold), for a test that
+   * needs exact control: a status, a redirect, an echo of what was sent. `undefined`: the API answers.
+   */
+  answer?: (request: ReceivedRequest) => ExactAnswer;
 }
 
 interface Access {
   valid: boolean;
+}
+
+const open = new Set<TestServer>();
+
+/** Closes every server `startTestServer` started that is still open (call in afterEach). */
+export async function closeTestServers(): Promise<void> {
+  await Promise.all([...open].map((s) => s.close()));
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -140,10 +168,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const knobs: ServerKnobs = {
     authMode: options.authMode ?? 'field',
     refreshFault: 'none',
-    refreshDelayMs: 0,
     acceptTokens: true,
     rotate: options.rotate ?? false,
     accessTtlSeconds: options.accessTtlSeconds ?? 900,
+    answer: options.answer,
   };
   const startedAt = Date.now();
   const access = new Map<string, Access>();
@@ -208,7 +236,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     refreshToken: async (args: { refreshToken: string }) => {
       stats.refreshes++;
-      if (knobs.refreshDelayMs) await new Promise((r) => setTimeout(r, knobs.refreshDelayMs));
       const entry = refresh.get(args.refreshToken);
       if (!entry?.valid || knobs.refreshFault === 'reject') throw new GraphQLError('Invalid or expired refresh token');
       const payload: { accessToken: string; expiresIn: number; refreshToken?: string } = {
@@ -287,6 +314,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     res.end(text);
   }
 
+  function answerExactly(res: http.ServerResponse, answer: ExactAnswer) {
+    res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
+    res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -332,6 +364,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const record: ReceivedRequest = {
       at: Date.now() - startedAt,
       operationName: payload.operationName,
+      variables: payload.variables,
       authorization,
       headers: req.headers,
       body: raw,
@@ -345,6 +378,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       hold.arrive(record);
       await hold.gate;
     }
+    if (knobs.answer) return answerExactly(res, knobs.answer(record));
     const fail = knobs.failNext;
     if (fail && fail.count > 0 && (fail.operationName === '*' || fail.operationName === payload.operationName)) {
       fail.count--;
@@ -454,9 +488,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
 
-  return {
+  const testServer: TestServer = {
     url: `${origin}/graphql`,
     origin,
+    port,
     username,
     password,
     received,
@@ -481,9 +516,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         get count() {
           return entry.count;
         },
-        get released() {
-          return entry.released;
-        },
         release() {
           entry.released = true;
           entry.open();
@@ -494,6 +526,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       Object.assign(knobs, next);
     },
     async close() {
+      open.delete(testServer);
       for (const resolve of pending) resolve();
       for (const hold of holds) {
         hold.released = true;
@@ -503,4 +536,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  open.add(testServer);
+  return testServer;
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
+import { within } from './events';
 
 // Starts a throwaway redis-server on a free loopback port for the Redis tests. Locally, the tests
 // skip (with a message) when redis-server is not installed; CI sets REQUIRE_REDIS=1, so a missing
@@ -27,23 +28,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.setTimeout(200);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 export interface RedisProcess {
   port: number;
   /** Stops the server (SIGKILL: it goes away as in a crash; nothing is saved). */
@@ -60,30 +44,46 @@ export interface RedisServerOptions {
   dir?: string;
 }
 
+/** Resolves once redis-server says it accepts connections (its own log line), rejects if it exits first. */
+function ready(child: ChildProcess, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let log = '';
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (!/Ready to accept connections/.test(log)) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume(); // the rest of its log is not read, but must not fill the pipe
+      child.off('exit', onExit);
+      resolve();
+    };
+    const onExit = () => reject(new Error(`redis-server exited before accepting connections on port ${port}:\n${log}`));
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisProcess> {
   const port = options.port ?? (await freePort());
   const persistence = options.dir ? ['--dir', options.dir, '--dbfilename', 'dump.rdb', '--save', ''] : ['--save', ''];
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--appendonly', 'no'], {
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; i < 100; i++) {
-    if (await ping(port)) {
-      return {
-        port,
-        async kill() {
-          if (child.exitCode === null && child.signalCode === null) {
-            child.kill('SIGCONT');
-            child.kill('SIGKILL');
-          }
-          await exited;
-        },
-        pause: () => child.kill('SIGSTOP'),
-        resume: () => child.kill('SIGCONT'),
-      };
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`redis-server did not start on port ${port}`);
+  // An event, not a poll: redis-server logs this line once it listens (after loading a snapshot).
+  await within(ready(child, port), `redis-server did not start on port ${port}`, 20_000).catch((error) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  return {
+    port,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGCONT');
+        child.kill('SIGKILL');
+      }
+      await exited;
+    },
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+  };
 }

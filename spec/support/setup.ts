@@ -1,6 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { TokenRefreshHandle, TokenRefreshOptions } from '../../lib';
 import { attachTokenRefresh, createGraphQLClient, gql } from '../../lib';
+import { deferred } from './events';
 import { type ReceivedRequest, startTestServer, type TestServer, type TestServerOptions } from './graphql-server';
 
 export const STUDENTS = gql<{ students: Array<{ id: number; fullName: string }> }, { limit?: number; search?: string }>`
@@ -57,36 +58,6 @@ export async function harness(
 /** Closes every harness a test opened. */
 export async function closeAll(): Promise<void> {
   await Promise.all(open.splice(0).map((h) => h.close()));
-}
-
-/**
- * A plain delay. Never let it decide an outcome (the suite runs on busy machines): wait for an event
- * with `deferred`, `holdOperation` or `waitFor` instead. Kept for other spec files that import it.
- */
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A promise with its resolve exposed: lets a test decide when something happens. */
-export function deferred<T = void>() {
-  let resolve!: (value: T | PromiseLike<T>) => void;
-  let reject!: (reason?: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/**
- * Resolves once `condition()` holds (checked every few ms); fails after `timeoutMs`. For states only
- * observable through the public `stats` (a request held at the gate, a rate-limit pause begun). The
- * deadline is generous on purpose: it only bounds a broken test, it decides no outcome.
- */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`waitFor: ${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }
 
 /**

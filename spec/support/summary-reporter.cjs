@@ -1,6 +1,7 @@
-// Counts the run's passed, failed and skipped tests, writes them to $JEST_SUMMARY_FILE (used by
-// .ci/run for its closing line), and says out loud which tests were skipped and why: a skipped
-// suite (e.g. the Redis tests without redis-server) must never pass for a green one unnoticed.
+// Counts the run's passed, failed and skipped tests, writes them with the Node version to
+// $JEST_SUMMARY_FILE (used by .ci/run for its closing line), and says out loud which tests were
+// skipped and why: a skipped suite (e.g. the Redis tests without redis-server) must never pass for
+// a green one unnoticed.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -32,7 +33,7 @@ class SummaryReporter {
     }
     const file = process.env.JEST_SUMMARY_FILE;
     if (!file) return;
-    fs.writeFileSync(file, JSON.stringify({ numPassedTests, numFailedTests, numSkippedTests, numTotalTests }));
+    fs.writeFileSync(file, JSON.stringify({ numPassedTests, numFailedTests, numSkippedTests, numTotalTests, node: process.version }));
   }
 }
 

@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 
-// A second real GraphQL server for the integration tests (issue 9): graphql-yoga 5 on node:http,
+// A second real GraphQL server for the integration tests: graphql-yoga 5 on node:http,
 // with yoga's own habits — validation errors at HTTP 400, `application/graphql-response+json`,
 // and the HTTP status of an answer taken from `extensions.http.status` of a thrown GraphQLError.
 // It issues NextSchool-shaped tokens (the `refreshToken` mutation) and records what it received.
+// Not folded into graphql-server.ts, the suites' one fake server: what it is for is yoga's own
+// behaviour, which a fake would only imitate.
 
 export interface YogaKnobs {
   /** HTTP status of an UNAUTHENTICATED answer: 401 through `extensions.http.status`, or yoga's default 200. */

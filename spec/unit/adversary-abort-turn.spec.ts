@@ -1,34 +1,24 @@
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter } from 'axios';
 import { attachTokenRefresh } from '../../lib';
+import { API_URL, freshTokens, ok } from '../support/fixtures';
 
 // Adversarial: requests of a herd that wait for a later turn (lib/util/turns.ts) are aborted, or the
 // attachment is detached, while they wait. Aborted ones are never sent and reject with axios'
 // CanceledError; every request settles.
-
-const URL = 'https://api.example.test/graphql';
-const ok = (config: InternalAxiosRequestConfig) => ({
-  data: { data: { ok: true } },
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
-const TOKENS = () => ({ accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 });
 
 function herd(sent: Array<{ i: number; auth: unknown }>) {
   const adapter: AxiosAdapter = (config) => {
     sent.push({ i: JSON.parse(config.data).variables.i, auth: config.headers.Authorization });
     return new Promise((r) => setImmediate(() => r(ok(config))));
   };
-  return axios.create({ baseURL: URL, adapter });
+  return axios.create({ baseURL: API_URL, adapter });
 }
 
 describe('a herd of 300, requests 200..299 aborted while they wait for a turn', () => {
   it('sends none of the aborted ones; they reject with CanceledError, the 200 others are answered', async () => {
     const sent: Array<{ i: number; auth: unknown }> = [];
     const api = herd(sent);
-    attachTokenRefresh(api, { url: URL, tokens: TOKENS() });
+    attachTokenRefresh(api, { url: API_URL, tokens: freshTokens() });
     const controllers = Array.from({ length: 300 }, () => new AbortController());
     const all = controllers.map((c, i) =>
       api.post('', { query: 'query Q($i: Int) { ok }', variables: { i } }, { signal: c.signal }).then(
@@ -50,8 +40,8 @@ describe('a herd of 300, requests 200..299 aborted while they wait for a turn', 
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     attachTokenRefresh(api, {
-      url: URL,
-      tokens: { ...TOKENS(), expiresAt: Date.now() - 1 },
+      url: API_URL,
+      tokens: { ...freshTokens(), expiresAt: Date.now() - 1 },
       refresh: async () => (await gate, { accessToken: 'fresh', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 }),
     });
     const controllers = Array.from({ length: 300 }, () => new AbortController());
@@ -75,7 +65,7 @@ describe('detach while 172 requests of a herd wait for a turn', () => {
   it('settles all 300', async () => {
     const sent: Array<{ i: number; auth: unknown }> = [];
     const api = herd(sent);
-    const auth = attachTokenRefresh(api, { url: URL, tokens: TOKENS() });
+    const auth = attachTokenRefresh(api, { url: API_URL, tokens: freshTokens() });
     const all = Array.from({ length: 300 }, (_, i) =>
       api.post('', { query: 'query Q($i: Int) { ok }', variables: { i } }).then(
         () => 'ok',

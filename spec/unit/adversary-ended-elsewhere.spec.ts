@@ -1,21 +1,12 @@
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter } from 'axios';
 import { attachTokenRefresh, SessionExpiredError, type TokenSet } from '../../lib';
 import { PER_TURN } from '../../lib/util/turns';
+import { API_URL, ok, QUERY } from '../support/fixtures';
 
 // Adversarial: the store reports the session ended elsewhere (`subscribe` → null) while a herd of
-// 300 released by one refresh waits for its turns. The contract (shared/API.md): from then on, the
-// attachment's requests fail fast with SessionExpiredError without any network request.
-
-const URL = 'https://api.example.test/graphql';
-const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({
-  data: { data: { ok: true } },
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
+// 300 released by one refresh waits for its turns. From then on the attachment's requests fail fast
+// with SessionExpiredError without any network request (docs/how-it-works.md, "One store, one
+// session").
 
 describe('session ended elsewhere while a released herd waits for its turns', () => {
   it('sends nothing after the store reported null; the rest reject with SessionExpiredError', async () => {
@@ -38,9 +29,9 @@ describe('session ended elsewhere while a released herd waits for its turns', ()
       await new Promise((r) => setImmediate(r));
       return ok(config);
     };
-    const api = axios.create({ baseURL: URL, adapter });
+    const api = axios.create({ baseURL: API_URL, adapter });
     attachTokenRefresh(api, {
-      url: URL,
+      url: API_URL,
       tokens: store,
       refresh: async () => ({ accessToken: 'fresh', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 }),
     });

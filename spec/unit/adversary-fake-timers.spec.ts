@@ -1,19 +1,9 @@
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter } from 'axios';
 import { attachTokenRefresh } from '../../lib';
+import { API_URL, ok, QUERY } from '../support/fixtures';
 
 // Adversarial: a user's test with jest fake timers (modern and legacy) sends a herd larger than a
 // turn's share (lib/util/turns.ts). Nothing may hang: all 300 answered without advancing the clock.
-
-const URL = 'https://api.example.test/graphql';
-const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({
-  data: { data: { ok: true } },
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
 
 afterEach(() => jest.useRealTimers());
 
@@ -25,8 +15,8 @@ describe.each([
     fake();
     const sent: unknown[] = [];
     const adapter: AxiosAdapter = async (config) => (sent.push(config.headers.Authorization), ok(config));
-    const api = axios.create({ baseURL: URL, adapter });
-    attachTokenRefresh(api, { url: URL, tokens: { accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 } });
+    const api = axios.create({ baseURL: API_URL, adapter });
+    attachTokenRefresh(api, { url: API_URL, tokens: { accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 } });
     const answers = await Promise.all(Array.from({ length: 300 }, () => api.post('', QUERY)));
     expect(answers).toHaveLength(300);
     expect(new Set(sent)).toEqual(new Set(['Bearer tok']));
@@ -38,9 +28,9 @@ describe.each([
     const sent: unknown[] = [];
     let refreshes = 0;
     const adapter: AxiosAdapter = async (config) => (sent.push(config.headers.Authorization), ok(config));
-    const api = axios.create({ baseURL: URL, adapter });
+    const api = axios.create({ baseURL: API_URL, adapter });
     attachTokenRefresh(api, {
-      url: URL,
+      url: API_URL,
       tokens: { accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() - 1 },
       refresh: async () => (refreshes++, { accessToken: 'fresh', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 }),
     });

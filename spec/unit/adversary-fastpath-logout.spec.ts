@@ -1,22 +1,12 @@
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter } from 'axios';
 import { attachTokenRefresh, TokenRefreshError } from '../../lib';
 import { PER_TURN } from '../../lib/util/turns';
+import { API_URL, ok, QUERY } from '../support/fixtures';
 
 // Adversarial, passing pins: (1) a logout while a herd on the fast path (valid token) waits for its
 // turns: the waiting requests re-read the token when their turn comes (proceed → attachFast), so none
 // leaves with the logged-out token; (2) a refresh failing for a transient reason while 300 are held:
 // each rejects once with TokenRefreshError, none is sent, tokens are kept.
-
-const URL = 'https://api.example.test/graphql';
-const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({
-  data: { data: { ok: true } },
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
 
 it('fast path: no request waiting for a turn leaves with the token after setTokens(null) resolved', async () => {
   const sent: Array<{ auth: unknown; afterLogout: boolean }> = [];
@@ -33,8 +23,8 @@ it('fast path: no request waiting for a turn leaves with the token after setToke
     await new Promise((r) => setImmediate(r));
     return ok(config);
   };
-  const api = axios.create({ baseURL: URL, adapter });
-  auth = attachTokenRefresh(api, { url: URL, tokens: { accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 } });
+  const api = axios.create({ baseURL: API_URL, adapter });
+  auth = attachTokenRefresh(api, { url: API_URL, tokens: { accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 } });
   await api.post('', QUERY);
   sent.length = 0;
   armed = true;
@@ -54,11 +44,11 @@ it('fast path: no request waiting for a turn leaves with the token after setToke
 it('a transient refresh failure while 300 are held: each rejects once with TokenRefreshError, none sent, tokens kept', async () => {
   const sent: unknown[] = [];
   const adapter: AxiosAdapter = async (config) => (sent.push(config.headers.Authorization), ok(config));
-  const api = axios.create({ baseURL: URL, adapter });
+  const api = axios.create({ baseURL: API_URL, adapter });
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const auth = attachTokenRefresh(api, {
-    url: URL,
+    url: API_URL,
     tokens: { accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() - 1 },
     refresh: async () => {
       await gate;

@@ -1,29 +1,18 @@
-import axios, { type AxiosAdapter, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter, type AxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../../lib';
 import { PER_TURN } from '../../lib/util/turns';
+import { API_URL, freshTokens, ok, QUERY } from '../support/fixtures';
 
 // Adversarial: how many requests of a herd of 300 leave in the turn they were made in (before an
 // immediate scheduled ahead of the herd runs: the plugin's next turn is scheduled after it).
 // lib/util/turns.ts promises at most PER_TURN of the plugin's requests per turn.
 
-const URL = 'https://api.example.test/graphql';
-const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({
-  data: { data: { ok: true } },
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
-const TOKENS = () => ({ accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 });
-
 async function firstTurn(config: AxiosRequestConfig, interceptor?: 'after' | 'before') {
   const sent: unknown[] = [];
   const adapter: AxiosAdapter = (c) => (sent.push(c.headers.Authorization), new Promise((r) => setImmediate(() => r(ok(c)))));
-  const api = axios.create({ baseURL: URL, adapter });
+  const api = axios.create({ baseURL: API_URL, adapter });
   if (interceptor === 'before') api.interceptors.request.use(async (c) => c);
-  attachTokenRefresh(api, { url: URL, tokens: TOKENS() });
+  attachTokenRefresh(api, { url: API_URL, tokens: freshTokens() });
   if (interceptor === 'after') api.interceptors.request.use(async (c) => c);
   await api.post('', QUERY); // learns the endpoint
   sent.length = 0;

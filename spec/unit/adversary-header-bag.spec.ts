@@ -1,6 +1,7 @@
 import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { attachTokenRefresh } from '../../lib';
+import { API_URL } from '../support/fixtures';
 
 // setBearer (lib/util/headers.ts) recognises AxiosHeaders by duck typing (`set` and `get` are
 // functions) and then writes `bag.Authorization = …` as a plain property. A fetch `Headers` or a
@@ -9,7 +10,6 @@ import { attachTokenRefresh } from '../../lib';
 // in through `bag.set(…)` and was sent. An interceptor that runs before ours (registered after it)
 // may hand over such a bag.
 
-const URL = 'https://api.example.test/graphql';
 const later = () => Date.now() + 3_600_000;
 
 type MakeBag = (entries: Record<string, string>) => unknown;
@@ -23,7 +23,7 @@ const handOver = (api: ReturnType<typeof axios.create>, bag: () => unknown) =>
 
 /** What bare axios sends when such a bag holds the current token (axios 1.6 reads none of it; 1.21 does). */
 async function bareAxiosSends(makeBag: MakeBag): Promise<unknown> {
-  const bare = axios.create({ baseURL: URL });
+  const bare = axios.create({ baseURL: API_URL });
   let sent: unknown;
   new MockAdapter(bare)
     .onPost()
@@ -34,7 +34,7 @@ async function bareAxiosSends(makeBag: MakeBag): Promise<unknown> {
 }
 
 function setup(makeBag: MakeBag) {
-  const api = axios.create({ baseURL: URL });
+  const api = axios.create({ baseURL: API_URL });
   const sent: unknown[] = [];
   new MockAdapter(api).onPost().reply((config) => {
     sent.push((config.headers as { get(name: string): unknown }).get('Authorization'));

@@ -1,37 +1,21 @@
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter } from 'axios';
 import { attachTokenRefresh, SessionExpiredError } from '../../lib';
+import { deferred } from '../support/events';
+import { API_URL, ok, QUERY } from '../support/fixtures';
 
 // Adversarial: the refresh fails (session ends) while 300 requests are held; and an async store
 // (promise-returning get) in a herd of 300. Every request settles exactly once; nothing is sent with
 // a dead token; the herd still leaves a slice per turn.
-
-const URL = 'https://api.example.test/graphql';
-const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({
-  data: { data: { ok: true } },
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
-
-function deferred<T = void>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((r, j) => ((resolve = r), (reject = j)));
-  return { promise, resolve, reject };
-}
 
 describe('a refresh that fails while 300 requests are held', () => {
   it('rejects each of the 300 once with SessionExpiredError and sends none of them', async () => {
     const gate = deferred<never>();
     const sent: unknown[] = [];
     const adapter: AxiosAdapter = async (config) => (sent.push(config.headers.Authorization), ok(config));
-    const api = axios.create({ baseURL: URL, adapter });
+    const api = axios.create({ baseURL: API_URL, adapter });
     let expired = 0;
     const auth = attachTokenRefresh(api, {
-      url: URL,
+      url: API_URL,
       tokens: { accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() - 1 },
       refresh: () => gate.promise,
       onSessionExpired: () => void expired++,
@@ -65,9 +49,9 @@ describe('an async store in a herd of 300', () => {
       expect(config.headers.Authorization).toBe('Bearer tok');
       return new Promise((r) => setImmediate(() => r(ok(config))));
     };
-    const api = axios.create({ baseURL: URL, adapter });
+    const api = axios.create({ baseURL: API_URL, adapter });
     let tokens: unknown = { accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 };
-    attachTokenRefresh(api, { url: URL, tokens: { get: async () => tokens as never, set: async (t) => void (tokens = t) } });
+    attachTokenRefresh(api, { url: API_URL, tokens: { get: async () => tokens as never, set: async (t) => void (tokens = t) } });
     const answers = await Promise.all(Array.from({ length: 300 }, () => api.post('', QUERY)));
     running = false;
     expect(answers).toHaveLength(300);

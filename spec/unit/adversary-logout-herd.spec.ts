@@ -1,26 +1,11 @@
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter } from 'axios';
 import { attachTokenRefresh } from '../../lib';
 import { PER_TURN } from '../../lib/util/turns';
+import { deferred } from '../support/events';
+import { API_URL, ok, QUERY } from '../support/fixtures';
 
 // Adversarial: a logout (`setTokens(null)`) while requests released by a refresh, or replays, wait
 // for their turn (lib/util/turns.ts). Nothing may leave with the logged-out token afterwards.
-
-const URL = 'https://api.example.test/graphql';
-const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig, data: unknown) => ({
-  data,
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
-
-function deferred<T = void>() {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 describe('logout while a herd released by a refresh waits for its turns', () => {
   it(`sends nothing with the refreshed token after setTokens(null) resolved (300 held, slices of ${PER_TURN})`, async () => {
@@ -38,9 +23,9 @@ describe('logout while a herd released by a refresh waits for its turns', () => 
       await new Promise((r) => setImmediate(r));
       return ok(config, { data: { ok: true } });
     };
-    const api = axios.create({ baseURL: URL, adapter });
+    const api = axios.create({ baseURL: API_URL, adapter });
     auth = attachTokenRefresh(api, {
-      url: URL,
+      url: API_URL,
       tokens: { accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() - 1 },
       refresh: async () => {
         await release.promise;

@@ -1,20 +1,10 @@
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter } from 'axios';
 import { attachTokenRefresh } from '../../lib';
+import { API_URL, ok, QUERY } from '../support/fixtures';
 
 // Adversarial: `rateLimit` pacing combined with a herd of 300 released by one refresh, and a logout
 // while most of them wait for a slot. The paced adapter re-reads the token after the wait: nothing
 // leaves with the logged-out token, and the concurrency cap holds.
-
-const URL = 'https://api.example.test/graphql';
-const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({
-  data: { data: { ok: true } },
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
 
 describe('rateLimit { concurrency: 10 } and a herd of 300 held for one refresh', () => {
   it('never exceeds 10 in flight, refreshes once, and sends nothing with the token after a logout', async () => {
@@ -36,9 +26,9 @@ describe('rateLimit { concurrency: 10 } and a herd of 300 held for one refresh',
       inFlight--;
       return ok(config);
     };
-    const api = axios.create({ baseURL: URL, adapter });
+    const api = axios.create({ baseURL: API_URL, adapter });
     auth = attachTokenRefresh(api, {
-      url: URL,
+      url: API_URL,
       rateLimit: { concurrency: 10 },
       tokens: { accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() - 1 },
       refresh: async () => (refreshes++, { accessToken: 'fresh', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 }),

@@ -1,20 +1,11 @@
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter } from 'axios';
 import { attachTokenRefresh } from '../../lib';
+import { API_URL, ok, QUERY } from '../support/fixtures';
 
 // Adversarial: 300 requests answered UNAUTHENTICATED, one refresh, 300 replays leaving a slice per
 // turn (sendAgain, lib/plugin/send.ts). A logout while the replays wait for their turn: no replay may
 // leave with the logged-out token afterwards.
 
-const URL = 'https://api.example.test/graphql';
-const QUERY = { query: 'query Q { ok }' };
-const answer = (config: InternalAxiosRequestConfig, data: unknown) => ({
-  data,
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
 const UNAUTH = { errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }], data: null };
 
 describe('logout while replays released by one refresh wait for their turn', () => {
@@ -33,11 +24,11 @@ describe('logout while replays released by one refresh wait for their turn', () 
         loggedOut = true;
       }
       await new Promise((r) => setImmediate(r));
-      return answer(config, authz === 'Bearer fresh' ? { data: { ok: true } } : UNAUTH);
+      return ok(config, authz === 'Bearer fresh' ? { data: { ok: true } } : UNAUTH);
     };
-    const api = axios.create({ baseURL: URL, adapter });
+    const api = axios.create({ baseURL: API_URL, adapter });
     auth = attachTokenRefresh(api, {
-      url: URL,
+      url: API_URL,
       tokens: { accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 },
       refresh: async () => (refreshes++, { accessToken: 'fresh', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 }),
     });

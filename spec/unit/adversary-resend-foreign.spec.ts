@@ -1,21 +1,10 @@
-import axios, { type AxiosAdapter, type AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter, type AxiosError } from 'axios';
 import { attachTokenRefresh } from '../../lib';
 import { axiosError } from '../support/axios-errors';
+import { API_URL, freshTokens, ok, QUERY } from '../support/fixtures';
 
 // Adversarial: a user's retry interceptor re-sending the same config (as axios-retry does) after the
 // tokens changed, on the runWhen fast path; and foreign-origin / skipAuth requests inside a herd.
-
-const URL = 'https://api.example.test/graphql';
-const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({
-  data: { data: { ok: true } },
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
-const TOKENS = () => ({ accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 });
 
 describe("a user's retry re-sending the same config", () => {
   it('re-sends with the newest token (set meanwhile), once, and answers the caller', async () => {
@@ -29,8 +18,8 @@ describe("a user's retry re-sending the same config", () => {
       }
       return ok(config);
     };
-    const api = axios.create({ baseURL: URL, adapter });
-    const auth = attachTokenRefresh(api, { url: URL, tokens: TOKENS() });
+    const api = axios.create({ baseURL: API_URL, adapter });
+    const auth = attachTokenRefresh(api, { url: API_URL, tokens: freshTokens() });
     api.interceptors.response.use(undefined, async (error: AxiosError & { config: { __retried?: boolean } }) => {
       if (error.config.__retried) throw error;
       error.config.__retried = true;
@@ -51,8 +40,8 @@ describe('foreign-origin and skipAuth requests inside a herd of 300', () => {
       sent.push({ url: `${config.baseURL ?? ''}|${config.url}`, auth: config.headers.Authorization }),
       new Promise((r) => setImmediate(() => r(ok(config))))
     );
-    const api = axios.create({ baseURL: URL, adapter });
-    attachTokenRefresh(api, { url: URL, tokens: TOKENS() });
+    const api = axios.create({ baseURL: API_URL, adapter });
+    attachTokenRefresh(api, { url: API_URL, tokens: freshTokens() });
     let inFirstTurn: string[] = [];
     const marker = new Promise<void>((r) => setImmediate(() => ((inFirstTurn = sent.map((s) => s.url)), r())));
     const all: Array<Promise<unknown>> = [];

@@ -2,30 +2,22 @@ import util from 'node:util';
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../../lib';
 import { axiosError } from '../support/axios-errors';
+import { API_URL, ok, QUERY } from '../support/fixtures';
 
 // Adversarial: on the runWhen fast path no interceptor of ours runs before the send, so axios takes
 // its synchronous path. When dispatchRequest throws synchronously (signal already aborted, a
 // transformRequest throwing), axios 0.27 and older 1.x return Promise.reject(error) WITHOUT running
 // the response interceptors: ours never redacts the error. The token must not be in it anyway
-// (shared/API.md, rule 10: never in an error's message, toJSON(), config.headers or inspect output).
+// (docs/errors.md, "No secrets in renderings": never in an error's message, toJSON(),
+// config.headers or inspect output).
 
-const URL = 'https://api.example.test/graphql';
-const QUERY = { query: 'query Q { ok }' };
 const SECRET = 'secret-access-token-123';
-const ok = (config: InternalAxiosRequestConfig) => ({
-  data: { data: { ok: true } },
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
 
 function setup() {
   let sent = 0;
   const adapter: AxiosAdapter = async (config) => (sent++, ok(config));
-  const api = axios.create({ baseURL: URL, adapter });
-  attachTokenRefresh(api, { url: URL, tokens: { accessToken: SECRET, refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 } });
+  const api = axios.create({ baseURL: API_URL, adapter });
+  attachTokenRefresh(api, { url: API_URL, tokens: { accessToken: SECRET, refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 } });
   return { api, sent: () => sent };
 }
 
@@ -73,8 +65,8 @@ describe('a synchronous throw in axios dispatch on the fast path', () => {
   it('a query whose transformRequest throws is rejected, not retried with the untransformed body', async () => {
     const seen: unknown[] = [];
     const adapter: AxiosAdapter = async (config) => (seen.push(config.data), ok(config));
-    const api = axios.create({ baseURL: URL, adapter });
-    attachTokenRefresh(api, { url: URL, tokens: { accessToken: SECRET, refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 } });
+    const api = axios.create({ baseURL: API_URL, adapter });
+    attachTokenRefresh(api, { url: API_URL, tokens: { accessToken: SECRET, refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 } });
     await api.post('', QUERY);
     seen.length = 0;
     const transformRequest = [

@@ -1,6 +1,7 @@
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter } from 'axios';
 import { attachTokenRefresh } from '../../lib';
 import { PER_TURN } from '../../lib/util/turns';
+import { API_URL, ok, QUERY } from '../support/fixtures';
 
 // Adversarial: two attachments on one instance (two stores, one endpoint) and a herd of 300. The one
 // registered last runs first (its runWhen does the fast path), the other's interceptor runs after it
@@ -10,23 +11,12 @@ import { PER_TURN } from '../../lib/util/turns';
 // turn go to the first PER_TURN runWhen calls, every interceptor of the other attachment then waits, and
 // nothing at all leaves in the turn the herd was made in (then slices of 64).
 
-const URL = 'https://api.example.test/graphql';
-const QUERY = { query: 'query Q { ok }' };
-const ok = (config: InternalAxiosRequestConfig) => ({
-  data: { data: { ok: true } },
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
-
 it("two attachments on one instance: a herd of 300 is answered with the first attachment's token, and some of it leaves in the first turn", async () => {
   const sent: unknown[] = [];
   const adapter: AxiosAdapter = (c) => (sent.push(c.headers.Authorization), new Promise((r) => setImmediate(() => r(ok(c)))));
-  const api = axios.create({ baseURL: URL, adapter });
-  attachTokenRefresh(api, { url: URL, tokens: { accessToken: 'a', refreshToken: 'ra', expiresAt: Date.now() + 3_600_000 } });
-  attachTokenRefresh(api, { url: URL, tokens: { accessToken: 'b', refreshToken: 'rb', expiresAt: Date.now() + 3_600_000 } });
+  const api = axios.create({ baseURL: API_URL, adapter });
+  attachTokenRefresh(api, { url: API_URL, tokens: { accessToken: 'a', refreshToken: 'ra', expiresAt: Date.now() + 3_600_000 } });
+  attachTokenRefresh(api, { url: API_URL, tokens: { accessToken: 'b', refreshToken: 'rb', expiresAt: Date.now() + 3_600_000 } });
   await api.post('', QUERY);
   sent.length = 0;
   let inFirstTurn = -1;

@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { attachTokenRefresh } from '../../lib';
-import { resolveOptions } from '../../lib/config/options';
+import { defaultRetryDelay, resolveOptions } from '../../lib/config/options';
 import { createNextSchoolClient } from '../../lib/nextschool';
 
 describe('attachTokenRefresh(instance, options): validation', () => {
@@ -88,5 +88,26 @@ describe('resolveOptions', () => {
     expect(o.refreshTimeoutMs).toBe(15_000);
     expect(o.retry).toMatchObject({ retries: 2 });
     expect(o.rateLimit).toBe(false);
+  });
+});
+
+describe('retry.retryDelay by default (RetryOptions in lib/types.ts)', () => {
+  it('waits 100 × 2^retryCount ms plus at most 20% jitter: 200, 400, 800 ms for retries 1, 2, 3', () => {
+    for (const [retryCount, base] of [
+      [1, 200],
+      [2, 400],
+      [3, 800],
+    ]) {
+      for (let i = 0; i < 20; i++) {
+        const delay = defaultRetryDelay(retryCount!, undefined);
+        expect(delay).toBeGreaterThanOrEqual(base!);
+        expect(delay).toBeLessThanOrEqual(base! * 1.2);
+      }
+    }
+  });
+
+  it("never waits less than the answer's Retry-After", () => {
+    const error = { isAxiosError: true, response: { status: 503, headers: { 'retry-after': '2' } } };
+    expect(defaultRetryDelay(1, error)).toBeGreaterThanOrEqual(2_000);
   });
 });

@@ -1,5 +1,6 @@
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../../lib';
+import { API_URL, ok } from '../support/fixtures';
 
 // The request interceptor's fast path runs inside axios' `runWhen` when ours is the only request
 // interceptor, so axios sends the request synchronously, as bare axios does (docs/benchmarks.md,
@@ -12,9 +13,9 @@ function setup() {
   const sent: Array<{ auth: unknown; url?: string }> = [];
   const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
     sent.push({ auth: config.headers.Authorization, url: config.url });
-    return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+    return ok(config);
   };
-  const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter });
+  const api = axios.create({ baseURL: API_URL, adapter });
   // The first GraphQL request tells the attachment its endpoint is GraphQL; the fast path opens after it.
   const auth = attachTokenRefresh(api, { tokens: { ...TOKENS } });
   return { api, auth, sent };
@@ -74,15 +75,15 @@ describe('the request path with a valid token', () => {
       const sent: Array<{ auth: unknown; url?: string }> = [];
       const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
         sent.push({ auth: config.headers.Authorization, url: config.url });
-        return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+        return ok(config);
       };
-      const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter });
+      const api = axios.create({ baseURL: API_URL, adapter });
       const rewrite = (config: InternalAxiosRequestConfig) =>
         config.url === '/collect'
           ? Object.assign(config, { baseURL: undefined, url: 'https://elsewhere.test/collect' })
           : Object.assign(config, { skipAuth: config.url === '/public' });
       if (where === 'before') api.interceptors.request.use(rewrite);
-      attachTokenRefresh(api, { url: 'https://api.example.test/graphql', tokens: { ...TOKENS } });
+      attachTokenRefresh(api, { url: API_URL, tokens: { ...TOKENS } });
       if (where === 'after') api.interceptors.request.use(rewrite);
       await api.post('/collect', QUERY);
       await api.post('/public', QUERY);
@@ -104,10 +105,10 @@ describe('the request path with a valid token', () => {
       const sent: Array<{ auth: unknown; url?: string; seenBy: unknown }> = [];
       const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
         sent.push({ auth: config.headers.Authorization, url: config.url, seenBy: config.headers['X-Seen'] });
-        return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+        return ok(config);
       };
       const api = axios.create({
-        baseURL: 'https://api.example.test/graphql',
+        baseURL: API_URL,
         adapter,
         transitional: { legacyInterceptorReqResOrdering: false } as never,
       });
@@ -116,7 +117,7 @@ describe('the request path with a valid token', () => {
         return config.url === '/collect' ? Object.assign(config, { baseURL: undefined, url: 'https://elsewhere.test/collect' }) : config;
       };
       if (where === 'before') api.interceptors.request.use(user);
-      attachTokenRefresh(api, { url: 'https://api.example.test/graphql', tokens: { ...TOKENS } });
+      attachTokenRefresh(api, { url: API_URL, tokens: { ...TOKENS } });
       if (where === 'after') api.interceptors.request.use(user);
       await api.post('/collect', QUERY);
       await api.post('', QUERY);
@@ -137,15 +138,15 @@ describe('the request path with a valid token', () => {
       const sent: unknown[] = [];
       const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
         sent.push(config.url);
-        return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+        return ok(config);
       };
       const api = axios.create({
-        baseURL: 'https://api.example.test/graphql',
+        baseURL: API_URL,
         adapter,
         transitional: { legacyInterceptorReqResOrdering: false } as never,
       });
       api.interceptors.request.use((config) => Object.assign(config, { baseURL: undefined, url: 'https://elsewhere.test/collect' }));
-      fresh.attachTokenRefresh(api, { url: 'https://api.example.test/graphql', tokens: { ...TOKENS } });
+      fresh.attachTokenRefresh(api, { url: API_URL, tokens: { ...TOKENS } });
       await api.post('', QUERY);
       expect(sent).toEqual(['https://elsewhere.test/collect']);
     },
@@ -157,9 +158,9 @@ describe('the request path with a valid token', () => {
       const sent: Array<{ auth: unknown; url?: string }> = [];
       const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
         sent.push({ auth: config.headers.Authorization, url: config.url });
-        return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+        return ok(config);
       };
-      const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter });
+      const api = axios.create({ baseURL: API_URL, adapter });
       const before = where === 'before' ? api.interceptors.request.use((config) => config) : undefined;
       attachTokenRefresh(api, { tokens: { ...TOKENS } });
       await api.post('', QUERY);
@@ -184,21 +185,14 @@ describe('the request path with a valid token', () => {
       const body = JSON.parse(config.data);
       if (body.operationName === 'RefreshToken') {
         refreshes++;
-        return {
-          data: JSON.stringify({ data: { refreshToken: { accessToken: 'fresh', expiresIn: 900 } } }),
-          status: 200,
-          statusText: 'OK',
-          headers: {},
-          config,
-          request: {},
-        };
+        return ok(config, JSON.stringify({ data: { refreshToken: { accessToken: 'fresh', expiresIn: 900 } } }));
       }
       sent.push(config.headers.Authorization);
-      return { data: { data: { ok: true } }, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+      return ok(config);
     };
-    const api = axios.create({ baseURL: 'https://api.example.test/graphql', adapter });
+    const api = axios.create({ baseURL: API_URL, adapter });
     attachTokenRefresh(api, {
-      url: 'https://api.example.test/graphql',
+      url: API_URL,
       tokens: { accessToken: 'old', refreshToken: 'r1', expiresAt: Date.now() - 1 },
     });
     await Promise.all([api.post('', QUERY), api.post('', QUERY), api.post('', QUERY)]);
@@ -208,15 +202,7 @@ describe('the request path with a valid token', () => {
 });
 
 describe('a store or policy that throws on the fast path', () => {
-  const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => ({
-    data: { data: { ok: true } },
-    status: 200,
-    statusText: 'OK',
-    headers: {},
-    config,
-    request: {},
-  });
-  const URL = 'https://api.example.test/graphql';
+  const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => ok(config);
 
   it.each([
     [
@@ -242,8 +228,8 @@ describe('a store or policy that throws on the fast path', () => {
   ])(
     '%s throwing: post() returns a rejected promise, never throws itself (axios 0.27 runs runWhen inside post())',
     async (_what, options) => {
-      const api = axios.create({ baseURL: URL, adapter });
-      attachTokenRefresh(api, { url: URL, ...options });
+      const api = axios.create({ baseURL: API_URL, adapter });
+      attachTokenRefresh(api, { url: API_URL, ...options });
       let pending: Promise<unknown> | undefined;
       expect(() => (pending = api.post('', QUERY))).not.toThrow();
       await expect(pending).rejects.toThrow(/store down|policy broke/);

@@ -1,6 +1,7 @@
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter } from 'axios';
 import { attachTokenRefresh } from '../../lib';
 import { answered, aTurn, mayGoNow, PER_TURN } from '../../lib/util/turns';
+import { ok, QUERY } from '../support/fixtures';
 
 // Herds leave a slice per turn of the event loop (lib/util/turns.ts, docs/how-it-works.md "herds"):
 // what each turn sends is counted by a setImmediate chain (a turn ends where it runs), not by time.
@@ -24,15 +25,6 @@ function turnCounter() {
 
 const perTurn = (turns: number[]) =>
   Math.max(...Object.values(turns.reduce<Record<number, number>>((acc, t) => ((acc[t] = (acc[t] ?? 0) + 1), acc), {})));
-const ok = (config: InternalAxiosRequestConfig, data: unknown) => ({
-  data,
-  status: 200,
-  statusText: 'OK',
-  headers: {},
-  config,
-  request: {},
-});
-const QUERY = { query: 'query Q { ok }' };
 const TOKENS = { accessToken: 'tok', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000 };
 
 describe('a herd leaves a slice per turn', () => {
