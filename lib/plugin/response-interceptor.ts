@@ -76,6 +76,7 @@ async function afterRateLimit(
   ctx.log('rate limited: pausing every request', { delayMs: limited.delayMs, url: config.url });
   publishRateLimited(() => ({
     operation: operationNameOf(config),
+    reason: 'declined',
     status: response.status,
     delayMs: limited.delayMs,
     attempt: state.waits + 1,

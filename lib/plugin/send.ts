@@ -6,7 +6,7 @@ import { CANCELED, cancellationOf, type Patience, TIMED_OUT } from '../util/canc
 import { deleteHeader, plainHeaders, setBearer } from '../util/headers';
 import { isAxiosError, redactAxiosError } from '../util/redact';
 import { answered, aTurn, thisTurn } from '../util/turns';
-import { type PluginContext, type RequestState, STATE_KEY, stateOf } from './request-state';
+import { type PluginContext, type RequestState, STATE_KEY } from './request-state';
 
 // Sending a request again, and the errors axios itself would give. Replays and retries go through
 // the private client (no interceptors, identity transformRequest): the caller gets the same
@@ -157,68 +157,4 @@ export async function leaveInTurn(ctx: PluginContext, granted: RequestTokens): P
 /** `config.timeout` shortened by the time the request was held (request interceptor). */
 export function afterHold(config: InternalAxiosRequestConfig, state: RequestState): void {
   if (state.deadline !== undefined && state.deadline - Date.now() < (state.timeout ?? 0)) remainingTimeout(config as never, state);
-}
-
-/** Waits for a pacing slot, at most until the request's own timeout runs out (then axios' timeout error). */
-async function slot(ctx: PluginContext, config: InternalAxiosRequestConfig, state: RequestState | undefined): Promise<() => void> {
-  const cancel = cancellationOf(config);
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  cancel.signal?.addEventListener('abort', abort, { once: true });
-  if (cancel.signal?.aborted) abort();
-  let timedOutWaiting = false;
-  const left = state?.deadline === undefined ? undefined : state.deadline - Date.now();
-  const timer = left === undefined ? undefined : setTimeout(() => ((timedOutWaiting = true), abort()), Math.max(0, left));
-  try {
-    return await ctx.pacer!.acquire(controller.signal);
-  } catch (error) {
-    if (error !== CANCELED) throw error;
-    if (timedOutWaiting) throw await timedOut(ctx, config, state?.timeout);
-    return cancelled(ctx, config);
-  } finally {
-    clearTimeout(timer);
-    cancel.signal?.removeEventListener('abort', abort);
-    cancel.dispose();
-  }
-}
-
-const ORIGINAL = 'axios-graphql-refresh:adapter';
-type Adapter = ((config: InternalAxiosRequestConfig) => Promise<AxiosResponse>) & { [ORIGINAL]?: unknown };
-
-/**
- * With `rateLimit`, a request takes a pacing slot only while the transport sends it: every way a
- * request can end (a cancel in flight, a throwing transform or interceptor before the send) then
- * gives its slot back, since none of them reach here or all of them leave here (docs/configuration.md,
- * `rateLimit`). A request that waited for a slot goes out with the newest token.
- */
-export function pacedAdapter(ctx: PluginContext, adapter: unknown): Adapter {
-  const original = (adapter as Adapter | undefined)?.[ORIGINAL] ?? adapter;
-  const paced: Adapter = async (config) => {
-    const state = stateOf(ctx, config);
-    const release = await slot(ctx, config, state);
-    try {
-      if (state) afterHold(config, state); // the wait for the slot counts against the request's own timeout
-      if (state && !state.passive) {
-        // Tokens may have changed while it waited: the newest, or none after a logout (never the old one).
-        const now = await ctx.session.latest();
-        if (!now.token) deleteHeader(config.headers, 'Authorization');
-        else if (now.generation > state.generation) setBearer(config, now.token);
-        state.generation = now.generation;
-      }
-      return await ctx.client
-        .request({ ...config, adapter: original, transformRequest: [identity], transformResponse: [identity] } as AxiosRequestConfig)
-        .then(
-          (response) => Object.assign(response, { config }),
-          (error: unknown) => {
-            if (isAxiosError(error))
-              Object.assign(error, { config }, error.response ? { response: Object.assign(error.response, { config }) } : {});
-            throw error;
-          },
-        );
-    } finally {
-      release();
-    }
-  };
-  paced[ORIGINAL] = original;
-  return paced;
 }
