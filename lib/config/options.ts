@@ -94,6 +94,11 @@ export function resolveOptions(options: TokenRefreshOptions | undefined): Resolv
       if (r[key] !== undefined) checkNumber(r[key], `rateLimit.${key}`, { integer: true, min: 1, orInfinity: true });
     }
     if (r.interval !== undefined) checkMs(r.interval, 'rateLimit.interval');
+    if (r.logins !== undefined && r.logins !== false) {
+      expect(!!r.logins && typeof r.logins === 'object', 'rateLimit.logins', 'false or an object', r.logins);
+      checkNumber(r.logins.intervalCap, 'rateLimit.logins.intervalCap', { integer: true, min: 1 });
+      checkMs(r.logins.interval, 'rateLimit.logins.interval', true);
+    }
     rateLimit = r;
   }
 

@@ -136,3 +136,17 @@ export function createSharedBudget(takeBudget: TakeBudget, key: string, limit: n
     onAnswer: () => () => {},
   };
 }
+
+/** Takes a ticket from `budget`, waiting for room as long as it takes; `onWait(ms)` hears the first wait. */
+export async function takeWhenRoom(budget: Budget, onWait: (ms: number) => void): Promise<Ticket> {
+  for (let told = false; ; told = true) {
+    const got = await budget.take();
+    if (typeof got !== 'number') return got;
+    if (!told) onWait(got);
+    await new Promise<void>((resolve) => {
+      const go = () => (clearTimeout(timer), stop(), resolve());
+      const stop = budget.onAnswer(go);
+      const timer = got === Number.POSITIVE_INFINITY ? undefined : setTimeout(go, got);
+    });
+  }
+}

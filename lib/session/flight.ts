@@ -3,11 +3,12 @@ import { LoginError, isLoginError } from '../errors/login-error';
 import { SessionExpiredError, isSessionExpiredError } from '../errors/session-expired-error';
 import { TokenRefreshError, isTokenRefreshError } from '../errors/token-refresh-error';
 import type { ResolvedOptions } from '../config/options';
-import { operationNameOf, publishRefreshEnd, publishRefreshError, publishRefreshStart, type RefreshReason, type SessionEndReason } from '../diagnostics';
+import { operationNameOf, publishRateLimited, publishRefreshEnd, publishRefreshError, publishRefreshStart, type RefreshReason, type SessionEndReason } from '../diagnostics';
 import { failureKind, isTransientFailure } from '../policy/classify';
 import { redactAxiosError, redactText } from '../util/redact';
 import { sleep, withDeadline } from '../util/timers';
 import type { TokenInput, TokenRefreshStats, TokenSet } from '../types';
+import { takeWhenRoom, type Ticket } from './budget';
 import type { Coordinator, Refresher } from './coordinator';
 import type { TokenView } from './token-view';
 import { assertTokenInput, isExpired, normalizeTokens } from '../stores/tokens';
@@ -155,15 +156,36 @@ async function runRefresh(deps: FlightDeps, trace: Trace, refresh: Refresher['re
   return { input, sentAt };
 }
 
+/**
+ * A login's place in the store's login budget (`rateLimit.logins`; NextSchool allows 5 a minute),
+ * taken before its own deadline starts. A wait of about a second or more is announced once
+ * (docs/rate-limits.md, "watching waits").
+ */
+function loginTurn(deps: FlightDeps, attempt: number): Promise<Ticket> | undefined {
+  const limits = deps.options.rateLimit && deps.options.rateLimit.logins;
+  if (!limits) return undefined;
+  return takeWhenRoom(deps.shared.budget('logins', limits.intervalCap, limits.interval), (delayMs) => {
+    if (delayMs < 1_000) return;
+    deps.stats.paced++;
+    deps.log('the login waits for the login rate limit', { delayMs: Math.round(delayMs) });
+    publishRateLimited(() => ({ operation: 'login', reason: 'paced', delayMs: Math.round(delayMs), attempt }));
+  });
+}
+
 async function runLogin(deps: FlightDeps, trace: Trace): Promise<{ input: TokenInput; sentAt: number }> {
   deps.stats.logins++;
   deps.log('logging in');
   let sentAt = Date.now();
   let attempt = 0;
-  const input = await onceMoreAfterRateLimit(deps, 'login', () => {
-    sentAt = Date.now();
-    started(deps, trace, 'login', ++attempt);
-    return withDeadline(deps.options.refreshTimeoutMs, 'login', (signal) => deps.options.login!({ signal }));
+  const input = await onceMoreAfterRateLimit(deps, 'login', async () => {
+    const ticket = await loginTurn(deps, attempt + 1);
+    try {
+      sentAt = Date.now();
+      started(deps, trace, 'login', ++attempt);
+      return await withDeadline(deps.options.refreshTimeoutMs, 'login', (signal) => deps.options.login!({ signal }));
+    } finally {
+      ticket?.answered();
+    }
   });
   return { input, sentAt };
 }
