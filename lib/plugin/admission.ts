@@ -1,10 +1,11 @@
-import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { operationNameOf, publishRateLimited } from '../diagnostics';
 import { rateLimitOf } from '../policy/detect';
 import { parseBody } from '../util/body';
 import { CANCELED, cancellationOf, TIMED_OUT } from '../util/cancel';
 import { deleteHeader, getHeader, setBearer } from '../util/headers';
 import { isAxiosError } from '../util/redact';
+import { type Adapter, ORIGINAL, transport } from './adapters';
 import { createPacer, type Pacer } from './pacing';
 import { type PluginContext, type RequestState, stateOf } from './request-state';
 import { afterHold, cancelled, timedOut } from './send';
@@ -45,23 +46,6 @@ export function pacerOf(ctx: PluginContext): Pacer | undefined {
     ctx.pacer = createPacer({ concurrency, gate: ctx.session.gate, budget: ctx.budget });
   } else ctx.pacer.setConcurrency(concurrency);
   return ctx.pacer;
-}
-
-const ORIGINAL = 'axios-graphql-refresh:adapter';
-type Adapter = ((config: InternalAxiosRequestConfig) => Promise<AxiosResponse>) & { [ORIGINAL]?: unknown };
-
-/** Sends with the adapter the request had: a function is called as axios would; a name (axios 1.x) is resolved by the private client. */
-function transport(ctx: PluginContext, config: InternalAxiosRequestConfig, original: unknown): Promise<AxiosResponse> {
-  if (typeof original === 'function') return (original as Adapter)(config);
-  const raw = { ...config, adapter: original, transformRequest: [(d: unknown) => d], transformResponse: [(d: unknown) => d] };
-  return ctx.client.request(raw as AxiosRequestConfig).then(
-    (response) => Object.assign(response, { config }),
-    (error: unknown) => {
-      if (isAxiosError(error))
-        Object.assign(error, { config }, error.response ? { response: Object.assign(error.response, { config }) } : {});
-      throw error;
-    },
-  );
 }
 
 const numberOf = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? Number(value) : Number.NaN);

@@ -15,6 +15,8 @@ import { assertPlaceable, placeFirst } from './interceptor-order';
 import { createRequestInterceptor } from './request-interceptor';
 import type { PluginContext } from './request-state';
 import { createResponseInterceptors } from './response-interceptor';
+import { createRetryClient } from './retry';
+import { beforeRetry } from './send';
 
 function assertInstance(instance: unknown): asserts instance is AxiosInstance {
   const i = instance as AxiosInstance | undefined;
@@ -89,6 +91,7 @@ export function attachPlugin(
     owner: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
     isAuthError: (opts.isAuthError ?? createAuthErrorDetector(opts.authErrorCodes, opts.authStatusCodes)) as PluginContext['isAuthError'],
     shouldAttachToken: opts.shouldAttachToken ?? createOriginPolicy(instance, opts.url),
+    retrier: createRetryClient(instance, opts.retry, (retryCount, error, config) => beforeRetry(ctx, retryCount, error, config)),
   };
   const { onFulfilled, onRejected } = createResponseInterceptors(ctx);
   const { onRequest, runWhen } = createRequestInterceptor(ctx, copy);

@@ -40,6 +40,8 @@ export interface PluginContext {
   opts: ResolvedOptions;
   session: Session;
   client: PrivateClient;
+  /** The private client the plugin's resends go through, with axios-retry on it (retry.ts). */
+  retrier: PrivateClient;
   stats: TokenRefreshStats;
   log: (message: string, meta?: object) => void;
   owner: string;

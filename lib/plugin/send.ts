@@ -1,4 +1,4 @@
-import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosError, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { operationNameOf, publishReplay, type ReplayReason } from '../diagnostics';
 import type { RequestTokens } from '../session/session';
 import { identity } from '../util/body';
@@ -6,7 +6,9 @@ import { CANCELED, cancellationOf, type Patience, TIMED_OUT } from '../util/canc
 import { deleteHeader, plainHeaders, setBearer } from '../util/headers';
 import { isAxiosError, redactAxiosError } from '../util/redact';
 import { answered, aTurn, thisTurn } from '../util/turns';
-import { type PluginContext, type RequestState, STATE_KEY } from './request-state';
+import { lastLookAdapter } from './adapters';
+import { type PluginContext, type RequestState, STATE_KEY, stateOf } from './request-state';
+import { RETRY_KEY, retriesOn, userRetryOf } from './retry';
 
 // Sending a request again, and the errors axios itself would give. Replays and retries go through
 // the private client (no interceptors, identity transformRequest): the caller gets the same
@@ -118,17 +120,61 @@ export async function sendAgain(
   }));
   const headers = plainHeaders(config.headers, config.method);
   deleteHeader(headers, 'Content-Length');
-  const next: Record<string, unknown> = { ...config, headers, transformRequest: [identity], [STATE_KEY]: { ...state, turn } };
+  // axios-retry retries what is left of `retry.retries` on the plugin's retry client — unless the
+  // user's own axios-retry saw the request: it alone decides, and gets its own state back (retry.ts).
+  const users = userRetryOf(config);
+  const retries = users === undefined && ctx.opts.retry ? ctx.opts.retry.retries : 0;
+  const next: Record<string, unknown> = {
+    ...config,
+    headers,
+    transformRequest: [identity],
+    adapter: lastLookAdapter(ctx, config.adapter),
+    [STATE_KEY]: { ...state, turn },
+    [RETRY_KEY]: { retries, retryCount: state.retried },
+  };
   if (token) setBearer(next, token);
   remainingTimeout(next, state);
   try {
-    return { response: (await ctx.client.request(next as AxiosRequestConfig)) as AxiosResponse };
+    return { response: handBack(ctx, users, (await ctx.retrier.request(next as AxiosRequestConfig)) as AxiosResponse) };
   } catch (error) {
-    if (!isAxiosError(error) || isCanceled(error)) throw redactAxiosError(error);
-    return { error };
+    if (!isAxiosError(error) || isCanceled(error)) throw redactAxiosError(handBack(ctx, users, error));
+    return { error: handBack(ctx, users, error) };
   } finally {
     answered(turn);
   }
+}
+
+/** The outcome of a resend, its config as the user's interceptors expect it: the retries axios-retry made counted, the user's axios-retry state back. */
+function handBack<T>(ctx: PluginContext, users: unknown, outcome: T): T {
+  const config = (outcome as { config?: Record<string, unknown> } | undefined)?.config;
+  if (!config || typeof config !== 'object') return outcome;
+  const state = stateOf(ctx, config);
+  const retried = retriesOn(config);
+  if (state && retried !== undefined) state.retried = Math.max(state.retried, retried);
+  if (users === undefined) delete config[RETRY_KEY];
+  else config[RETRY_KEY] = users;
+  return outcome;
+}
+
+/** Before axios-retry sends a query again (retry.ts): never past its own timeout, after the gate, with the newest token. */
+export async function beforeRetry(ctx: PluginContext, retryCount: number, error: AxiosError, config: AxiosRequestConfig): Promise<void> {
+  const state = stateOf(ctx, config);
+  if (!state) return;
+  if (ranOut(state.deadline)) throw await timedOut(ctx, config as InternalAxiosRequestConfig, state.timeout);
+  ctx.log('transient failure; sending again', { attempt: retryCount, status: error.response?.status, code: error.code });
+  if (state.generation > 0) {
+    const now = await onBehalfOf(ctx, config as InternalAxiosRequestConfig, state, (wait) => ctx.session.admitted(wait));
+    if (now.token) setBearer(config, now.token);
+    else deleteHeader(config.headers, 'Authorization');
+    state.generation = now.generation;
+  }
+  publishReplay(() => ({
+    operation: operationNameOf(config),
+    resendCount: state.replays + state.waits + retryCount,
+    reason: 'transient',
+    generation: state.generation,
+    method: config.method,
+  }));
 }
 
 /** True once a request's own timeout has run out (`deadline`, epoch ms): it must not be sent any more. */
