@@ -85,18 +85,23 @@ function observe(
   if (ctx.isAuthError(view)) ctx.session.refreshSoon(state.generation, config);
 }
 
-/** A wait longer than about a second is announced once: logger, `rate-limited` event, `stats.paced`. */
-function announce(ctx: PluginContext, config: InternalAxiosRequestConfig, state: RequestState | undefined, pacer: Pacer): void {
-  const delayMs = pacer.expectedWait();
-  if (delayMs < ANNOUNCE_MS) return;
+/**
+ * A request about to wait `delayMs` for a rate limit is announced if that is about a second or more
+ * — once per request, however many places it waits (the gate, then admission): the logger, the
+ * `rate-limited` event (`reason: 'paced'`), `stats.paced` (docs/rate-limits.md, "watching waits").
+ */
+export function announceWait(ctx: PluginContext, config: InternalAxiosRequestConfig, delayMs: number, waiting?: number): void {
+  if (delayMs < ANNOUNCE_MS || ctx.announced.has(config)) return;
+  ctx.announced.add(config);
   ctx.stats.paced++;
-  ctx.log('request waits for the rate limit', { delayMs: Math.round(delayMs), waiting: pacer.waiting + 1, url: config.url });
+  const state = stateOf(ctx, config);
+  ctx.log('request waits for the rate limit', { delayMs: Math.round(delayMs), waiting, url: config.url });
   publishRateLimited(() => ({
     operation: operationNameOf(config),
     reason: 'paced',
     delayMs: Math.round(delayMs),
     attempt: (state?.waits ?? 0) + 1,
-    waiting: pacer.waiting + 1,
+    waiting,
   }));
 }
 
@@ -112,7 +117,7 @@ async function admit(ctx: PluginContext, config: InternalAxiosRequestConfig, ori
   let outOfTime = false;
   const left = state?.deadline === undefined ? undefined : state.deadline - Date.now();
   const timer = left === undefined ? undefined : setTimeout(() => ((outOfTime = true), abort()), Math.max(0, left));
-  announce(ctx, config, state, pacer);
+  announceWait(ctx, config, pacer.expectedWait(), pacer.waiting + 1);
   try {
     return await pacer.run(
       async () => {

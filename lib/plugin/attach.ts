@@ -91,6 +91,7 @@ export function attachPlugin(
     owner: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
     isAuthError: (opts.isAuthError ?? createAuthErrorDetector(opts.authErrorCodes, opts.authStatusCodes)) as PluginContext['isAuthError'],
     shouldAttachToken: opts.shouldAttachToken ?? createOriginPolicy(instance, opts.url),
+    announced: new WeakSet(),
     retrier: createRetryClient(instance, opts.retry, (retryCount, error, config) => beforeRetry(ctx, retryCount, error, config)),
   };
   const { onFulfilled, onRejected } = createResponseInterceptors(ctx);

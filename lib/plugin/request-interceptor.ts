@@ -3,7 +3,7 @@ import { operationNameOf, publishHeld } from '../diagnostics';
 import { CANCELED, cancellationOf, TIMED_OUT } from '../util/cancel';
 import { setBearer } from '../util/headers';
 import { answered, aTurn, mayGoNow, thisTurn } from '../util/turns';
-import { pacedAdapter, pacerOf } from './admission';
+import { announceWait, pacedAdapter, pacerOf } from './admission';
 import { type AxiosCopy, pushesInOrder } from './axios-copy';
 import { giveLast } from './interceptor-order';
 import { type PluginContext, type RequestState, STATE_KEY, stamp, stateOf } from './request-state';
@@ -171,6 +171,7 @@ async function slowPath(
     return config;
   }
   if (pacerOf(ctx)) config.adapter = pacedAdapter(ctx, config.adapter) as InternalAxiosRequestConfig['adapter'];
+  announceWait(ctx, config, ctx.session.gate.pausedFor(), ctx.session.pausedWaiters() + 1); // a long rate-limit pause at the gate
   const cancel = cancellationOf(config);
   try {
     const held: { since?: number } = {};

@@ -49,6 +49,8 @@ export interface PluginContext {
   shouldAttachToken: (config: InternalAxiosRequestConfig) => boolean;
   /** The admission queue, when requests are paced (`rateLimit`, or a bounded agent): made on first use (admission.ts). */
   pacer?: Pacer | undefined;
+  /** Requests whose wait for a rate limit was announced (admission.ts): once each. */
+  announced: WeakSet<object>;
   /** The token store's send budget for `rateLimit`, when it has one. */
   budget?: Budget | undefined;
   /** Makes an error as the user's axios copy does, found once (see send.ts). */
