@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
@@ -13,9 +15,33 @@ const entries = {
   browser: 'lib/browser/index.ts',
 };
 
-// Peers stay external. The package has no runtime dependency of its own (the pacing queue and
-// axios-retry's rules are restated in lib/, docs/architecture.md), so nothing else is bundled.
-const external = (id) => /^(axios|graphql|ioredis)(\/|$)/.test(id) || id.startsWith('node:');
+// Peers and dependencies stay external in the ES module builds: an application shares one copy of
+// axios, axios-retry and p-queue. The CommonJS build bundles p-queue (with p-timeout and
+// eventemitter3): its releases are ES modules only, which `require()` cannot load before Node 20.19
+// (docs/getting-started.md). axios-retry ships CommonJS and stays external there too.
+const peers = /^(axios|graphql|ioredis)(\/|$)/;
+const external = (id) => peers.test(id) || /^(axios-retry|p-queue)(\/|$)/.test(id) || id.startsWith('node:');
+const externalForRequire = (id) => peers.test(id) || /^axios-retry(\/|$)/.test(id) || id.startsWith('node:');
+
+// What the CommonJS build bundles keeps its MIT notice: each package's licence, once, at the top of
+// the file that holds its code.
+const BUNDLED = ['p-queue', 'p-timeout', 'eventemitter3'];
+const notices = {
+  name: 'licence-notices',
+  renderChunk(code, chunk) {
+    const found = BUNDLED.filter((name) => chunk.moduleIds.some((id) => id.includes(`/node_modules/${name}/`)));
+    if (!found.length) return null;
+    const texts = found.map((name) => {
+      const dir = path.join('node_modules', name);
+      const file = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+      return `${name}:\n${readFileSync(path.join(dir, file), 'utf8').trim()}`;
+    });
+    return {
+      code: `/*!\n * Bundled from npm packages, under their licences:\n *\n${texts.join('\n\n').replace(/^/gm, ' * ')}\n */\n${code}`,
+      map: null,
+    };
+  },
+};
 
 const banner = `/*! axios-graphql-refresh | MIT */`;
 
@@ -40,18 +66,26 @@ export default [
       commonjs(),
       typescript({ tsconfig: './tsconfig.build.json', include: ['lib/**/*.ts'] }),
     ],
-    output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', banner },
-      {
-        dir: 'dist',
-        format: 'cjs',
-        entryFileNames: '[name].cjs',
-        chunkFileNames: 'chunks/[name]-[hash].cjs',
-        exports: 'named',
-        interop: 'auto',
-        banner,
-      },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', banner },
+  },
+  {
+    input: entries,
+    external: externalForRequire,
+    plugins: [
+      nodeResolve({ preferBuiltins: true }),
+      commonjs(),
+      typescript({ tsconfig: './tsconfig.build.json', include: ['lib/**/*.ts'] }),
     ],
+    output: {
+      dir: 'dist',
+      format: 'cjs',
+      entryFileNames: '[name].cjs',
+      chunkFileNames: 'chunks/[name]-[hash].cjs',
+      exports: 'named',
+      interop: 'auto',
+      banner,
+      plugins: [notices],
+    },
   },
   {
     input: { index: 'lib/index.ts', 'nextschool/index': 'lib/nextschool/index.ts', 'browser/index': 'lib/browser/index.ts' },

@@ -89,15 +89,22 @@ export interface HeldMessage {
   generation: number;
 }
 
-/** Published on `axios-graphql-refresh:rate-limited` when a request is declined by a rate limit and will be sent again after `delayMs`. */
+/**
+ * Published on `axios-graphql-refresh:rate-limited` when a request waits for a rate limit: the server
+ * declined it and it will be sent again after `delayMs` (`reason: 'declined'`), or pacing holds it for
+ * about a second or more before it is sent (`reason: 'paced'`; docs/rate-limits.md, "watching waits").
+ */
 export interface RateLimitedMessage {
   operation?: string | undefined;
-  /** `429` (HTTP, IP limit) or the status of a GraphQL `RATE_LIMITED` answer (NextSchool: 200). */
-  status: number;
-  /** The wait the server asked for (`Retry-After`, `extensions.retryAfter`). */
+  reason: 'declined' | 'paced';
+  /** A decline's status: `429` (HTTP, IP limit) or the status of a GraphQL `RATE_LIMITED` answer (NextSchool: 200). */
+  status?: number | undefined;
+  /** The wait: what the server asked for (`Retry-After`, `extensions.retryAfter`), or what pacing expects. */
   delayMs: number;
-  /** 1 for the first wait of this request, … (bounded by `maxRateLimitWaits`). */
+  /** 1 for the first wait of this request, … (declines are bounded by `maxRateLimitWaits`). */
   attempt: number;
+  /** Requests of this attachment waiting to be admitted, this one included (paced waits). */
+  waiting?: number | undefined;
 }
 
 /** Why a session ended. */
@@ -272,7 +279,7 @@ export function publishHeld(message: HeldMessage | (() => HeldMessage)): void {
  *
  * @example
  * ```ts
- * publishRateLimited(() => ({ operation, status: 429, delayMs: 30_000, attempt: 1 }));
+ * publishRateLimited(() => ({ operation, reason: 'declined', status: 429, delayMs: 30_000, attempt: 1 }));
  * ```
  */
 export function publishRateLimited(message: RateLimitedMessage | (() => RateLimitedMessage)): void {

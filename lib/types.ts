@@ -92,6 +92,52 @@ export interface TokenStore {
    * that unsubscribes.
    */
   subscribe?(listener: (tokens: TokenSet | null) => void): () => void;
+  /**
+   * Optional: a rate budget shared by everything that uses this store — every process on one Redis
+   * key, say — since an API's per-user limit is the account's, not one process's
+   * (docs/rate-limits.md, "sharing across processes"). Records one send under `key` and resolves
+   * `0` when fewer than `limit` sends were recorded under it in the last `windowMs` milliseconds;
+   * otherwise records nothing and resolves how many milliseconds until the oldest leaves the window.
+   * It must be atomic for the store's sharing scope (in Redis, one Lua script over a sorted set).
+   * When present, `rateLimit` asks it before every send instead of counting in-process; a call that
+   * throws or rejects falls back to the in-process count for that send.
+   *
+   * @example
+   * ```ts
+   * // In-process only, to show the contract (a real store shares it: see RedisTokenStore).
+   * const sent = new Map<string, number[]>();
+   * const store: TokenStore = {
+   *   get: () => tokens,
+   *   set: (t) => void (tokens = t),
+   *   takeBudget({ key, limit, windowMs }) {
+   *     const now = Date.now();
+   *     const times = (sent.get(key) ?? []).filter((t) => t > now - windowMs);
+   *     sent.set(key, times);
+   *     if (times.length >= limit) return times[0]! + windowMs - now;
+   *     times.push(now);
+   *     return 0;
+   *   },
+   * };
+   * ```
+   */
+  takeBudget?(budget: RateBudgetRequest): number | Promise<number>;
+}
+
+/**
+ * What the plugin asks a store's shared rate budget (`TokenStore.takeBudget`).
+ *
+ * @example
+ * ```ts
+ * const request: RateBudgetRequest = { key: 'requests', limit: 60, windowMs: 60_250 };
+ * ```
+ */
+export interface RateBudgetRequest {
+  /** Which budget: `'requests'` (every send that carries the token) or `'logins'`. */
+  key: string;
+  /** At most this many sends… */
+  limit: number;
+  /** …in any window this long (ms): the configured `interval`, widened by the longest round trip seen. */
+  windowMs: number;
 }
 
 /**
@@ -138,23 +184,35 @@ export interface Logger {
 }
 
 /**
- * Client-side pacing of the requests the plugin handles (the same options as p-queue's). Each send —
- * replays and retries included — holds a slot while the transport sends it, so a request cancelled in
- * flight, or failing in a transform before it is sent, never keeps one.
+ * Pacing of the requests the plugin handles, so that the server never has to decline one
+ * (docs/rate-limits.md). Every send — replays and retries included — waits until it is admitted:
+ * at most `intervalCap` sends carrying the token in any `interval`, counted from each send until
+ * `interval` after its answer (so a fixed-window server is never exceeded, whatever its window's
+ * phase), and at most `concurrency` in flight. The count is the token store's: every attachment on
+ * one store (and every process, when the store has `takeBudget`) shares one budget.
  *
  * @example
  * ```ts
- * // NextSchool allows 60 requests a minute per user:
- * attachTokenRefresh(api, { rateLimit: { intervalCap: 60, interval: 60_000, concurrency: 10 } });
+ * // NextSchool allows 60 requests a minute per user and 5 logins a minute (the preset's default):
+ * attachTokenRefresh(api, { rateLimit: { intervalCap: 60, interval: 60_000, logins: { intervalCap: 5, interval: 60_000 } } });
  * ```
  */
 export interface RateLimitOptions {
-  /** @default Infinity */
+  /**
+   * Sends in flight at once. When the instance's `httpAgent`/`httpsAgent` has a lower `maxSockets`,
+   * that is the bound (requests then wait in the plugin, where a dead token can still be replaced).
+   * @default Infinity
+   */
   concurrency?: number | undefined;
-  /** @default Infinity */
+  /** Sends carrying the token per `interval`. @default Infinity */
   intervalCap?: number | undefined;
-  /** @default 0 */
+  /** The window of `intervalCap`, in ms. @default 0 */
   interval?: number | undefined;
+  /**
+   * A budget of its own for `login` (NextSchool: 5 a minute per IP): a login waits for room in it.
+   * @default false
+   */
+  logins?: false | { intervalCap: number; interval: number } | undefined;
 }
 
 /**
@@ -304,6 +362,13 @@ export interface TokenRefreshStats {
   sessionExpired: number;
   /** Answers that were rate-limit declines the plugin waited out. */
   rateLimited: number;
+  /**
+   * Requests waiting for a rate limit right now — for room in the `rateLimit` budget, or at the gate
+   * while a server's `Retry-After` runs (a gauge, read when `stats` is read; docs/rate-limits.md).
+   */
+  waiting: number;
+  /** Requests that were held more than about a second by a rate limit (each announced once: logger and `rate-limited` event). */
+  paced: number;
 }
 
 /**

@@ -26,6 +26,13 @@ if grep -nE "from 'node:|require\('node:|\bBuffer\.|from 'graphql'|require\('gra
   exit 1
 fi
 echo "== main entry and /browser: no Node built-ins, no graphql"
+# p-queue ships ES modules only, which require() cannot load before Node 20.19: the CommonJS build bundles it.
+if grep -nE "require\('(p-queue|p-timeout|eventemitter3)'\)" dist/*.cjs dist/chunks/*.cjs; then
+  echo "the CommonJS build requires an ESM-only package instead of bundling it" >&2
+  exit 1
+fi
+grep -q 'Copyright (c) Sindre Sorhus' dist/chunks/*.cjs || { echo "the CommonJS build lost p-queue's MIT notice" >&2; exit 1; }
+echo "== CommonJS build: p-queue bundled with its notice, nothing ESM-only required"
 # And a browser bundle of it (esbuild, as a front-end build would make it) resolves nothing from Node.
 npx esbuild dist/index.mjs --bundle --platform=browser --format=esm --external:axios --external:axios-retry --log-level=error --outfile=.tmp/pack/browser-bundle.mjs
 if grep -nE "from ?\"node:|require\(\"node:|import\(\"node:" .tmp/pack/browser-bundle.mjs; then
@@ -70,7 +77,7 @@ import assert from 'node:assert';
 import axios from 'axios';
 import { attachTokenRefresh, gql, MemoryTokenStore, isTokenRefreshError, TokenRefreshError } from 'axios-graphql-refresh';
 const handle = attachTokenRefresh(axios.create({ baseURL: 'https://example.test/' }), { tokens: new MemoryTokenStore({ accessToken: 'a' }) });
-assert.deepStrictEqual(Object.keys(handle.stats).sort(), ['logins', 'queued', 'rateLimited', 'refreshes', 'replays', 'sessionExpired']);
+assert.deepStrictEqual(Object.keys(handle.stats).sort(), ['logins', 'paced', 'queued', 'rateLimited', 'refreshes', 'replays', 'sessionExpired', 'waiting']);
 assert.ok(isTokenRefreshError(new TokenRefreshError('x')));
 assert.strictEqual(gql`{ a }`.source, '{ a }');
 const { startSandboxServer } = await import('axios-graphql-refresh/testing');
@@ -124,6 +131,12 @@ export async function run(): Promise<number> {
 }
 TS
 node check.cjs
+# As on Node 20.0–20.18, where require() cannot load an ES module (p-queue): the CommonJS build must not need it.
+if node --no-experimental-require-module -e '' 2>/dev/null; then
+  node --no-experimental-require-module -e "try { require('p-queue'); process.exit(1) } catch (e) { if (e.code !== 'ERR_REQUIRE_ESM') throw e }"
+  node --no-experimental-require-module check.cjs
+  echo "== require() ok without require(esm), as on Node 20 before 20.19"
+fi
 node check.mjs
 
 # The `browser` condition (dist/browser-esm, docs/browser.md "weight"): a front-end build of the

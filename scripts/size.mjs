@@ -1,9 +1,12 @@
 // What the library weighs in a browser bundle, against its budgets and beside its peers (docs/browser.md, "weight").
 // Method, the same for everything measured: what a front-end build gets from `import … from
 // 'axios-graphql-refresh'` — esbuild --bundle --minify --platform=browser (so package.json's `browser`
-// condition picks dist/browser-esm/, as webpack and Vite do), axios external, everything else bundled
-// — then gzip -9. Ours is measured from dist/, so it must be built (check-size.mjs builds it when
-// stale; `npm run bench` builds first). 1 KB = 1,000 bytes (the stricter reading of the budgets).
+// condition picks dist/browser-esm/, as webpack and Vite do), then gzip -9. Ours is measured twice:
+// its OWN code (axios and the runtime dependencies p-queue and axios-retry external: an application
+// shares them, as it shares axios), which the budgets and ceilings count, and in TOTAL
+// (only axios external), what a bundle grows by when nothing else brings the dependencies. Ours is
+// measured from dist/, so it must be built (check-size.mjs builds it when stale; `npm run bench`
+// builds first). 1 KB = 1,000 bytes (the stricter reading of the budgets).
 // Imported by scripts/check-size.mjs (`npm run size`, which exits 1 over budget) and by
 // spec/bench/run.mjs (the size table of docs/benchmarks.md, where each budget is a target).
 
@@ -19,20 +22,20 @@ const require = createRequire(path.join(root, 'package.json'));
 export const KB = 1000;
 
 /**
- * Our bundles (imported by the package's own name, as an application does), their gzip budgets
- * (bytes; the first two set with the peers' weights below in view) and their ceilings: what each weighed when the ceiling was
- * set, plus 2%. The budgets are targets (`npm run size`, the benchmark page); the ceilings are the
- * regression guard CI enforces (`npm run size -- --ceilings`) while the budgets are not met
- * (docs/browser.md, "weight").
+ * Our bundles (imported by the package's own name, as an application does), their gzip budgets for
+ * their own code (bytes: 12 KB and 14 KB) and their ceilings: what each weighed when the
+ * ceiling was set, plus 2%. The budgets are targets (`npm run size`, the benchmark page); the
+ * ceilings are the regression guard CI enforces (`npm run size -- --ceilings`) while the first two
+ * budgets are not met (docs/browser.md, "weight").
  */
 export const OURS = [
   {
     name: 'attachTokenRefresh alone',
     code: "export { attachTokenRefresh } from 'axios-graphql-refresh';",
-    budget: 10 * KB,
-    ceiling: 17.5 * KB,
+    budget: 12 * KB,
+    ceiling: 20.4 * KB,
   },
-  { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 21.5 * KB },
+  { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 22.2 * KB },
   // The store's fallbacks (localStorage, the version registry), the one-takeover Web Lock and lease, and
   // the intent records that keep a spent refresh token from being presented again weigh 5.1 KB (5,118
   // bytes: +24 for reading the localStorage record from the newest version a broadcast brought): over
@@ -44,6 +47,9 @@ export const OURS = [
     ceiling: 5.2 * KB,
   },
 ];
+
+/** The runtime dependencies: external when our own code is measured, bundled in the total. */
+export const DEPENDENCIES = ['p-queue', 'axios-retry'];
 
 /**
  * Peers, measured the same way when installed (devDependencies or dependencies of this package).
@@ -62,13 +68,15 @@ export const PEERS = [
   },
 ];
 export const QUOTED_FROM = 'the measurement that set the budgets';
-export const METHOD = 'esbuild --bundle --minify --platform=browser (ESM, es2022), axios external, everything else bundled; gzip -9';
+export const METHOD =
+  'esbuild --bundle --minify --platform=browser (ESM, es2022), axios external (and, for our own code, p-queue and axios-retry), everything else bundled; gzip -9';
 
 /**
  * Minified and gzip -9 bytes of `code` (an entry module, resolved from the package root), and the
- * file its import resolved to (`from`, relative to the package root).
+ * file its import resolved to (`from`, relative to the package root); `external`: packages left out
+ * besides axios.
  */
-export async function measure(code, { stub = [] } = {}) {
+export async function measure(code, { stub = [], external = [] } = {}) {
   const result = await build({
     plugins: stub.length ? [stubbing(stub)] : [],
     metafile: true,
@@ -78,7 +86,7 @@ export async function measure(code, { stub = [] } = {}) {
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    external: ['axios'],
+    external: ['axios', ...external],
     write: false,
     logLevel: 'silent',
   });
@@ -104,10 +112,13 @@ const installed = (name) => {
 export async function measureSizes() {
   const rows = [];
   for (const item of OURS) {
-    const size = await measure(item.code);
+    const size = await measure(item.code, { external: DEPENDENCIES });
+    const total = await measure(item.code);
     rows.push({
       name: item.name,
       ...size,
+      totalMin: total.min,
+      totalGzip: total.gzip,
       budget: item.budget,
       ok: size.gzip <= item.budget,
       ceiling: item.ceiling,
@@ -132,10 +143,15 @@ export const BEHAVIOURS = [
   { name: 'single flight across processes and tabs (flight)', modules: ['session/flight.mjs'] },
   { name: 'NextSchool refresh as the default', modules: ['transport/refresh-mutation.mjs'] },
   { name: 'option validation', modules: ['config/options.mjs', 'config/validate.mjs'] },
-  { name: 'rate-limit pacing and transient retries', modules: ['plugin/pacing.mjs', 'plugin/retry.mjs'] },
+  {
+    name: 'rate-limit pacing and admission (p-queue glue, send budget)',
+    modules: ['plugin/pacing.mjs', 'plugin/admission.mjs', 'session/budget.mjs'],
+  },
+  { name: 'transient retries (axios-retry glue)', modules: ['plugin/retry.mjs'] },
   { name: 'cancellation and timeouts while held', modules: ['util/cancel.mjs', 'util/timers.mjs'] },
   { name: 'herds sliced per event-loop turn', modules: ['util/turns.mjs'] },
   { name: 'token redaction from errors', modules: ['util/redact.mjs'] },
+  { name: 'any order of interceptors, axios copy probe', modules: ['plugin/interceptor-order.mjs', 'plugin/axios-copy.mjs'] },
 ];
 
 /** An esbuild plugin that replaces the named modules of dist/browser-esm/ by empty functions with the same exports. */
@@ -172,10 +188,11 @@ function stubbing(modules) {
  */
 export async function breakdown() {
   const code = OURS[0].code;
-  const whole = (await measure(code)).gzip;
+  const external = DEPENDENCIES;
+  const whole = (await measure(code, { external })).gzip;
   const rows = [];
-  for (const b of BEHAVIOURS) rows.push({ name: b.name, saves: whole - (await measure(code, { stub: b.modules })).gzip });
-  const bare = (await measure(code, { stub: BEHAVIOURS.flatMap((b) => b.modules) })).gzip;
+  for (const b of BEHAVIOURS) rows.push({ name: b.name, saves: whole - (await measure(code, { stub: b.modules, external })).gzip });
+  const bare = (await measure(code, { stub: BEHAVIOURS.flatMap((b) => b.modules), external })).gzip;
   return { whole, rows, withoutAll: bare, budget: OURS[0].budget };
 }
 

@@ -40,6 +40,7 @@ const ns = createNextSchoolClient({
   password: sandbox.password,
   retry: { retries: 2, retryDelay: (n) => 20 * 2 ** n },
   maxRateLimitWaits: 5,
+  rateLimit: { intervalCap: 400, interval: 1_000 }, // the sandbox's limits above
 });
 
 gc();

@@ -1,5 +1,5 @@
 import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
-import { retryAfterMs } from '../policy/detect';
+import { exponentialDelay } from 'axios-retry';
 import type { RateLimitOptions, RetryOptions, TokenRefreshOptions } from '../types';
 import { checkMs, checkNumber, expectOption as expect } from './validate';
 
@@ -94,14 +94,22 @@ export function resolveOptions(options: TokenRefreshOptions | undefined): Resolv
       if (r[key] !== undefined) checkNumber(r[key], `rateLimit.${key}`, { integer: true, min: 1, orInfinity: true });
     }
     if (r.interval !== undefined) checkMs(r.interval, 'rateLimit.interval');
+    if (r.logins !== undefined && r.logins !== false) {
+      expect(!!r.logins && typeof r.logins === 'object', 'rateLimit.logins', 'false or an object', r.logins);
+      checkNumber(r.logins.intervalCap, 'rateLimit.logins.intervalCap', { integer: true, min: 1 });
+      checkMs(r.logins.interval, 'rateLimit.logins.interval', true);
+    }
     rateLimit = r;
   }
 
   return { ...(o as unknown as ResolvedOptions), retry, rateLimit };
 }
 
-/** Exponential backoff with jitter (axios-retry's `exponentialDelay`): about 200 ms, 400 ms, 800 ms …, at least the server's `Retry-After`. */
+/**
+ * axios-retry's `exponentialDelay`: about 200 ms, 400 ms, 800 ms … with up to 20% jitter, at least
+ * the server's `Retry-After`. Only an axios error's answer is read (a refresh may fail otherwise).
+ */
 export function defaultRetryDelay(retryCount: number, error: unknown): number {
-  const delay = Math.max(2 ** retryCount * 100, retryAfterMs((error as AxiosError | undefined)?.response?.headers) ?? 0);
-  return delay + delay * 0.2 * Math.random();
+  const e = error as AxiosError | undefined;
+  return exponentialDelay(retryCount, e?.isAxiosError && e.response?.headers ? e : undefined);
 }

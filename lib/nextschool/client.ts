@@ -8,7 +8,7 @@ import { SessionExpiredError } from '../errors/session-expired-error';
 import { createFixedOriginPolicy } from '../policy/origin';
 import { createPrivateClient, type PrivateClient } from '../transport/private-client';
 import { requestTokens } from '../transport/refresh-mutation';
-import type { LoginContext, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenSet, TokenStore } from '../types';
+import type { LoginContext, RateLimitOptions, TokenInput, TokenRefreshHandle, TokenRefreshOptions, TokenSet, TokenStore } from '../types';
 import {
   ADVISER_SCREEN_STATS_QUERY,
   ADVISER_SCREENS_QUERY,
@@ -66,6 +66,23 @@ export const NEXTSCHOOL_URL = 'https://data.nextschool.io/';
  * ```
  */
 export const NEXTSCHOOL_SANDBOX_URL = 'https://sandbox.nextschool.io/';
+
+/**
+ * NextSchool's documented limits, the preset's `rateLimit` when none is given (docs/rate-limits.md):
+ * 60 data requests a minute per user, 5 logins a minute. (The third, 100 requests a minute per IP,
+ * is left room by these two and learned from the `X-RateLimit-*` headers of the answers.)
+ *
+ * @example
+ * ```ts
+ * // Twice as cautious, when two processes share one account without a shared store:
+ * createNextSchoolClient({ rateLimit: { ...NEXTSCHOOL_RATE_LIMIT, intervalCap: 30 } });
+ * ```
+ */
+export const NEXTSCHOOL_RATE_LIMIT = {
+  intervalCap: 60,
+  interval: 60_000,
+  logins: { intervalCap: 5, interval: 60_000 },
+} as const satisfies RateLimitOptions;
 
 /**
  * Options of {@link createNextSchoolClient}: the plugin's options, plus where and who.
@@ -250,6 +267,8 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
     tokens,
     login,
     url,
+    // NextSchool's documented limits unless told otherwise (`false` turns pacing off).
+    rateLimit: pluginOptions.rateLimit ?? NEXTSCHOOL_RATE_LIMIT,
     // Only NextSchool's origin gets the token, even when the instance's baseURL is your own backend.
     shouldAttachToken: pluginOptions.shouldAttachToken ?? createFixedOriginPolicy(url),
   });

@@ -34,6 +34,6 @@ export {
   VISIT_STUDENTS_QUERY,
 } from './care';
 export type { NextSchoolClient, NextSchoolClientOptions, NextSchoolLogin } from './client';
-export { createNextSchoolClient, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL } from './client';
+export { createNextSchoolClient, NEXTSCHOOL_RATE_LIMIT, NEXTSCHOOL_SANDBOX_URL, NEXTSCHOOL_URL } from './client';
 export type { AuthUser, LoginPayload, Student, StudentsArgs, Teacher, TeachersArgs } from './schema';
 export { LOGIN_MUTATION, LOGOUT_MUTATION, STUDENT_QUERY, STUDENTS_QUERY, TEACHER_QUERY, TEACHERS_QUERY } from './schema';

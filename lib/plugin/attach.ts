@@ -12,10 +12,11 @@ import type { RefreshContext, TokenInput, TokenRefreshHandle, TokenRefreshOption
 import { createLog } from '../util/log';
 import { assertSupportedAxios, inspectAxiosCopy } from './axios-copy';
 import { assertPlaceable, placeFirst } from './interceptor-order';
-import { createPacer } from './pacing';
 import { createRequestInterceptor } from './request-interceptor';
 import type { PluginContext } from './request-state';
 import { createResponseInterceptors } from './response-interceptor';
+import { createRetryClient } from './retry';
+import { beforeRetry } from './send';
 
 function assertInstance(instance: unknown): asserts instance is AxiosInstance {
   const i = instance as AxiosInstance | undefined;
@@ -55,7 +56,16 @@ export function attachPlugin(
   assertPlaceable(instance.interceptors.response);
   const store: TokenStore = isTokenStore(opts.tokens) ? opts.tokens : new MemoryTokenStore(opts.tokens ?? null);
   const log = createLog(opts.logger);
-  const stats: TokenRefreshStats = { refreshes: 0, logins: 0, replays: 0, queued: 0, sessionExpired: 0, rateLimited: 0 };
+  const stats: TokenRefreshStats = {
+    refreshes: 0,
+    logins: 0,
+    replays: 0,
+    queued: 0,
+    sessionExpired: 0,
+    rateLimited: 0,
+    waiting: 0,
+    paced: 0,
+  };
   const client = createPrivateClient(instance);
   const refresh = opts.refresh ?? defaultRefresh({ client, instance, options: opts });
   // The refresh endpoint is the GraphQL endpoint when configured, or once a GraphQL request went to its origin.
@@ -81,7 +91,8 @@ export function attachPlugin(
     owner: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
     isAuthError: (opts.isAuthError ?? createAuthErrorDetector(opts.authErrorCodes, opts.authStatusCodes)) as PluginContext['isAuthError'],
     shouldAttachToken: opts.shouldAttachToken ?? createOriginPolicy(instance, opts.url),
-    pacer: opts.rateLimit ? createPacer(opts.rateLimit) : undefined,
+    announced: new WeakSet(),
+    retrier: createRetryClient(instance, opts.retry, (retryCount, error, config) => beforeRetry(ctx, retryCount, error, config)),
   };
   const { onFulfilled, onRejected } = createResponseInterceptors(ctx);
   const { onRequest, runWhen } = createRequestInterceptor(ctx, copy);
@@ -99,10 +110,11 @@ export function attachPlugin(
       instance.interceptors.request.eject(requestId);
       instance.interceptors.response.eject(responseId);
       for (const undo of unplace) undo();
+      ctx.pacer?.dispose();
       session.leave();
     },
     get stats() {
-      return { ...stats };
+      return { ...stats, waiting: (ctx.pacer?.waiting ?? 0) + session.pausedWaiters() };
     },
   };
 }

@@ -1,78 +1,129 @@
-import type { RateLimitOptions } from '../types';
+import PQueue from 'p-queue';
+import type { Budget, Ticket } from '../session/budget';
+import type { Gate } from '../session/gate';
 import { CANCELED } from '../util/cancel';
 
-// Client-side pacing (`rateLimit`): a send takes a slot before the transport runs it and gives it
-// back when the transport is done (see send.ts, `pacedAdapter`), so `concurrency` bounds the sends
-// in flight and `intervalCap`/`interval` bound how many start per window. A small queue of our own
-// rather than p-queue: a few dozen lines instead of 4 KB gzipped in every browser bundle
-// (docs/benchmarks.md, sizes); its only timer runs while a send waits for the next window.
+// Admission to the transport (docs/rate-limits.md, "pacing"; docs/how-it-works.md, "admission"):
+// every send of a paced attachment — replays and retries included — waits in a p-queue until it is
+// admitted, then holds its place while the transport sends it. The queue's `concurrency` bounds the
+// sends in flight (`rateLimit.concurrency`, or the agent's `maxSockets`, so requests wait here and
+// not in the agent's own queue where a dead token could no longer be taken back); the queue is
+// paused while the token store's gate is held (a refresh, a rate-limit pause) and while the budget
+// has no room, so nothing leaves meanwhile and what waits leaves later with the newest token.
 
 export interface Pacer {
-  /** Waits for a slot; resolves to the function that gives it back (safe to call twice). Rejects with CANCELED. */
-  acquire(signal?: AbortSignal): Promise<() => void>;
+  /**
+   * Runs `send` once admitted: in its turn (`priority` first), within the concurrency, with room in
+   * the budget. Rejects with {@link CANCELED} if `signal` aborts before; `send` itself owns the
+   * abort once it runs. The place is given back when `send` settles.
+   */
+  run<T>(send: () => Promise<T>, how: { priority: number; signal?: AbortSignal }): Promise<T>;
+  /** Roughly how long a request arriving now waits for a limit (the gate's pause, the budget), ms. */
+  expectedWait(): number;
+  /** Requests waiting to be admitted now. */
+  readonly waiting: number;
+  /** Sets the bound on sends in flight (the agent's `maxSockets` may change after attach). */
+  setConcurrency(concurrency: number): void;
+  /** Stops watching the gate (detach). */
+  dispose(): void;
 }
 
-export function createPacer(options: RateLimitOptions): Pacer {
-  const concurrency = options.concurrency || Number.POSITIVE_INFINITY;
-  const cap = options.intervalCap || Number.POSITIVE_INFINITY;
-  const interval = options.interval ?? 0;
-  const waiting: Array<() => void> = [];
-  let active = 0;
-  let windowStart = 0;
-  let startedInWindow = 0;
-  // biome-ignore lint/correctness/noUnusedVariables: read by `??=` below (one wake-up timer at a time)
-  let timer: ReturnType<typeof setTimeout> | undefined;
+export function createPacer(options: { concurrency: number; gate: Gate; budget?: Budget | undefined }): Pacer {
+  const { gate, budget } = options;
+  const queue = new PQueue({ concurrency: options.concurrency });
+  /** Reasons the queue is paused: the gate held, a send waiting for room in the budget. */
+  let closed = 0;
+  const close = () => closed++ === 0 && queue.pause();
+  const open = () => --closed === 0 && queue.start();
+  /** Keeps a rate-limit pause's timer alive while requests wait here (gate.ts). */
+  let awake: (() => void) | undefined;
+  const unwatch = gate.watch((held) => {
+    if (held) return close();
+    awake?.();
+    awake = undefined;
+    open();
+  });
+  /** Sends started by the queue but still waiting for room in the budget. */
+  let blocked = 0;
 
-  /** Whether the current window has room; if not, wakes up when the next one opens. */
-  function windowHasRoom(): boolean {
-    if (interval <= 0 || cap === Number.POSITIVE_INFINITY) return true;
-    const now = Date.now();
-    if (now - windowStart >= interval) {
-      windowStart = now;
-      startedInWindow = 0;
-    }
-    if (startedInWindow < cap) return true;
-    timer ??= setTimeout(
-      () => {
-        timer = undefined;
-        drain();
-      },
-      windowStart + interval - now,
-    );
-    return false;
-  }
+  /** Waits `ms` (or until an answer frees room), rejecting with CANCELED if `signal` aborts. */
+  const room = (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        stop?.();
+        signal?.removeEventListener('abort', aborted);
+      };
+      const go = () => (done(), resolve());
+      const aborted = () => (done(), reject(CANCELED));
+      const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(go, ms);
+      const stop = budget?.onAnswer(go);
+      signal?.addEventListener('abort', aborted, { once: true });
+      if (signal?.aborted) aborted();
+    });
 
-  function drain(): void {
-    while (waiting.length > 0 && active < concurrency && windowHasRoom()) {
-      active++;
-      startedInWindow++;
-      waiting.shift()!();
+  /** A ticket from the budget; while there is no room, nothing else starts. */
+  async function ticket(signal?: AbortSignal): Promise<Ticket | undefined> {
+    if (!budget) return undefined;
+    for (;;) {
+      let got = budget.take();
+      if (typeof got === 'object' && 'then' in got) {
+        close(); // one question to a shared budget at a time
+        try {
+          got = await got;
+        } finally {
+          open();
+        }
+      }
+      if (typeof got !== 'number') return got;
+      close();
+      blocked++;
+      try {
+        await room(got, signal);
+      } finally {
+        blocked--;
+        open();
+      }
     }
   }
 
   return {
-    acquire(signal) {
+    run(send, { priority, signal }) {
       return new Promise((resolve, reject) => {
-        if (signal?.aborted) return reject(CANCELED);
-        const start = () => {
-          signal?.removeEventListener('abort', onAbort);
-          let released = false;
-          resolve(() => {
-            if (released) return;
-            released = true;
-            active--;
-            drain();
+        // p-queue drops a task whose signal aborts while it waits; once it runs, the send owns the abort.
+        if (gate.held) awake ??= gate.stayAwake();
+        const queued = signal && new AbortController();
+        const abort = () => queued!.abort(CANCELED);
+        signal?.addEventListener('abort', abort, { once: true });
+        if (signal?.aborted) abort();
+        queue
+          .add(
+            async () => {
+              signal?.removeEventListener('abort', abort);
+              const taken = await ticket(signal);
+              try {
+                resolve(await send());
+              } finally {
+                taken?.answered();
+              }
+            },
+            { priority, signal: queued?.signal },
+          )
+          .catch((error: unknown) => {
+            signal?.removeEventListener('abort', abort);
+            reject(queued?.signal.aborted ? CANCELED : error);
           });
-        };
-        const onAbort = () => {
-          const at = waiting.indexOf(start);
-          if (at !== -1) waiting.splice(at, 1);
-          reject(CANCELED);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        waiting.push(start);
-        drain();
       });
     },
+    expectedWait() {
+      return Math.max(gate.pausedFor(), budget ? budget.eta(queue.size + blocked) : 0);
+    },
+    get waiting() {
+      return queue.size + blocked;
+    },
+    setConcurrency(concurrency) {
+      if (queue.concurrency !== concurrency) queue.concurrency = concurrency;
+    },
+    dispose: unwatch,
   };
 }

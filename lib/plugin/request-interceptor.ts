@@ -3,10 +3,11 @@ import { operationNameOf, publishHeld } from '../diagnostics';
 import { CANCELED, cancellationOf, TIMED_OUT } from '../util/cancel';
 import { setBearer } from '../util/headers';
 import { answered, aTurn, mayGoNow, thisTurn } from '../util/turns';
+import { announceWait, pacedAdapter, pacerOf } from './admission';
 import { type AxiosCopy, pushesInOrder } from './axios-copy';
 import { giveLast } from './interceptor-order';
 import { type PluginContext, type RequestState, STATE_KEY, stamp, stateOf } from './request-state';
-import { afterHold, leaveInTurn, pacedAdapter, ranOut, timedOut } from './send';
+import { afterHold, leaveInTurn, ranOut, timedOut } from './send';
 
 const timeoutOf = (config: InternalAxiosRequestConfig) =>
   typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : undefined;
@@ -31,7 +32,7 @@ function placeOfAnother(ctx: PluginContext, config: InternalAxiosRequestConfig):
  * (`since`: when the plugin took it in), so that it is never sent with a fresh timer.
  */
 function attachFast(ctx: PluginContext, config: InternalAxiosRequestConfig, turn: number, since?: number): boolean {
-  if (config.skipAuthRefresh || ctx.pacer) return false;
+  if (config.skipAuthRefresh) return false;
   const timeout = timeoutOf(config);
   const deadline = timeout === undefined ? undefined : (since ?? Date.now()) + timeout;
   if (since !== undefined && ranOut(deadline)) return false;
@@ -52,6 +53,7 @@ function attachFast(ctx: PluginContext, config: InternalAxiosRequestConfig, turn
     turn,
   });
   if (since !== undefined) afterHold(config, stateOf(ctx, config)!); // what is left of its timeout after the wait for a turn
+  if (pacerOf(ctx)) config.adapter = pacedAdapter(ctx, config.adapter) as InternalAxiosRequestConfig['adapter'];
   return true;
 }
 
@@ -168,7 +170,8 @@ async function slowPath(
     stamp(config, { generation: 0, ...counts, passive: true, turn });
     return config;
   }
-  if (ctx.pacer) config.adapter = pacedAdapter(ctx, config.adapter) as InternalAxiosRequestConfig['adapter'];
+  if (pacerOf(ctx)) config.adapter = pacedAdapter(ctx, config.adapter) as InternalAxiosRequestConfig['adapter'];
+  announceWait(ctx, config, ctx.session.gate.pausedFor(), ctx.session.pausedWaiters() + 1); // a long rate-limit pause at the gate
   const cancel = cancellationOf(config);
   try {
     const held: { since?: number } = {};

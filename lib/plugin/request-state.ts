@@ -1,5 +1,6 @@
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import type { ResolvedOptions } from '../config/options';
+import type { Budget } from '../session/budget';
 import type { Session } from '../session/session';
 import type { PrivateClient } from '../transport/private-client';
 import type { TokenRefreshStats } from '../types';
@@ -39,12 +40,19 @@ export interface PluginContext {
   opts: ResolvedOptions;
   session: Session;
   client: PrivateClient;
+  /** The private client the plugin's resends go through, with axios-retry on it (retry.ts). */
+  retrier: PrivateClient;
   stats: TokenRefreshStats;
   log: (message: string, meta?: object) => void;
   owner: string;
   isAuthError: (response?: unknown, error?: unknown) => boolean;
   shouldAttachToken: (config: InternalAxiosRequestConfig) => boolean;
-  pacer: Pacer | undefined;
+  /** The admission queue, when requests are paced (`rateLimit`, or a bounded agent): made on first use (admission.ts). */
+  pacer?: Pacer | undefined;
+  /** Requests whose wait for a rate limit was announced (admission.ts): once each. */
+  announced: WeakSet<object>;
+  /** The token store's send budget for `rateLimit`, when it has one. */
+  budget?: Budget | undefined;
   /** Makes an error as the user's axios copy does, found once (see send.ts). */
   axiosError?: (message: string, code: string, config: unknown) => Error;
 }

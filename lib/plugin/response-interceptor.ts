@@ -9,7 +9,7 @@ import { isAxiosError, redactAxiosError } from '../util/redact';
 import { sleep } from '../util/timers';
 import { answered } from '../util/turns';
 import { type PluginContext, type RequestState, stateOf } from './request-state';
-import { isQueryOnly, isTransientTransportError, userRetryHandles } from './retry';
+import { isRetriableFailure, userRetryOf } from './retry';
 import { type Outcome, onBehalfOf, sendAgain } from './send';
 
 // The response interceptors: an answer that is an auth error is replayed with a newer token (one
@@ -76,6 +76,7 @@ async function afterRateLimit(
   ctx.log('rate limited: pausing every request', { delayMs: limited.delayMs, url: config.url });
   publishRateLimited(() => ({
     operation: operationNameOf(config),
+    reason: 'declined',
     status: response.status,
     delayMs: limited.delayMs,
     attempt: state.waits + 1,
@@ -89,10 +90,11 @@ async function afterRateLimit(
   return sendAgain(ctx, config, next.token, { ...state, generation: next.generation, waits: state.waits + 1 }, 'rate-limited');
 }
 
+/** A transient failure of a query the plugin sends again (retry.ts); never one the user's axios-retry saw: it alone decides. */
 function retryable(ctx: PluginContext, error: unknown, state: RequestState, config: InternalAxiosRequestConfig): boolean {
   const retry = ctx.opts.retry;
-  if (!retry || !isAxiosError(error) || state.retried >= retry.retries) return false;
-  return isTransientTransportError(error) && isQueryOnly(config) && !isOneShotBody(config.data) && !userRetryHandles(error);
+  if (!retry || !isAxiosError(error) || state.retried >= retry.retries || userRetryOf(config) !== undefined) return false;
+  return isRetriableFailure(error);
 }
 
 /** A transient failure of a query: wait the backoff, send again with the newest token. */

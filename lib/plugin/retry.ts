@@ -1,38 +1,63 @@
-import type { AxiosError } from 'axios';
-import { operationsOf } from '../policy/replay-safety';
+import type { AxiosError, AxiosInstance, AxiosRequestConfig } from 'axios';
+import axiosRetry from 'axios-retry';
+import { isTransientTransportError } from '../policy/classify';
+import { isGraphQLRequest, isOneShotBody, operationsOf } from '../policy/replay-safety';
+import { createBareInstance, type PrivateClient } from '../transport/private-client';
 
-// Transient failures (network errors, HTTP 5xx) of the requests the plugin handles are sent again
-// for GraphQL **queries** only: a mutation is at-most-once, so it is never sent again after a
-// failure we cannot read (docs/how-it-works.md, "retries"). The plugin does this inside its own
-// response interceptor, by axios-retry's rules (which failures, what backoff) but not with its
-// interceptors: an axios-retry the user installed on the same instance keeps its own options for
-// every request, and when it would retry a request itself, the plugin leaves that request to it
-// (never both: attempts would add up). Its rules are restated here in a few lines rather than
-// imported: importing axios-retry pulls its whole module into browser bundles.
+// Retries of transient failures (docs/how-it-works.md, "retries"), by axios-retry: the plugin's
+// resends go through a private client made from the user's instance on which axios-retry is
+// installed, its `retryCondition` made GraphQL-aware — a network failure or an HTTP 5xx of a
+// GraphQL request whose every operation is a query, with a body that can be sent twice, and never
+// a failure axios itself judged (too large, a redirect loop, a bad option): sending it again
+// cannot help. None of the user's interceptors runs twice. A request the user's own axios-retry
+// saw (its state under `config['axios-retry']`) is left to it alone: the plugin never retries it,
+// never calls its `retryCondition`, and gives it back its own state.
 
-/** True when every operation of the request is a query (GET requests always are). */
-export function isQueryOnly(config: { method?: string; data?: unknown; params?: unknown } | undefined): boolean {
-  if (!config) return false;
-  const operations = operationsOf(config);
+/** Where axios-retry keeps its per-request state on a config (its `namespace`). */
+export const RETRY_KEY = 'axios-retry';
+
+/** axios-retry's per-request state, as it leaves it on a config. */
+interface RetryState {
+  retries?: number;
+  retryCount?: number;
+}
+
+/** True when the request is GraphQL and every operation it carries is a query, in a body that can be sent twice. */
+export function isRetriableQuery(config: AxiosRequestConfig | undefined): boolean {
+  if (!config || !isGraphQLRequest(config as never) || isOneShotBody(config.data)) return false;
+  const operations = operationsOf(config as never);
   return operations.length > 0 && operations.every((op) => op?.type === 'query');
 }
 
-// Which failures are transient lives with the other failure rules (policy/classify.ts).
-export { isTransientTransportError } from '../policy/classify';
-
-/** axios-retry's per-request state, as its request interceptor leaves it on the config. */
-interface UserRetryState {
-  retries?: number;
-  retryCondition?: (error: AxiosError) => unknown;
+/** The failures the plugin sends again: transient ones of a retriable query (and axios' own verdicts are never transient: policy/classify.ts). */
+export function isRetriableFailure(error: AxiosError): boolean {
+  return isTransientTransportError(error) && isRetriableQuery(error.config);
 }
 
-/** True when an axios-retry installed by the user on this instance retries this failure itself. */
-export function userRetryHandles(error: AxiosError): boolean {
-  const state = (error.config as Record<string, unknown> | undefined)?.['axios-retry'] as UserRetryState | undefined;
-  if (!state || typeof state.retryCondition !== 'function' || !(Number(state.retries) > 0)) return false;
-  try {
-    return !!state.retryCondition(error);
-  } catch {
-    return false;
-  }
+/** The user's axios-retry saw this request: it alone decides whether to send it again. */
+export const userRetryOf = (config: unknown): unknown => (config as Record<string, unknown> | undefined)?.[RETRY_KEY];
+
+/**
+ * The plugin's retry client: interceptor-free, with axios-retry doing the retries of every resend
+ * the plugin makes; `beforeRetry` runs before each (send.ts: the gate, the newest token, diagnostics).
+ */
+export function createRetryClient(
+  instance: AxiosInstance,
+  retry: false | { retryDelay: (retryCount: number, error: unknown) => number },
+  beforeRetry: (retryCount: number, error: AxiosError, config: AxiosRequestConfig) => Promise<void>,
+): PrivateClient {
+  const client = createBareInstance(instance);
+  axiosRetry(client, {
+    retries: 0, // per request: what is left of `retry.retries` (send.ts)
+    retryCondition: isRetriableFailure,
+    retryDelay: retry ? retry.retryDelay : () => 0,
+    onRetry: (retryCount, error, config) => beforeRetry(retryCount, error, config as AxiosRequestConfig),
+  });
+  return { request: client.request };
+}
+
+/** axios-retry's count of retries on a resend's config (the plugin's state), to carry on. */
+export function retriesOn(config: unknown): number | undefined {
+  const ours = userRetryOf(config) as RetryState | undefined;
+  return typeof ours?.retryCount === 'number' ? ours.retryCount : undefined;
 }

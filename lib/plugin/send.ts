@@ -1,4 +1,4 @@
-import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosError, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { operationNameOf, publishReplay, type ReplayReason } from '../diagnostics';
 import type { RequestTokens } from '../session/session';
 import { identity } from '../util/body';
@@ -6,7 +6,9 @@ import { CANCELED, cancellationOf, type Patience, TIMED_OUT } from '../util/canc
 import { deleteHeader, plainHeaders, setBearer } from '../util/headers';
 import { isAxiosError, redactAxiosError } from '../util/redact';
 import { answered, aTurn, thisTurn } from '../util/turns';
+import { lastLookAdapter } from './adapters';
 import { type PluginContext, type RequestState, STATE_KEY, stateOf } from './request-state';
+import { RETRY_KEY, retriesOn, userRetryOf } from './retry';
 
 // Sending a request again, and the errors axios itself would give. Replays and retries go through
 // the private client (no interceptors, identity transformRequest): the caller gets the same
@@ -118,17 +120,61 @@ export async function sendAgain(
   }));
   const headers = plainHeaders(config.headers, config.method);
   deleteHeader(headers, 'Content-Length');
-  const next: Record<string, unknown> = { ...config, headers, transformRequest: [identity], [STATE_KEY]: { ...state, turn } };
+  // axios-retry retries what is left of `retry.retries` on the plugin's retry client — unless the
+  // user's own axios-retry saw the request: it alone decides, and gets its own state back (retry.ts).
+  const users = userRetryOf(config);
+  const retries = users === undefined && ctx.opts.retry ? ctx.opts.retry.retries : 0;
+  const next: Record<string, unknown> = {
+    ...config,
+    headers,
+    transformRequest: [identity],
+    adapter: lastLookAdapter(ctx, config.adapter),
+    [STATE_KEY]: { ...state, turn },
+    [RETRY_KEY]: { retries, retryCount: state.retried },
+  };
   if (token) setBearer(next, token);
   remainingTimeout(next, state);
   try {
-    return { response: (await ctx.client.request(next as AxiosRequestConfig)) as AxiosResponse };
+    return { response: handBack(ctx, users, (await ctx.retrier.request(next as AxiosRequestConfig)) as AxiosResponse) };
   } catch (error) {
-    if (!isAxiosError(error) || isCanceled(error)) throw redactAxiosError(error);
-    return { error };
+    if (!isAxiosError(error) || isCanceled(error)) throw redactAxiosError(handBack(ctx, users, error));
+    return { error: handBack(ctx, users, error) };
   } finally {
     answered(turn);
   }
+}
+
+/** The outcome of a resend, its config as the user's interceptors expect it: the retries axios-retry made counted, the user's axios-retry state back. */
+function handBack<T>(ctx: PluginContext, users: unknown, outcome: T): T {
+  const config = (outcome as { config?: Record<string, unknown> } | undefined)?.config;
+  if (!config || typeof config !== 'object') return outcome;
+  const state = stateOf(ctx, config);
+  const retried = retriesOn(config);
+  if (state && retried !== undefined) state.retried = Math.max(state.retried, retried);
+  if (users === undefined) delete config[RETRY_KEY];
+  else config[RETRY_KEY] = users;
+  return outcome;
+}
+
+/** Before axios-retry sends a query again (retry.ts): never past its own timeout, after the gate, with the newest token. */
+export async function beforeRetry(ctx: PluginContext, retryCount: number, error: AxiosError, config: AxiosRequestConfig): Promise<void> {
+  const state = stateOf(ctx, config);
+  if (!state) return;
+  if (ranOut(state.deadline)) throw await timedOut(ctx, config as InternalAxiosRequestConfig, state.timeout);
+  ctx.log('transient failure; sending again', { attempt: retryCount, status: error.response?.status, code: error.code });
+  if (state.generation > 0) {
+    const now = await onBehalfOf(ctx, config as InternalAxiosRequestConfig, state, (wait) => ctx.session.admitted(wait));
+    if (now.token) setBearer(config, now.token);
+    else deleteHeader(config.headers, 'Authorization');
+    state.generation = now.generation;
+  }
+  publishReplay(() => ({
+    operation: operationNameOf(config),
+    resendCount: state.replays + state.waits + retryCount,
+    reason: 'transient',
+    generation: state.generation,
+    method: config.method,
+  }));
 }
 
 /** True once a request's own timeout has run out (`deadline`, epoch ms): it must not be sent any more. */
@@ -157,68 +203,4 @@ export async function leaveInTurn(ctx: PluginContext, granted: RequestTokens): P
 /** `config.timeout` shortened by the time the request was held (request interceptor). */
 export function afterHold(config: InternalAxiosRequestConfig, state: RequestState): void {
   if (state.deadline !== undefined && state.deadline - Date.now() < (state.timeout ?? 0)) remainingTimeout(config as never, state);
-}
-
-/** Waits for a pacing slot, at most until the request's own timeout runs out (then axios' timeout error). */
-async function slot(ctx: PluginContext, config: InternalAxiosRequestConfig, state: RequestState | undefined): Promise<() => void> {
-  const cancel = cancellationOf(config);
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  cancel.signal?.addEventListener('abort', abort, { once: true });
-  if (cancel.signal?.aborted) abort();
-  let timedOutWaiting = false;
-  const left = state?.deadline === undefined ? undefined : state.deadline - Date.now();
-  const timer = left === undefined ? undefined : setTimeout(() => ((timedOutWaiting = true), abort()), Math.max(0, left));
-  try {
-    return await ctx.pacer!.acquire(controller.signal);
-  } catch (error) {
-    if (error !== CANCELED) throw error;
-    if (timedOutWaiting) throw await timedOut(ctx, config, state?.timeout);
-    return cancelled(ctx, config);
-  } finally {
-    clearTimeout(timer);
-    cancel.signal?.removeEventListener('abort', abort);
-    cancel.dispose();
-  }
-}
-
-const ORIGINAL = 'axios-graphql-refresh:adapter';
-type Adapter = ((config: InternalAxiosRequestConfig) => Promise<AxiosResponse>) & { [ORIGINAL]?: unknown };
-
-/**
- * With `rateLimit`, a request takes a pacing slot only while the transport sends it: every way a
- * request can end (a cancel in flight, a throwing transform or interceptor before the send) then
- * gives its slot back, since none of them reach here or all of them leave here (docs/configuration.md,
- * `rateLimit`). A request that waited for a slot goes out with the newest token.
- */
-export function pacedAdapter(ctx: PluginContext, adapter: unknown): Adapter {
-  const original = (adapter as Adapter | undefined)?.[ORIGINAL] ?? adapter;
-  const paced: Adapter = async (config) => {
-    const state = stateOf(ctx, config);
-    const release = await slot(ctx, config, state);
-    try {
-      if (state) afterHold(config, state); // the wait for the slot counts against the request's own timeout
-      if (state && !state.passive) {
-        // Tokens may have changed while it waited: the newest, or none after a logout (never the old one).
-        const now = await ctx.session.latest();
-        if (!now.token) deleteHeader(config.headers, 'Authorization');
-        else if (now.generation > state.generation) setBearer(config, now.token);
-        state.generation = now.generation;
-      }
-      return await ctx.client
-        .request({ ...config, adapter: original, transformRequest: [identity], transformResponse: [identity] } as AxiosRequestConfig)
-        .then(
-          (response) => Object.assign(response, { config }),
-          (error: unknown) => {
-            if (isAxiosError(error))
-              Object.assign(error, { config }, error.response ? { response: Object.assign(error.response, { config }) } : {});
-            throw error;
-          },
-        );
-    } finally {
-      release();
-    }
-  };
-  paced[ORIGINAL] = original;
-  return paced;
 }

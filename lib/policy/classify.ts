@@ -39,10 +39,25 @@ export function isNetworkError(error: AxiosError): boolean {
   return !error.response && !!code && code !== 'ERR_CANCELED' && code !== 'ECONNABORTED' && !isPermanentCode(code);
 }
 
-/** What the plugin sends again for a user's query (axios-retry's rule): HTTP 5xx, or a network failure worth trying again. */
+/**
+ * axios' own verdict on an answer it received: a redirect loop (`maxRedirects`), a body over
+ * `maxContentLength` or `maxBodyLength`. Its code (`ERR_BAD_RESPONSE`) is also that of an HTTP 5xx
+ * and of a stream cut mid-body: only the message tells them apart.
+ */
+function isAxiosVerdict(error: AxiosError): boolean {
+  const code = error.code;
+  if (typeof code === 'string' && code.startsWith('ERR_FR_')) return true;
+  return !error.response && code === 'ERR_BAD_RESPONSE' && /max(Content|Body)Length/.test(String(error.message));
+}
+
+/**
+ * What the plugin sends again for a user's query (axios-retry's rule, narrowed): HTTP 5xx, or a
+ * network failure worth trying again — never a failure axios itself judged (a redirect loop, an
+ * answer too large: sending it again would end the same way).
+ */
 export function isTransientTransportError(error: AxiosError): boolean {
   if (error.response) return error.response.status >= 500 && error.response.status <= 599;
-  return isNetworkError(error);
+  return isNetworkError(error) && !isAxiosVerdict(error);
 }
 
 /**

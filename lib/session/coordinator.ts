@@ -1,6 +1,7 @@
 import { publishSessionExpired, type SessionEndReason } from '../diagnostics';
 import { SessionExpiredError } from '../errors/session-expired-error';
 import type { RefreshContext, TokenInput, TokenSet, TokenStore } from '../types';
+import { type Budget, createBudget, createSharedBudget } from './budget';
 import { createGate, type Gate } from './gate';
 
 // What every attachment sharing one token store must share: the flight (one refresh or login at a
@@ -56,6 +57,8 @@ export class Coordinator {
   /** Origins a non-GraphQL request went to: whatever attachment has its endpoint there, it never receives the refresh token. */
   readonly #notGraphQL = new Set<string>();
   #unsubscribe: (() => void) | undefined;
+  /** The store's send budgets (`rateLimit`), by key and limits: every attachment with the same limits shares one. */
+  readonly #budgets = new Map<string, Budget>();
 
   readonly #store: TokenStore;
 
@@ -86,6 +89,23 @@ export class Coordinator {
   /** Every write through any attachment on the store calls this, before writing (token-view.ts). */
   wrote(): void {
     this.#version++;
+  }
+
+  /**
+   * The send budget `key` of this store with these limits (budget.ts): kept by the store when it
+   * offers `takeBudget` (shared across processes), else counted here, in-process.
+   */
+  budget(key: string, limit: number, windowMs: number): Budget {
+    const id = `${key} ${limit}/${windowMs}`;
+    let budget = this.#budgets.get(id);
+    if (!budget) {
+      const local = createBudget(limit, windowMs);
+      const store = this.#store;
+      budget =
+        typeof store.takeBudget === 'function' ? createSharedBudget((r) => store.takeBudget!(r), key, limit, windowMs, local) : local;
+      this.#budgets.set(id, budget);
+    }
+    return budget;
   }
 
   /** Registers an attachment; returns the function that unregisters it (detach). */

@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from '../config/options';
 import {
   operationNameOf,
+  publishRateLimited,
   publishRefreshEnd,
   publishRefreshError,
   publishRefreshStart,
@@ -16,6 +17,7 @@ import { assertTokenInput, isExpired, normalizeTokens } from '../stores/tokens';
 import type { TokenInput, TokenRefreshStats, TokenSet } from '../types';
 import { redactAxiosError, redactText } from '../util/redact';
 import { sleep, withDeadline } from '../util/timers';
+import { type Ticket, takeWhenRoom } from './budget';
 import type { Coordinator, Refresher } from './coordinator';
 import type { TokenView } from './token-view';
 
@@ -178,15 +180,36 @@ async function runRefresh(
   return { input, sentAt };
 }
 
+/**
+ * A login's place in the store's login budget (`rateLimit.logins`; NextSchool allows 5 a minute),
+ * taken before its own deadline starts. A wait of about a second or more is announced once
+ * (docs/rate-limits.md, "watching waits").
+ */
+function loginTurn(deps: FlightDeps, attempt: number): Promise<Ticket> | undefined {
+  const limits = deps.options.rateLimit ? deps.options.rateLimit.logins : undefined;
+  if (!limits) return undefined;
+  return takeWhenRoom(deps.shared.budget('logins', limits.intervalCap, limits.interval), (delayMs) => {
+    if (delayMs < 1_000) return;
+    deps.stats.paced++;
+    deps.log('the login waits for the login rate limit', { delayMs: Math.round(delayMs) });
+    publishRateLimited(() => ({ operation: 'login', reason: 'paced', delayMs: Math.round(delayMs), attempt }));
+  });
+}
+
 async function runLogin(deps: FlightDeps, trace: Trace): Promise<Sent> {
   deps.stats.logins++;
   deps.log('logging in');
   let sentAt = Date.now();
   let attempt = 0;
-  const input = await onceMoreAfterRateLimit(deps, 'login', () => {
-    sentAt = Date.now();
-    started(deps, trace, 'login', ++attempt);
-    return withDeadline(deps.options.refreshTimeoutMs, 'login', (signal) => deps.options.login!({ signal }));
+  const input = await onceMoreAfterRateLimit(deps, 'login', async () => {
+    const ticket = await loginTurn(deps, attempt + 1);
+    try {
+      sentAt = Date.now();
+      started(deps, trace, 'login', ++attempt);
+      return await withDeadline(deps.options.refreshTimeoutMs, 'login', (signal) => deps.options.login!({ signal }));
+    } finally {
+      ticket?.answered();
+    }
   });
   return { input, sentAt };
 }

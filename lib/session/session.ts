@@ -3,8 +3,10 @@ import { SessionExpiredError } from '../errors/session-expired-error';
 import { assertTokenInput, isExpired, normalizeTokens } from '../stores/tokens';
 import type { RefreshContext, TokenInput, TokenRefreshStats, TokenSet, TokenStore } from '../types';
 import { type Patience, waitFor } from '../util/cancel';
+import type { Budget } from './budget';
 import { type Coordinator, coordinatorFor, type Member, type Refresher, type Standing } from './coordinator';
 import { type FlightCause, type FlightDeps, type FlightKind, fly } from './flight';
+import type { Gate } from './gate';
 import { type RequestTokens, TokenView } from './token-view';
 
 // The token lifecycle of one attachment (docs/how-it-works.md): what a request is sent with, the
@@ -270,6 +272,36 @@ export class Session implements Member {
   /** Holds the gate for `ms` (a rate limit): nothing is sent meanwhile. Overlapping pauses coalesce. */
   pauseFor(ms: number): void {
     this.#shared.gate.pause(ms);
+  }
+
+  /** The store's gate (a paced attachment's admission queue is paused while it is held). */
+  get gate(): Gate {
+    return this.#shared.gate;
+  }
+
+  /** Requests waiting at the gate for a rate-limit pause now (`stats.waiting`). */
+  pausedWaiters(): number {
+    return this.#shared.gate.pausedWaiters;
+  }
+
+  /** The store's send budget `key` with these limits (shared by every attachment on the store). */
+  budget(key: string, limit: number, windowMs: number): Budget {
+    return this.#shared.budget(key, limit, windowMs);
+  }
+
+  /**
+   * The tokens an admitted request leaves with (plugin/admission.ts): it waits at the gate first —
+   * a request held for a flight shares that flight's outcome, as in {@link Session.forRequest} —
+   * then takes what the store holds now; throws if the session ended.
+   */
+  async admitted(wait: Patience): Promise<RequestTokens> {
+    const flight = this.#shared.heldFlight;
+    const held = this.#shared.gate.pass(wait.signal, wait.deadline);
+    if (held) {
+      await held;
+      if (flight) await flight;
+    }
+    return this.latest();
   }
 
   /** Waits until the gate is open; `undefined` when it is open. */

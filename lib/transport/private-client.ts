@@ -14,8 +14,8 @@ export interface PrivateClient extends Pick<AxiosInstance, 'request'> {
   ownAgent?: (agent: unknown) => unknown;
 }
 
-/** Creates an interceptor-free client from `instance` (axios ≥ 0.22 gives every instance `create`). */
-export function createPrivateClient(instance: AxiosInstance): PrivateClient {
+/** An interceptor-free axios instance made from `instance` (axios ≥ 0.22 gives every instance `create`), its default headers emptied. */
+export function createBareInstance(instance: AxiosInstance): AxiosInstance {
   const create = (instance as AxiosInstance & { create?: (config?: AxiosRequestConfig) => AxiosInstance }).create;
   if (typeof create !== 'function') {
     // The same words as the refusal at attach (plugin/axios-copy.ts): createNextSchoolClient gets here first.
@@ -25,7 +25,12 @@ export function createPrivateClient(instance: AxiosInstance): PrivateClient {
   }
   const client = create.call(instance, {});
   (client.defaults as { headers: unknown }).headers = {};
-  return { request: client.request, ownAgent: createOwnAgents() };
+  return client;
+}
+
+/** Creates the client of the refresh and the login from `instance`: interceptor-free, with agents of its own for a full pool. */
+export function createPrivateClient(instance: AxiosInstance): PrivateClient {
+  return { request: createBareInstance(instance).request, ownAgent: createOwnAgents() };
 }
 
 const TRANSPORT_KEYS = [

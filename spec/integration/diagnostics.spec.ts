@@ -76,7 +76,7 @@ describe('attachTokenRefresh(instance): diagnostics channels', () => {
     try {
       h.server.set({ declineNext: { operationName: 'Students', count: 1, kind: 'graphql', retryAfterSeconds: 0.05 } });
       await h.client.query(STUDENTS);
-      expect(rec.of('rate-limited')).toEqual([{ operation: 'Students', status: 200, delayMs: 50, attempt: 1 }]);
+      expect(rec.of('rate-limited')).toEqual([{ operation: 'Students', reason: 'declined', status: 200, delayMs: 50, attempt: 1 }]);
       expect(rec.of('replay')).toEqual([expect.objectContaining({ reason: 'rate-limited', resendCount: 1 })]);
     } finally {
       rec.stop();

@@ -152,6 +152,7 @@ describe('docs/examples/express-legacy: one NextSchool account per school', () =
     const proxy = await recordingProxy(sandbox.url);
     // Memory stores here; with several processes, schools.js passes a RedisTokenStore per account.
     const schools = createSchoolClients({
+      rateLimit: false, // the sandbox here has no limits, and the tests send more than 60 a minute per account
       accounts: {
         'school-a': { username: 'svc-school-a', password: 'password-a', url: `${proxy.url}/school-a/` },
         'school-b': { username: 'svc-school-b', password: 'password-b', url: `${proxy.url}/school-b/` },

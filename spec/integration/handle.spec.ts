@@ -61,7 +61,16 @@ describe('TokenRefreshHandle', () => {
     const h = await harness();
     h.server.expireAccessTokens();
     await Promise.all([h.client.query(STUDENTS), h.client.query(STUDENTS)]);
-    expect(h.auth.stats).toEqual({ refreshes: 1, logins: 0, replays: 2, queued: 0, sessionExpired: 0, rateLimited: 0 });
+    expect(h.auth.stats).toEqual({
+      refreshes: 1,
+      logins: 0,
+      replays: 2,
+      queued: 0,
+      sessionExpired: 0,
+      rateLimited: 0,
+      waiting: 0,
+      paced: 0,
+    });
   });
 });
 

@@ -3,7 +3,8 @@ import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql, type TokenRefreshHandle } from '../../lib';
 import { createNextSchoolClient } from '../../lib/nextschool';
-import { axiosHasFetchAdapter, deferred, within } from '../support/contract';
+import { axiosHasFetchAdapter } from '../support/contract';
+import { deferred, within } from '../support/events';
 import { type ForwardProxy, forwardProxy, type HeldServer, heldServer, TEST_CA } from '../support/held-server';
 
 // The refresh and the login never wait behind the herd (docs/how-it-works.md, "connection pools"): with a bounded

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql } from '../../lib';
 import { PER_TURN } from '../../lib/util/turns';
-import { within } from '../support/contract';
+import { within } from '../support/events';
 import { type HeldServer, heldServer } from '../support/held-server';
 
 // Replays leave as soon as the new token exists (docs/how-it-works.md, "when replays leave"): the

@@ -1,9 +1,11 @@
 import axios from 'axios';
-import { startSandboxServer, type SandboxServer } from '../../lib/testing';
+import { type SandboxServer, startSandboxServer } from '../../lib/testing';
 
-const LOGIN = 'mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken expiresIn user { id username } } }';
+const LOGIN =
+  'mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken expiresIn user { id username } } }';
 const REFRESH = 'mutation R($t: String!) { refreshToken(refreshToken: $t) { accessToken expiresIn } }';
-const STUDENTS = 'query S($search: String, $limit: Int, $offset: Int, $code: String) { students(search: $search, limit: $limit, offset: $offset, code: $code) { id code fullName classroomName status statusText } }';
+const STUDENTS =
+  'query S($search: String, $limit: Int, $offset: Int, $code: String) { students(search: $search, limit: $limit, offset: $offset, code: $code) { id code fullName classroomName status statusText } }';
 
 const open: SandboxServer[] = [];
 async function sandbox(options: Parameters<typeof startSandboxServer>[0] = {}) {
@@ -65,7 +67,20 @@ describe('startSandboxServer(): authentication', () => {
   it('expires access tokens after accessTtlMs and refresh tokens after refreshTtlMs', async () => {
     // The clock is the test's: only Date is faked (the sandbox reads Date.now()), so the requests
     // themselves run on real timers and a slow machine cannot outrun a TTL between two of them.
-    jest.useFakeTimers({ doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+    jest.useFakeTimers({
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
     try {
       const { post, login } = await sandbox({ accessTtlMs: 150, refreshTtlMs: 300 });
       const { accessToken, refreshToken, expiresIn } = await login();
@@ -77,7 +92,9 @@ describe('startSandboxServer(): authentication', () => {
       jest.setSystemTime(Date.now() + 149);
       expect((await post({ query: REFRESH, variables: { t: refreshToken } })).data.data.refreshToken.accessToken).toBeTruthy();
       jest.setSystemTime(Date.now() + 1);
-      expect((await post({ query: REFRESH, variables: { t: refreshToken } })).data.errors[0].message).toBe('Invalid or expired refresh token');
+      expect((await post({ query: REFRESH, variables: { t: refreshToken } })).data.errors[0].message).toBe(
+        'Invalid or expired refresh token',
+      );
     } finally {
       jest.useRealTimers();
     }
@@ -108,7 +125,9 @@ describe('startSandboxServer(): authentication', () => {
     const { post, login } = await sandbox();
     const { accessToken, refreshToken } = await login();
     expect((await post({ query: 'mutation { logout }' }, accessToken)).data.data.logout).toBe(true);
-    expect((await post({ query: REFRESH, variables: { t: refreshToken } })).data.errors[0].message).toBe('Invalid or expired refresh token');
+    expect((await post({ query: REFRESH, variables: { t: refreshToken } })).data.errors[0].message).toBe(
+      'Invalid or expired refresh token',
+    );
   });
 });
 
@@ -117,19 +136,31 @@ describe('startSandboxServer(): data', () => {
     const { post, login } = await sandbox();
     const { accessToken } = await login();
     const first = (await post({ query: STUDENTS, variables: { limit: 1 } }, accessToken)).data.data.students[0];
-    expect(first).toEqual({ id: 1, code: '10001', fullName: 'เด็กชายสมชาย ใจดี', classroomName: 'ม.1/1', status: 10, statusText: 'กำลังศึกษา' });
+    expect(first).toEqual({
+      id: 1,
+      code: '10001',
+      fullName: 'เด็กชายสมชาย ใจดี',
+      classroomName: 'ม.1/1',
+      status: 10,
+      statusText: 'กำลังศึกษา',
+    });
     const page2 = (await post({ query: STUDENTS, variables: { limit: 25, offset: 25 } }, accessToken)).data.data.students;
     expect(page2[0].id).toBe(26);
     const found = (await post({ query: STUDENTS, variables: { search: 'สมชาย' } }, accessToken)).data.data.students;
     expect(found.length).toBeGreaterThan(0);
     found.forEach((s: { fullName: string }) => expect(s.fullName).toContain('สมชาย'));
-    expect((await post({ query: STUDENTS, variables: { code: '1006' } }, accessToken)).data.data.students.map((s: { id: number }) => s.id)).toEqual([60]);
+    expect(
+      (await post({ query: STUDENTS, variables: { code: '1006' } }, accessToken)).data.data.students.map((s: { id: number }) => s.id),
+    ).toEqual([60]);
   });
 
   it('serves student(id), teachers and teacher(id)', async () => {
     const { post, login } = await sandbox();
     const { accessToken } = await login();
-    const res = await post({ query: '{ student(id: 2) { fullName } teachers(limit: 3) { id fullName teachGroup } teacher(id: 1) { username takecare } }' }, accessToken);
+    const res = await post(
+      { query: '{ student(id: 2) { fullName } teachers(limit: 3) { id fullName teachGroup } teacher(id: 1) { username takecare } }' },
+      accessToken,
+    );
     expect(res.data.data.student.fullName).toMatch(/^เด็กหญิง/);
     expect(res.data.data.teachers).toHaveLength(3);
     expect(res.data.data.teacher.username).toMatch(/\.t1$/);
@@ -171,7 +202,10 @@ describe('startSandboxServer({ rateLimits }): the three documented layers', () =
     const { post } = await sandbox();
     for (let i = 0; i < 5; i++) await post({ query: LOGIN, variables: { u: 'demo', p: 'x' } });
     const res = await post({ query: LOGIN, variables: { u: 'demo', p: 'demo-password' } });
-    expect(res.data.errors[0]).toMatchObject({ message: 'Too many login attempts. Please try again later.', extensions: { code: 'RATE_LIMITED' } });
+    expect(res.data.errors[0]).toMatchObject({
+      message: 'Too many login attempts. Please try again later.',
+      extensions: { code: 'RATE_LIMITED' },
+    });
   });
 
   it('can be turned off', async () => {
@@ -185,7 +219,12 @@ describe('startSandboxServer({ faults })', () => {
   it('injects HTTP 500s, resets and HTML pages at the given rates', async () => {
     const { s, post } = await sandbox({ rateLimits: false, faults: { http500: 0.2, reset: 0.1, html: 0.1 } });
     const outcomes = await Promise.all(
-      Array.from({ length: 300 }, () => post({ query: '{ student(id: 1) { id } }' }).then((r) => String(r.status), (e) => e.code)),
+      Array.from({ length: 300 }, () =>
+        post({ query: '{ student(id: 1) { id } }' }).then(
+          (r) => String(r.status),
+          (e) => e.code,
+        ),
+      ),
     );
     const count = (k: string) => outcomes.filter((o) => o === k).length;
     expect(count('500')).toBeGreaterThan(20);
@@ -241,7 +280,11 @@ describe('startSandboxServer({ cors })', () => {
     expect(bad.status).toBe(400);
     expect(bad.headers['access-control-allow-origin']).toBe('*');
     const faulty = await sandbox({ rateLimits: false, faults: { http500: 1 } });
-    const res = await axios.post(faulty.s.url, { query: '{ student(id: 1) { id } }' }, { headers: { Origin: ORIGIN }, validateStatus: () => true });
+    const res = await axios.post(
+      faulty.s.url,
+      { query: '{ student(id: 1) { id } }' },
+      { headers: { Origin: ORIGIN }, validateStatus: () => true },
+    );
     expect(res.status).toBe(500);
     expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
   });
@@ -259,7 +302,9 @@ describe('startSandboxServer({ cors })', () => {
 describe('startSandboxServer(): the documented login payload and token', () => {
   it('answers login with AuthUser { id username name email } and a JWT whose sub is a string', async () => {
     const { post } = await sandbox();
-    const res = await post({ query: 'mutation { login(username: "demo", password: "demo-password") { accessToken user { __typename id username name email } } }' });
+    const res = await post({
+      query: 'mutation { login(username: "demo", password: "demo-password") { accessToken user { __typename id username name email } } }',
+    });
     const { accessToken, user } = res.data.data.login;
     expect(user).toEqual({ __typename: 'AuthUser', id: 1, username: 'demo', name: 'บัญชีทดสอบ API', email: 'api@school.ac.th' });
     const claims = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString());
@@ -277,14 +322,18 @@ describe('startSandboxServer(): filters match as the query pages say', () => {
       return res.data.data;
     };
   }
-  const STUDENT_IDS = 'query S($search: String, $firstname: String, $mobileNo: String, $citizenId: String) { students(search: $search, firstname: $firstname, mobileNo: $mobileNo, citizenId: $citizenId, limit: 100) { id firstname mobileNo citizenId firstnameEn } }';
-  const TEACHERS = 'query T($search: String, $username: String, $email: String, $mobileNo: String, $citizenId: String) { teachers(search: $search, username: $username, email: $email, mobileNo: $mobileNo, citizenId: $citizenId) { id username email mobileNo } }';
+  const STUDENT_IDS =
+    'query S($search: String, $firstname: String, $mobileNo: String, $citizenId: String) { students(search: $search, firstname: $firstname, mobileNo: $mobileNo, citizenId: $citizenId, limit: 100) { id firstname mobileNo citizenId firstnameEn } }';
+  const TEACHERS =
+    'query T($search: String, $username: String, $email: String, $mobileNo: String, $citizenId: String) { teachers(search: $search, username: $username, email: $email, mobileNo: $mobileNo, citizenId: $citizenId) { id username email mobileNo } }';
 
   it('students: firstname is partial; mobileNo and citizenId are exact; search spans code, names, mobileNo, citizenId only', async () => {
     const q = await authed();
     const everyone = (await q(STUDENT_IDS)).students;
     const first = everyone[0];
-    expect((await q(STUDENT_IDS, { firstname: 'ชาย' })).students.every((s: { firstname: string }) => s.firstname.includes('ชาย'))).toBe(true);
+    expect((await q(STUDENT_IDS, { firstname: 'ชาย' })).students.every((s: { firstname: string }) => s.firstname.includes('ชาย'))).toBe(
+      true,
+    );
     expect((await q(STUDENT_IDS, { mobileNo: first.mobileNo })).students.map((s: { id: number }) => s.id)).toEqual([1]);
     expect((await q(STUDENT_IDS, { mobileNo: first.mobileNo.slice(0, 6) })).students).toEqual([]);
     expect((await q(STUDENT_IDS, { citizenId: first.citizenId })).students.map((s: { id: number }) => s.id)).toEqual([1]);
@@ -316,7 +365,8 @@ describe('startSandboxServer(): the care module', () => {
     const { accessToken } = await login();
     return (query: string, variables: object = {}) => post({ query, variables }, accessToken);
   }
-  const VISITS = 'query V($classroomId: Int, $semesterId: Int, $status: String, $limit: Int, $offset: Int) { visitStudents(classroomId: $classroomId, semesterId: $semesterId, status: $status, limit: $limit, offset: $offset) { studentId classroomName visitId visitedAt overall overallText } }';
+  const VISITS =
+    'query V($classroomId: Int, $semesterId: Int, $status: String, $limit: Int, $offset: Int) { visitStudents(classroomId: $classroomId, semesterId: $semesterId, status: $status, limit: $limit, offset: $offset) { studentId classroomName visitId visitedAt overall overallText } }';
 
   it('visitStudents: 50 rows by default, status and classroomId filters, overall with Thai text, and visitStats agreeing', async () => {
     const q = await authed();
@@ -326,15 +376,23 @@ describe('startSandboxServer(): the care module', () => {
     expect(whole).toHaveLength(60);
     const stats = (await q('{ visitStats { total visited notVisited problem normal } }')).data.data.visitStats;
     const count = (o: string) => whole.filter((r: { overall: string }) => r.overall === o).length;
-    expect(stats).toEqual({ total: 60, visited: 60 - count('NOT_VISITED'), notVisited: count('NOT_VISITED'), problem: count('PROBLEM'), normal: count('NORMAL') });
+    expect(stats).toEqual({
+      total: 60,
+      visited: 60 - count('NOT_VISITED'),
+      notVisited: count('NOT_VISITED'),
+      problem: count('PROBLEM'),
+      normal: count('NORMAL'),
+    });
     expect(stats.problem).toBeGreaterThan(0);
     expect(stats.notVisited).toBeGreaterThan(0);
     const problems = (await q(VISITS, { classroomId: 42, status: 'problem' })).data.data.visitStudents;
     expect(problems.length).toBeGreaterThan(0);
-    for (const row of problems) expect(row).toMatchObject({ classroomName: 'ม.1/2', overall: 'PROBLEM', overallText: 'มีปัญหา', visitId: expect.any(Number) });
+    for (const row of problems)
+      expect(row).toMatchObject({ classroomName: 'ม.1/2', overall: 'PROBLEM', overallText: 'มีปัญหา', visitId: expect.any(Number) });
     const notVisited = (await q(VISITS, { status: 'not_visited', limit: 100 })).data.data.visitStudents;
     expect(notVisited).toHaveLength(stats.notVisited);
-    for (const row of notVisited) expect(row).toMatchObject({ overall: 'NOT_VISITED', overallText: 'ยังไม่เยี่ยม', visitId: null, visitedAt: null });
+    for (const row of notVisited)
+      expect(row).toMatchObject({ overall: 'NOT_VISITED', overallText: 'ยังไม่เยี่ยม', visitId: null, visitedAt: null });
     expect((await q(VISITS, { status: 'visited', limit: 100 })).data.data.visitStudents).toHaveLength(stats.visited);
   });
 
@@ -345,28 +403,59 @@ describe('startSandboxServer(): the care module', () => {
     for (const row of second) expect(row.visitedAt).toMatch(/^2025-11-/);
     const bad = await q(VISITS, { status: 'maybe' });
     expect(bad.status).toBe(200);
-    expect(bad.data.errors[0]).toMatchObject({ message: expect.stringContaining('Invalid status "maybe"'), path: ['visitStudents'], extensions: { code: 'BAD_USER_INPUT' } });
+    expect(bad.data.errors[0]).toMatchObject({
+      message: expect.stringContaining('Invalid status "maybe"'),
+      path: ['visitStudents'],
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 
   it('adviserScreens and adviserScreenStats: overall classes in the documented precedence, per-domain counts', async () => {
     const q = await authed();
     const rows = (await q('{ adviserScreens(limit: 100) { studentId screenId overall } }')).data.data.adviserScreens;
-    const stats = (await q('{ adviserScreenStats { total totalSpecial totalTalent totalNormal totalRisk totalProblem totalGenius totalNotScreened domains { name nameText normal risk problem } } }')).data.data.adviserScreenStats;
+    const stats = (
+      await q(
+        '{ adviserScreenStats { total totalSpecial totalTalent totalNormal totalRisk totalProblem totalGenius totalNotScreened domains { name nameText normal risk problem } } }',
+      )
+    ).data.data.adviserScreenStats;
     const count = (o: string) => rows.filter((r: { overall: string }) => r.overall === o).length;
-    expect(stats).toMatchObject({ total: 60, totalSpecial: count('SPECIAL'), totalTalent: count('TALENT'), totalNormal: count('NORMAL'), totalRisk: count('RISK'), totalProblem: count('PROBLEM'), totalNotScreened: count('NOT_SCREENED') });
+    expect(stats).toMatchObject({
+      total: 60,
+      totalSpecial: count('SPECIAL'),
+      totalTalent: count('TALENT'),
+      totalNormal: count('NORMAL'),
+      totalRisk: count('RISK'),
+      totalProblem: count('PROBLEM'),
+      totalNotScreened: count('NOT_SCREENED'),
+    });
     expect(count('SPECIAL')).toBe(stats.totalGenius);
-    expect(stats.domains.map((d: { name: string }) => d.name)).toEqual(['STUDY', 'HEALTH', 'FINANCIAL', 'SECURITY', 'DRUG', 'VIOLENCE', 'SEXUAL', 'GAME', 'ELECTRONIC']);
+    expect(stats.domains.map((d: { name: string }) => d.name)).toEqual([
+      'STUDY',
+      'HEALTH',
+      'FINANCIAL',
+      'SECURITY',
+      'DRUG',
+      'VIOLENCE',
+      'SEXUAL',
+      'GAME',
+      'ELECTRONIC',
+    ]);
     const special = (await q('{ adviserScreens(status: "special") { studentId overall } }')).data.data.adviserScreens;
     expect(special.map((r: { studentId: number }) => r.studentId)).toEqual([29, 58]);
     // Student 58 is a genius with a PROBLEM domain or not: SPECIAL wins either way.
-    const nested = (await q('{ student(id: 58) { adviserScreen { overall isGenius domains { state stateText } } } }')).data.data.student.adviserScreen;
+    const nested = (await q('{ student(id: 58) { adviserScreen { overall isGenius domains { state stateText } } } }')).data.data.student
+      .adviserScreen;
     expect(nested).toMatchObject({ overall: 'SPECIAL', isGenius: true });
     expect(nested.domains).toHaveLength(9);
   });
 
   it('sdqTemplate (25 questions, 0–2 points, reverse items reversed) and eqTemplate (52 questions, 1–4 points)', async () => {
     const q = await authed();
-    const { sdqTemplate, eqTemplate } = (await q('{ sdqTemplate { id name questions { orderNumber questionText answers { answerText answerPoint } } } eqTemplate { name questions { orderNumber answers { answerPoint } } } }')).data.data;
+    const { sdqTemplate, eqTemplate } = (
+      await q(
+        '{ sdqTemplate { id name questions { orderNumber questionText answers { answerText answerPoint } } } eqTemplate { name questions { orderNumber answers { answerPoint } } } }',
+      )
+    ).data.data;
     expect(sdqTemplate.questions).toHaveLength(25);
     expect(sdqTemplate.questions.map((x: { orderNumber: number }) => x.orderNumber)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     expect(sdqTemplate.questions[0].answers.map((a: { answerPoint: number }) => a.answerPoint)).toEqual([0, 1, 2]);
@@ -377,14 +466,17 @@ describe('startSandboxServer(): the care module', () => {
 
   it('sdqResults on Student: levels per the SDQ page for full, partial and missing answers; RespondentType filter', async () => {
     const q = await authed();
-    const query = 'query R($id: Int, $r: RespondentType) { student(id: $id) { sdqResults(respondentType: $r) { respondentType answered totalScore level levelText dimensions { dimension score level } } } }';
+    const query =
+      'query R($id: Int, $r: RespondentType) { student(id: $id) { sdqResults(respondentType: $r) { respondentType answered totalScore level levelText dimensions { dimension score level } } } }';
     const student8 = (await q(query, { id: 8 })).data.data.student.sdqResults;
     expect(student8.map((r: { respondentType: string }) => r.respondentType)).toEqual(['TEACHER', 'PARENT', 'STUDENT']);
     // Student 8 answered 2 everywhere: dimensions 1–4 score 10 each (total 40 → PROBLEM), PROSOCIAL a STRENGTH.
     expect(student8[0]).toMatchObject({ answered: 25, totalScore: 40, level: 'PROBLEM', levelText: 'มีปัญหา' });
     expect(student8[0].dimensions.map((d: { level: string }) => d.level)).toEqual(['PROBLEM', 'PROBLEM', 'PROBLEM', 'PROBLEM', 'STRENGTH']);
     const partial = (await q(query, { id: 9, r: 'TEACHER' })).data.data.student.sdqResults; // 12 of 25 answered
-    expect(partial).toEqual([expect.objectContaining({ respondentType: 'TEACHER', answered: 12, level: 'PARTIAL', levelText: 'ประเมินยังไม่ครบ' })]);
+    expect(partial).toEqual([
+      expect.objectContaining({ respondentType: 'TEACHER', answered: 12, level: 'PARTIAL', levelText: 'ประเมินยังไม่ครบ' }),
+    ]);
     expect(partial[0].dimensions.some((d: { level: string }) => d.level === 'NOT_ASSESSED')).toBe(true);
     const none = (await q(query, { id: 1, r: 'PARENT' })).data.data.student.sdqResults[0];
     expect(none).toMatchObject({ answered: 0, totalScore: null, level: 'NOT_ASSESSED', levelText: 'ยังไม่ประเมิน' });
@@ -395,7 +487,11 @@ describe('startSandboxServer(): the care module', () => {
 
   it('eqResult on Student: 9 dimensions with NORMAL ranges; NOT_ASSESSED without answers; eqStudents and sdqStudents agree', async () => {
     const q = await authed();
-    const eq = (await q('{ a: student(id: 1) { eqResult { answered dimensions { group dimension score normalMin normalMax level } } } b: student(id: 4) { eqResult { answered dimensions { level } } } }')).data.data;
+    const eq = (
+      await q(
+        '{ a: student(id: 1) { eqResult { answered dimensions { group dimension score normalMin normalMax level } } } b: student(id: 4) { eqResult { answered dimensions { level } } } }',
+      )
+    ).data.data;
     expect(eq.a.eqResult.answered).toBe(52);
     expect(eq.a.eqResult.dimensions).toHaveLength(9);
     for (const d of eq.a.eqResult.dimensions) {
@@ -405,19 +501,32 @@ describe('startSandboxServer(): the care module', () => {
     expect(eq.a.eqResult.dimensions[0]).toMatchObject({ group: 'GOOD', dimension: 'SELF_CONTROL', normalMin: 13, normalMax: 18 });
     expect(eq.b.eqResult.answered).toBe(0);
     expect(eq.b.eqResult.dimensions.every((d: { level: string }) => d.level === 'NOT_ASSESSED')).toBe(true);
-    const lists = (await q('{ eqStudents(limit: 4) { studentId answered } sdqStudents(classroomId: 42) { studentId classroomName teacherAnswered parentAnswered studentAnswered } }')).data.data;
+    const lists = (
+      await q(
+        '{ eqStudents(limit: 4) { studentId answered } sdqStudents(classroomId: 42) { studentId classroomName teacherAnswered parentAnswered studentAnswered } }',
+      )
+    ).data.data;
     expect(lists.eqStudents.map((r: { answered: number }) => r.answered)).toEqual([52, 52, 52, 0]);
     expect(lists.sdqStudents).toHaveLength(8);
     expect(lists.sdqStudents.every((r: { classroomName: string }) => r.classroomName === 'ม.1/2')).toBe(true);
-    expect(lists.sdqStudents.find((r: { studentId: number }) => r.studentId === 9)).toMatchObject({ teacherAnswered: 12, parentAnswered: 0, studentAnswered: 0 });
+    expect(lists.sdqStudents.find((r: { studentId: number }) => r.studentId === 9)).toMatchObject({
+      teacherAnswered: 12,
+      parentAnswered: 0,
+      studentAnswered: 0,
+    });
   });
 
   it('Student.visit and Teacher.visitSummary(semesterId) agree with visitStudents', async () => {
     const q = await authed();
-    const visit = (await q('{ student(id: 10) { visit { id overall overallText visitedAt studyAssist game houseAssist } } }')).data.data.student.visit;
+    const visit = (await q('{ student(id: 10) { visit { id overall overallText visitedAt studyAssist game houseAssist } } }')).data.data
+      .student.visit;
     expect(visit).toMatchObject({ overall: 'PROBLEM', overallText: 'มีปัญหา', studyAssist: true, game: true, houseAssist: false });
     expect((await q('{ student(id: 4) { visit { id } } }')).data.data.student.visit).toBeNull();
-    const teacher = (await q('{ teacher(id: 2) { takecare all: visitSummary { total visited notVisited problem normal } s2: visitSummary(semesterId: 2) { total visited } } }')).data.data.teacher;
+    const teacher = (
+      await q(
+        '{ teacher(id: 2) { takecare all: visitSummary { total visited notVisited problem normal } s2: visitSummary(semesterId: 2) { total visited } } }',
+      )
+    ).data.data.teacher;
     expect(teacher.takecare).toBe('ม.1/2');
     const rows = (await q(VISITS, { classroomId: 42 })).data.data.visitStudents;
     expect(teacher.all.total).toBe(rows.length);

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { deferred } from './setup';
+import { deferred } from './events';
 
 // A NextSchool-like endpoint for tests about connection pools: it answers the refresh and login
 // mutations at once, answers data requests UNAUTHENTICATED unless they carry a token it issued, and holds data

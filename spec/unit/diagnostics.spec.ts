@@ -78,8 +78,8 @@ describe('lib/diagnostics', () => {
       ],
       [
         DIAGNOSTICS_CHANNELS.rateLimited,
-        () => publishRateLimited({ operation: 'Students', status: 429, delayMs: 30_000, attempt: 1 }),
-        { operation: 'Students', status: 429, delayMs: 30_000, attempt: 1 },
+        () => publishRateLimited({ operation: 'Students', reason: 'declined', status: 429, delayMs: 30_000, attempt: 1 }),
+        { operation: 'Students', reason: 'declined', status: 429, delayMs: 30_000, attempt: 1 },
       ],
       [
         DIAGNOSTICS_CHANNELS.sessionExpired,

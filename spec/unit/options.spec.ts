@@ -16,6 +16,12 @@ describe('attachTokenRefresh(instance, options): validation', () => {
     [{ logger: console.log }, 'Expected `logger` to be an object with a `debug` method'],
     [{ retry: { retries: 1.5 } }, 'Expected `retry.retries` to be an integer ≥ 0'],
     [{ rateLimit: { interval: -5 } }, 'Expected `rateLimit.interval` to be a finite number ≥ 0 and ≤ 2147483647, got `-5`'],
+    [{ rateLimit: { logins: 5 } }, 'Expected `rateLimit.logins` to be false or an object, got `5`'],
+    [
+      { rateLimit: { logins: { intervalCap: 0, interval: 1000 } } },
+      'Expected `rateLimit.logins.intervalCap` to be an integer ≥ 1, got `0`',
+    ],
+    [{ rateLimit: { logins: { intervalCap: 5 } } }, 'Expected `rateLimit.logins.interval` to be a finite number > 0'],
     [{ tokens: { accessToken: 42 } }, 'Expected `initial.accessToken` to be a non-empty string, got `number`'],
   ])('rejects %j', (options, message) => {
     expect(() => attachTokenRefresh(axios.create(), options as never)).toThrow(message);

@@ -9,8 +9,9 @@ const { createNextSchoolClient } = require('axios-graphql-refresh/nextschool');
  * @param {string} [options.url] - default endpoint (else NEXTSCHOOL_URL, else https://data.nextschool.io/)
  * @param {(school: string) => import('axios-graphql-refresh').TokenStore} [options.tokenStoreFor] - e.g. a RedisTokenStore per school
  * @param {{ debug(message: string, meta?: object): void }} [options.logger] - receives no secret, ever
+ * @param {false | object} [options.rateLimit] - default: NextSchool's limits, per account (docs/rate-limits.md); false against a sandbox without limits
  */
-function createSchoolClients({ accounts, url, tokenStoreFor, logger }) {
+function createSchoolClients({ accounts, url, tokenStoreFor, logger, rateLimit }) {
   const clients = new Map();
   return {
     /** The school's client, created on first use; `undefined` for a school without an account. */
@@ -25,6 +26,7 @@ function createSchoolClients({ accounts, url, tokenStoreFor, logger }) {
           password: account.password,
           // Several processes: one store per account, so one refresh per account per expiry across them.
           tokens: tokenStoreFor ? tokenStoreFor(school) : undefined,
+          rateLimit,
           logger: logger && { debug: (message, meta) => logger.debug(message, { school, ...meta }) },
         });
         clients.set(school, client);

@@ -1,0 +1,46 @@
+import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { deleteHeader, setBearer } from '../util/headers';
+import { isAxiosError } from '../util/redact';
+import { type PluginContext, stateOf } from './request-state';
+
+// The adapters the plugin puts on its requests, around the one each request had: the paced adapter
+// (admission.ts) and the resends' last look at the tokens (below). Both end in `transport`.
+
+export const ORIGINAL = 'axios-graphql-refresh:adapter';
+export type Adapter = ((config: InternalAxiosRequestConfig) => Promise<AxiosResponse>) & { [ORIGINAL]?: unknown };
+
+/** Sends with the adapter the request had: a function is called as axios would; a name (axios 1.x) is resolved by the private client. */
+export function transport(ctx: PluginContext, config: InternalAxiosRequestConfig, original: unknown): Promise<AxiosResponse> {
+  if (typeof original === 'function') return (original as Adapter)(config);
+  const raw = { ...config, adapter: original, transformRequest: [(d: unknown) => d], transformResponse: [(d: unknown) => d] };
+  return ctx.client.request(raw as AxiosRequestConfig).then(
+    (response) => Object.assign(response, { config }),
+    (error: unknown) => {
+      if (isAxiosError(error))
+        Object.assign(error, { config }, error.response ? { response: Object.assign(error.response, { config }) } : {});
+      throw error;
+    },
+  );
+}
+
+const LOOKED = 'axios-graphql-refresh:last-look';
+
+/**
+ * The adapter of the plugin's resends (send.ts): a last look at the tokens, in the same turn as the
+ * send — the retry client runs axios-retry's interceptors first, a few microtasks in which a logout
+ * or a newer token may come (docs/how-it-works.md, "herds": never a replay with a token dropped).
+ */
+export function lastLookAdapter(ctx: PluginContext, adapter: unknown): Adapter {
+  const inner = ((adapter as Adapter | undefined)?.[LOOKED as typeof ORIGINAL] as Adapter | undefined) ?? adapter;
+  const look: Adapter = (config) => {
+    const state = stateOf(ctx, config);
+    if (state && !state.passive && state.generation > 0) {
+      const now = ctx.session.current();
+      if (!now.token) deleteHeader(config.headers, 'Authorization');
+      else if (now.generation > state.generation) setBearer(config, now.token);
+    }
+    return transport(ctx, config, inner);
+  };
+  (look as unknown as Record<string, unknown>)[LOOKED] = inner;
+  return look;
+}

@@ -1,0 +1,165 @@
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { operationNameOf, publishRateLimited } from '../diagnostics';
+import { rateLimitOf } from '../policy/detect';
+import { parseBody } from '../util/body';
+import { CANCELED, cancellationOf, TIMED_OUT } from '../util/cancel';
+import { deleteHeader, getHeader, setBearer } from '../util/headers';
+import { isAxiosError } from '../util/redact';
+import { type Adapter, ORIGINAL, transport } from './adapters';
+import { createPacer, type Pacer } from './pacing';
+import { type PluginContext, type RequestState, stateOf } from './request-state';
+import { afterHold, cancelled, timedOut } from './send';
+
+// The paced adapter (docs/rate-limits.md, "pacing"; docs/how-it-works.md, "admission"): a paced
+// attachment's requests reach the transport through their attachment's admission queue
+// (plugin/pacing.ts), and what the answer says is acted on before the place is given back — a
+// rate-limit decline pauses the gate, `X-RateLimit-Remaining` narrows the budget, an auth error
+// starts the refresh — so that the next request admitted already knows.
+
+/** Waits longer than this are announced (logger, `rate-limited` event, `stats.paced`). */
+const ANNOUNCE_MS = 1_000;
+
+const Infinite = Number.POSITIVE_INFINITY;
+
+type Agent = { maxSockets?: number } | undefined;
+
+/** The lowest `maxSockets` of the instance's agents (Infinity when unbounded or absent: browsers, fetch). */
+function socketsOf(ctx: PluginContext): number {
+  const defaults = ctx.instance.defaults as { httpAgent?: Agent; httpsAgent?: Agent };
+  const a = defaults.httpAgent?.maxSockets;
+  const b = defaults.httpsAgent?.maxSockets;
+  return Math.min(typeof a === 'number' && a > 0 ? a : Infinite, typeof b === 'number' && b > 0 ? b : Infinite);
+}
+
+/**
+ * The attachment's admission queue when its requests are paced — `rateLimit`, or an agent with a
+ * bounded `maxSockets` — made on first use; `undefined` otherwise (the common case costs two reads).
+ */
+export function pacerOf(ctx: PluginContext): Pacer | undefined {
+  const limit = ctx.opts.rateLimit;
+  const sockets = socketsOf(ctx);
+  if (!limit && sockets === Infinite && !ctx.pacer) return undefined;
+  const concurrency = Math.min(limit ? (limit.concurrency ?? Infinite) : Infinite, sockets);
+  if (!ctx.pacer) {
+    if (limit && limit.intervalCap !== undefined && limit.intervalCap !== Infinite && limit.interval)
+      ctx.budget = ctx.session.budget('requests', limit.intervalCap, limit.interval);
+    ctx.pacer = createPacer({ concurrency, gate: ctx.session.gate, budget: ctx.budget });
+  } else ctx.pacer.setConcurrency(concurrency);
+  return ctx.pacer;
+}
+
+const numberOf = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? Number(value) : Number.NaN);
+
+/** `X-RateLimit-Reset`: epoch seconds (GitHub, NextSchool), or seconds from now when small (the IETF draft). */
+function resetAtOf(value: unknown, now: number): number | undefined {
+  const n = numberOf(value);
+  if (!Number.isFinite(n) || n < 0) return undefined;
+  return n > 1e9 ? n * 1000 : now + n * 1000;
+}
+
+/**
+ * What the answer tells, acted on before the request gives its place back (so the next one admitted
+ * knows): the server's remaining budget, a decline (the gate pauses for the wait asked, capped by
+ * `maxRateLimitDelayMs`), an auth error on the newest token (the refresh starts, the gate is held).
+ */
+function observe(
+  ctx: PluginContext,
+  config: InternalAxiosRequestConfig,
+  state: RequestState | undefined,
+  response: AxiosResponse | undefined,
+): void {
+  if (!response || typeof response !== 'object') return;
+  const now = Date.now();
+  const remaining = numberOf(getHeader(response.headers, 'x-ratelimit-remaining'));
+  const resetAt = resetAtOf(getHeader(response.headers, 'x-ratelimit-reset'), now);
+  const budget = ctx.budget;
+  if (budget && Number.isFinite(remaining) && resetAt !== undefined)
+    budget.learn(remaining, Math.min(resetAt, now + ctx.opts.maxRateLimitDelayMs));
+  const limited = rateLimitOf(response);
+  if (limited) {
+    if (limited.delayMs <= ctx.opts.maxRateLimitDelayMs) ctx.session.pauseFor(limited.delayMs);
+    return;
+  }
+  if (!state || state.passive || state.replays >= ctx.opts.maxReplays) return;
+  const view = ctx.opts.isAuthError && typeof response.data === 'string' ? { ...response, data: parseBody(response.data) } : response;
+  if (ctx.isAuthError(view)) ctx.session.refreshSoon(state.generation, config);
+}
+
+/**
+ * A request about to wait `delayMs` for a rate limit is announced if that is about a second or more
+ * — once per request, however many places it waits (the gate, then admission): the logger, the
+ * `rate-limited` event (`reason: 'paced'`), `stats.paced` (docs/rate-limits.md, "watching waits").
+ */
+export function announceWait(ctx: PluginContext, config: InternalAxiosRequestConfig, delayMs: number, waiting?: number): void {
+  if (delayMs < ANNOUNCE_MS || ctx.announced.has(config)) return;
+  ctx.announced.add(config);
+  ctx.stats.paced++;
+  const state = stateOf(ctx, config);
+  ctx.log('request waits for the rate limit', { delayMs: Math.round(delayMs), waiting, url: config.url });
+  publishRateLimited(() => ({
+    operation: operationNameOf(config),
+    reason: 'paced',
+    delayMs: Math.round(delayMs),
+    attempt: (state?.waits ?? 0) + 1,
+    waiting,
+  }));
+}
+
+/** One paced send: admitted, then sent with the newest token, the answer observed before the place is given back. */
+async function admit(ctx: PluginContext, config: InternalAxiosRequestConfig, original: unknown): Promise<AxiosResponse> {
+  const pacer = pacerOf(ctx)!;
+  const state = stateOf(ctx, config);
+  const cancel = cancellationOf(config);
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  cancel.signal?.addEventListener('abort', abort, { once: true });
+  if (cancel.signal?.aborted) abort();
+  let outOfTime = false;
+  const left = state?.deadline === undefined ? undefined : state.deadline - Date.now();
+  const timer = left === undefined ? undefined : setTimeout(() => ((outOfTime = true), abort()), Math.max(0, left));
+  announceWait(ctx, config, pacer.expectedWait(), pacer.waiting + 1);
+  try {
+    return await pacer.run(
+      async () => {
+        clearTimeout(timer);
+        if (state) afterHold(config, state); // the wait counts against the request's own timeout
+        if (state && !state.passive) {
+          // Tokens may have changed while it waited: the newest, or none after a logout (never the old one).
+          const now = await ctx.session.admitted({ signal: cancel.signal, deadline: state.deadline });
+          if (!now.token) deleteHeader(config.headers, 'Authorization');
+          else if (now.generation > state.generation) setBearer(config, now.token);
+          state.generation = now.generation;
+        }
+        try {
+          const response = await transport(ctx, config, original);
+          observe(ctx, config, state, response);
+          return response;
+        } catch (error) {
+          observe(ctx, config, state, isAxiosError(error) ? error.response : undefined);
+          throw error;
+        }
+      },
+      { priority: state && state.replays + state.waits + state.retried > 0 ? 1 : 0, signal: controller.signal },
+    );
+  } catch (error) {
+    if (error === TIMED_OUT || (error === CANCELED && outOfTime)) throw await timedOut(ctx, config, state?.timeout);
+    if (error === CANCELED) return cancelled(ctx, config);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    cancel.signal?.removeEventListener('abort', abort);
+    cancel.dispose();
+  }
+}
+
+/**
+ * The adapter of a paced request (set by the request interceptor; copied onto its replays and
+ * retries, so they are paced too). Every way a request can end before it is sent (a cancel, a
+ * throwing transform) never takes a place, since none of them reach an adapter.
+ */
+export function pacedAdapter(ctx: PluginContext, adapter: unknown): Adapter {
+  const original = (adapter as Adapter | undefined)?.[ORIGINAL] ?? adapter;
+  const paced: Adapter = (config) => admit(ctx, config, original);
+  paced[ORIGINAL] = original;
+  return paced;
+}
