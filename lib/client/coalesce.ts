@@ -9,7 +9,7 @@ import type { KeyedCall } from './request-key';
 // goes through the instance once — its interceptors, the plugin's pacing, refresh and replay — with
 // a signal of its own, so that no caller giving up cancels it for the others; it is cancelled only
 // when every caller has given up. Each caller settles exactly once: with its own copy of the
-// answer, at once with axios' CanceledError when its signal aborts, or with a timeout of its own.
+// answer, at once with axios' CanceledError when it gives up, or with a timeout of its own.
 
 /** One caller waiting for a shared request. */
 interface Waiter {
@@ -119,18 +119,15 @@ export function createCoalescer(instance: AxiosInstance): Coalescer {
   }
 
   /**
-   * A caller stops waiting: its signal aborted (no `settled`), or its own timeout ran out. The last
-   * caller to leave takes the request down with it; a caller that aborted last then gets what axios
-   * makes of the abort, as it would have alone (its interceptors included).
+   * A caller stops waiting: its signal aborted (no `settled`: it gets axios' CanceledError), or its
+   * own timeout ran out. The last caller to leave takes the request down with it.
    */
   function leave(waiter: Waiter, settled?: Settled): void {
     const flight = waiter.flight;
     if (waiter.done || !flight || !flight.waiters.delete(waiter)) return;
     if (flight.waiters.size === 0) {
       if (flights.get(flight.key) === flight) flights.delete(flight.key);
-      if (!settled) flight.waiters.add(waiter);
       flight.controller.abort();
-      if (!settled) return;
     }
     if (settled) waiter.settle(settled);
     else void canceled(waiter).then((error) => waiter.settle({ error, failed: true }));

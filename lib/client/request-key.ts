@@ -144,7 +144,8 @@ export function createKeyer(instance: AxiosInstance, ignoredHeaders: readonly st
     if (!isQueryOnly(call.query) || !SHAREABLE_RESPONSE_TYPES.has((config.responseType ?? defaults.responseType) as string | undefined))
       return undefined;
     try {
-      const [variablesText, variables] = call.variables === undefined ? ['-', undefined] : json(call.variables, 0, new Set());
+      // No variables and `{}` ask the same; the first caller's body is sent.
+      const [variablesText, variables] = call.variables === undefined ? ['{}', undefined] : json(call.variables, 0, new Set());
       const copy: Record<string, unknown> = {};
       const parts: string[] = [];
       for (const name of Object.keys(config).sort()) {

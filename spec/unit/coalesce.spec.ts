@@ -162,6 +162,14 @@ describe('createGraphQLClient(instance): identical queries in flight are sent on
     expect(sent).toHaveLength(1);
   });
 
+  it('treats no variables and empty variables as the same', async () => {
+    const { client, sent, release } = setup();
+    const calls = [client.query(STUDENTS), client.query(STUDENTS, {}), client.query(STUDENTS, { filter: undefined })];
+    release();
+    await Promise.all(calls);
+    expect(sent).toHaveLength(1);
+  });
+
   it('coalesces huge variable objects whatever their key order', async () => {
     const { client, sent, release } = setup();
     const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}`);
@@ -372,5 +380,58 @@ describe('createGraphQLClient(instance): identical queries in flight are sent on
     expect(() => createGraphQLClient(api, { coalesce: { ignoreHeaders: 'traceparent' as never } })).toThrow(
       'Expected `options.coalesce.ignoreHeaders` to be an array of header names, got `"traceparent"`',
     );
+  });
+});
+
+describe('createGraphQLClient(instance): a shared request that times out', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 0 }));
+  afterEach(() => jest.useRealTimers());
+
+  /** Each request takes `took[n]` ms, or times out after its own `timeout` as axios would when it takes longer. */
+  function slowServer(took: number[]) {
+    const api = axios.create({ baseURL: 'https://api.example.test/', timeout: 1000 });
+    const mock = new MockAdapter(api);
+    const sent: Array<{ at: number; signal?: AbortSignal }> = [];
+    mock.onAny().reply(async (config) => {
+      const n = sent.push({ at: Date.now(), signal: config.signal as AbortSignal }) - 1;
+      const wait = took[n] ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, config.timeout!)));
+      if (wait > config.timeout!) throw new axios.AxiosError(`timeout of ${config.timeout}ms exceeded`, 'ECONNABORTED', config as never);
+      return [200, { data: { n } }];
+    });
+    return { sent, client: createGraphQLClient(api) };
+  }
+
+  it('gives the timeout to callers whose own timeout has run out too, and sends again for one that joined later', async () => {
+    const { sent, client } = slowServer([5000, 10]);
+    const first = client.query('{ n }').catch((e) => e);
+    const alongside = client.query('{ n }').catch((e) => e);
+    await jest.advanceTimersByTimeAsync(400);
+    const later = client.query('{ n }');
+    await jest.advanceTimersByTimeAsync(600);
+    for (const error of [await first, await alongside]) {
+      expect(axios.isAxiosError(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'ECONNABORTED', message: 'timeout of 1000ms exceeded' });
+    }
+    await jest.advanceTimersByTimeAsync(10);
+    await expect(later).resolves.toEqual({ n: 1 });
+    expect(sent.map((s) => s.at)).toEqual([0, 1000]);
+  });
+
+  it('holds a caller sent again to its own timeout, counted from its call, and cancels the request nobody waits for', async () => {
+    const { sent, client } = slowServer([5000, 5000]);
+    const first = client.query('{ n }').catch((e) => e);
+    await jest.advanceTimersByTimeAsync(400);
+    let settledAt: number | undefined;
+    const later = client.query('{ n }').catch((e) => ((settledAt = Date.now()), e));
+    await jest.advanceTimersByTimeAsync(600);
+    expect((await first).code).toBe('ECONNABORTED');
+    await jest.advanceTimersByTimeAsync(400);
+    const error = await later;
+    expect(settledAt).toBe(1400);
+    expect(axios.isAxiosError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'ECONNABORTED', message: 'timeout of 1000ms exceeded' });
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.signal?.aborted).toBe(true);
   });
 });
