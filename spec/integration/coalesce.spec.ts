@@ -2,6 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import { createGraphQLClient, gql } from '../../lib';
+import { createNextSchoolClient } from '../../lib/nextschool';
+import { startSandboxServer } from '../../lib/testing';
 import { closeAll, harness, STUDENTS } from '../support/setup';
 
 // Coalescing against real servers on 127.0.0.1 (docs/graphql-client.md#coalescing): a caller giving
@@ -170,5 +172,40 @@ describe('createGraphQLClient(instance) with the plugin attached: a shared reque
     expect(h.studentRequests()).toHaveLength(2); // the first send and one replay
     expect(h.auth.stats.replays).toBe(1);
     expect(client.stats.coalesced).toBe(9);
+  });
+});
+
+describe('createNextSchoolClient(options): identical queries against the sandbox', () => {
+  async function sandbox() {
+    // Three data requests a second per user: twenty calls sent one by one would be declined 17 times.
+    const server = await startSandboxServer({ rateLimits: { perUser: 3, windowMs: 1_000 } });
+    closers.push(() => server.close());
+    return server;
+  }
+
+  it("sends 20 identical queries once: the sandbox's rate limit sees one request, every caller its answer", async () => {
+    const server = await sandbox();
+    const ns = createNextSchoolClient({ url: server.url, username: server.username, password: server.password });
+    await ns.login();
+    const before = server.stats.requests;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => ns.students({ limit: 3 })));
+
+    expect(server.stats.requests - before).toBe(1);
+    expect(server.stats.rateLimited).toBe(0);
+    for (const students of answers) expect(students).toEqual(answers[0]);
+    expect(answers[0]).toHaveLength(3);
+    expect(new Set(answers).size).toBe(20); // each caller its own copy
+    expect(ns.stats.coalesced).toBe(19); // next to ns.auth.stats, live
+    expect(ns.auth.stats.rateLimited).toBe(0);
+  });
+
+  it('sends each call on its own with `coalesce: false`', async () => {
+    const server = await sandbox();
+    const ns = createNextSchoolClient({ url: server.url, username: server.username, password: server.password, coalesce: false });
+    await ns.login();
+    const before = server.stats.requests;
+    await Promise.all(Array.from({ length: 3 }, () => ns.teachers({ limit: 1 })));
+    expect(server.stats.requests - before).toBe(3);
+    expect(ns.stats.coalesced).toBe(0);
   });
 });
