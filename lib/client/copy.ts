@@ -3,6 +3,8 @@
 // copied deeply; what cannot be copied faithfully (bytes, a socket, an instance of some class) is
 // shared, as it was never meant to be changed.
 
+import { defineOwn } from './request-key';
+
 /** What the instance settled with: a value (a response, or what an interceptor made of it), or an error. */
 export type Settled = { value: unknown; error?: undefined; failed?: false } | { error: unknown; failed: true; value?: undefined };
 
@@ -23,7 +25,7 @@ export function copyData<T>(value: T, depth = 0, seen = new Map<object, unknown>
   if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = Object.create(proto);
   seen.set(value, out);
-  for (const key of Object.keys(value)) out[key] = copyData((value as Record<string, unknown>)[key], depth + 1, seen);
+  for (const key of Object.keys(value)) defineOwn(out, key, copyData((value as Record<string, unknown>)[key], depth + 1, seen));
   return out as T;
 }
 

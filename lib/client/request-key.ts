@@ -75,6 +75,11 @@ const json: Walk = (value, depth, path) => {
   throw UNKEYABLE;
 };
 
+/** `target[key] = value` as an own property, also for the key `__proto__` (which `=` would take as the prototype). */
+export function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function isPlain(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
@@ -95,7 +100,7 @@ function container(value: object, depth: number, path: Set<object>, walk: Walk):
       if (item !== undefined) entries.push([key, ...walk(item, depth + 1, path)]);
     }
     const copy: Record<string, unknown> = {};
-    for (const [key, , item] of entries) copy[key] = item;
+    for (const [key, , item] of entries) defineOwn(copy, key, item);
     entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return [`{${entries.map(([key, text]) => `${JSON.stringify(key)}:${text}`).join(',')}}`, copy];
   } finally {
@@ -158,14 +163,15 @@ export function createKeyer(instance: AxiosInstance, ignoredHeaders: readonly st
         copy[name] = value;
       }
       const instanceParts = KEYED_DEFAULTS.map((name) => byValue(defaults[name] ?? null, 0, new Set())[0]);
-      const key = [
+      // JSON of the parts: unambiguous whatever a query's text holds.
+      const key = JSON.stringify([
         call.query,
         call.operationName ?? '',
         variablesText,
         parts.join(','),
         headersKey(defaults.headers, method),
         ...instanceParts,
-      ].join('\n');
+      ]);
       const timeout = Number(config.timeout ?? defaults.timeout);
       return { key, variables, config: copy as AxiosRequestConfig, ...(timeout > 0 ? { timeout } : {}) };
     } catch {

@@ -162,6 +162,28 @@ describe('createGraphQLClient(instance): identical queries in flight are sent on
     expect(sent).toHaveLength(1);
   });
 
+  it('keys variables holding a __proto__ key like any other, and copies an answer holding one faithfully', async () => {
+    const { api, client } = setup();
+    const mock = new MockAdapter(api);
+    const gate = deferred();
+    const bodies: string[] = [];
+    mock.onAny().reply(async (config) => {
+      bodies.push(config.data);
+      await gate.promise;
+      return [200, '{"data":{"map":{"__proto__":{"polluted":true},"plain":1}}}', { 'content-type': 'application/json' }];
+    });
+    const variables = JSON.parse('{"filter":{"__proto__":{"admin":true},"a":1}}');
+    const calls = [client.query(STUDENTS, variables), client.query(STUDENTS, JSON.parse('{"filter":{"a":1,"__proto__":{"admin":true}}}'))];
+    gate.release();
+    const [first, second] = await Promise.all(calls);
+    expect(bodies).toHaveLength(1);
+    for (const answer of [first, second] as Array<{ map: Record<string, unknown> }>) {
+      expect(Object.getPrototypeOf(answer.map)).toBe(Object.prototype);
+      expect(Object.keys(answer.map)).toEqual(['__proto__', 'plain']);
+      expect((answer.map as { polluted?: unknown }).polluted).toBeUndefined();
+    }
+  });
+
   it('treats no variables and empty variables as the same', async () => {
     const { client, sent, release } = setup();
     const calls = [client.query(STUDENTS), client.query(STUDENTS, {}), client.query(STUDENTS, { filter: undefined })];
