@@ -177,7 +177,7 @@ describe('createGraphQLClient(instance): identical queries in flight are sent on
     gate.release();
     const [first, second] = await Promise.all(calls);
     expect(bodies).toHaveLength(1);
-    for (const answer of [first, second] as Array<{ map: Record<string, unknown> }>) {
+    for (const answer of [first, second] as unknown as Array<{ map: Record<string, unknown> }>) {
       expect(Object.getPrototypeOf(answer.map)).toBe(Object.prototype);
       expect(Object.keys(answer.map)).toEqual(['__proto__', 'plain']);
       expect((answer.map as { polluted?: unknown }).polluted).toBeUndefined();
