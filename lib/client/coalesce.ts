@@ -21,6 +21,8 @@ interface Waiter {
   deadline?: number;
   /** Armed only when the caller waits for a request sent after its call (see `land`). */
   timer?: ReturnType<typeof setTimeout>;
+  /** The caller has a signal or a cancel token. */
+  cancellable: boolean;
   flight?: Flight;
   done: boolean;
   /** Settles the caller's promise; only the first call counts. */
@@ -31,7 +33,8 @@ interface Waiter {
 interface Flight {
   key: string;
   config: AxiosRequestConfig;
-  controller: AbortController;
+  /** Made only when the caller it was sent for can give up (a signal, a cancel token, a deadline of its own): otherwise that caller waits for it to the end. */
+  controller?: AbortController;
   waiters: Set<Waiter>;
   /** The caller it was sent for; every other caller that gets its answer was spared a request. */
   leader: Waiter;
@@ -61,19 +64,43 @@ function copyOrShare(settled: Settled): Settled {
   }
 }
 
+/**
+ * Makes axios' own CanceledError for a caller that gave up (its `Cancel` reason for a cancel
+ * token), as axios gives it for a request cancelled before it is sent: through an interceptor-free
+ * client made from the instance, with an adapter that never sends.
+ */
+function canceledErrors(instance: AxiosInstance): (waiter: Waiter) => Promise<unknown> {
+  let privateClient: PrivateClient | undefined;
+  const fallback = () => Object.assign(new Error('canceled'), { name: 'CanceledError', code: 'ERR_CANCELED', __CANCEL__: true });
+  return (waiter) => {
+    try {
+      privateClient ??= createPrivateClient(instance);
+    } catch {
+      return Promise.resolve(fallback());
+    }
+    const { signal, cancelToken } = waiter.caller;
+    return privateClient
+      .request({ ...waiter.config, signal, cancelToken, adapter: notSent })
+      .then(fallback, (error: unknown) => redactAxiosError(error));
+  };
+}
+
 /** Creates the in-flight table of one client on `instance`. */
 export function createCoalescer(instance: AxiosInstance): Coalescer {
   const flights = new Map<string, Flight>();
   let coalesced = 0;
-  let privateClient: PrivateClient | undefined;
+  const canceled = canceledErrors(instance);
 
   function start(key: string, config: AxiosRequestConfig, leader: Waiter): Flight {
-    const controller = new AbortController();
+    // A signal costs axios some work per request: none when nobody could ever cancel this one.
+    const controller = leader.cancellable || leader.timer ? new AbortController() : undefined;
     const flight: Flight = { key, config, controller, waiters: new Set([leader]), leader };
     flights.set(key, flight);
     let pending: Promise<unknown>;
     try {
-      pending = Promise.resolve(instance.request({ ...config, signal: controller.signal as AxiosRequestConfig['signal'] }));
+      pending = Promise.resolve(
+        instance.request(controller ? { ...config, signal: controller.signal as AxiosRequestConfig['signal'] } : config),
+      );
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -98,6 +125,10 @@ export function createCoalescer(instance: AxiosInstance): Coalescer {
    */
   function land(flight: Flight, settled: Settled): void {
     if (flights.get(flight.key) === flight) flights.delete(flight.key);
+    if (flight.waiters.size === 1 && flight.waiters.has(flight.leader)) {
+      flight.leader.settle(settled); // alone: the common case
+      return;
+    }
     const waiting = [...flight.waiters];
     flight.waiters.clear();
     const now = Date.now();
@@ -127,24 +158,10 @@ export function createCoalescer(instance: AxiosInstance): Coalescer {
     if (waiter.done || !flight || !flight.waiters.delete(waiter)) return;
     if (flight.waiters.size === 0) {
       if (flights.get(flight.key) === flight) flights.delete(flight.key);
-      flight.controller.abort();
+      flight.controller?.abort();
     }
     if (settled) waiter.settle(settled);
     else void canceled(waiter).then((error) => waiter.settle({ error, failed: true }));
-  }
-
-  /** Axios' own CanceledError for this caller (its `Cancel` reason for a cancel token), as axios gives it for a request cancelled before it is sent. */
-  function canceled(waiter: Waiter): Promise<unknown> {
-    const fallback = () => Object.assign(new Error('canceled'), { name: 'CanceledError', code: 'ERR_CANCELED', __CANCEL__: true });
-    try {
-      privateClient ??= createPrivateClient(instance);
-    } catch {
-      return Promise.resolve(fallback());
-    }
-    const { signal, cancelToken } = waiter.caller;
-    return privateClient
-      .request({ ...waiter.config, signal, cancelToken, adapter: notSent })
-      .then(fallback, (error: unknown) => redactAxiosError(error));
   }
 
   function send(call: KeyedCall, caller: AxiosRequestConfig): Promise<unknown> {
@@ -154,6 +171,7 @@ export function createCoalescer(instance: AxiosInstance): Coalescer {
       const waiter: Waiter = {
         config: call.config,
         caller,
+        cancellable: !!cancel.signal,
         ...(call.timeout === undefined ? {} : { deadline: Date.now() + call.timeout }),
         done: false,
         settle(settled) {
