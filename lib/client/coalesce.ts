@@ -44,6 +44,8 @@ interface Flight {
 export interface Coalescer {
   /** Joins the identical request in flight, or sends `call.config` for it; resolves or rejects with this caller's own copy. */
   send(call: KeyedCall, caller: AxiosRequestConfig): Promise<unknown>;
+  /** Closes every request in flight to new callers (those waiting keep waiting): a write was sent or answered. */
+  forget(): void;
   /** Calls answered by a request sent for another call. */
   readonly coalesced: number;
 }
@@ -191,6 +193,7 @@ export function createCoalescer(instance: AxiosInstance): Coalescer {
 
   return {
     send,
+    forget: () => flights.clear(),
     get coalesced() {
       return coalesced;
     },

@@ -7,7 +7,7 @@ import { answersOf, errorsOf } from '../policy/detect';
 import { isResponse, parseBody } from '../util/body';
 import { cleanResponse, credentialOf, isAxiosError, redactDeep } from '../util/redact';
 import { createCoalescer } from './coalesce';
-import { createKeyer, DEFAULT_IGNORED_HEADERS } from './request-key';
+import { createKeyer, DEFAULT_IGNORED_HEADERS, isQueryOnly } from './request-key';
 
 /**
  * What {@link GraphQLClient.request} resolves to: the answer as is, errors included.
@@ -178,11 +178,23 @@ export function createGraphQLClient(instance: AxiosInstance, options: GraphQLCli
       ...(operationName ? { operationName } : {}),
     });
     const call: AxiosRequestConfig = { url, method: 'post', ...config };
-    const wanted = !mutation && (config?.coalesce ?? coalesce !== false) && !cancelledAlready(config);
+    if (mutation || !isQueryOnly(query)) return write(instance.request({ ...call, data: body(variables) }));
+    const wanted = (config?.coalesce ?? coalesce !== false) && !cancelledAlready(config);
     const keyed = wanted ? keyOf({ query, operationName, variables, config: call }) : undefined;
     if (!keyed) return instance.request({ ...call, data: body(variables) });
     keyed.config.data = body(keyed.variables);
     return coalescer.send(keyed, config ?? {});
+  }
+
+  /**
+   * A write (or a document that may hold one) is never shared, and no query asked once it was sent
+   * or answered joins a request sent before it: a caller reads what it wrote.
+   */
+  function write(sent: Promise<unknown>): Promise<unknown> {
+    coalescer.forget();
+    const forget = () => coalescer.forget();
+    sent.then(forget, forget);
+    return sent;
   }
 
   async function request<TData>(

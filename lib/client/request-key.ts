@@ -263,7 +263,7 @@ export function createKeyer(instance: AxiosInstance, ignoredHeaders: readonly st
 }
 
 /** Every operation of the document is a query. A mutation or subscription anywhere, or a text that cannot be read, is never shared. */
-function isQueryOnly(query: string): boolean {
+export function isQueryOnly(query: string): boolean {
   const operations = listOperations(query);
   return !!operations && operations.length > 0 && operations.every((operation) => operation.type === 'query');
 }

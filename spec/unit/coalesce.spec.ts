@@ -319,6 +319,28 @@ describe('createGraphQLClient(instance): identical queries in flight are sent on
     expect(client.stats.coalesced).toBe(0);
   });
 
+  it('never lets a query called after a mutation was answered join a request sent before it (read your writes)', async () => {
+    const { api, client } = setup();
+    const mock = new MockAdapter(api);
+    const list = deferred();
+    const queries: number[] = [];
+    mock.onAny().reply(async (config) => {
+      const body = JSON.parse(config.data);
+      if (body.query.startsWith('mutation')) return [200, { data: { addNote: { id: 1 } } }];
+      const n = queries.push(1);
+      if (n === 1) await list.promise; // the first list query is still in flight when the write is answered
+      return [200, { data: { echo: { n } } }];
+    });
+    const before = client.query(STUDENTS);
+    await client.mutate('mutation { addNote(text: "x") { id } }');
+    const after = client.query(STUDENTS);
+    list.release();
+    const [old, fresh] = await Promise.all([before, after]);
+    expect(queries).toHaveLength(2);
+    expect((fresh.echo as unknown as { n: number }).n).toBe(2);
+    expect((old.echo as unknown as { n: number }).n).toBe(1);
+  });
+
   it('never coalesces a document it cannot read (it might be a mutation)', async () => {
     const { client, sent, release } = setup();
     const calls = [client.query('{ echo } mutation'), client.query('{ echo } mutation')];
