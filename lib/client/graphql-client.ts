@@ -6,8 +6,8 @@ import { GraphQLRequestError } from '../errors/graphql-request-error';
 import { answersOf, errorsOf } from '../policy/detect';
 import { isResponse, parseBody } from '../util/body';
 import { cleanResponse, credentialOf, isAxiosError, redactDeep } from '../util/redact';
-import { createCoalescer } from './coalesce';
-import { createKeyer, DEFAULT_IGNORED_HEADERS, isQueryOnly } from './request-key';
+import { DEFAULT_IGNORED_HEADERS } from './request-key';
+import { createSender } from './sender';
 
 /**
  * What {@link GraphQLClient.request} resolves to: the answer as is, errors included.
@@ -146,56 +146,8 @@ export function createGraphQLClient(instance: AxiosInstance, options: GraphQLCli
   }
   const url = options.url ?? '';
   if (typeof url !== 'string') throw new TypeError(`Expected \`options.url\` to be a string, got \`${typeof url}\``);
-  const { coalesce = true } = options;
-  expectOption(
-    typeof coalesce === 'boolean' || (!!coalesce && typeof coalesce === 'object' && !Array.isArray(coalesce)),
-    'options.coalesce',
-    'a boolean or an object',
-    coalesce,
-  );
-  const ignoreHeaders =
-    typeof coalesce === 'object' && coalesce.ignoreHeaders !== undefined ? coalesce.ignoreHeaders : DEFAULT_IGNORED_HEADERS;
-  expectOption(
-    Array.isArray(ignoreHeaders) && ignoreHeaders.every((name) => typeof name === 'string'),
-    'options.coalesce.ignoreHeaders',
-    'an array of header names',
-    ignoreHeaders,
-  );
-  const keyOf = createKeyer(instance, ignoreHeaders);
-  const coalescer = createCoalescer(instance);
-
-  /** Sends one call: through the in-flight table when it may share a request, else as is. */
-  function send(
-    query: string,
-    operationName: string | undefined,
-    variables: unknown,
-    config: AxiosRequestConfig | undefined,
-    mutation: boolean,
-  ): Promise<unknown> {
-    const body = (vars: unknown): Record<string, unknown> => ({
-      query,
-      ...(vars === undefined ? {} : { variables: vars }),
-      ...(operationName ? { operationName } : {}),
-    });
-    const call: AxiosRequestConfig = { url, method: 'post', ...config };
-    if (mutation || !isQueryOnly(query)) return write(instance.request({ ...call, data: body(variables) }));
-    const wanted = (config?.coalesce ?? coalesce !== false) && !cancelledAlready(config);
-    const keyed = wanted ? keyOf({ query, operationName, variables, config: call }) : undefined;
-    if (!keyed) return instance.request({ ...call, data: body(variables) });
-    keyed.config.data = body(keyed.variables);
-    return coalescer.send(keyed, config ?? {});
-  }
-
-  /**
-   * A write (or a document that may hold one) is never shared, and no query asked once it was sent
-   * or answered joins a request sent before it: a caller reads what it wrote.
-   */
-  function write(sent: Promise<unknown>): Promise<unknown> {
-    coalescer.forget();
-    const forget = () => coalescer.forget();
-    sent.then(forget, forget);
-    return sent;
-  }
+  const { coalesce, ignoreHeaders } = coalesceOptionsOf(options);
+  const sender = createSender(instance, url, coalesce, ignoreHeaders);
 
   async function request<TData>(
     document: DocumentInput,
@@ -212,7 +164,7 @@ export function createGraphQLClient(instance: AxiosInstance, options: GraphQLCli
     let response: AxiosResponse | undefined;
     let answer: unknown;
     try {
-      const result: unknown = await send(query, operationName, variables, config, mutation);
+      const result: unknown = await sender.send({ query, operationName, variables, config, mutation });
       // A response interceptor of the user's may have unwrapped `data`.
       if (isResponse(result)) {
         response = result;
@@ -264,13 +216,27 @@ export function createGraphQLClient(instance: AxiosInstance, options: GraphQLCli
     mutate: (document, variables, config) => dataOf(document, variables, config, true),
     request: (document, variables, config) => request(document, variables, config),
     get stats() {
-      return { coalesced: coalescer.coalesced };
+      return { coalesced: sender.coalesced };
     },
   };
 }
 
-/** A call whose `signal` or `cancelToken` is already cancelled goes straight to axios, which rejects it as it always does. */
-function cancelledAlready(config: AxiosRequestConfig | undefined): boolean {
-  const signal = config?.signal as { aborted?: boolean } | undefined;
-  return !!signal?.aborted || !!(config?.cancelToken as { reason?: unknown } | undefined)?.reason;
+/** `options.coalesce`, checked: whether calls share by default, and the headers that do not count. */
+function coalesceOptionsOf(options: GraphQLClientOptions): { coalesce: boolean; ignoreHeaders: readonly string[] } {
+  const { coalesce = true } = options;
+  expectOption(
+    typeof coalesce === 'boolean' || (!!coalesce && typeof coalesce === 'object' && !Array.isArray(coalesce)),
+    'options.coalesce',
+    'a boolean or an object',
+    coalesce,
+  );
+  const ignoreHeaders =
+    typeof coalesce === 'object' && coalesce.ignoreHeaders !== undefined ? coalesce.ignoreHeaders : DEFAULT_IGNORED_HEADERS;
+  expectOption(
+    Array.isArray(ignoreHeaders) && ignoreHeaders.every((name) => typeof name === 'string'),
+    'options.coalesce.ignoreHeaders',
+    'an array of header names',
+    ignoreHeaders,
+  );
+  return { coalesce: coalesce !== false, ignoreHeaders };
 }
