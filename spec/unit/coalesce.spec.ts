@@ -87,6 +87,17 @@ describe('createGraphQLClient(instance): identical queries in flight are sent on
     expect(b!.response.status).toBe(200);
   });
 
+  it("gives each caller its own copy when a response interceptor of the user's unwraps the body", async () => {
+    const { api, client, sent, release } = setup();
+    api.interceptors.response.use((response) => response.data);
+    const calls = [client.query(STUDENTS), client.query(STUDENTS)];
+    release();
+    const [a, b] = await Promise.all(calls);
+    expect(sent).toHaveLength(1);
+    a.echo.list.push({ name: 'extra' });
+    expect(b.echo.list).toEqual([{ name: 'a' }]);
+  });
+
   it('gives each caller its own GraphQLRequestError', async () => {
     const { api, client } = setup();
     const mock = new MockAdapter(api);
