@@ -1,6 +1,6 @@
 // Entry point: re-exports only. Logic lives in the files named below.
 export { attachTokenRefresh } from './attach-token-refresh';
-export type { GraphQLClient, GraphQLResult } from './client/graphql-client';
+export type { CoalesceOptions, GraphQLClient, GraphQLClientOptions, GraphQLClientStats, GraphQLResult } from './client/graphql-client';
 export { createGraphQLClient } from './client/graphql-client';
 export type { DocumentInput } from './documents/document';
 export type { GqlDocument } from './documents/gql';

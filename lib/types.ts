@@ -402,5 +402,11 @@ declare module 'axios' {
     skipAuthRefresh?: boolean;
     /** No token is attached and the plugin leaves the request alone. */
     skipAuth?: boolean;
+    /**
+     * GraphQL client only: `false` sends this call on its own even if an identical query is in
+     * flight (and no other call joins it); `true` shares on a client created with `coalesce: false`.
+     * Mutations are never shared (docs/graphql-client.md#coalescing).
+     */
+    coalesce?: boolean;
   }
 }

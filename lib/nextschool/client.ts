@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { attachTokenRefresh } from '../attach-token-refresh';
-import { createGraphQLClient, type GraphQLClient } from '../client/graphql-client';
+import { type CoalesceOptions, createGraphQLClient, type GraphQLClient } from '../client/graphql-client';
 import { expectOption } from '../config/validate';
 import { isGraphQLRequestError } from '../errors/graphql-request-error';
 import { LoginError } from '../errors/login-error';
@@ -102,6 +102,12 @@ export interface NextSchoolClientOptions extends Omit<TokenRefreshOptions, 'refr
   tokens?: TokenStore | TokenInput | null | undefined;
   /** Attach to this instance instead of creating one. Its other routes and interceptors are left as they were. */
   axios?: AxiosInstance | undefined;
+  /**
+   * Identical queries in flight are sent once, each caller gets its own copy of the answer; never
+   * mutations (docs/graphql-client.md#coalescing). `false` sends every call on its own.
+   * @default true
+   */
+  coalesce?: boolean | CoalesceOptions | undefined;
 }
 
 /**
@@ -129,7 +135,7 @@ export interface NextSchoolLogin extends TokenSet {
  * ```
  */
 export interface NextSchoolClient extends GraphQLClient {
-  /** The token-refresh handle (stats, setTokens, refresh, detach). */
+  /** The token-refresh handle (stats, setTokens, refresh, detach). The client's own counters (`coalesced`) are `stats`. */
   auth: TokenRefreshHandle;
   /** The axios instance requests go through. */
   axios: AxiosInstance;
@@ -209,6 +215,7 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
     password = readNextSchoolEnv('NEXTSCHOOL_PASSWORD'),
     tokens,
     axios: given,
+    coalesce,
     ...pluginOptions
   } = options;
   // Credentials are secrets: a wrong one is described by its type only.
@@ -272,10 +279,14 @@ export function createNextSchoolClient(options: NextSchoolClientOptions = {}): N
     // Only NextSchool's origin gets the token, even when the instance's baseURL is your own backend.
     shouldAttachToken: pluginOptions.shouldAttachToken ?? createFixedOriginPolicy(url),
   });
-  const graphql = createGraphQLClient(instance, { url });
+  const graphql = createGraphQLClient(instance, { url, coalesce });
 
   return {
     ...graphql,
+    // Read through: a spread would copy one snapshot of the counters.
+    get stats() {
+      return graphql.stats;
+    },
     auth,
     axios: instance,
     async login(user?: string, pass?: string) {

@@ -189,8 +189,12 @@ describe('docs/examples/express-legacy: one NextSchool account per school', () =
 
   it("refreshes once per account per expiry, and never sends one account's token for another's request", async () => {
     const app = await bootSchools();
+    // Distinct queries: identical ones in flight would share one request (docs/graphql-client.md#coalescing).
     const paths = (n: number) =>
-      Array.from({ length: n }, (_, i) => `/schools/${i % 2 ? 'school-a' : 'school-b'}/${i % 3 ? 'students?limit=1' : 'teachers?limit=1'}`);
+      Array.from(
+        { length: n },
+        (_, i) => `/schools/${i % 2 ? 'school-a' : 'school-b'}/${i % 3 ? `students?limit=1&offset=${i}` : `teachers?limit=${i + 1}`}`,
+      );
     (await Promise.all(paths(30).map(app.get))).forEach((r) => expect(r.status).toBe(200));
     for (let expiry = 1; expiry <= 2; expiry++) {
       app.sandbox.expireAccessTokens();

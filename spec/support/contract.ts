@@ -33,7 +33,8 @@ export function attachTo(server: TestServer, options: TokenRefreshOptions = {}, 
   before?.(api);
   const initial = server.issueTokens();
   const auth = attachTokenRefresh(api, { tokens: { accessToken: initial.accessToken, refreshToken: initial.refreshToken }, ...options });
-  return { server, api, auth, client: createGraphQLClient(api), initial };
+  // One request per call, identical ones included: the contract is the plugin's (docs/graphql-client.md#coalescing).
+  return { server, api, auth, client: createGraphQLClient(api, { coalesce: false }), initial };
 }
 
 /** Settles `promise` to its value or its rejection reason, without throwing. */

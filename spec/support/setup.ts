@@ -40,7 +40,8 @@ export async function harness(
           ...(knownExpiry ? { expiresIn: initial.expiresIn } : {}),
         });
   const auth = attachTokenRefresh(api, { ...rest, tokens: given });
-  const client = createGraphQLClient(api);
+  // These specs exercise the plugin: one request per call, identical ones included (docs/graphql-client.md#coalescing).
+  const client = createGraphQLClient(api, { coalesce: false });
   const h: Harness = {
     server,
     api,
