@@ -2,6 +2,7 @@ import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } fr
 import { deleteHeader, setBearer } from '../util/headers';
 import { isAxiosError } from '../util/redact';
 import { type PluginContext, stateOf } from './request-state';
+import { ranOut, timedOut } from './send';
 
 // The adapters the plugin puts on its requests, around the one each request had: the paced adapter
 // (admission.ts) and the resends' last look at the tokens (below). Both end in `transport`.
@@ -28,12 +29,14 @@ const LOOKED = 'axios-graphql-refresh:last-look';
 /**
  * The adapter of the plugin's resends (send.ts): a last look at the tokens, in the same turn as the
  * send — the retry client runs axios-retry's interceptors first, a few microtasks in which a logout
- * or a newer token may come (docs/how-it-works.md, "herds": never a replay with a token dropped).
+ * or a newer token may come (docs/how-it-works.md, "herds": never a replay with a token dropped),
+ * and a long task may run past the request's own timeout (never handed over after it ran out).
  */
 export function lastLookAdapter(ctx: PluginContext, adapter: unknown): Adapter {
   const inner = ((adapter as Adapter | undefined)?.[LOOKED as typeof ORIGINAL] as Adapter | undefined) ?? adapter;
-  const look: Adapter = (config) => {
+  const look: Adapter = async (config) => {
     const state = stateOf(ctx, config);
+    if (state && ranOut(state.deadline)) throw await timedOut(ctx, config, state.timeout);
     if (state && !state.passive && state.generation > 0) {
       const now = ctx.session.current();
       if (!now.token) deleteHeader(config.headers, 'Authorization');

@@ -16,6 +16,7 @@ const describeRedis = hasRedisServer() ? describe : describe.skip;
 const T: TokenSet = { accessToken: 'at-1', refreshToken: 'rt-1' };
 const T2: TokenSet = { accessToken: 'at-2', refreshToken: 'rt-2' };
 const LOCK = '{test:tokens}:lock';
+const CHANNEL = 'axios-graphql-refresh:0:test:tokens';
 
 describeRedis('RedisTokenStore: a refresh result is never lost, a spent refresh token never presented again', () => {
   let server: RedisProcess;
@@ -95,6 +96,9 @@ describeRedis('RedisTokenStore: a refresh result is never lost, a spent refresh 
     const port = server.port;
     await server.kill();
     server = await startRedisServer({ port });
+    // A listens again (its subscriber reconnected): C's question for the tokens has someone to answer it.
+    const raw = connect();
+    await eventually('A resubscribed', async () => Number(((await raw.pubsub('NUMSUB', CHANNEL)) as unknown[])[1]) >= 1);
     // C starts now: it never heard of A's lease, and Redis no longer knows it.
     const c = store({ lockTtlMs: 3_000 });
     const ended = c.lock(

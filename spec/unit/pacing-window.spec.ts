@@ -55,7 +55,7 @@ describe('attachTokenRefresh(instance, { rateLimit }): under a fixed-window serv
     // at 401 ms: inside the server's window, which opened at 60 ms.
     const server = fixedWindowServer({ cap: 10, windowMs: 400, up: (i) => (i < 10 ? 60 : 1) });
     attachTokenRefresh(server.api, { tokens: { accessToken: 'a' }, rateLimit: { intervalCap: 10, interval: 400 } });
-    const client = createGraphQLClient(server.api);
+    const client = createGraphQLClient(server.api, { coalesce: false });
     const all = Promise.all(Array.from({ length: 30 }, () => client.query(STUDENTS)));
     await jest.advanceTimersByTimeAsync(5_000);
     await expect(all).resolves.toHaveLength(30);
@@ -70,7 +70,7 @@ describe('attachTokenRefresh(instance, { rateLimit }): under a fixed-window serv
     const outsider = axios.create({ baseURL: 'https://api.example.test/', adapter: server.api.defaults.adapter });
     void outsider.post('', { query: '{ a }' });
     attachTokenRefresh(server.api, { tokens: { accessToken: 'a' }, rateLimit: { intervalCap: 10, interval: 400 } });
-    const client = createGraphQLClient(server.api);
+    const client = createGraphQLClient(server.api, { coalesce: false });
     await jest.advanceTimersByTimeAsync(300);
     const early = Promise.all(Array.from({ length: 5 }, () => client.query(STUDENTS)));
     await jest.advanceTimersByTimeAsync(150);

@@ -27,7 +27,13 @@ function setup(
   const listener = (m: unknown) => events.push(m as { reason: string; delayMs: number });
   diagnosticsChannel.subscribe(CHANNEL, listener);
   const waits = () => logged.filter((l) => /waits for the rate limit/.test(l.message));
-  return { auth, client: createGraphQLClient(api), events, waits, stop: () => diagnosticsChannel.unsubscribe(CHANNEL, listener) };
+  return {
+    auth,
+    client: createGraphQLClient(api, { coalesce: false }),
+    events,
+    waits,
+    stop: () => diagnosticsChannel.unsubscribe(CHANNEL, listener),
+  };
 }
 
 describe('attachTokenRefresh(instance, { rateLimit }): long waits are announced', () => {
