@@ -216,8 +216,9 @@ export interface RateLimitOptions {
 }
 
 /**
- * Retries of transient failures (network errors, HTTP 5xx), made by the plugin itself (it installs no
- * axios-retry interceptor). The condition is fixed and GraphQL-aware: queries only, never mutations.
+ * Retries of transient failures (network errors, HTTP 5xx), made by axios-retry on the plugin's
+ * private client (never on your instance; your own axios-retry there decides alone for what it
+ * sees). The condition is fixed and GraphQL-aware: queries only, never mutations (docs/rate-limits.md).
  *
  * @example
  * ```ts

@@ -35,8 +35,15 @@ export function createPacer(options: { concurrency: number; gate: Gate; budget?:
   let closed = 0;
   const close = () => closed++ === 0 && queue.pause();
   const open = () => --closed === 0 && queue.start();
-  /** Keeps a rate-limit pause's timer alive while requests wait here (gate.ts). */
+  /** Keeps a rate-limit pause's timer alive while requests wait here (gate.ts), and only then. */
   let awake: (() => void) | undefined;
+  /** Requests given to `run` that have not started yet: when the last one gives up, the pause may let the process exit. */
+  let queued = 0;
+  const left = () => {
+    if (--queued > 0) return;
+    awake?.();
+    awake = undefined;
+  };
   const unwatch = gate.watch((held) => {
     if (held) return close();
     awake?.();
@@ -91,14 +98,18 @@ export function createPacer(options: { concurrency: number; gate: Gate; budget?:
     run(send, { priority, signal }) {
       return new Promise((resolve, reject) => {
         // p-queue drops a task whose signal aborts while it waits; once it runs, the send owns the abort.
+        queued++;
         if (gate.held) awake ??= gate.stayAwake();
-        const queued = signal && new AbortController();
-        const abort = () => queued!.abort(CANCELED);
+        let started = false;
+        const waiting = signal && new AbortController();
+        const abort = () => waiting!.abort(CANCELED);
         signal?.addEventListener('abort', abort, { once: true });
         if (signal?.aborted) abort();
         queue
           .add(
             async () => {
+              started = true;
+              left();
               signal?.removeEventListener('abort', abort);
               const taken = await ticket(signal);
               try {
@@ -107,11 +118,12 @@ export function createPacer(options: { concurrency: number; gate: Gate; budget?:
                 taken?.answered();
               }
             },
-            { priority, signal: queued?.signal },
+            { priority, signal: waiting?.signal },
           )
           .catch((error: unknown) => {
+            if (!started) left();
             signal?.removeEventListener('abort', abort);
-            reject(queued?.signal.aborted ? CANCELED : error);
+            reject(waiting?.signal.aborted ? CANCELED : error);
           });
       });
     },

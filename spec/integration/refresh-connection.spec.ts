@@ -11,6 +11,9 @@ import { type ForwardProxy, forwardProxy, type HeldServer, heldServer, TEST_CA }
 // keep-alive pool whose every socket carries a request the server is slow to answer, and more
 // requests queued in the pool, the refresh still reaches the server — through a connection of its
 // own that carries the instance's TLS and proxy settings, and never its default Authorization.
+// The plugin hands the transport no more of its own requests than the pool has sockets (admission,
+// docs/rate-limits.md), so what queues in the pool here is the rest of the application's traffic on
+// the same agent: another axios instance without the plugin, as a backend's other clients are.
 
 const STUDENTS = gql`query Students { students { id fullName } }`;
 const TOKENS = { accessToken: 'at-revoked', refreshToken: 'rt-0123456789' };
@@ -37,16 +40,25 @@ const queuedIn = (agent: http.Agent) => Object.values(agent.requests).reduce((n,
  * server, with what was true at that moment (and after `whileFull`, run before the server lets the
  * held requests go); rejects when it never does.
  */
-async function herdOnAFullPool(agent: http.Agent, query: () => Promise<unknown>, whileFull?: () => Promise<unknown>) {
+async function herdOnAFullPool(api: AxiosInstance, agent: http.Agent, query: () => Promise<unknown>, whileFull?: () => Promise<unknown>) {
   server.holdData();
   const answers = Promise.allSettled(Array.from({ length: 2 * POOL }, query));
   await server.dataArrived(POOL);
+  const others = otherTrafficOn(api);
   server.answerOldest(); // its socket goes to the next queued request, which the server holds too
   const refresh = await within(server.tokenRequestArrived, 'the refresh never reached the server: it waited in the pool behind the herd');
   const atRefresh = { heldAtServer: server.heldNow, queuedInPool: queuedIn(agent) };
   await whileFull?.();
   server.releaseAll();
+  await others;
   return { refresh, atRefresh, outcomes: await answers };
+}
+
+/** POOL requests of the application's other traffic on the instance's agent and proxy (no plugin): they queue in the full pool. */
+function otherTrafficOn(api: AxiosInstance) {
+  const { baseURL, httpAgent, httpsAgent, proxy: via } = api.defaults;
+  const plain = axios.create({ baseURL, httpAgent, httpsAgent, proxy: via, validateStatus: () => true });
+  return Promise.allSettled(Array.from({ length: POOL }, () => plain.post('', { query: STUDENTS.source })));
 }
 
 /** The herd through `attachTokenRefresh(api)` and its GraphQL client. */
@@ -57,8 +69,8 @@ function herdThrough(
 ) {
   const refreshed = deferred();
   const auth = attachTokenRefresh(api, { tokens: TOKENS, onRefresh: () => refreshed.resolve() });
-  const client = createGraphQLClient(api);
-  return herdOnAFullPool(agent, () => client.query(STUDENTS), whileFull && (() => whileFull(auth, refreshed.promise)));
+  const client = createGraphQLClient(api, { coalesce: false });
+  return herdOnAFullPool(api, agent, () => client.query(STUDENTS), whileFull && (() => whileFull(auth, refreshed.promise)));
 }
 
 const named = (name: string) => server.received.filter((r) => r.operationName === name);
@@ -136,7 +148,7 @@ describe('the pool the refresh uses when it keeps the instance’s agent', () =>
     const api = axios.create({ baseURL: server.url, httpAgent: agent });
     attachTokenRefresh(api, { tokens: TOKENS });
 
-    await createGraphQLClient(api).query(STUDENTS);
+    await createGraphQLClient(api, { coalesce: false }).query(STUDENTS);
 
     expect(agent.given).toHaveLength(3); // the query, the refresh, the replay
     expect(named('RefreshToken')).toHaveLength(1);
@@ -148,7 +160,7 @@ describe('the pool the refresh uses when it keeps the instance’s agent', () =>
     const api = axios.create({ baseURL: server.url, httpAgent: agent });
     attachTokenRefresh(api, { tokens: TOKENS });
 
-    await createGraphQLClient(api).query(STUDENTS);
+    await createGraphQLClient(api, { coalesce: false }).query(STUDENTS);
 
     expect(agent.given).toHaveLength(3); // the query, the refresh, the replay
     expect(named('RefreshToken')).toHaveLength(1);
@@ -167,10 +179,11 @@ describe('the pool the refresh uses when it keeps the instance’s agent', () =>
     const agent = pool(noting(new ViaSomething('http://proxy.invalid', { keepAlive: true, maxSockets: POOL })));
     const api = axios.create({ baseURL: server.url, httpAgent: agent });
     attachTokenRefresh(api, { tokens: TOKENS });
-    const client = createGraphQLClient(api);
+    const client = createGraphQLClient(api, { coalesce: false });
     server.holdData();
     const answers = Promise.allSettled(Array.from({ length: 2 * POOL }, () => client.query(STUDENTS)));
     await server.dataArrived(POOL);
+    const others = otherTrafficOn(api);
     const refreshGiven = new Promise<void>((resolve) => agent.once('refresh-given', resolve));
     agent.watch = () => agent.given.length === 2 * POOL + 1 && agent.emit('refresh-given');
     server.answerOldest();
@@ -178,6 +191,7 @@ describe('the pool the refresh uses when it keeps the instance’s agent', () =>
 
     expect(named('RefreshToken')).toEqual([]); // queued behind the held requests, in the user's agent
     server.releaseAll();
+    await others;
     expect((await answers).map((o) => o.status)).toEqual(Array(2 * POOL).fill('fulfilled'));
     expect(named('RefreshToken')).toHaveLength(1);
   });
@@ -189,9 +203,16 @@ describe('the NextSchool login on a bounded keep-alive pool whose every socket i
     const agent = pool(new http.Agent({ keepAlive: true, maxSockets: POOL }));
     const api = axios.create({ baseURL: server.url, httpAgent: agent });
     // No refresh token: the revoked access token is replaced by a login.
-    const ns = createNextSchoolClient({ axios: api, url: server.url, username: 'u', password: 'p', tokens: { accessToken: 'at-revoked' } });
+    const ns = createNextSchoolClient({
+      axios: api,
+      url: server.url,
+      username: 'u',
+      password: 'p',
+      tokens: { accessToken: 'at-revoked' },
+      coalesce: false,
+    });
 
-    const { atRefresh, outcomes } = await herdOnAFullPool(agent, () => ns.students());
+    const { atRefresh, outcomes } = await herdOnAFullPool(api, agent, () => ns.students());
 
     expect(atRefresh.queuedInPool).toBeGreaterThan(0);
     expect(outcomes.map((o) => o.status)).toEqual(Array(2 * POOL).fill('fulfilled'));
@@ -211,7 +232,7 @@ if (axiosHasFetchAdapter) {
       };
       const api = axios.create({ baseURL: server.url, adapter: 'fetch', env: { fetch: spy } } as never);
       attachTokenRefresh(api, { tokens: TOKENS });
-      const client = createGraphQLClient(api);
+      const client = createGraphQLClient(api, { coalesce: false });
 
       await Promise.all([client.query(STUDENTS), client.query(STUDENTS)]);
 

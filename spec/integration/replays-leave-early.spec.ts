@@ -23,7 +23,7 @@ describe('replays of a herd on a revoked token', () => {
     server = await heldServer();
     const api = axios.create({ baseURL: server.url });
     attachTokenRefresh(api, { tokens: TOKENS });
-    const client = createGraphQLClient(api);
+    const client = createGraphQLClient(api, { coalesce: false });
     server.holdData(answered);
 
     const outcomes = Promise.allSettled(Array.from({ length: n }, () => client.query(STUDENTS)));
@@ -43,7 +43,7 @@ describe('a herd of 100 queries on a revoked token', () => {
     server = await heldServer();
     const api = axios.create({ baseURL: server.url });
     const auth = attachTokenRefresh(api, { tokens: TOKENS });
-    const client = createGraphQLClient(api);
+    const client = createGraphQLClient(api, { coalesce: false });
 
     const outcomes = await Promise.allSettled(Array.from({ length: 100 }, () => client.query(STUDENTS)));
 

@@ -223,4 +223,20 @@ export const COUNTEREXAMPLES: Counterexample[] = [
       special: 'long-decline',
     } as Schedule,
   },
+  {
+    title: 'a long RATE_LIMITED decline under pacing, while the other calls are aborted or throw in an interceptor, leaves timers behind',
+    invariant: 'nothing-outlives',
+    foundOn: 'main after the pacing merge',
+    schedule: {
+      ...run,
+      calls: [
+        call({ kind: 'addNote', startTurn: 5, abortAfterTurns: 0, declines: ['long'] }),
+        call({ kind: 'order', startTurn: 5, abortAfterTurns: 6, midExpiry: 'second-field' }),
+        call({ kind: 'order', abortAfterTurns: 6, throwIn: 'interceptor', declines: ['graphql'], midExpiry: 'second-field' }),
+      ],
+      events: [expireAt(0)],
+      pacing: 2,
+      special: 'long-decline',
+    },
+  },
 ];
