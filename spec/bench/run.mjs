@@ -105,19 +105,19 @@ const TARGETS = {
   herd: 'exactly 1 refresh and every request answered',
   herdRequests: 'server requests ≤ 2N + 1 when the expiry is unknown, ≤ N + 1 when it is known',
   herdWall: "herd wall time ≤ axios-auth-refresh's at N < 1,000, ≤ 0.8 × at N ≥ 1,000, on both servers",
-  /** The herd wall-time bound at N, as a multiple of axios-auth-refresh's (issue 21). */
+  /** The herd wall-time bound at N, as a multiple of axios-auth-refresh's (the bound the herd targets set). */
   wallBound: (n) => (n >= 1_000 ? 0.8 : 1),
   poolRequests: 'server requests ≤ N + maxSockets + 1 with a bounded pool and an unknown expiry',
   /** The refresh's latency with a saturated pool (Node) or the browser's 6 connections, × its unloaded latency. */
   refreshLatencyRatio: 2,
   paced: { declined: 1, wallRatio: 1.25 }, // ≤ 1 declined by the server; wall ≤ 1.25 × the least the limit allows
-  overheadRatio: 1.05, // × bare axios' CPU time per request, in-memory adapter, one at a time and 50 at a time (issue 12)
+  overheadRatio: 1.05, // × bare axios' CPU time per request, in-memory adapter, one at a time and 50 at a time (the per-request CPU target)
   overheadHttpRatio: 1.1, // the same over loopback HTTP, where the network stack's CPU is counted too: a looser target
   // Herd of P.stall.n: our longest event-loop turn (median over runs) ≤ bare axios' + this. The probe
   // reads performance.now() (µs), so this is not its resolution: it is one loop turn's jitter, which
   // only matters at smoke sizes, where the stalls themselves are a few ms.
   stallToleranceMs: 2,
-  size: 'gzip -9 within budget', // budgets in scripts/size.mjs (issue 12: 10 KB and 14 KB)
+  size: 'gzip -9 within budget', // budgets in scripts/size.mjs (own code: 12 KB and 14 KB)
   memoryKb: 2, // KB per waiting request, the library's own (above axios' floor)
   proactive: 'no UNAUTHENTICATED answer with a known expiry',
   rateLimit: 'every request of the burst answered',
