@@ -1,3 +1,5 @@
+import type { RateBudgetAnswer, RateBudgetRequest } from '../types';
+
 // A send budget: at most `limit` sends in any `windowMs` (docs/rate-limits.md, "pacing"). A send
 // counts from the moment it leaves until `windowMs` after its answer: the server counted it on
 // arrival, between the two, so whatever each request's latency and whatever the phase of the
@@ -100,7 +102,10 @@ export function createBudget(limit: number, windowMs: number): Budget {
 }
 
 /** What a store's shared budget is asked (`TokenStore.takeBudget`). */
-type TakeBudget = (request: { key: string; limit: number; windowMs: number }) => number | Promise<number>;
+type TakeBudget = (request: RateBudgetRequest) => number | RateBudgetAnswer | Promise<number | RateBudgetAnswer>;
+
+/** The wait a store answered: a number of ms, or `waitMs` of a {@link RateBudgetAnswer}. */
+const waitOf = (raw: number | RateBudgetAnswer): number => Number(typeof raw === 'object' && raw !== null ? raw.waitMs : raw);
 
 /**
  * A budget kept by the token store, shared by everything that uses it (every process on one Redis
@@ -115,7 +120,7 @@ export function createSharedBudget(takeBudget: TakeBudget, key: string, limit: n
   const ask = async (): Promise<Ticket | number> => {
     let wait: number;
     try {
-      wait = Number(await takeBudget({ key, limit, windowMs: windowMs + margin }));
+      wait = waitOf(await takeBudget({ key, limit, windowMs: windowMs + margin }));
     } catch {
       return fallback.take();
     }
