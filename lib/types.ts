@@ -162,6 +162,13 @@ export interface RateBudgetAnswer {
    * included. The largest count seen sets this process's share while the store fails.
    */
   sharers?: number;
+  /**
+   * On a grant, optional: the plugin calls it once the send's answer (or failure) came back, and the
+   * store then counts the send until `windowMs` from that moment rather than from the grant — the
+   * server counted it in between, so a send slow to arrive is never counted too short. Without it,
+   * the plugin widens `windowMs` by the longest time it has seen from asking to an answer.
+   */
+  answered?(): void;
 }
 
 /**

@@ -10,7 +10,7 @@ import { HeardLeases } from './heard-leases';
 import { DEFAULT_REFRESH_TIMEOUT_MS, withRedisLease } from './lease';
 import { budgetKeys, type StoreNames, storeNames } from './names';
 import { type RedisTokenStoreOptions, type ResolvedRedisOptions, resolveRedisOptions } from './options';
-import { TAKE_BUDGET, WRITE } from './scripts';
+import { ANSWERED, TAKE_BUDGET, WRITE } from './scripts';
 import { openSubscription, type Subscription } from './subscription';
 
 export type { RedisClientLike, RedisSubscriberLike, RedisTokenStoreOptions } from './options';
@@ -421,7 +421,8 @@ export class RedisTokenStore implements TokenStore {
    * "One rate budget"): the plugin asks before each send when `rateLimit` is set. One Lua script,
    * atomic across processes, on Redis' clock: `{ waitMs: 0 }` when fewer than `limit` sends were
    * recorded in the last `windowMs` (this one is recorded), else the ms until enough leave; and how
-   * many store objects asked in that window (`sharers`). Rejects with {@link TokenRefreshError}
+   * many store objects asked in that window (`sharers`). A granted send's `answered()` makes it
+   * count from its answer rather than from its grant, as the in-process budget counts. Rejects with {@link TokenRefreshError}
    * when Redis is unreachable (at once while the client reconnects; else within
    * `operationTimeoutMs`): the plugin then sends within this process's share of the limit.
    */
@@ -437,10 +438,14 @@ export class RedisTokenStore implements TokenStore {
     }
     const [sends, sharers] = budgetKeys(this.#names.key, key);
     const member = `${this.#id}:${++this.#budgetAsks}`;
+    const window = Math.ceil(windowMs);
     const [waitMs, count] = (await this.#run('rate budget', () =>
-      redis.eval(TAKE_BUDGET, 2, sends, sharers, limit, Math.ceil(windowMs), member, this.#id),
+      redis.eval(TAKE_BUDGET, 2, sends, sharers, limit, window, member, this.#id),
     )) as [number, number];
-    return { waitMs, sharers: count };
+    if (waitMs !== 0) return { waitMs, sharers: count };
+    // Redis lost by then: the send counts from its grant there, and in this process until a window after its answer.
+    const answered = () => void this.#run('rate budget', () => redis.eval(ANSWERED, 1, sends, member, window)).catch(() => {});
+    return { waitMs, sharers: count, answered };
   }
 
   /**

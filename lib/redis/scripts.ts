@@ -150,3 +150,17 @@ end
 local leaving = redis.call('zrange', KEYS[1], count - limit, count - limit, 'WITHSCORES')
 return {math.max(1, tonumber(leaving[2]) + window - now), sharers}
 `;
+
+/**
+ * The answer of a send granted by TAKE_BUDGET came back: the send counts from now (Redis time)
+ * until a window later, no longer from its grant — as the in-process budget counts it
+ * (docs/rate-limits.md, "pacing"): the server counted it on arrival, between the two, so a send
+ * slow to arrive never shares a server window with sends granted a window after it. KEYS: the
+ * sends. ARGV: the send's member, the window (whole ms). A send already pruned is not added back.
+ */
+export const ANSWERED = `
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+${NOW}
+if redis.call('zadd', KEYS[1], 'XX', 'CH', now, ARGV[1]) == 1 then redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 1
+`;

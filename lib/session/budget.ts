@@ -133,13 +133,31 @@ function fallbackShare(limit: number, sharers: number): number {
   return sharers >= 1 ? Math.max(1, Math.floor(limit / sharers)) : 1;
 }
 
-const answerOf = (raw: number | RateBudgetAnswer): RateBudgetAnswer =>
-  typeof raw === 'object' && raw !== null ? { waitMs: Number(raw.waitMs), sharers: Number(raw.sharers) || 0 } : { waitMs: Number(raw) };
+/** A store's answer, checked: a plain number is a wait without the rest. */
+function answerOf(raw: number | RateBudgetAnswer): RateBudgetAnswer {
+  if (typeof raw !== 'object' || raw === null) return { waitMs: Number(raw) };
+  const answered = typeof raw.answered === 'function' ? raw.answered.bind(raw) : undefined;
+  return { waitMs: Number(raw.waitMs), sharers: Number(raw.sharers) || 0, ...(answered && { answered }) };
+}
+
+/** Tells the store a send it granted was answered (a custom store's failure there is its own). */
+const tell = (answered: (() => void) | undefined) => {
+  try {
+    answered?.();
+  } catch {}
+};
+
+/** A send let out while the store failed: when it stops counting (Infinity: in flight), and what to tell the store once it records it. */
+interface Unrecorded {
+  end: number;
+  answered?: (() => void) | undefined;
+}
 
 /**
  * A budget kept by the token store, shared by everything that uses it (every process on one Redis
- * key). The store records when it granted a send, not when the server counted it: the window asked
- * for is widened by the longest time seen from asking to the answer.
+ * key). A store whose grants carry `answered` counts each send until a window after its answer;
+ * otherwise it counts from the grant, and the window asked for is widened by the longest time seen
+ * from asking to an answer.
  *
  * While the store fails (a call that throws or rejects), sends leave within this process's share
  * (`fallbackShare`), counted in-process with every send it made — the store's grants included — and
@@ -153,8 +171,8 @@ export function createSharedBudget(takeBudget: TakeBudget, key: string, limit: n
   let sharers = 0;
   /** Every send of this process; its limit is the share it falls back to. */
   const own = createBudget(() => fallbackShare(limit, sharers), windowMs);
-  /** Sends let out while the store failed, not recorded there yet: when each stops counting (Infinity: in flight). */
-  let unrecorded: Array<{ end: number }> = [];
+  let unrecorded: Unrecorded[] = [];
+  /** Added to the window asked for while the store's grants do not carry `answered`. */
   let margin = 0;
   let heldUntil = 0;
   let lastWait = 0;
@@ -170,31 +188,29 @@ export function createSharedBudget(takeBudget: TakeBudget, key: string, limit: n
     retryAt = 0;
     sharers = Math.max(sharers, answer.sharers ?? 0);
     lastWait = Math.max(answer.waitMs, 0);
-    return { asked, granted: !(answer.waitMs > 0), waitMs: answer.waitMs };
+    return { ...answer, asked, granted: !(answer.waitMs > 0) };
   };
   /** A grant of the store answers for a send made without it, if one still counts. */
-  const recordedOne = () => {
+  const recordedOne = (answered: (() => void) | undefined) => {
     const now = Date.now();
     unrecorded = unrecorded.filter((send) => send.end > now);
-    return unrecorded.shift() !== undefined;
+    const send = unrecorded.shift();
+    if (send && send.end === Number.POSITIVE_INFINITY) send.answered = answered; // told when its answer comes
+    return send !== undefined;
   };
   const fromShare = (): Ticket | number => {
     const got = own.take();
     if (typeof got === 'number') return got;
-    const send = { end: Number.POSITIVE_INFINITY };
+    const send: Unrecorded = { end: Number.POSITIVE_INFINITY };
     unrecorded.push(send);
-    return { answered: () => (got.answered(), (send.end = Date.now() + windowMs)) };
-  };
-  const failed = () => {
-    retryAt = Date.now() + STORE_RETRY_MS;
-    return fromShare();
+    return { answered: () => (got.answered(), (send.end = Date.now() + windowMs), tell(send.answered)) };
   };
   const probe = () => {
     probing = true;
     ask()
       .then(
-        ({ granted }) => {
-          if (granted) recordedOne();
+        (got) => {
+          if (got.granted) recordedOne(got.answered);
           for (const wake of [...waiting]) wake();
         },
         () => (retryAt = Date.now() + STORE_RETRY_MS),
@@ -207,12 +223,19 @@ export function createSharedBudget(takeBudget: TakeBudget, key: string, limit: n
       try {
         got = await ask();
       } catch {
-        return failed();
+        retryAt = Date.now() + STORE_RETRY_MS;
+        return fromShare();
       }
       if (!got.granted) return got.waitMs;
-      if (recordedOne()) continue;
+      if (recordedOne(got.answered)) continue;
       const ticket = own.record();
-      return { answered: () => (ticket.answered(), (margin = Math.max(margin, Date.now() - got.asked))) };
+      return {
+        answered() {
+          ticket.answered();
+          if (got.answered) tell(got.answered);
+          else margin = Math.max(margin, Date.now() - got.asked);
+        },
+      };
     }
   };
   return {

@@ -40,12 +40,12 @@ describeRedis('RedisTokenStore.takeBudget (real redis-server)', () => {
   it('counts sharers per store object asking in the window, refused asks included', async () => {
     const [a, b, c] = [pool.store(), pool.store(), pool.store()];
     const one = { key: 'logins', limit: 1, windowMs: 60_000 };
-    expect(await a.takeBudget(one)).toEqual({ waitMs: 0, sharers: 1 });
-    expect(await b.takeBudget(one)).toEqual({ waitMs: expect.any(Number), sharers: 2 });
+    expect(await a.takeBudget(one)).toMatchObject({ waitMs: 0, sharers: 1 });
+    expect(await b.takeBudget(one)).toEqual({ waitMs: expect.any(Number), sharers: 2 }); // refused: nothing to tell
     expect((await c.takeBudget(one)).sharers).toBe(3);
     expect((await a.takeBudget(one)).sharers).toBe(3); // a is counted once, however often it asks
     // Another budget of the same store is counted apart.
-    expect(await a.takeBudget(request)).toEqual({ waitMs: 0, sharers: 1 });
+    expect(await a.takeBudget(request)).toMatchObject({ waitMs: 0, sharers: 1 });
   });
 
   it.each([
@@ -64,6 +64,22 @@ describeRedis('RedisTokenStore.takeBudget (real redis-server)', () => {
       expect(refused.waitMs).toBeLessThanOrEqual(5_000);
     },
   );
+
+  it("counts a granted send from its answer once told (answered()), on Redis' clock", async () => {
+    const probe = pool.connect();
+    const a = pool.store();
+    const granted = await a.takeBudget(request);
+    const score = async () => Number((await probe.zrange('{test:tokens}:sends:requests', 0, 0, 'WITHSCORES'))[1]);
+    const grantedAt = await score();
+    let later = 0;
+    await eventually("Redis' clock passes the grant", async () => {
+      const [seconds, micros] = await probe.time();
+      later = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      return later > grantedAt;
+    });
+    granted.answered!();
+    await eventually('the send counted from its answer', async () => (await score()) >= later);
+  });
 
   it('frees room as the window slides on Redis time, not before the window has passed', async () => {
     const a = pool.store();

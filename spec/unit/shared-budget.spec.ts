@@ -12,18 +12,24 @@ import { STUDENTS } from '../support/setup';
 const WINDOW = 10_000;
 const LIMIT = 9;
 
-/** One budget kept as RedisTokenStore keeps it (sends and sharers in the window), which a test can take down. */
-function sharedModel() {
-  const sends: number[] = [];
+/**
+ * One budget kept as RedisTokenStore keeps it (sends and sharers in the window), which a test can
+ * take down. With `answered`, its grants say when the send was answered, and the send counts from then.
+ */
+function sharedModel({ answered = false } = {}) {
+  const sends: Array<{ at: number }> = [];
   const asked = new Map<string, number>();
   const model = { down: false, calls: 0, failAfterMs: 0 };
   const answer = (id: string, { limit, windowMs }: RateBudgetRequest): RateBudgetAnswer => {
     const now = Date.now();
-    while (sends.length && sends[0]! <= now - windowMs) sends.shift();
+    sends.sort((x, y) => x.at - y.at);
+    while (sends.length && sends[0]!.at <= now - windowMs) sends.shift();
     asked.set(id, now);
     const sharers = [...asked.values()].filter((at) => at > now - windowMs).length;
-    if (sends.length < limit) return (sends.push(now), { waitMs: 0, sharers });
-    return { waitMs: sends[sends.length - limit]! + windowMs - now, sharers };
+    if (sends.length >= limit) return { waitMs: sends[sends.length - limit]!.at + windowMs - now, sharers };
+    const send = { at: now };
+    sends.push(send);
+    return answered ? { waitMs: 0, sharers, answered: () => void (send.at = Date.now()) } : { waitMs: 0, sharers };
   };
   const store = (id: string, plain = false): TokenStore => ({
     get: () => ({ accessToken: `token-${id}` }),
@@ -38,20 +44,22 @@ function sharedModel() {
   return { model, store };
 }
 
-/** Where every process's requests arrive (1 ms after sending), and when. */
+/** Where every process's requests arrive, and when. */
 const arrivals: Array<{ id: string; at: number }> = [];
 
-function processOn(store: TokenStore, id: string) {
+/** `up(i)`: ms from the process's i-th send (0-based) to its arrival at the server; it answers 4 ms later. */
+function processOn(store: TokenStore, id: string, up: (i: number) => number = () => 1) {
   const api = axios.create({ baseURL: 'https://api.example.test/' });
-  new MockAdapter(api).onPost('').reply(
-    () =>
-      new Promise((resolve) =>
-        setTimeout(() => {
-          arrivals.push({ id, at: Date.now() });
-          setTimeout(() => resolve([200, { data: { students: [] } }]), 4);
-        }, 1),
-      ),
-  );
+  let sent = 0;
+  new MockAdapter(api).onPost('').reply(() => {
+    const i = sent++;
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        arrivals.push({ id, at: Date.now() });
+        setTimeout(() => resolve([200, { data: { students: [] } }]), 4);
+      }, up(i)),
+    );
+  });
   attachTokenRefresh(api, { tokens: store, rateLimit: { intervalCap: LIMIT, interval: WINDOW } });
   const client = createGraphQLClient(api);
   let n = 0;
@@ -62,6 +70,18 @@ function processOn(store: TokenStore, id: string) {
 function mostInAWindow(id?: string, from = 0): number {
   const times = arrivals.filter((a) => (id === undefined || a.id === id) && a.at >= from).map((a) => a.at);
   return Math.max(0, ...times.map((t) => times.filter((u) => u > t - WINDOW && u <= t).length));
+}
+
+/** How many of the arrivals a fixed-window server would decline: a window opens at the first arrival after the last one ended. */
+function declinedByFixedWindows(): number {
+  let end = Number.NEGATIVE_INFINITY;
+  let count = 0;
+  let declined = 0;
+  for (const at of arrivals.map((a) => a.at).sort((x, y) => x - y)) {
+    if (at >= end) (end = at + WINDOW), (count = 0);
+    if (++count > LIMIT) declined++;
+  }
+  return declined;
 }
 
 describe('rateLimit with a budget shared through the token store (takeBudget)', () => {
@@ -158,5 +178,21 @@ describe('rateLimit with a budget shared through the token store (takeBudget)', 
     await burst;
     await jest.advanceTimersByTimeAsync(WINDOW);
     expect(model.calls - calls).toBeLessThanOrEqual(1 + Math.ceil((2_100 + WINDOW) / 1_000)); // at most one ask a second
+  });
+
+  it('tells the store when each send was answered: a send slow to arrive shares no server window with sends granted a window later', async () => {
+    // A's sends take 60 ms to reach the server (a cold connection), B's 1 ms. The server's window
+    // opens at A's first arrival; B, who never sent before, has no round trip of its own to go by:
+    // counted from their grants, A's sends would leave room for B's 60 ms too early.
+    const shared = sharedModel({ answered: true });
+    const a = processOn(shared.store('a'), 'a', (i) => (i < LIMIT ? 60 : 1));
+    const b = processOn(shared.store('b'), 'b');
+    const first = a(LIMIT);
+    await jest.advanceTimersByTimeAsync(100);
+    const second = b(LIMIT);
+    await jest.advanceTimersByTimeAsync(3 * WINDOW);
+    await Promise.all([first, second]);
+    expect(arrivals).toHaveLength(2 * LIMIT);
+    expect(declinedByFixedWindows()).toBe(0);
   });
 });
