@@ -46,6 +46,10 @@ const copy = (tokens: TokenSet | null) => tokens && { ...tokens };
  *   (a refresh, a first read) fails with {@link TokenRefreshError} within `operationTimeoutMs`. A
  *   refresh result Redis could not take is kept, served, and written once Redis is back (unless
  *   Redis holds newer tokens by then); the lock stays held until it is.
+ * - With `rateLimit`, every process on the store shares one per-user rate budget (`takeBudget`: a
+ *   sorted set per budget, one Lua script, Redis' clock). A process that loses Redis sends within
+ *   its share of the limit — the limit divided by the most processes it saw sharing it — never the
+ *   whole limit unless it was alone (docs/scaling.md, "One rate budget").
  *
  * @example
  * ```ts
@@ -54,6 +58,7 @@ const copy = (tokens: TokenSet | null) => tokens && { ...tokens };
  * import { RedisTokenStore } from 'axios-graphql-refresh/redis';
  *
  * const tokens = new RedisTokenStore({ redis: new Redis(process.env.REDIS_URL) });
+ * // Every process running this shares one session, and one budget of NextSchool's 60 requests a minute.
  * const ns = createNextSchoolClient({ username, password, tokens });
  * ```
  */
