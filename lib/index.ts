@@ -16,6 +16,8 @@ export { MemoryTokenStore } from './stores/memory-token-store';
 export type {
   Logger,
   LoginContext,
+  RateBudgetAnswer,
+  RateBudgetRequest,
   RateLimitOptions,
   RefreshContext,
   RetryOptions,

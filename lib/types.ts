@@ -95,12 +95,17 @@ export interface TokenStore {
   /**
    * Optional: a rate budget shared by everything that uses this store — every process on one Redis
    * key, say — since an API's per-user limit is the account's, not one process's
-   * (docs/rate-limits.md, "sharing across processes"). Records one send under `key` and resolves
+   * (docs/rate-limits.md, "sharing across processes"). Records one send under `key` and answers
    * `0` when fewer than `limit` sends were recorded under it in the last `windowMs` milliseconds;
-   * otherwise records nothing and resolves how many milliseconds until the oldest leaves the window.
+   * otherwise records nothing and answers how many milliseconds until enough leave the window.
    * It must be atomic for the store's sharing scope (in Redis, one Lua script over a sorted set).
-   * When present, `rateLimit` asks it before every send instead of counting in-process; a call that
-   * throws or rejects falls back to the in-process count for that send.
+   * When present, `rateLimit` asks it before every send instead of counting in-process.
+   *
+   * The answer is a number of milliseconds, or a {@link RateBudgetAnswer} that also says how many
+   * store objects share the budget. That count sets what a process may send while the store fails
+   * (a call that throws or rejects): its share, `max(1, floor(limit / sharers))` per window, the
+   * largest count seen so far — the whole `limit` only once the store said it was alone; a store
+   * that never said (plain numbers) gets one send a window until it answers again.
    *
    * @example
    * ```ts
@@ -113,14 +118,14 @@ export interface TokenStore {
    *     const now = Date.now();
    *     const times = (sent.get(key) ?? []).filter((t) => t > now - windowMs);
    *     sent.set(key, times);
-   *     if (times.length >= limit) return times[0]! + windowMs - now;
+   *     if (times.length >= limit) return { waitMs: times[times.length - limit]! + windowMs - now, sharers: 1 };
    *     times.push(now);
-   *     return 0;
+   *     return { waitMs: 0, sharers: 1 }; // alone: the whole limit if this store ever fails
    *   },
    * };
    * ```
    */
-  takeBudget?(budget: RateBudgetRequest): number | Promise<number>;
+  takeBudget?(budget: RateBudgetRequest): number | RateBudgetAnswer | Promise<number | RateBudgetAnswer>;
 }
 
 /**
@@ -138,6 +143,32 @@ export interface RateBudgetRequest {
   limit: number;
   /** …in any window this long (ms): the configured `interval`, widened by the longest round trip seen. */
   windowMs: number;
+}
+
+/**
+ * What a store's shared rate budget answers (`TokenStore.takeBudget`), when it says more than a
+ * number of milliseconds.
+ *
+ * @example
+ * ```ts
+ * const answer: RateBudgetAnswer = { waitMs: 0, sharers: 3 }; // recorded; three processes share it
+ * ```
+ */
+export interface RateBudgetAnswer {
+  /** `0`: the send was recorded and may leave now; otherwise ms until asking again (nothing recorded). */
+  waitMs: number;
+  /**
+   * How many store objects (processes) asked for this budget in the last `windowMs`, this one
+   * included. The largest count seen sets this process's share while the store fails.
+   */
+  sharers?: number;
+  /**
+   * On a grant, optional: the plugin calls it once the send's answer (or failure) came back, and the
+   * store then counts the send until `windowMs` from that moment rather than from the grant — the
+   * server counted it in between, so a send slow to arrive is never counted too short. Without it,
+   * the plugin widens `windowMs` by the longest time it has seen from asking to an answer.
+   */
+  answered?(): void;
 }
 
 /**

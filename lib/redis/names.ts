@@ -26,3 +26,12 @@ export function storeNames(redis: RedisClientLike, key: string): StoreNames {
   const fullKey = `${redis.options?.keyPrefix ?? ''}${key}`;
   return { key, lock: `{${key}}:lock`, lease: `{${key}}:lease`, channel: `axios-graphql-refresh:${db}:${fullKey}`, fullKey, db };
 }
+
+/**
+ * The keys of the shared rate budget `name` (scripts.ts TAKE_BUDGET): its sends and the store
+ * objects that asked for it. Different prefixes, so no budget name makes one budget's key another's;
+ * the same hash tag as the token key, so a script touching both runs on one Redis Cluster slot.
+ */
+export function budgetKeys(key: string, name: string): [sends: string, sharers: string] {
+  return [`{${key}}:sends:${name}`, `{${key}}:sharers:${name}`];
+}

@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { isTokenRefreshError, TokenRefreshError } from '../errors/token-refresh-error';
 import { News } from '../stores/news';
 import { sameTokens } from '../stores/same-tokens';
-import type { LockOptions, TokenSet, TokenStore } from '../types';
+import type { LockOptions, RateBudgetAnswer, RateBudgetRequest, TokenSet, TokenStore } from '../types';
 import { withDeadline } from '../util/timers';
 import { decodeMessage, decodeStored, encodeTokens, type Message, type Stored } from './codec';
 import { evictionWarning } from './eviction';
 import { HeardLeases } from './heard-leases';
 import { DEFAULT_REFRESH_TIMEOUT_MS, withRedisLease } from './lease';
-import { type StoreNames, storeNames } from './names';
+import { budgetKeys, type StoreNames, storeNames } from './names';
 import { type RedisTokenStoreOptions, type ResolvedRedisOptions, resolveRedisOptions } from './options';
-import { WRITE } from './scripts';
+import { ANSWERED, TAKE_BUDGET, WRITE } from './scripts';
 import { openSubscription, type Subscription } from './subscription';
 
 export type { RedisClientLike, RedisSubscriberLike, RedisTokenStoreOptions } from './options';
@@ -46,6 +46,10 @@ const copy = (tokens: TokenSet | null) => tokens && { ...tokens };
  *   (a refresh, a first read) fails with {@link TokenRefreshError} within `operationTimeoutMs`. A
  *   refresh result Redis could not take is kept, served, and written once Redis is back (unless
  *   Redis holds newer tokens by then); the lock stays held until it is.
+ * - With `rateLimit`, every process on the store shares one per-user rate budget (`takeBudget`: a
+ *   sorted set per budget, one Lua script, Redis' clock). A process that loses Redis sends within
+ *   its share of the limit — the limit divided by the most processes it saw sharing it — never the
+ *   whole limit unless it was alone (docs/scaling.md, "One rate budget").
  *
  * @example
  * ```ts
@@ -54,6 +58,7 @@ const copy = (tokens: TokenSet | null) => tokens && { ...tokens };
  * import { RedisTokenStore } from 'axios-graphql-refresh/redis';
  *
  * const tokens = new RedisTokenStore({ redis: new Redis(process.env.REDIS_URL) });
+ * // Every process running this shares one session, and one budget of NextSchool's 60 requests a minute.
  * const ns = createNextSchoolClient({ username, password, tokens });
  * ```
  */
@@ -89,6 +94,8 @@ export class RedisTokenStore implements TokenStore {
   readonly #listeners = new Set<Listener>();
   /** Messages heard (tokens stored, lock released), a resubscription, close(): what lock waiters wake on. */
   readonly #news = new News();
+  /** Sends asked of the shared rate budget: with `#id`, each one's member in Redis. */
+  #budgetAsks = 0;
 
   constructor(options: RedisTokenStoreOptions) {
     this.#options = resolveRedisOptions(options);
@@ -412,6 +419,38 @@ export class RedisTokenStore implements TokenStore {
     return () => {
       this.#listeners.delete(listener);
     };
+  }
+
+  /**
+   * One send from the rate budget `key` that every process on this store shares (docs/scaling.md,
+   * "One rate budget"): the plugin asks before each send when `rateLimit` is set. One Lua script,
+   * atomic across processes, on Redis' clock: `{ waitMs: 0 }` when fewer than `limit` sends were
+   * recorded in the last `windowMs` (this one is recorded), else the ms until enough leave; and how
+   * many store objects asked in that window (`sharers`). A granted send's `answered()` makes it
+   * count from its answer rather than from its grant, as the in-process budget counts. Rejects with {@link TokenRefreshError}
+   * when Redis is unreachable (at once while the client reconnects; else within
+   * `operationTimeoutMs`): the plugin then sends within this process's share of the limit.
+   */
+  async takeBudget(request: RateBudgetRequest): Promise<RateBudgetAnswer> {
+    this.#assertOpen();
+    const { key, limit, windowMs } = request ?? {};
+    if (typeof key !== 'string' || !Number.isInteger(limit) || limit < 1 || !(windowMs > 0) || windowMs === Number.POSITIVE_INFINITY) {
+      throw new TypeError('Expected a rate budget request { key: string, limit: integer ≥ 1, windowMs: finite number > 0 }');
+    }
+    const { redis } = this.#options;
+    if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end') {
+      throw new TokenRefreshError('The Redis token store is unavailable (rate budget)');
+    }
+    const [sends, sharers] = budgetKeys(this.#names.key, key);
+    const member = `${this.#id}:${++this.#budgetAsks}`;
+    const window = Math.ceil(windowMs);
+    const [waitMs, count] = (await this.#run('rate budget', () =>
+      redis.eval(TAKE_BUDGET, 2, sends, sharers, limit, window, member, this.#id),
+    )) as [number, number];
+    if (waitMs !== 0) return { waitMs, sharers: count };
+    // Redis lost by then: the send counts from its grant there, and in this process until a window after its answer.
+    const answered = () => void this.#run('rate budget', () => redis.eval(ANSWERED, 1, sends, member, window)).catch(() => {});
+    return { waitMs, sharers: count, answered };
   }
 
   /**

@@ -119,3 +119,48 @@ if redis.call('hget', KEYS[2], 'owner') == ARGV[1] then redis.call('hset', KEYS[
 redis.call('publish', ARGV[2], ARGV[3])
 return 1
 `;
+
+/**
+ * One send from a rate budget shared by every process on the store (docs/scaling.md, "One rate
+ * budget"). KEYS: the sends (a sorted set: one member per send, scored by Redis time in ms), the
+ * sharers (a sorted set: one member per store object, scored by its last ask). ARGV: limit, window
+ * (whole ms), this send's member (unique per store object and send), this store object's id.
+ *
+ * Redis' clock, never the caller's: processes' clocks differ, and one skewed clock would prune the
+ * others' sends early. Entries older than the window are pruned first; the send is recorded only
+ * when fewer than `limit` remain. Both keys expire a window after the last ask, so an idle budget
+ * leaves nothing behind. Returns { 0 if recorded, else ms until enough sends leave the window;
+ * store objects that asked in the last window, this one included }.
+ */
+export const TAKE_BUDGET = `
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+${NOW}
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
+redis.call('zremrangebyscore', KEYS[2], '-inf', now - window)
+redis.call('zadd', KEYS[2], now, ARGV[4])
+redis.call('pexpire', KEYS[2], window)
+local sharers = redis.call('zcard', KEYS[2])
+local count = redis.call('zcard', KEYS[1])
+if count < limit then
+  redis.call('zadd', KEYS[1], now, ARGV[3])
+  redis.call('pexpire', KEYS[1], window)
+  return {0, sharers}
+end
+local leaving = redis.call('zrange', KEYS[1], count - limit, count - limit, 'WITHSCORES')
+return {math.max(1, tonumber(leaving[2]) + window - now), sharers}
+`;
+
+/**
+ * The answer of a send granted by TAKE_BUDGET came back: the send counts from now (Redis time)
+ * until a window later, no longer from its grant — as the in-process budget counts it
+ * (docs/rate-limits.md, "pacing"): the server counted it on arrival, between the two, so a send
+ * slow to arrive never shares a server window with sends granted a window after it. KEYS: the
+ * sends. ARGV: the send's member, the window (whole ms). A send already pruned is not added back.
+ */
+export const ANSWERED = `
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+${NOW}
+if redis.call('zadd', KEYS[1], 'XX', 'CH', now, ARGV[1]) == 1 then redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 1
+`;

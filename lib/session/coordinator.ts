@@ -99,10 +99,11 @@ export class Coordinator {
     const id = `${key} ${limit}/${windowMs}`;
     let budget = this.#budgets.get(id);
     if (!budget) {
-      const local = createBudget(limit, windowMs);
       const store = this.#store;
       budget =
-        typeof store.takeBudget === 'function' ? createSharedBudget((r) => store.takeBudget!(r), key, limit, windowMs, local) : local;
+        typeof store.takeBudget === 'function'
+          ? createSharedBudget((r) => store.takeBudget!(r), key, limit, windowMs)
+          : createBudget(limit, windowMs);
       this.#budgets.set(id, budget);
     }
     return budget;

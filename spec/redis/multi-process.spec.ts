@@ -58,6 +58,39 @@ describeRedis('RedisTokenStore across processes', () => {
     expect(sandbox.stats.logins - before.logins).toBe(0);
   }, 60_000);
 
+  it('3 processes × 15 queries at once under one per-user limit, the same limit given to each: one budget in Redis, at most one declined', async () => {
+    // The sandbox counts 10 a user per fixed window of 500 ms; each client is told the same. Paced
+    // alone, each process would send 10 a window: 30 against the account's 10.
+    redis = await startRedisServer();
+    sandbox = await startSandboxServer({ rateLimits: { perUser: 10, perIp: 10_000, login: 5, windowMs: 500 } });
+    const env = {
+      STORE: 'redis',
+      REDIS_PORT: String(redis.port),
+      KEY: 'app:tokens',
+      URL: sandbox.url,
+      USERNAME: sandbox.username,
+      PASSWORD: sandbox.password,
+      RATE_CAP: '10',
+      RATE_INTERVAL: '500',
+      DISTINCT: '1',
+      CONCURRENCY: '15',
+    };
+    for (let i = 0; i < 3; i++) workers.push(startWorker({ ...env, OFFSET: String(100 * i) }));
+    await Promise.all(workers.map((w) => w.next('ready')));
+    workers.forEach((w) => w.send('warm'));
+    await Promise.all(workers.map((w) => w.next('warmed')));
+
+    workers.forEach((w) => w.send('go'));
+    const reports = await Promise.all(workers.map((w) => w.next<{ answered: number; errors: string[] }>('done')));
+
+    expect(reports.map((r) => r.errors)).toEqual([[], [], []]);
+    expect(reports.reduce((n, r) => n + r.answered, 0)).toBe(45);
+    expect(sandbox.stats.rateLimited).toBeLessThanOrEqual(1);
+    expect(sandbox.stats.logins).toBe(1); // one login for the three, through the lock
+    // The login, three warm-up queries, the burst; a declined query is sent once more.
+    expect(sandbox.stats.requests).toBe(1 + 3 + 45 + sandbox.stats.rateLimited);
+  }, 60_000);
+
   it('a lock holder killed (SIGKILL) mid-refresh: the lease expires, another process refreshes, every request settles', async () => {
     redis = await startRedisServer();
     sandbox = await startSandboxServer({ rotateRefreshTokens: true, rateLimits: false });
