@@ -6,6 +6,10 @@ import { createNextSchoolClient } from '../../lib/nextschool';
 import { startSandboxServer } from '../../lib/testing';
 import { closeAll, harness, STUDENTS } from '../support/setup';
 
+/** The class of what this copy of axios rejects a cancelled request with (0.22–0.26: `Cancel`). */
+const CANCELED_CLASS =
+  (axios as unknown as { CanceledError?: unknown; Cancel: unknown }).CanceledError ?? (axios as unknown as { Cancel: unknown }).Cancel;
+
 // Coalescing against real servers on 127.0.0.1 (docs/graphql-client.md#coalescing): a caller giving
 // up, all of them giving up, and a refresh with its replay while callers share one request.
 
@@ -102,7 +106,7 @@ describe('createGraphQLClient(instance): callers sharing a request give up on th
       controller.abort();
       await quitter.done;
       expect(axios.isCancel(quitter.error)).toBe(true);
-      expect(quitter.error).toBeInstanceOf(axios.CanceledError);
+      expect(quitter.error).toBeInstanceOf(CANCELED_CLASS);
       expect(stayer.settled + third.settled).toBe(0); // rejected at once: the answer has not even been written
 
       request.answer({ data: { n: 7 } });

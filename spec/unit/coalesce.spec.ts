@@ -1,6 +1,7 @@
 import axios, { type AxiosRequestConfig } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { createGraphQLClient, gql, isGraphQLRequestError } from '../../lib';
+import { axiosError } from '../support/axios-errors';
 
 // Coalescing in the GraphQL client (docs/graphql-client.md#coalescing): identical queries in flight
 // are sent once, each caller gets its own copy of the answer. Here the logic, on axios-mock-adapter;
@@ -451,7 +452,7 @@ describe('createGraphQLClient(instance): a shared request that times out', () =>
       const n = sent.push({ at: Date.now(), signal: config.signal as AbortSignal }) - 1;
       const wait = took[n] ?? 0;
       await new Promise((resolve) => setTimeout(resolve, Math.min(wait, config.timeout!)));
-      if (wait > config.timeout!) throw new axios.AxiosError(`timeout of ${config.timeout}ms exceeded`, 'ECONNABORTED', config as never);
+      if (wait > config.timeout!) throw axiosError(`timeout of ${config.timeout}ms exceeded`, 'ECONNABORTED', config);
       return [200, { data: { n } }];
     });
     return { sent, client: createGraphQLClient(api) };
