@@ -934,7 +934,7 @@ ${pacedSection({ pacedResults, targets: TARGETS.paced, scaled, documented: DOCUM
 ## 11. Weight in a browser bundle
 
 ${table(
-  ['bundle', 'resolved to', 'minified', 'gzip -9', 'budget (gzip -9)', 'met'],
+  ['bundle', 'resolved to', 'own code, minified', 'own code, gzip -9', 'total with p-queue and axios-retry, gzip -9', 'budget (own, gzip -9)', 'met'],
   sizes.map((x) => {
     if (!x.peer)
       return [
@@ -942,17 +942,18 @@ ${table(
         `\`${x.from}\``,
         sizeKb(x.min),
         sizeKb(x.gzip),
+        sizeKb(x.totalGzip),
         sizeKb(x.budget),
         x.ok ? 'yes' : `**no** (${sizeKb(x.gzip - x.budget)} over)`,
       ];
-    if (x.installed) return [`${x.name} (peer)`, `\`${x.from}\``, sizeKb(x.min), sizeKb(x.gzip), '–', '–'];
-    return [`${x.name} (peer)`, 'not installed', '–', `${sizeKb(x.quoted)}, quoted from ${QUOTED_FROM}, not measured here`, '–', '–'];
+    if (x.installed) return [`${x.name} (peer)`, `\`${x.from}\``, sizeKb(x.min), sizeKb(x.gzip), '–', '–', '–'];
+    return [`${x.name} (peer)`, 'not installed', '–', `${sizeKb(x.quoted)}, quoted from ${QUOTED_FROM}, not measured here`, '–', '–', '–'];
   }),
 )}
 
 Method, the same for every row measured here: what a front-end build gets from importing the package
 by name, ${SIZE_METHOD.replace('esbuild --bundle --minify --platform=browser', '`esbuild --bundle --minify --platform=browser`')}
-(\`scripts/size.mjs\`, the same lists and code as \`npm run size\`; in this section 1 KB = 1,000 bytes, so the 10 KB budget is 10,000 bytes). Ours
+(\`scripts/size.mjs\`, the same lists and code as \`npm run size\`; in this section 1 KB = 1,000 bytes, so the 12 KB budget is 12,000 bytes). Ours
 is this package's build at the commit above, resolved through package.json's \`browser\` condition
 as webpack and Vite resolve it. Peers not installed here are shown with the figure ${QUOTED_FROM} reports
 for them (same method), as quoted.
