@@ -105,50 +105,78 @@ export function announceWait(ctx: PluginContext, config: InternalAxiosRequestCon
   }));
 }
 
-/** One paced send: admitted, then sent with the newest token, the answer observed before the place is given back. */
+/** The request's signal, or, when its own timeout must also end the wait, one that aborts then too (`outOfTime()` tells which). */
+function waitSignal(config: InternalAxiosRequestConfig, deadline: number | undefined) {
+  const cancel = cancellationOf(config);
+  if (deadline === undefined) return { signal: cancel.signal, outOfTime: () => false, dispose: cancel.dispose };
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  let late = false;
+  cancel.signal?.addEventListener('abort', abort, { once: true });
+  if (cancel.signal?.aborted) abort();
+  const timer = setTimeout(() => ((late = true), abort()), Math.max(0, deadline - Date.now()));
+  return {
+    signal: controller.signal,
+    outOfTime: () => late,
+    dispose() {
+      clearTimeout(timer);
+      cancel.signal?.removeEventListener('abort', abort);
+      cancel.dispose();
+    },
+  };
+}
+
+/** Sends and observes the answer before the place is given back. */
+async function sendObserved(
+  ctx: PluginContext,
+  config: InternalAxiosRequestConfig,
+  state: RequestState | undefined,
+  original: unknown,
+): Promise<AxiosResponse> {
+  try {
+    const response = await transport(ctx, config, original);
+    observe(ctx, config, state, response);
+    return response;
+  } catch (error) {
+    observe(ctx, config, state, isAxiosError(error) ? error.response : undefined);
+    throw error;
+  }
+}
+
+/**
+ * One paced send: admitted, then sent with the newest token, the answer observed before the place
+ * is given back. A request admitted at once, with the gate open, goes with the token the request
+ * interceptor just gave it; one that waited reads the tokens again (docs/benchmarks.md, per-request CPU).
+ */
 async function admit(ctx: PluginContext, config: InternalAxiosRequestConfig, original: unknown): Promise<AxiosResponse> {
   const pacer = pacerOf(ctx)!;
   const state = stateOf(ctx, config);
-  const cancel = cancellationOf(config);
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  cancel.signal?.addEventListener('abort', abort, { once: true });
-  if (cancel.signal?.aborted) abort();
-  let outOfTime = false;
-  const left = state?.deadline === undefined ? undefined : state.deadline - Date.now();
-  const timer = left === undefined ? undefined : setTimeout(() => ((outOfTime = true), abort()), Math.max(0, left));
-  announceWait(ctx, config, pacer.expectedWait(), pacer.waiting + 1);
+  const wait = waitSignal(config, state?.deadline);
+  if (ctx.budget || !pacer.idle()) announceWait(ctx, config, pacer.expectedWait(), pacer.waiting + 1);
+  let atOnce = true;
   try {
-    return await pacer.run(
+    const sent = pacer.run(
       async () => {
-        clearTimeout(timer);
         if (state) afterHold(config, state); // the wait counts against the request's own timeout
-        if (state && !state.passive) {
+        if (state && !state.passive && (!atOnce || ctx.session.gate.held)) {
           // Tokens may have changed while it waited: the newest, or none after a logout (never the old one).
-          const now = await ctx.session.admitted({ signal: cancel.signal, deadline: state.deadline });
+          const now = await ctx.session.admitted({ signal: wait.signal, deadline: state.deadline });
           if (!now.token) deleteHeader(config.headers, 'Authorization');
           else if (now.generation > state.generation) setBearer(config, now.token);
           state.generation = now.generation;
         }
-        try {
-          const response = await transport(ctx, config, original);
-          observe(ctx, config, state, response);
-          return response;
-        } catch (error) {
-          observe(ctx, config, state, isAxiosError(error) ? error.response : undefined);
-          throw error;
-        }
+        return sendObserved(ctx, config, state, original);
       },
-      { priority: state && state.replays + state.waits + state.retried > 0 ? 1 : 0, signal: controller.signal },
+      { priority: state && state.replays + state.waits + state.retried > 0 ? 1 : 0, signal: wait.signal },
     );
+    atOnce = false;
+    return await sent;
   } catch (error) {
-    if (error === TIMED_OUT || (error === CANCELED && outOfTime)) throw await timedOut(ctx, config, state?.timeout);
+    if (error === TIMED_OUT || (error === CANCELED && wait.outOfTime())) throw await timedOut(ctx, config, state?.timeout);
     if (error === CANCELED) return cancelled(ctx, config);
     throw error;
   } finally {
-    clearTimeout(timer);
-    cancel.signal?.removeEventListener('abort', abort);
-    cancel.dispose();
+    wait.dispose();
   }
 }
 

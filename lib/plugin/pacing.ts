@@ -4,12 +4,15 @@ import type { Gate } from '../session/gate';
 import { CANCELED } from '../util/cancel';
 
 // Admission to the transport (docs/rate-limits.md, "pacing"; docs/how-it-works.md, "admission"):
-// every send of a paced attachment — replays and retries included — waits in a p-queue until it is
-// admitted, then holds its place while the transport sends it. The queue's `concurrency` bounds the
-// sends in flight (`rateLimit.concurrency`, or the agent's `maxSockets`, so requests wait here and
-// not in the agent's own queue where a dead token could no longer be taken back); the queue is
-// paused while the token store's gate is held (a refresh, a rate-limit pause) and while the budget
-// has no room, so nothing leaves meanwhile and what waits leaves later with the newest token.
+// every send of a paced attachment — replays and retries included — is admitted before it reaches
+// the transport: at most `concurrency` in flight (`rateLimit.concurrency`, or the agent's
+// `maxSockets`, so requests wait here and not in the agent's own queue, where a dead token could no
+// longer be replaced), each with a ticket from the budget. Requests that cannot go at once wait in
+// line: a p-queue, in order (replays first), paused while the token store's gate is held (a
+// refresh, a rate-limit pause) and while the request at its head waits for a free place or for
+// room in the budget; it drops a waiter whose signal aborts. When nobody waits and there is room, a
+// request goes at once without entering the line (the per-request cost of a paced attachment,
+// docs/benchmarks.md).
 
 export interface Pacer {
   /**
@@ -17,24 +20,56 @@ export interface Pacer {
    * the budget. Rejects with {@link CANCELED} if `signal` aborts before; `send` itself owns the
    * abort once it runs. The place is given back when `send` settles.
    */
-  run<T>(send: () => Promise<T>, how: { priority: number; signal?: AbortSignal }): Promise<T>;
+  run<T>(send: () => Promise<T>, how: { priority: number; signal?: AbortSignal | undefined }): Promise<T>;
   /** Roughly how long a request arriving now waits for a limit (the gate's pause, the budget), ms. */
   expectedWait(): number;
   /** Requests waiting to be admitted now. */
   readonly waiting: number;
+  /** Nothing waits and nothing holds the line: a request now is admitted at once (unless the budget is out of room). */
+  idle(): boolean;
   /** Sets the bound on sends in flight (the agent's `maxSockets` may change after attach). */
   setConcurrency(concurrency: number): void;
   /** Stops watching the gate (detach). */
   dispose(): void;
 }
 
+/** Resolves on `wake` (or after `ms`), rejects with CANCELED if `signal` aborts. */
+function until(wake: (go: () => void) => () => void, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      stop();
+      signal?.removeEventListener('abort', aborted);
+    };
+    const go = () => (done(), resolve());
+    const aborted = () => (done(), reject(CANCELED));
+    const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(go, ms);
+    const stop = wake(go);
+    signal?.addEventListener('abort', aborted, { once: true });
+    if (signal?.aborted) aborted();
+  });
+}
+
 export function createPacer(options: { concurrency: number; gate: Gate; budget?: Budget | undefined }): Pacer {
   const { gate, budget } = options;
-  const queue = new PQueue({ concurrency: options.concurrency });
-  /** Reasons the queue is paused: the gate held, a send waiting for room in the budget. */
+  let limit = options.concurrency;
+  /** Sends admitted and not yet settled. */
+  let active = 0;
+  /**
+   * The line. It starts its waiters one after another in one synchronous pass (no concurrency
+   * bound of its own: a started waiter that is admitted returns at once), so it never depends on a
+   * microtask to move — fake timers, which fake `queueMicrotask`, do not stall it.
+   */
+  const line = new PQueue();
+  /** Reasons the line is paused: the gate held, a waiter at its head waiting for a place or the budget. */
   let closed = 0;
-  const close = () => closed++ === 0 && queue.pause();
-  const open = () => --closed === 0 && queue.start();
+  const close = () => closed++ === 0 && line.pause();
+  const open = () => --closed === 0 && line.start();
+  /** Waiters started by the line and waiting at its head. */
+  let blocked = 0;
+  /** Wakes the head of the line when a place frees. */
+  let freed: (() => void) | undefined;
+  const onFree = (go: () => void) => ((freed = go), () => (freed = undefined));
   /** Keeps a rate-limit pause's timer alive while requests wait here (gate.ts), and only then. */
   let awake: (() => void) | undefined;
   /** Requests given to `run` that have not started yet: when the last one gives up, the pause may let the process exit. */
@@ -50,91 +85,95 @@ export function createPacer(options: { concurrency: number; gate: Gate; budget?:
     awake = undefined;
     open();
   });
-  /** Sends started by the queue but still waiting for room in the budget. */
-  let blocked = 0;
 
-  /** Waits `ms` (or until an answer frees room), rejecting with CANCELED if `signal` aborts. */
-  const room = (ms: number, signal?: AbortSignal) =>
-    new Promise<void>((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        stop?.();
-        signal?.removeEventListener('abort', aborted);
-      };
-      const go = () => (done(), resolve());
-      const aborted = () => (done(), reject(CANCELED));
-      const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(go, ms);
-      const stop = budget?.onAnswer(go);
-      signal?.addEventListener('abort', aborted, { once: true });
-      if (signal?.aborted) aborted();
-    });
-
-  /** A ticket from the budget; while there is no room, nothing else starts. */
-  async function ticket(signal?: AbortSignal): Promise<Ticket | undefined> {
+  /** A place and a ticket now, or `false`; never awaits (a shared budget answers later). */
+  function now(): Ticket | undefined | false {
+    if (active >= limit) return false;
     if (!budget) return undefined;
-    for (;;) {
-      let got = budget.take();
-      if (typeof got === 'object' && 'then' in got) {
-        close(); // one question to a shared budget at a time
-        try {
-          got = await got;
-        } finally {
-          open();
+    if (budget.shared) return false;
+    const got = budget.take() as Ticket | number;
+    return typeof got === 'number' ? false : got;
+  }
+
+  /** At the head of the line, nobody else starting meanwhile: waits for a place, then for a ticket; takes the place. */
+  async function head(signal?: AbortSignal): Promise<Ticket | undefined> {
+    close();
+    blocked++;
+    try {
+      for (;;) {
+        while (active >= limit) await until(onFree, Number.POSITIVE_INFINITY, signal);
+        const got = budget ? await budget.take() : undefined;
+        if (typeof got !== 'number') {
+          active++; // the place is taken before the line opens again
+          return got;
         }
+        await until((go) => budget!.onAnswer(go), got, signal);
       }
-      if (typeof got !== 'number') return got;
-      close();
-      blocked++;
-      try {
-        await room(got, signal);
-      } finally {
-        blocked--;
-        open();
-      }
+    } finally {
+      blocked--;
+      open();
+    }
+  }
+
+  async function sendAdmitted<T>(send: () => Promise<T>, ticket: Ticket | undefined): Promise<T> {
+    try {
+      return await send();
+    } finally {
+      ticket?.answered();
+      active--;
+      freed?.();
     }
   }
 
   return {
     run(send, { priority, signal }) {
-      return new Promise((resolve, reject) => {
-        // p-queue drops a task whose signal aborts while it waits; once it runs, the send owns the abort.
-        queued++;
-        if (gate.held) awake ??= gate.stayAwake();
-        let started = false;
-        const waiting = signal && new AbortController();
-        const abort = () => waiting!.abort(CANCELED);
-        signal?.addEventListener('abort', abort, { once: true });
-        if (signal?.aborted) abort();
-        queue
-          .add(
-            async () => {
-              started = true;
-              left();
-              signal?.removeEventListener('abort', abort);
-              const taken = await ticket(signal);
-              try {
-                resolve(await send());
-              } finally {
-                taken?.answered();
-              }
-            },
-            { priority, signal: waiting?.signal },
-          )
-          .catch((error: unknown) => {
+      // The fast lane: nobody waits and nothing holds the line.
+      const fast = closed === 0 && line.size === 0 && !signal?.aborted ? now() : false;
+      if (fast !== false) {
+        active++;
+        return sendAdmitted(send, fast);
+      }
+      queued++;
+      if (gate.held) awake ??= gate.stayAwake();
+      let started = false;
+      // p-queue drops a waiter whose signal aborts; the head of the line handles its own abort.
+      const waiting = signal && new AbortController();
+      const abort = () => waiting!.abort(CANCELED);
+      signal?.addEventListener('abort', abort, { once: true });
+      if (signal?.aborted) abort();
+      let admitted: Ticket | undefined;
+      return line
+        .add(
+          () => {
+            started = true;
+            left();
+            signal?.removeEventListener('abort', abort);
+            const ticket = now();
+            if (ticket !== false) return void ((admitted = ticket), active++);
+            return head(signal).then((t) => void (admitted = t));
+          },
+          { priority, signal: waiting?.signal },
+        )
+        .then(
+          () => sendAdmitted(send, admitted),
+          (error: unknown) => {
             if (!started) left();
             signal?.removeEventListener('abort', abort);
-            reject(waiting?.signal.aborted ? CANCELED : error);
-          });
-      });
+            throw waiting?.signal.aborted ? CANCELED : error;
+          },
+        );
     },
     expectedWait() {
-      return Math.max(gate.pausedFor(), budget ? budget.eta(queue.size + blocked) : 0);
+      return Math.max(gate.pausedFor(), budget ? budget.eta(line.size + blocked) : 0);
     },
     get waiting() {
-      return queue.size + blocked;
+      return line.size + blocked;
     },
+    idle: () => closed === 0 && line.size === 0 && active < limit,
     setConcurrency(concurrency) {
-      if (queue.concurrency !== concurrency) queue.concurrency = concurrency;
+      if (limit === concurrency) return;
+      limit = concurrency;
+      freed?.();
     },
     dispose: unwatch,
   };

@@ -17,6 +17,8 @@ export interface Ticket {
 }
 
 export interface Budget {
+  /** Kept outside the process (`TokenStore.takeBudget`): `take` answers later, and every call may record a send. */
+  readonly shared: boolean;
   /** Takes one send and returns its ticket, or returns how long to wait before asking again (`Infinity`: until an answer). */
   take(): Ticket | number | Promise<Ticket | number>;
   /** The server said `remaining` sends are left until `resetAt` (epoch ms): no more than that leave before then. */
@@ -85,6 +87,7 @@ export function createBudget(limit: number | (() => number), windowMs: number): 
   };
 
   return {
+    shared: false,
     take() {
       const now = Date.now();
       prune(now);
@@ -239,6 +242,7 @@ export function createSharedBudget(takeBudget: TakeBudget, key: string, limit: n
     }
   };
   return {
+    shared: true,
     take() {
       const now = Date.now();
       if (heldUntil > now) return heldUntil - now;

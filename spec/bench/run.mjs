@@ -934,7 +934,15 @@ ${pacedSection({ pacedResults, targets: TARGETS.paced, scaled, documented: DOCUM
 ## 11. Weight in a browser bundle
 
 ${table(
-  ['bundle', 'resolved to', 'own code, minified', 'own code, gzip -9', 'total with p-queue and axios-retry, gzip -9', 'budget (own, gzip -9)', 'met'],
+  [
+    'bundle',
+    'resolved to',
+    'own code, minified',
+    'own code, gzip -9',
+    'total with p-queue and axios-retry, gzip -9',
+    'budget (own, gzip -9)',
+    'met',
+  ],
   sizes.map((x) => {
     if (!x.peer)
       return [
