@@ -50,6 +50,31 @@ function until(wake: (go: () => void) => () => void, ms: number, signal?: AbortS
   });
 }
 
+/**
+ * Keeps a rate-limit pause's timer alive while requests wait in the line (gate.ts), and only then:
+ * when the last of them gives up, the pause no longer keeps the process alive.
+ */
+function wakefulness(gate: Gate) {
+  let awake: (() => void) | undefined;
+  /** Requests given to the line that have not started yet. */
+  let queued = 0;
+  const release = () => {
+    awake?.();
+    awake = undefined;
+  };
+  return {
+    entered() {
+      queued++;
+      if (gate.held) awake ??= gate.stayAwake();
+    },
+    left() {
+      if (--queued === 0) release();
+    },
+    /** The gate opened: nothing to keep awake. */
+    release,
+  };
+}
+
 export function createPacer(options: { concurrency: number; gate: Gate; budget?: Budget | undefined }): Pacer {
   const { gate, budget } = options;
   let limit = options.concurrency;
@@ -70,19 +95,10 @@ export function createPacer(options: { concurrency: number; gate: Gate; budget?:
   /** Wakes the head of the line when a place frees. */
   let freed: (() => void) | undefined;
   const onFree = (go: () => void) => ((freed = go), () => (freed = undefined));
-  /** Keeps a rate-limit pause's timer alive while requests wait here (gate.ts), and only then. */
-  let awake: (() => void) | undefined;
-  /** Requests given to `run` that have not started yet: when the last one gives up, the pause may let the process exit. */
-  let queued = 0;
-  const left = () => {
-    if (--queued > 0) return;
-    awake?.();
-    awake = undefined;
-  };
+  const awake = wakefulness(gate);
   const unwatch = gate.watch((held) => {
     if (held) return close();
-    awake?.();
-    awake = undefined;
+    awake.release();
     open();
   });
 
@@ -133,8 +149,7 @@ export function createPacer(options: { concurrency: number; gate: Gate; budget?:
         active++;
         return sendAdmitted(send, fast);
       }
-      queued++;
-      if (gate.held) awake ??= gate.stayAwake();
+      awake.entered();
       let started = false;
       // p-queue drops a waiter whose signal aborts; the head of the line handles its own abort.
       const waiting = signal && new AbortController();
@@ -146,7 +161,7 @@ export function createPacer(options: { concurrency: number; gate: Gate; budget?:
         .add(
           () => {
             started = true;
-            left();
+            awake.left();
             signal?.removeEventListener('abort', abort);
             const ticket = now();
             if (ticket !== false) return void ((admitted = ticket), active++);
@@ -157,7 +172,7 @@ export function createPacer(options: { concurrency: number; gate: Gate; budget?:
         .then(
           () => sendAdmitted(send, admitted),
           (error: unknown) => {
-            if (!started) left();
+            if (!started) awake.left();
             signal?.removeEventListener('abort', abort);
             throw waiting?.signal.aborted ? CANCELED : error;
           },
