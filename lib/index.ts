@@ -14,6 +14,7 @@ export type { TokenRefreshErrorCode } from './errors/token-refresh-error';
 export { isTokenRefreshError, TokenRefreshError } from './errors/token-refresh-error';
 export { MemoryTokenStore } from './stores/memory-token-store';
 export type {
+  LockOptions,
   Logger,
   LoginContext,
   RateBudgetAnswer,
