@@ -109,9 +109,15 @@ describeRedis('RedisTokenStore (real redis-server)', () => {
       const answer = (await evalOf(...args)) as [number, number];
       blockedFor = answer[1];
       // Listeners run in the order they were added: when ours runs, the store's own has run.
-      const heard = new Promise<void>((resolve) =>
-        subscriber!.once('message', (_c: string, raw: string) => raw.includes('"released":true') && resolve()),
-      );
+      // Other messages may come first (A renews its lease meanwhile): wait for the release itself.
+      const heard = new Promise<void>((resolve) => {
+        const onMessage = (_c: string, raw: string) => {
+          if (!raw.includes('"released":true')) return;
+          subscriber!.off('message', onMessage);
+          resolve();
+        };
+        subscriber!.on('message', onMessage);
+      });
       releaseA();
       await heard;
       return answer;
