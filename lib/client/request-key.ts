@@ -92,8 +92,10 @@ const jsonLeaf: Leaf = (value) => {
   return text;
 };
 
-/** How many distinct documents and instance defaults a client names in its keys (`nameOf`). */
+/** How many distinct documents a client names in its keys (`nameOf`). */
 const MAX_NAMED = 1_000;
+/** How many of the instance's defaults (as keyed) a client remembers by name (`nameOf`). */
+const DEFAULTS_NAMED = 4;
 
 /** An object without properties, only looked into (see `flat`). */
 const PROBE: Record<string, unknown> = Object.create(null);
@@ -223,14 +225,23 @@ export function createKeyer(instance: AxiosInstance, ignoredHeaders: readonly st
 
   /**
    * Short names for long texts that recur in keys (the document, the instance's defaults): a key
-   * holds `#n` in place of the text, so a call in flight does not keep a copy of it. Bounded: past
-   * `MAX_NAMED` texts, a key holds the text itself (`'` first, so it never reads as a name).
+   * holds `#n` in place of the text, so a call in flight does not keep a copy of it. A name is never
+   * given to another text (ids only grow), so forgetting one can only cost a share, never make two
+   * calls share wrongly. Documents: the first `MAX_NAMED`, then the text itself (`'` first, never
+   * read as a name). The instance's defaults may hold a default `Authorization`: only the last few
+   * are remembered, so that old tokens are not kept for the client's lifetime.
    */
-  const names = new Map<string, number>();
-  const nameOf = (text: string) => {
-    let id = names.get(text);
-    if (id === undefined && names.size < MAX_NAMED) names.set(text, (id = names.size));
-    return id === undefined ? `'${text}` : `#${id}`;
+  let lastName = -1;
+  const documents = new Map<string, number>();
+  const defaultsSeen = new Map<string, number>();
+  const nameOf = (text: string, seen: Map<string, number>, max: number) => {
+    let id = seen.get(text);
+    if (id === undefined) {
+      if (seen.size >= max && seen === documents) return `'${text}`;
+      if (seen.size >= max) seen.delete(seen.keys().next().value as string);
+      seen.set(text, (id = ++lastName));
+    }
+    return `#${id}`;
   };
 
   /** The last config made of `url` and `method` only (a call without config), keyed once. */
@@ -280,8 +291,8 @@ export function createKeyer(instance: AxiosInstance, ignoredHeaders: readonly st
       instanceText += defaultHeadersKey(defaults.headers, method);
       // Unambiguous: each part of `rest` but the last reads back one way, the last ends where
       // `rest` does (its length is given), and the query's text, which may hold anything, follows.
-      const rest = `${call.operationName ?? ''}\u0000${variablesText}\u0000${configText}\u0000${nameOf(instanceText)}`;
-      const key = flat(`${rest.length}:${rest}${nameOf(call.query)}`);
+      const rest = `${call.operationName ?? ''}\u0000${variablesText}\u0000${configText}\u0000${nameOf(instanceText, defaultsSeen, DEFAULTS_NAMED)}`;
+      const key = flat(`${rest.length}:${rest}${nameOf(call.query, documents, MAX_NAMED)}`);
       const timeout = Number(config.timeout ?? defaults.timeout);
       return { key, variables, config: copy as AxiosRequestConfig, ...(timeout > 0 ? { timeout } : {}) };
     } catch {

@@ -70,21 +70,36 @@ function wakefulness(gate: Gate) {
     left() {
       if (--queued === 0) release();
     },
+    /** The gate closed: requests already in the line keep its pause's timer alive too. */
+    closed() {
+      if (queued > 0) awake ??= gate.stayAwake();
+    },
     /** The gate opened: nothing to keep awake. */
     release,
   };
 }
 
+/**
+ * Takes from `budget` while listening for answers: `heard()` tells whether an answer freed room
+ * since the question. A shared budget answers later, and an answer that came in between must not go
+ * unheard (the head would wait for an answer that already came, and the line behind it with it).
+ */
+function listenAndTake(budget: Budget | undefined) {
+  let heard = false;
+  const stop = budget?.onAnswer(() => (heard = true));
+  return { taken: budget?.take(), heard: () => heard, stop: () => stop?.() };
+}
+
+/**
+ * The pacer of one attachment. `active`: sends admitted and not yet settled. `line`: a p-queue that
+ * starts its waiters one after another in one synchronous pass (no concurrency bound of its own: a
+ * started waiter that is admitted returns at once), so it never depends on a microtask to move —
+ * fake timers, which fake `queueMicrotask`, do not stall it.
+ */
 export function createPacer(options: { concurrency: number; gate: Gate; budget?: Budget | undefined }): Pacer {
   const { gate, budget } = options;
   let limit = options.concurrency;
-  /** Sends admitted and not yet settled. */
   let active = 0;
-  /**
-   * The line. It starts its waiters one after another in one synchronous pass (no concurrency
-   * bound of its own: a started waiter that is admitted returns at once), so it never depends on a
-   * microtask to move — fake timers, which fake `queueMicrotask`, do not stall it.
-   */
   const line = new PQueue();
   /** Reasons the line is paused: the gate held, a waiter at its head waiting for a place or the budget. */
   let closed = 0;
@@ -97,7 +112,7 @@ export function createPacer(options: { concurrency: number; gate: Gate; budget?:
   const onFree = (go: () => void) => ((freed = go), () => (freed = undefined));
   const awake = wakefulness(gate);
   const unwatch = gate.watch((held) => {
-    if (held) return close();
+    if (held) return (awake.closed(), close());
     awake.release();
     open();
   });
@@ -118,7 +133,14 @@ export function createPacer(options: { concurrency: number; gate: Gate; budget?:
     try {
       for (;;) {
         while (active >= limit) await until(onFree, Number.POSITIVE_INFINITY, signal);
-        const got = budget ? await budget.take() : undefined;
+        const ask = listenAndTake(budget);
+        let got: Ticket | number | undefined;
+        try {
+          got = await ask.taken;
+        } finally {
+          ask.stop();
+        }
+        if (typeof got === 'number' && ask.heard()) continue;
         if (typeof got !== 'number') {
           active++; // the place is taken before the line opens again
           return got;
