@@ -34,7 +34,9 @@ describe("attachTokenRefresh(instance) with the user's own axios-retry: it alone
     try {
       const error = (await instance.post('', QUERY).catch((e: AxiosError) => e)) as AxiosError;
       expect(error.response?.status).toBe(503);
-      await new Promise((resolve) => setTimeout(resolve, 20)); // an unhandled rejection is reported a few turns later
+      // Node reports an unhandled rejection once the microtasks of the turn it happened in have run:
+      // two turns of the event loop later it would have been reported.
+      for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
       expect(unhandled).toEqual([]);
       expect(calls).toBe(1);
       expect(arrivals(server.received)).toBe(1);
