@@ -1,4 +1,4 @@
-import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { deleteHeader, setBearer } from '../util/headers';
 import { isAxiosError } from '../util/redact';
 import { type PluginContext, stateOf } from './request-state';
@@ -10,9 +10,32 @@ import { ranOut, timedOut } from './send';
 export const ORIGINAL = 'axios-graphql-refresh:adapter';
 export type Adapter = ((config: InternalAxiosRequestConfig) => Promise<AxiosResponse>) & { [ORIGINAL]?: unknown };
 
-/** Sends with the adapter the request had: a function is called as axios would; a name (axios 1.x) is resolved by the private client. */
+type GetAdapter = (adapters: unknown, config?: unknown) => Adapter;
+
+/**
+ * axios' own resolution of adapter names (`axios.getAdapter`, 1.5+), when the user's instance was
+ * made by the copy of axios this package resolves (the same InterceptorManager class: one copy, as
+ * a peer dependency usually is); `null` otherwise (another copy, an older axios: names go through
+ * the private client, a second pass through axios that costs about as much as the request itself).
+ */
+function resolverOf(ctx: PluginContext): GetAdapter | null {
+  if (ctx.getAdapter !== undefined) return ctx.getAdapter;
+  const own = axios as unknown as { getAdapter?: GetAdapter; interceptors?: { request?: object } };
+  const same = own.interceptors?.request?.constructor === ctx.instance.interceptors.request.constructor;
+  ctx.getAdapter = same && typeof own.getAdapter === 'function' ? own.getAdapter : null;
+  return ctx.getAdapter;
+}
+
+/**
+ * Sends with the adapter the request had, as axios' dispatch would: a function is called; names
+ * (axios 1.x: `'xhr'`, the default `['xhr', 'http', 'fetch']`) are resolved by axios; none (a
+ * resend's config may have lost it) means the instance's own, through the private client.
+ */
 export function transport(ctx: PluginContext, config: InternalAxiosRequestConfig, original: unknown): Promise<AxiosResponse> {
   if (typeof original === 'function') return (original as Adapter)(config);
+  const names = typeof original === 'string' || Array.isArray(original);
+  const resolve = names && resolverOf(ctx);
+  if (resolve) return resolve(original, config)(config);
   const raw = { ...config, adapter: original, transformRequest: [(d: unknown) => d], transformResponse: [(d: unknown) => d] };
   return ctx.client.request(raw as AxiosRequestConfig).then(
     (response) => Object.assign(response, { config }),

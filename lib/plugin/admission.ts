@@ -1,6 +1,7 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { operationNameOf, publishRateLimited } from '../diagnostics';
 import { rateLimitOf } from '../policy/detect';
+import { connectionBound } from '../transport/connections';
 import { parseBody } from '../util/body';
 import { CANCELED, cancellationOf, TIMED_OUT } from '../util/cancel';
 import { deleteHeader, getHeader, setBearer } from '../util/headers';
@@ -21,23 +22,13 @@ const ANNOUNCE_MS = 1_000;
 
 const Infinite = Number.POSITIVE_INFINITY;
 
-type Agent = { maxSockets?: number } | undefined;
-
-/** The lowest `maxSockets` of the instance's agents (Infinity when unbounded or absent: browsers, fetch). */
-function socketsOf(ctx: PluginContext): number {
-  const defaults = ctx.instance.defaults as { httpAgent?: Agent; httpsAgent?: Agent };
-  const a = defaults.httpAgent?.maxSockets;
-  const b = defaults.httpsAgent?.maxSockets;
-  return Math.min(typeof a === 'number' && a > 0 ? a : Infinite, typeof b === 'number' && b > 0 ? b : Infinite);
-}
-
 /**
- * The attachment's admission queue when its requests are paced — `rateLimit`, or an agent with a
- * bounded `maxSockets` — made on first use; `undefined` otherwise (the common case costs two reads).
+ * The attachment's admission queue when its requests are paced — `rateLimit`, an agent with a
+ * bounded `maxSockets`, a browser (transport/connections.ts) — made on first use; `undefined` otherwise (the common case costs two reads).
  */
 export function pacerOf(ctx: PluginContext): Pacer | undefined {
   const limit = ctx.opts.rateLimit;
-  const sockets = socketsOf(ctx);
+  const sockets = connectionBound(ctx.instance, ctx.opts.url, limit ? limit.concurrency !== undefined : false, (ctx.connections ??= {}));
   if (!limit && sockets === Infinite && !ctx.pacer) return undefined;
   const concurrency = Math.min(limit ? (limit.concurrency ?? Infinite) : Infinite, sockets);
   if (!ctx.pacer) {

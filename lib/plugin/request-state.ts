@@ -1,7 +1,8 @@
-import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { ResolvedOptions } from '../config/options';
 import type { Budget } from '../session/budget';
 import type { Session } from '../session/session';
+import type { BoundCache } from '../transport/connections';
 import type { PrivateClient } from '../transport/private-client';
 import type { TokenRefreshStats } from '../types';
 import { answered } from '../util/turns';
@@ -49,10 +50,14 @@ export interface PluginContext {
   shouldAttachToken: (config: InternalAxiosRequestConfig) => boolean;
   /** The admission queue, when requests are paced (`rateLimit`, or a bounded agent): made on first use (admission.ts). */
   pacer?: Pacer | undefined;
+  /** What the transport's connection bound was found to be last (transport/connections.ts). */
+  connections?: BoundCache;
   /** Requests whose wait for a rate limit was announced (admission.ts): once each. */
   announced: WeakSet<object>;
   /** The token store's send budget for `rateLimit`, when it has one. */
   budget?: Budget | undefined;
+  /** axios' resolution of adapter names when the instance is made by the same copy, `null` when not (adapters.ts); found on first use. */
+  getAdapter?: ((adapters: unknown, config?: unknown) => (config: InternalAxiosRequestConfig) => Promise<AxiosResponse>) | null;
   /** Makes an error as the user's axios copy does, found once (see send.ts). */
   axiosError?: (message: string, code: string, config: unknown) => Error;
 }

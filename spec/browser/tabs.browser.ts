@@ -119,6 +119,33 @@ describeIf('one tab (XHR and fetch adapters)', () => {
   );
 });
 
+describeIf('one tab, a plain attachment: the browser’s 6 connections to a host', () => {
+  // The browser sends at most 6 requests at once to one host over HTTP/1.1 and queues the rest. The
+  // plugin hands it no more than that (docs/how-it-works.md, "connection pools"): the others wait
+  // in the plugin, where a token found dead is replaced, so at most 6 leave with it. Handed to the
+  // browser all at once, the requests queued there all left with the dead token (about 50 of 50).
+  it.each(['xhr', 'fetch'] as const)(
+    '%s: a herd of 50 on a revoked token: at most 6 sent with it, one refresh, all answered',
+    async (adapter) => {
+      const [tab] = await setUp(1);
+      await tab!.evaluate((a) => window.app.plain.start(a), adapter);
+      const runs: Array<{ deadSent: number; refreshes: number; answered: number }> = [];
+      for (let run = 1; run <= 5; run++) {
+        expect(await tab!.evaluate((k) => window.app.plain.burst(k), 12)).toBe(12); // the tab's connections are open
+        sandbox!.expireAccessTokens();
+        const before = snapshot();
+        const answered = await tab!.evaluate((k) => window.app.plain.burst(k), BURST);
+        runs.push({
+          deadSent: sandbox!.stats.unauthenticated - before.unauthenticated,
+          refreshes: sandbox!.stats.refreshes - before.refreshes,
+          answered,
+        });
+      }
+      expect(runs.filter((r) => r.deadSent < 1 || r.deadSent > 6 || r.refreshes !== 1 || r.answered !== BURST)).toEqual([]);
+    },
+  );
+});
+
 describeIf(`tabs bursting at once on one BrowserTokenStore (${RUNS} runs each)`, () => {
   const cases = [2, 3].flatMap((tabs) =>
     [false, true].flatMap((rotate) => (['revoked', 'known'] as const).map((expiry) => ({ tabs, rotate, expiry }))),

@@ -1,5 +1,7 @@
 // The test glue around the app (./session.ts): what the Chromium tests drive through `window.app`.
+import axios from 'axios';
 import { BrowserTokenStore } from '../../../lib/browser/index';
+import { attachTokenRefresh, createGraphQLClient, type GraphQLClient, gql } from '../../../lib/index';
 import type { NextSchoolClient } from '../../../lib/nextschool';
 import { type AppSessionOptions, createAppSession, loadStudents, signIn, signOut } from './session';
 
@@ -21,7 +23,26 @@ const signedOutHere = () => {
 };
 const client = () => ns ?? (ns = createAppSession({ apiUrl: api, onSignedOut: signedOutHere }));
 
+const STUDENTS = gql`query Students($limit: Int, $offset: Int) { students(limit: $limit, offset: $offset) { id } }`;
+let plainClient: GraphQLClient | undefined;
+
+/** A plain attachment beside the app's preset: no rate limit, no shared store, the tokens the app signed in with. */
+const plain = {
+  async start(adapter: 'xhr' | 'fetch'): Promise<void> {
+    const tokens = await client().auth.getTokens();
+    const instance = axios.create({ baseURL: api, adapter });
+    attachTokenRefresh(instance, { url: api, tokens: tokens ?? undefined, retry: false });
+    plainClient = createGraphQLClient(instance);
+  },
+  /** `n` queries at once (each its own variables: none coalesce); how many were answered. */
+  async burst(n: number): Promise<number> {
+    const outcomes = await Promise.allSettled(Array.from({ length: n }, (_, i) => plainClient!.query(STUDENTS, { limit: 1, offset: i })));
+    return outcomes.filter((o) => o.status === 'fulfilled').length;
+  },
+};
+
 const app = {
+  plain,
   start(options: Omit<AppSessionOptions, 'apiUrl' | 'onSignedOut'>): void {
     ns = createAppSession({ ...options, apiUrl: api, onSignedOut: signedOutHere });
   },

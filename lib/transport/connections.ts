@@ -1,0 +1,91 @@
+import type { AxiosInstance } from 'axios';
+import { fullUrlOf, originOf } from '../policy/origin';
+
+// How many requests the transport serves at once before it queues them (docs/how-it-works.md,
+// "connection pools"). Admission (plugin/admission.ts) hands it no more than that, so the requests
+// that wait do so in the plugin, where a token found dead is still replaced, not in a queue the
+// plugin cannot reach, from which every one would leave with it.
+//
+// - Node: the lowest `maxSockets` of the instance's agents (unbounded by default).
+// - A browser page or worker: 6 per host, Chromium's, Firefox's and Safari's limit over HTTP/1.1,
+//   unless the browser's Resource Timing entries show the API's origin answering over HTTP/2 or
+//   HTTP/3 (one connection carries them all: nothing queues). A cross-origin API shows its protocol
+//   only with `Timing-Allow-Origin`; without it the bound stays. `rateLimit.concurrency` replaces it.
+
+/** Requests a browser sends at once to one host over HTTP/1.1. */
+export const HTTP1_CONNECTIONS_PER_HOST = 6;
+
+const Infinite = Number.POSITIVE_INFINITY;
+
+type Agent = { maxSockets?: number } | undefined;
+
+/** The lowest `maxSockets` of the instance's agents (Infinity when unbounded or absent). */
+function agentBound(instance: AxiosInstance): number {
+  const defaults = instance.defaults as { httpAgent?: Agent; httpsAgent?: Agent };
+  const a = defaults.httpAgent?.maxSockets;
+  const b = defaults.httpsAgent?.maxSockets;
+  return Math.min(typeof a === 'number' && a > 0 ? a : Infinite, typeof b === 'number' && b > 0 ? b : Infinite);
+}
+
+/** A browser page or worker: XMLHttpRequest and a document or worker scope (Node, Deno and Bun have neither pair). */
+const inBrowser = () =>
+  typeof XMLHttpRequest === 'function' &&
+  (typeof document === 'object' || typeof (globalThis as { importScripts?: unknown }).importScripts === 'function');
+
+/** The newest protocol the browser reported for each origin (Resource Timing), and a count of changes. */
+const protocols = new Map<string, string>();
+let learned = 0;
+let watching = false;
+
+/** Watches the page's resource entries, once per page: cheap, and it sees requests made before it started (`buffered`). */
+function watchProtocols(): void {
+  if (watching) return;
+  watching = true;
+  if (typeof PerformanceObserver !== 'function') return;
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as PerformanceResourceTiming[]) {
+        const origin = entry.nextHopProtocol ? originOf(entry.name) : undefined;
+        if (origin && protocols.get(origin) !== entry.nextHopProtocol) {
+          protocols.set(origin, entry.nextHopProtocol);
+          learned++;
+        }
+      }
+    }).observe({ type: 'resource', buffered: true });
+  } catch {
+    // No Resource Timing here (an old browser, a worker without it): the bound stays at 6.
+  }
+}
+
+const multiplexed = (protocol: string | undefined) => !!protocol && /^h[23]/.test(protocol);
+
+/** The browser's bound for the API's origin, found again only when the protocols or the URL changed. */
+function browserBound(instance: AxiosInstance, url: string | undefined, seen: BoundCache): number {
+  watchProtocols();
+  const base = instance.defaults.baseURL;
+  if (seen.learned === learned && seen.base === base && seen.url === url && seen.bound !== undefined) return seen.bound;
+  const full = fullUrlOf({ baseURL: base, url });
+  const origin = originOf(full) ?? (typeof location === 'object' ? location.origin : undefined);
+  Object.assign(seen, { learned, base, url });
+  seen.bound = multiplexed(origin ? protocols.get(origin) : undefined) ? Infinite : HTTP1_CONNECTIONS_PER_HOST;
+  return seen.bound;
+}
+
+/** What {@link connectionBound} found last for one attachment (a browser's answer costs a URL parse). */
+export interface BoundCache {
+  learned?: number;
+  base?: string | undefined;
+  url?: string | undefined;
+  bound?: number;
+}
+
+/**
+ * The most requests of one attachment the transport serves at once (Infinity: no bound known).
+ * `url` is the attachment's GraphQL `url` option; `explicit` tells that the user set
+ * `rateLimit.concurrency`, which replaces a browser's default bound (an agent's `maxSockets` stays).
+ */
+export function connectionBound(instance: AxiosInstance, url: string | undefined, explicit: boolean, seen: BoundCache): number {
+  const agents = agentBound(instance);
+  if (agents !== Infinite || explicit || !inBrowser()) return agents;
+  return browserBound(instance, url, seen);
+}
