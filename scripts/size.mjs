@@ -33,12 +33,13 @@ export const OURS = [
     name: 'attachTokenRefresh alone',
     code: "export { attachTokenRefresh } from 'axios-graphql-refresh';",
     budget: 12 * KB,
-    // 21,251 bytes own when set: pacing and admission (with its fast lane), the axios-retry glue, the
-    // refresh's own connection, the shared rate budget's fallback share.
-    ceiling: 21.7 * KB,
+    // 21,705 bytes own when set: pacing and admission (with its fast lane, and a browser's 6
+    // connections learned from Resource Timing: +454), the axios-retry glue, the refresh's own
+    // connection, the shared rate budget's fallback share.
+    ceiling: 22.1 * KB,
   },
-  // 26,123 bytes own when set: the GraphQL client's coalescing (keys, per-caller copies) is most of the difference.
-  { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 26.6 * KB },
+  // 26,551 bytes own when set: the GraphQL client's coalescing (keys, per-caller copies) is most of the difference.
+  { name: 'the whole main entry', code: "export * from 'axios-graphql-refresh';", budget: 14 * KB, ceiling: 27.1 * KB },
   // The store's fallbacks (localStorage, the version registry), the one-takeover Web Lock and lease, and
   // the intent records that keep a spent refresh token from being presented again weigh 5.1 KB (5,118
   // bytes: +24 for reading the localStorage record from the newest version a broadcast brought): over
