@@ -63,6 +63,8 @@ window.bench = {
       refreshMs: marks.refreshed - marks.firstUnauthenticated,
       // The refresh request alone: handed to the browser → answered (its wait for a connection included).
       refreshRequestMs: marks.refreshAnswered - marks.refreshSent,
+      // From the first UNAUTHENTICATED answer to the refresh handed to the browser: the page's own work.
+      handedMs: marks.refreshSent - marks.firstUnauthenticated,
     };
   },
 };

@@ -51,7 +51,7 @@ async function herdInTab(server, page, n) {
 
 /**
  * `rounds` rounds, each an unloaded herd of 1 and a herd of `n`, in alternating order; returns each
- * kind's runs ({ answered, wallMs, refreshMs, refreshRequestMs, refreshes, requests }), and the
+ * kind's runs ({ answered, wallMs, refreshMs, handedMs, refreshRequestMs, refreshes, requests }), and the
  * Chromium version. Throws when Chromium is not at CHROMIUM_PATH.
  */
 export async function browserHerds(server, { n, rounds }) {

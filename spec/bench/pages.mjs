@@ -162,7 +162,7 @@ Server requests: ${ms(poolRuns[srv].loaded.map((x) => x.requests))} against at m
 `;
 }
 
-/** Section: Chromium, one tab, a herd through the browser's 6 connections. */
+/** Section: Chromium, one tab, a herd through the browser's 6 connections (the plugin hands it 5). */
 export function browserSection({ browser, browserRuns, bound, warm }) {
   if (browserRuns.error)
     return `## 4. The browser: one tab, ${browser.n} queries on a revoked token\n\nNot measured: ${browserRuns.error}.\n`;
@@ -171,17 +171,33 @@ export function browserSection({ browser, browserRuns, bound, warm }) {
 Chromium ${browserRuns.version} (headless, driven by playwright-core), one tab, this library's browser
 build on axios bundled by esbuild (\`spec/bench/browser-page.mjs\`), served by the lean server on the
 API's own origin (so no CORS preflight joins the queue). Over HTTP/1.1 the browser opens at most 6
-connections to a host: the other requests, and a refresh sent through the same browser, wait in its
-queue. Each run starts a new client, sends ${warm} valid queries at once (the tab's 6 connections open),
+connections to a host and queues the other requests, a refresh sent through the same browser
+included; the plugin hands it at most 5 of its requests at once, leaving a connection free for the
+refresh (docs/how-it-works.md, "admission in a browser"). Each run starts a new client, sends ${warm} valid queries at once (the tab's 6 connections open),
 revokes the token on the server and sends the herd. Refresh latency here is measured in the page,
 from the first \`UNAUTHENTICATED\` answer reaching it to the library's \`onRefresh\` (the page sees no
-diagnostics channel); beside it, the refresh request alone, from the moment the library hands it to
-the browser (\`XMLHttpRequest.send\` or \`fetch\`) to its answer. ${plural(browser.rounds, 'round')}, each an
+diagnostics channel); beside it, its two parts: from that answer to the moment the library hands the
+refresh request to the browser (\`XMLHttpRequest.send\` or \`fetch\`), the page's own work, in which
+axios also reads the XSRF cookie through the Cookie Store API for a request to the page's own
+origin; and the refresh request alone, from then to its answer, its wait for a connection included. ${plural(browser.rounds, 'round')}, each an
 unloaded run (a herd of 1) and a loaded one in alternating order; medians, range in brackets.
 
 ${table(
-  ['run', 'refresh latency (ms)', 'refresh request alone (ms)', 'refreshes', 'server requests', 'answered', 'wall time (ms)'],
+  [
+    'run',
+    'refresh latency (ms)',
+    'until handed to the browser (ms)',
+    'refresh request alone (ms)',
+    'refreshes',
+    'server requests',
+    'answered',
+    'wall time (ms)',
+  ],
   latencyRows(browserRuns, browser.n, (rs) => [
+    ms(
+      rs.map((x) => x.handedMs),
+      1,
+    ),
     ms(
       rs.map((x) => x.refreshRequestMs),
       1,

@@ -2,8 +2,9 @@ import axios, { type AxiosAdapter } from 'axios';
 import { API_URL, freshTokens, ok, QUERY } from '../support/fixtures';
 
 // How many requests the plugin hands the transport at once (docs/how-it-works.md, "connection
-// pools"): an agent's maxSockets in Node; in a browser, its 6 connections per host over HTTP/1.1,
-// lifted when Resource Timing shows the API's origin on HTTP/2 or HTTP/3. The browser is faked here
+// pools"): an agent's maxSockets in Node; in a browser, 5 (its 6 connections per host over HTTP/1.1,
+// one left for the refresh), lifted when Resource Timing shows the API's origin on HTTP/2 or HTTP/3.
+// The browser is faked here
 // (XMLHttpRequest, document, PerformanceObserver); spec/browser/tabs.browser.ts runs it in Chromium.
 // Bursts of 12: fewer than the 16 requests a turn of the event loop lets leave (util/turns.ts).
 
@@ -76,27 +77,27 @@ describe('connection bound: how many requests the transport is handed at once', 
     expect(await mostInFlight(lib, 12, { agent: 4 })).toBe(4);
   });
 
-  it('a browser, protocol unknown (HTTP/1.1, or a cross-origin API without Timing-Allow-Origin): 6', async () => {
+  it('a browser, protocol unknown (HTTP/1.1, or a cross-origin API without Timing-Allow-Origin): 5', async () => {
     fakeBrowser();
     const lib = freshLibrary();
-    expect(await mostInFlight(lib, 12)).toBe(6);
+    expect(await mostInFlight(lib, 12)).toBe(5);
   });
 
-  it('a browser whose Resource Timing shows the API on h2: the whole burst; back to 6 when it shows http/1.1', async () => {
+  it('a browser whose Resource Timing shows the API on h2: the whole burst; back to 5 when it shows http/1.1', async () => {
     fakeBrowser();
     const lib = freshLibrary();
-    expect(await mostInFlight(lib, 12)).toBe(6);
+    expect(await mostInFlight(lib, 12)).toBe(5);
     report!([{ name: `${API_URL}graphql`, nextHopProtocol: 'h2' }]);
     expect(await mostInFlight(lib, 12)).toBe(12);
     report!([{ name: 'https://elsewhere.example/x.js', nextHopProtocol: 'http/1.1' }]); // another origin: no change
     expect(await mostInFlight(lib, 12)).toBe(12);
     report!([{ name: API_URL, nextHopProtocol: 'http/1.1' }]);
-    expect(await mostInFlight(lib, 12)).toBe(6);
+    expect(await mostInFlight(lib, 12)).toBe(5);
     report!([{ name: API_URL, nextHopProtocol: 'h3' }]);
     expect(await mostInFlight(lib, 12)).toBe(12);
   });
 
-  it('a browser with rateLimit.concurrency: that number replaces the 6', async () => {
+  it('a browser with rateLimit.concurrency: that number replaces the 5', async () => {
     fakeBrowser();
     const lib = freshLibrary();
     expect(await mostInFlight(lib, 12, { rateLimit: { concurrency: 10 } })).toBe(10);
