@@ -25,15 +25,32 @@ const client = () => ns ?? (ns = createAppSession({ apiUrl: api, onSignedOut: si
 
 const STUDENTS = gql`query Students($limit: Int, $offset: Int) { students(limit: $limit, offset: $offset) { id } }`;
 let plainClient: GraphQLClient | undefined;
+let plainAuth: ReturnType<typeof attachTokenRefresh> | undefined;
 
-/** A plain attachment beside the app's preset: no rate limit, no shared store, the tokens the app signed in with. */
+/** A plain attachment beside the app's preset: no rate limit, no shared store, the tokens given or those the app signed in with. */
 const plain = {
-  async start(adapter: 'xhr' | 'fetch'): Promise<void> {
-    const tokens = await client().auth.getTokens();
+  async start(adapter: 'xhr' | 'fetch', given?: { accessToken: string; refreshToken: string }): Promise<void> {
+    const tokens = given ?? (await client().auth.getTokens());
     const instance = axios.create({ baseURL: api, adapter });
-    attachTokenRefresh(instance, { url: api, tokens: tokens ?? undefined, retry: false });
+    plainAuth = attachTokenRefresh(instance, { url: api, tokens: tokens ?? undefined, retry: false });
     plainClient = createGraphQLClient(instance);
   },
+  /**
+   * The protocol the browser reports for the API's answers (Resource Timing), once an observer made
+   * now has heard of one: observers are told in the order they were made, so the library's, made at
+   * its first request, has heard of it too.
+   */
+  protocolSeen(): Promise<string> {
+    return new Promise((resolve) => {
+      const observer = new PerformanceObserver((list) => {
+        const entry = (list.getEntries() as PerformanceResourceTiming[]).find((e) => e.name.startsWith(api) && e.nextHopProtocol);
+        if (entry) resolve((observer.disconnect(), entry.nextHopProtocol));
+      });
+      observer.observe({ type: 'resource', buffered: true });
+    });
+  },
+  /** Requests waiting in the plugin to be handed to the browser now (`stats.waiting`). */
+  waiting: () => plainAuth?.stats.waiting ?? 0,
   /** `n` queries at once (each its own variables: none coalesce); how many were answered. */
   async burst(n: number): Promise<number> {
     const outcomes = await Promise.allSettled(Array.from({ length: n }, (_, i) => plainClient!.query(STUDENTS, { limit: 1, offset: i })));
