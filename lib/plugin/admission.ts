@@ -43,7 +43,13 @@ function createPacerOf(ctx: PluginContext, concurrency: number): Pacer {
     ctx.budget = ctx.session.budget('requests', limit.intervalCap, limit.interval);
   const pacer = createPacer({ concurrency, gate: ctx.session.gate, budget: ctx.budget });
   if (ctx.connections?.learned === undefined) return pacer; // not a browser: nothing to learn
-  const stop = onProtocolsLearned(() => pacerOf(ctx));
+  // Held weakly: an instance dropped without detach is not kept alive by the page's listeners.
+  const ref = new WeakRef(ctx);
+  const stop = onProtocolsLearned(() => {
+    const alive = ref.deref();
+    if (alive) pacerOf(alive);
+    else stop();
+  });
   const dispose = pacer.dispose;
   pacer.dispose = () => (stop(), dispose());
   return pacer;
