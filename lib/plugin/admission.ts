@@ -1,7 +1,7 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { operationNameOf, publishRateLimited } from '../diagnostics';
 import { rateLimitOf } from '../policy/detect';
-import { connectionBound } from '../transport/connections';
+import { connectionBound, onProtocolsLearned } from '../transport/connections';
 import { parseBody } from '../util/body';
 import { CANCELED, cancellationOf, TIMED_OUT } from '../util/cancel';
 import { deleteHeader, getHeader, setBearer } from '../util/headers';
@@ -31,12 +31,28 @@ export function pacerOf(ctx: PluginContext): Pacer | undefined {
   const sockets = connectionBound(ctx.instance, ctx.opts.url, limit ? limit.concurrency !== undefined : false, (ctx.connections ??= {}));
   if (!limit && sockets === Infinite && !ctx.pacer) return undefined;
   const concurrency = Math.min(limit ? (limit.concurrency ?? Infinite) : Infinite, sockets);
-  if (!ctx.pacer) {
-    if (limit && limit.intervalCap !== undefined && limit.intervalCap !== Infinite && limit.interval)
-      ctx.budget = ctx.session.budget('requests', limit.intervalCap, limit.interval);
-    ctx.pacer = createPacer({ concurrency, gate: ctx.session.gate, budget: ctx.budget });
-  } else ctx.pacer.setConcurrency(concurrency);
+  if (!ctx.pacer) ctx.pacer = createPacerOf(ctx, concurrency);
+  else ctx.pacer.setConcurrency(concurrency);
   return ctx.pacer;
+}
+
+/** The attachment's pacer; in a browser it asks for its bound again whenever the page's protocols change (a burst waiting for HTTP/1.1 places goes at once on HTTP/2). */
+function createPacerOf(ctx: PluginContext, concurrency: number): Pacer {
+  const limit = ctx.opts.rateLimit;
+  if (limit && limit.intervalCap !== undefined && limit.intervalCap !== Infinite && limit.interval)
+    ctx.budget = ctx.session.budget('requests', limit.intervalCap, limit.interval);
+  const pacer = createPacer({ concurrency, gate: ctx.session.gate, budget: ctx.budget });
+  if (ctx.connections?.learned === undefined) return pacer; // not a browser: nothing to learn
+  // Held weakly: an instance dropped without detach is not kept alive by the page's listeners.
+  const ref = new WeakRef(ctx);
+  const stop = onProtocolsLearned(() => {
+    const alive = ref.deref();
+    if (alive) pacerOf(alive);
+    else stop();
+  });
+  const dispose = pacer.dispose;
+  pacer.dispose = () => (stop(), dispose());
+  return pacer;
 }
 
 const numberOf = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? Number(value) : Number.NaN);

@@ -6,7 +6,8 @@ import { fullUrlOf, originOf } from '../policy/origin';
 // that wait do so in the plugin, where a token found dead is still replaced, not in a queue the
 // plugin cannot reach, from which every one would leave with it.
 //
-// - Node: the lowest `maxSockets` of the instance's agents (unbounded by default).
+// - Node: the lowest `maxSockets` of the instance's agents (unbounded by default); jsdom and
+//   happy-dom, which put a DOM on Node's global, are Node.
 // - A browser page or worker: 5, the 6 connections per host that Chromium, Firefox and Safari open
 //   over HTTP/1.1 less one, left free for the refresh and the login (with all 6 busy, the refresh
 //   waited for one to free: 3.8–4.6 ms against 2.1–3.4 with one free, the herd's wall time the same),
@@ -31,34 +32,65 @@ function agentBound(instance: AxiosInstance): number {
   return Math.min(typeof a === 'number' && a > 0 ? a : Infinite, typeof b === 'number' && b > 0 ? b : Infinite);
 }
 
-/** A browser page or worker: XMLHttpRequest and a document or worker scope (Node, Deno and Bun have neither pair). */
+/** DOM emulations in Node (jsdom, happy-dom) say so in their user agent: their XMLHttpRequest is Node's http, with no per-host bound. */
+const emulated = () =>
+  /\b(?:jsdom|HappyDOM)\//.test((globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent as string);
+
+/**
+ * A browser page or worker: XMLHttpRequest and a document or worker scope (Node, Deno and Bun have
+ * neither pair), and not a DOM emulated in Node (a test environment: its requests are Node's).
+ */
 const inBrowser = () =>
   typeof XMLHttpRequest === 'function' &&
-  (typeof document === 'object' || typeof (globalThis as { importScripts?: unknown }).importScripts === 'function');
+  (typeof document === 'object' || typeof (globalThis as { importScripts?: unknown }).importScripts === 'function') &&
+  !emulated();
 
 /** The newest protocol the browser reported for each origin (Resource Timing), and a count of changes. */
 const protocols = new Map<string, string>();
 let learned = 0;
 let watching = false;
+/** Called when a protocol changed: admission asks for the bound again, so requests waiting for a place go at once on HTTP/2. */
+const listeners = new Set<() => void>();
 
-/** Watches the page's resource entries, once per page: cheap, and it sees requests made before it started (`buffered`). */
+/** Notes the entries' protocols; tells the listeners once if any changed. */
+function learn(entries: readonly PerformanceEntry[]): void {
+  const before = learned;
+  for (const entry of entries as PerformanceResourceTiming[]) {
+    const origin = entry.nextHopProtocol ? originOf(entry.name) : undefined;
+    if (origin && protocols.get(origin) !== entry.nextHopProtocol) {
+      protocols.set(origin, entry.nextHopProtocol);
+      learned++;
+    }
+  }
+  if (learned !== before) for (const listener of listeners) listener();
+}
+
+/**
+ * Watches the page's resource entries, once per page. The timeline is read at once too: an
+ * observer reports even its buffered entries only a task later, after an app's first burst. The
+ * document's own entry tells the page's origin's protocol (a same-origin API).
+ */
 function watchProtocols(): void {
   if (watching) return;
   watching = true;
+  try {
+    learn(performance.getEntriesByType('navigation'));
+    learn(performance.getEntriesByType('resource'));
+  } catch {
+    // No timeline here: the observer, if any, tells.
+  }
   if (typeof PerformanceObserver !== 'function') return;
   try {
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries() as PerformanceResourceTiming[]) {
-        const origin = entry.nextHopProtocol ? originOf(entry.name) : undefined;
-        if (origin && protocols.get(origin) !== entry.nextHopProtocol) {
-          protocols.set(origin, entry.nextHopProtocol);
-          learned++;
-        }
-      }
-    }).observe({ type: 'resource', buffered: true });
+    new PerformanceObserver((list) => learn(list.getEntries())).observe({ type: 'resource', buffered: true });
   } catch {
     // No Resource Timing here (an old browser, a worker without it): the bound stays.
   }
+}
+
+/** Calls `listener` whenever the browser's protocols change (`connectionBound` may answer otherwise); returns the way to stop. */
+export function onProtocolsLearned(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }
 
 const multiplexed = (protocol: string | undefined) => !!protocol && /^h[23]/.test(protocol);
