@@ -232,9 +232,9 @@ export interface RateLimitOptions {
   /**
    * Sends in flight at once. When the instance's `httpAgent`/`httpsAgent` has a lower `maxSockets`,
    * that is the bound (requests then wait in the plugin, where a dead token can still be replaced).
-   * In a browser it replaces the default of 5 (the browser's 6 connections per host over HTTP/1.1,
-   * one left for the refresh; lifted when the API's origin is seen answering over HTTP/2 or HTTP/3).
-   * @default Infinity (5 in a browser, see docs/how-it-works.md#connection-pools)
+   * In a browser it replaces the default of 5 when the API's origin speaks HTTP/1.1 (the browser's
+   * 6 connections per host, one left for the refresh; none over HTTP/2 or HTTP/3).
+   * @default Infinity (5 in a browser over HTTP/1.1, see docs/how-it-works.md#connection-pools)
    */
   concurrency?: number | undefined;
   /** Sends carrying the token per `interval`. @default Infinity */

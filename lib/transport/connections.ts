@@ -8,12 +8,15 @@ import { fullUrlOf, originOf } from '../policy/origin';
 //
 // - Node: the lowest `maxSockets` of the instance's agents (unbounded by default); jsdom and
 //   happy-dom, which put a DOM on Node's global, are Node.
-// - A browser page or worker: 5, the 6 connections per host that Chromium, Firefox and Safari open
-//   over HTTP/1.1 less one, left free for the refresh and the login (with all 6 busy, the refresh
-//   waited for one to free: 3.8–4.6 ms against 2.1–3.4 with one free, the herd's wall time the same),
-//   unless the browser's Resource Timing entries show the API's origin answering over HTTP/2 or
-//   HTTP/3 (one connection carries them all: nothing queues). A cross-origin API shows its protocol
-//   only with `Timing-Allow-Origin`; without it the bound stays. `rateLimit.concurrency` replaces it.
+// - A browser page or worker, when the API's origin speaks HTTP/1.1: 5, the 6 connections per host
+//   that Chromium, Firefox and Safari open over HTTP/1.1 less one, left free for the refresh and the
+//   login (with all 6 busy, the refresh waited for one to free: 3.8–4.6 ms against 2.1–3.4 with one
+//   free, the herd's wall time the same). Known so when the browser's Resource Timing entries show
+//   the origin answering over HTTP/1.x, or when it is `http:` (browsers speak HTTP/2 only over TLS).
+//   Over HTTP/2 or HTTP/3 one connection carries every request and nothing queues: no bound. An
+//   `https:` origin whose protocol is not shown (cross-origin without `Timing-Allow-Origin`) is not
+//   bounded on a guess either: most are HTTP/2, whose users would lose their concurrency.
+//   `rateLimit.concurrency` replaces the browser's bound.
 
 /** Connections a browser opens to one host over HTTP/1.1. */
 const HTTP1_CONNECTIONS_PER_HOST = 6;
@@ -93,7 +96,12 @@ export function onProtocolsLearned(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-const multiplexed = (protocol: string | undefined) => !!protocol && /^h[23]/.test(protocol);
+/** Whether the browser speaks HTTP/1.x to `origin`: as its timeline showed, or for certain over plain `http:`. */
+function http1(origin: string | undefined): boolean {
+  const protocol = origin ? protocols.get(origin) : undefined;
+  if (protocol) return /^http\/(?:0\.9|1\.[01])$/.test(protocol); // not h2, h3, nor an older Chrome's "http/2+quic/46"
+  return !!origin && origin.startsWith('http:');
+}
 
 /** The browser's bound for the API's origin, found again only when the protocols or the URL changed. */
 function browserBound(instance: AxiosInstance, url: string | undefined, seen: BoundCache): number {
@@ -103,7 +111,7 @@ function browserBound(instance: AxiosInstance, url: string | undefined, seen: Bo
   const full = fullUrlOf({ baseURL: base, url });
   const origin = originOf(full) ?? (typeof location === 'object' ? location.origin : undefined);
   Object.assign(seen, { learned, base, url });
-  seen.bound = multiplexed(origin ? protocols.get(origin) : undefined) ? Infinite : BROWSER_BOUND;
+  seen.bound = http1(origin) ? BROWSER_BOUND : Infinite;
   return seen.bound;
 }
 
