@@ -18,7 +18,8 @@ export interface RedisClientLike {
   pttl(key: string): Promise<number>;
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
-  duplicate(): RedisSubscriberLike;
+  /** ioredis' `duplicate(override)`; the store turns the subscriber's own resubscribing off (subscription.ts). */
+  duplicate(override?: { autoResubscribe?: boolean }): RedisSubscriberLike;
   /** `CONFIG GET`, to warn when the server may evict the store's keys (optional). */
   config?(action: 'GET', pattern: string): Promise<unknown>;
 }

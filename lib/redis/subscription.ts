@@ -20,8 +20,18 @@ export interface Subscription {
   close(): void;
 }
 
+/**
+ * The subscriber connection. ioredis subscribes again by itself after a reconnect, with a promise
+ * nobody can catch: closed before Redis answers, it rejects unhandled ("Connection is closed."),
+ * which crashes a Node process. So that is turned off (not on a Cluster, whose `duplicate` takes
+ * other arguments), and ours subscribes again on `ready`, with its failure handled.
+ */
+function subscriberOf(redis: RedisClientLike): RedisSubscriberLike {
+  return (redis as { isCluster?: boolean }).isCluster ? redis.duplicate() : redis.duplicate({ autoResubscribe: false });
+}
+
 export function openSubscription(redis: RedisClientLike, channel: string, events: SubscriptionEvents): Subscription {
-  const subscriber: RedisSubscriberLike = redis.duplicate();
+  const subscriber: RedisSubscriberLike = subscriberOf(redis);
   let live = false;
   let epoch = 0;
   let closed = false;
@@ -46,7 +56,7 @@ export function openSubscription(redis: RedisClientLike, channel: string, events
   subscriber.on('close', lost);
   subscriber.on('end', lost);
   subscriber.on('error', () => {}); // reported through 'close'; an unhandled 'error' would crash the process
-  // ioredis subscribes again by itself after a reconnect; ours confirms it (and covers clients that do not).
+  // Subscribes again after a reconnect (ioredis' own resubscribing is off: see subscriberOf).
   subscriber.on('ready', () => {
     if (!closed && !live) subscribe();
   });

@@ -152,6 +152,46 @@ describeRedis('RedisTokenStore: a refresh result is never lost, a spent refresh 
     await expect(a.get()).rejects.toThrow(/closed/);
   });
 
+  it('close() while the subscriber subscribes again after a reconnect: nothing rejects unhandled (the process would crash)', async () => {
+    proxy = await startTcpProxy(server.port);
+    const client = connect({ port: proxy.port });
+    // The store's subscriber is the client's duplicate: the moment it is ready again after the drop,
+    // Redis' replies are held, so a SUBSCRIBE sent then is still unanswered when close() comes.
+    const duplicate = client.duplicate.bind(client);
+    const reconnected = deferred();
+    let subscriber: Redis | undefined;
+    let dropped = false;
+    client.duplicate = ((...args: Parameters<Redis['duplicate']>) => {
+      subscriber = duplicate(...args);
+      subscriber.on('ready', () => {
+        if (!dropped) return;
+        proxy!.holdReplies();
+        reconnected.resolve();
+      });
+      return subscriber;
+    }) as Redis['duplicate'];
+    const a = store({ redis: client });
+    await a.set(T);
+    await a.get();
+    await eventually('the store is subscribed', () => subscriber?.mode === 'subscriber');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      dropped = true;
+      proxy.cut();
+      proxy.restore();
+      await reconnected.promise;
+      await a.close();
+      await eventually('the subscriber closed', () => subscriber!.status === 'end');
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      proxy.cut(); // the held replies never come: the other connections are dropped, not quit
+    }
+    expect(unhandled.map((e) => (e as Error)?.message)).toEqual([]);
+  });
+
   it('a holder that stops renewing (frozen) is not taken over before its refresh deadline has passed: its late write lands and the waiter reads it', async () => {
     const order: string[] = [];
     const clientA = connect();
