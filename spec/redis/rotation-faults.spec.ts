@@ -173,7 +173,11 @@ describeRedis('RedisTokenStore: a refresh result is never lost, a spent refresh 
     const a = store({ redis: client });
     await a.set(T);
     await a.get();
-    await eventually('the store is subscribed', () => subscriber?.mode === 'subscriber');
+    const watcher = connect();
+    await eventually('the store is subscribed', async () => {
+      const [, count] = (await watcher.pubsub('NUMSUB', CHANNEL)) as [string, number];
+      return Number(count) > 0;
+    });
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
