@@ -26,7 +26,7 @@ function fakeBrowser(timeline: Entry[] = []): void {
     observe(): void {
       const mine = (entries: Entry[]) => this.callback({ getEntries: () => entries });
       report = mine;
-      if (timeline.length > 0) setTimeout(() => mine(timeline), 0);
+      if (timeline.length > 0) setImmediate(() => mine(timeline)); // a later task, as a browser delivers it
     }
   };
   jest.spyOn(performance, 'getEntriesByType').mockImplementation(((type: string) => (type === 'resource' ? timeline : [])) as never);
@@ -111,6 +111,18 @@ function holdingAdapter() {
   return { adapter, inFlight, drain };
 }
 
+/** A page whose timeline shows the API on http/1.1, and a burst of 12 held at the adapter, a few turns after it was made. */
+async function burstOnHttp1Page() {
+  fakeBrowser([{ name: `${API_URL}/warm`, nextHopProtocol: 'http/1.1' }]);
+  const lib = freshLibrary();
+  const { adapter, inFlight, drain } = holdingAdapter();
+  const api = axios.create({ baseURL: API_URL, adapter });
+  lib.attachTokenRefresh(api, { url: API_URL, tokens: freshTokens() });
+  const burst = Promise.all(Array.from({ length: 12 }, () => api.post('', QUERY)));
+  for (let i = 0; i < 5; i++) await turn();
+  return { inFlight, drain, burst };
+}
+
 describe('connection bound: how many requests the transport is handed at once', () => {
   it('Node, unbounded agent: the whole burst', async () => {
     const lib = freshLibrary();
@@ -181,26 +193,14 @@ describe('connection bound: how many requests the transport is handed at once', 
   });
 
   it('a browser whose timeline already shows the API on http/1.1 when the app starts: its first burst is bounded to 5', async () => {
-    fakeBrowser([{ name: `${API_URL}/warm`, nextHopProtocol: 'http/1.1' }]);
-    const lib = freshLibrary();
-    const { adapter, inFlight, drain } = holdingAdapter();
-    const api = axios.create({ baseURL: API_URL, adapter });
-    lib.attachTokenRefresh(api, { url: API_URL, tokens: freshTokens() });
-    const burst = Promise.all(Array.from({ length: 12 }, () => api.post('', QUERY)));
-    for (let i = 0; i < 5; i++) await turn();
+    const { inFlight, drain, burst } = await burstOnHttp1Page();
     const most = inFlight();
     await drain(burst);
     expect(most).toBe(5); // 12: the observer reports the buffered entries a task later, after the burst was admitted
   });
 
   it('a browser that learns the API is on h2 while a burst waits for HTTP/1.1 places: the waiting requests are let go', async () => {
-    fakeBrowser([{ name: `${API_URL}/warm`, nextHopProtocol: 'http/1.1' }]);
-    const lib = freshLibrary();
-    const { adapter, inFlight, drain } = holdingAdapter();
-    const api = axios.create({ baseURL: API_URL, adapter });
-    lib.attachTokenRefresh(api, { url: API_URL, tokens: freshTokens() });
-    const burst = Promise.all(Array.from({ length: 12 }, () => api.post('', QUERY)));
-    for (let i = 0; i < 5; i++) await turn();
+    const { inFlight, drain, burst } = await burstOnHttp1Page();
     expect(inFlight()).toBe(5); // HTTP/1.1 as far as the page knows
     report!([{ name: API_URL, nextHopProtocol: 'h2' }]); // e.g. the entry of an earlier answer of the API
     for (let i = 0; i < 5; i++) await turn();
