@@ -3,6 +3,7 @@ import { createPrivateClient, type PrivateClient } from '../transport/private-cl
 import { type Cancellation, cancellationOf } from '../util/cancel';
 import { isAxiosError, redactAxiosError } from '../util/redact';
 import { copySettled, type Settled } from './copy';
+import { createInFlightTable } from './in-flight-table';
 import type { KeyedCall } from './request-key';
 
 // Identical queries in flight share one request (docs/graphql-client.md#coalescing). The request
@@ -45,6 +46,8 @@ function finish(waiter: Waiter, settled: Settled): void {
 /** One request in flight and the callers waiting for it. */
 interface Flight {
   key: string;
+  /** Its place in the table while it may be joined (in-flight-table.ts). */
+  place?: number;
   config: AxiosRequestConfig;
   /** Made only when the caller it was sent for can give up (a signal, a cancel token, a deadline of its own): otherwise that caller waits for it to the end. */
   controller?: AbortController;
@@ -103,7 +106,7 @@ function canceledErrors(instance: AxiosInstance): (waiter: Waiter) => Promise<un
 
 /** Creates the in-flight table of one client on `instance`. */
 export function createCoalescer(instance: AxiosInstance): Coalescer {
-  const flights = new Map<string, Flight>();
+  const flights = createInFlightTable<Flight>();
   let coalesced = 0;
   const canceled = canceledErrors(instance);
 
@@ -111,7 +114,7 @@ export function createCoalescer(instance: AxiosInstance): Coalescer {
     // A signal costs axios some work per request: none when nobody could ever cancel this one.
     const controller = leader.cancel.signal || leader.timer ? new AbortController() : undefined;
     const flight: Flight = { key, config, controller, waiters: [leader], leader };
-    flights.set(key, flight);
+    flights.add(flight);
     let pending: Promise<unknown>;
     try {
       pending = Promise.resolve(
@@ -140,7 +143,7 @@ export function createCoalescer(instance: AxiosInstance): Coalescer {
    * (joined by the others in the same case), bounded by its own deadline.
    */
   function land(flight: Flight, settled: Settled): void {
-    if (flights.get(flight.key) === flight) flights.delete(flight.key);
+    flights.remove(flight);
     if (flight.waiters.length === 1 && flight.waiters[0] === flight.leader) {
       finish(flight.leader, settled); // alone: the common case
       return;
@@ -175,7 +178,7 @@ export function createCoalescer(instance: AxiosInstance): Coalescer {
     if (waiter.done || !flight || at < 0) return;
     flight.waiters.splice(at, 1);
     if (flight.waiters.length === 0) {
-      if (flights.get(flight.key) === flight) flights.delete(flight.key);
+      flights.remove(flight);
       flight.controller?.abort();
     }
     if (settled) finish(waiter, settled);
