@@ -1,6 +1,6 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { operationNameOf, publishRateLimited } from '../diagnostics';
-import { rateLimitOf } from '../policy/detect';
+import { isPlainlyFine, rateLimitOf } from '../policy/detect';
 import { connectionBound, onProtocolsLearned } from '../transport/connections';
 import { parseBody } from '../util/body';
 import { CANCELED, cancellationOf, TIMED_OUT } from '../util/cancel';
@@ -82,6 +82,7 @@ function observe(
   const budget = ctx.budget;
   if (budget && Number.isFinite(remaining) && resetAt !== undefined)
     budget.learn(remaining, Math.min(resetAt, now + ctx.opts.maxRateLimitDelayMs));
+  if (!ctx.opts.isAuthError && isPlainlyFine(response, ctx.opts.authStatusCodes)) return; // the common answer: nothing to act on
   const limited = rateLimitOf(response);
   if (limited) {
     if (limited.delayMs <= ctx.opts.maxRateLimitDelayMs) ctx.session.pauseFor(limited.delayMs);

@@ -1,7 +1,7 @@
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { operationNameOf, publishRateLimited } from '../diagnostics';
 import { TokenRefreshError } from '../errors/token-refresh-error';
-import { type RateLimitVerdict, rateLimitOf } from '../policy/detect';
+import { isPlainlyFine, type RateLimitVerdict, rateLimitOf } from '../policy/detect';
 import { isOneShotBody, replaySafety } from '../policy/replay-safety';
 import { isResponse } from '../util/body';
 import { waitFor } from '../util/cancel';
@@ -121,6 +121,8 @@ async function afterTransientFailure(
 async function settle(ctx: PluginContext, first: Outcome): Promise<AxiosResponse> {
   let outcome = first;
   for (;;) {
+    // A replay answered plainly (the common end): nothing more to look for.
+    if (outcome.response && !ctx.opts.isAuthError && isPlainlyFine(outcome.response, ctx.opts.authStatusCodes)) return outcome.response;
     const config = configOf(outcome);
     const state = stateOf(ctx, config)!;
     const response = responseOf(outcome);
@@ -149,19 +151,7 @@ export function createResponseInterceptors(ctx: PluginContext) {
   const needsWork = (response: AxiosResponse | undefined, error: unknown) =>
     !!response && (!!rateLimitOf(response) || ctx.isAuthError(response, error));
   const defaultDetector = !ctx.opts.isAuthError;
-
-  /** The common answer, seen without running the detectors: a parsed JSON object with no `errors`, at a status no rule looks at. */
-  function plainlyFine({ status, data }: AxiosResponse): boolean {
-    return (
-      defaultDetector &&
-      status !== 429 &&
-      !ctx.opts.authStatusCodes.includes(status) &&
-      !!data &&
-      typeof data === 'object' &&
-      Object.getPrototypeOf(data) === Object.prototype &&
-      (data as { errors?: unknown }).errors === undefined
-    );
-  }
+  const plainlyFine = (response: AxiosResponse) => defaultDetector && isPlainlyFine(response, ctx.opts.authStatusCodes);
 
   function onFulfilled(response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> {
     if (!isResponse(response)) return response; // reshaped before ours, by an interceptor someone else's `forEach` put first (interceptor-order.ts)

@@ -9,6 +9,22 @@ export { parseBody };
 // answers, or by HTTP status.
 // Bodies are hostile input: every access is guarded and nothing here throws.
 
+/**
+ * The common answer, told apart without running the detectors: a parsed JSON object with no
+ * `errors`, at a status that is neither 429 nor one of `authStatusCodes`. It can be neither an auth
+ * error (for the default detector) nor a rate-limit decline.
+ */
+export function isPlainlyFine({ status, data }: AxiosResponse, authStatusCodes: readonly number[]): boolean {
+  return (
+    status !== 429 &&
+    !authStatusCodes.includes(status) &&
+    !!data &&
+    typeof data === 'object' &&
+    Object.getPrototypeOf(data) === Object.prototype &&
+    (data as { errors?: unknown }).errors === undefined
+  );
+}
+
 /** The GraphQL answers in a body: one for a plain answer, one per entry of a batched answer. */
 export function answersOf(body: unknown): Array<Record<string, unknown>> {
   const list = Array.isArray(body) ? body : [body];
