@@ -91,9 +91,11 @@ export async function herd(server, variant, n, { maxSockets, timeRefresh = false
   histogram.enable();
   const stopTimer = timeRefresh ? refreshTimer() : () => [];
   const stopProbe = stallProbe();
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   const outcomes = await Promise.allSettled(Array.from({ length: n }, (_, i) => client.query({ limit: 2, offset: i })));
   const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
   const { max: stallMs, maxAt: stallAtMs } = stopProbe();
   const refreshSpans = stopTimer();
   histogram.disable();
@@ -105,6 +107,9 @@ export async function herd(server, variant, n, { maxSockets, timeRefresh = false
     requests: server_.requests,
     unauthenticated: server_.unauthenticated,
     wallMs,
+    // This process's CPU during the herd: the client's own work (the server is another process), and
+    // the same probes for every client (the stall probe's setImmediate chain, the delay histogram).
+    cpuMs: (cpu.user + cpu.system) / 1000,
     stallMs,
     stallAtMs,
     delayMaxMs: histogram.max / 1e6,
