@@ -113,7 +113,7 @@ export function createCoalescer(instance: AxiosInstance): Coalescer {
   function start(key: string, config: AxiosRequestConfig, leader: Waiter): Flight {
     // A signal costs axios some work per request: none when nobody could ever cancel this one.
     const controller = leader.cancel.signal || leader.timer ? new AbortController() : undefined;
-    const flight: Flight = { key, config, controller, waiters: [leader], leader };
+    const flight: Flight = { key, place: undefined, config, controller, waiters: [leader], leader };
     flights.add(flight);
     let pending: Promise<unknown>;
     try {

@@ -32,24 +32,25 @@ export function createInFlightTable<T extends Entry>(): InFlightTable<T> {
     const place = places.get(key);
     return place === undefined ? undefined : entries[place];
   };
+  const remove = (entry: T) => {
+    const place = entry.place;
+    if (place === undefined || entries[place] !== entry) return;
+    places.delete(entry.key);
+    entries[place] = undefined;
+    entry.place = undefined;
+    free.push(place);
+  };
   return {
     get,
     add(entry) {
       const old = get(entry.key);
-      if (old) this.remove(old);
+      if (old) remove(old);
       const place = free.pop() ?? entries.length;
       entries[place] = entry;
       entry.place = place;
       places.set(entry.key, place);
     },
-    remove(entry) {
-      const place = entry.place;
-      if (place === undefined || entries[place] !== entry) return;
-      places.delete(entry.key);
-      entries[place] = undefined;
-      entry.place = undefined;
-      free.push(place);
-    },
+    remove,
     clear() {
       places.clear(); // the entries out keep a place, in an array no longer used: `remove` ignores them
       entries = [];
