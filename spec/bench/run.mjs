@@ -663,7 +663,7 @@ const cpuDuringHerd = (variant, n) => median(herdResults[variant][n].map((x) => 
 /** Whether the client's own CPU during the herd at `n` explains its being slower, in words computed from the figures. */
 function cpuAt(n) {
   const [ours, peer] = [cpuDuringHerd('ours', n), cpuDuringHerd('axiosAuthRefresh', n)];
-  const figures = `during the herd this client's process used ${ours.toFixed(1)} ms of CPU against axios-auth-refresh's ${peer.toFixed(1)} ms`;
+  const figures = `during the herd this client's process used ${ours.toFixed(1)} ms of CPU against axios-auth-refresh's ${peer.toFixed(1)} ms (all of a process's threads, the garbage collector's included, so it can exceed the wall time)`;
   return ours > peer
     ? `its own CPU is a cause: ${figures}, ${(ours - peer).toFixed(1)} ms more against a difference in wall time of ${(wall('ours', n) - wall('axiosAuthRefresh', n)).toFixed(1)} ms (the per-request CPU section below measures this library's work per request).`
     : `its own CPU is not shown to be the cause: ${figures}.`;
