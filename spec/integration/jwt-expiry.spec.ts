@@ -16,9 +16,11 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 describe('attachTokenRefresh(instance): a JWT access token without expiresIn', () => {
   it('is refreshed before sending once its `exp` has passed, so the server never sees it', async () => {
     const h = await harness({ tokens: 'none' });
-    const expired = jwt({ iat: seconds(Date.now() - 900_000), exp: seconds(Date.now() - 10_000) });
+    // One `exp`, read once: computed twice, a second boundary between the two reads of the clock made them differ.
+    const exp = seconds(Date.now() - 10_000);
+    const expired = jwt({ iat: exp - 890, exp });
     await h.auth.setTokens({ accessToken: expired, refreshToken: h.initial.refreshToken });
-    expect((await h.auth.getTokens())?.expiresAt).toBe(seconds(Date.now() - 10_000) * 1000);
+    expect((await h.auth.getTokens())?.expiresAt).toBe(exp * 1000);
     await Promise.all(Array.from({ length: 5 }, () => h.client.query(STUDENTS)));
     expect(h.server.stats.refreshes).toBe(1);
     expect(h.studentRequests()).not.toContain(expired);
