@@ -3,7 +3,7 @@ import { createPrivateClient, type PrivateClient } from '../transport/private-cl
 import { type Cancellation, cancellationOf } from '../util/cancel';
 import { isAxiosError, redactAxiosError } from '../util/redact';
 import { copySettled, type Settled } from './copy';
-import { createInFlightTable } from './in-flight-table';
+import { createInFlightTable, type Entry } from './in-flight-table';
 import type { KeyedCall } from './request-key';
 
 // Identical queries in flight share one request (docs/graphql-client.md#coalescing). The request
@@ -44,10 +44,7 @@ function finish(waiter: Waiter, settled: Settled): void {
 }
 
 /** One request in flight and the callers waiting for it. */
-interface Flight {
-  key: string;
-  /** Its place in the table while it may be joined (in-flight-table.ts). */
-  place?: number;
+interface Flight extends Entry {
   config: AxiosRequestConfig;
   /** Made only when the caller it was sent for can give up (a signal, a cancel token, a deadline of its own): otherwise that caller waits for it to the end. */
   controller?: AbortController;

@@ -6,10 +6,10 @@
 // costs"). The `Map` here only ever holds numbers, the entries' places in a plain array, which does
 // not have that cost; a place is reused once free.
 
-/** What the table holds: an entry knows its key and, while it is in the table, its place. */
+/** What the table holds: an entry knows its key and, while it is in the table (and may be joined), its place. */
 export interface Entry {
   key: string;
-  place?: number;
+  place?: number | undefined;
 }
 
 /** The requests in flight, by key. */

@@ -1,6 +1,6 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { operationNameOf, publishRateLimited } from '../diagnostics';
-import { isPlainlyFine, rateLimitOf } from '../policy/detect';
+import { rateLimitOf } from '../policy/detect';
 import { connectionBound, onProtocolsLearned } from '../transport/connections';
 import { parseBody } from '../util/body';
 import { CANCELED, cancellationOf, TIMED_OUT } from '../util/cancel';
@@ -8,7 +8,7 @@ import { deleteHeader, getHeader, setBearer } from '../util/headers';
 import { isAxiosError } from '../util/redact';
 import { type Adapter, ORIGINAL, transport } from './adapters';
 import { createPacer, type Pacer } from './pacing';
-import { type PluginContext, type RequestState, stateOf } from './request-state';
+import { type PluginContext, plainlyFine, type RequestState, stateOf } from './request-state';
 import { afterHold, cancelled, timedOut } from './send';
 
 // The paced adapter (docs/rate-limits.md, "pacing"; docs/how-it-works.md, "admission"): a paced
@@ -82,7 +82,7 @@ function observe(
   const budget = ctx.budget;
   if (budget && Number.isFinite(remaining) && resetAt !== undefined)
     budget.learn(remaining, Math.min(resetAt, now + ctx.opts.maxRateLimitDelayMs));
-  if (!ctx.opts.isAuthError && isPlainlyFine(response, ctx.opts.authStatusCodes)) return; // the common answer: nothing to act on
+  if (plainlyFine(ctx, response)) return; // the common answer: nothing to act on
   const limited = rateLimitOf(response);
   if (limited) {
     if (limited.delayMs <= ctx.opts.maxRateLimitDelayMs) ctx.session.pauseFor(limited.delayMs);

@@ -1,5 +1,6 @@
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { ResolvedOptions } from '../config/options';
+import { isPlainlyFine } from '../policy/detect';
 import type { Budget } from '../session/budget';
 import type { Session } from '../session/session';
 import type { BoundCache } from '../transport/connections';
@@ -73,4 +74,9 @@ export function stamp(config: object, state: RequestState): void {
   // Two attachments on one instance: the request keeps one place in its turn (util/turns.ts), the last stamp's.
   if (prior && prior.owner !== state.owner && prior.turn !== state.turn) answered(prior.turn);
   (config as Record<string, unknown>)[STATE_KEY] = state;
+}
+
+/** The common answer, nothing to act on (policy/detect.ts): only with the default detector, which it mirrors. */
+export function plainlyFine(ctx: PluginContext, response: AxiosResponse): boolean {
+  return !ctx.opts.isAuthError && isPlainlyFine(response, ctx.opts.authStatusCodes);
 }

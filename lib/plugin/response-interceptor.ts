@@ -1,14 +1,14 @@
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { operationNameOf, publishRateLimited } from '../diagnostics';
 import { TokenRefreshError } from '../errors/token-refresh-error';
-import { isPlainlyFine, type RateLimitVerdict, rateLimitOf } from '../policy/detect';
+import { type RateLimitVerdict, rateLimitOf } from '../policy/detect';
 import { isOneShotBody, replaySafety } from '../policy/replay-safety';
 import { isResponse } from '../util/body';
 import { waitFor } from '../util/cancel';
 import { isAxiosError, redactAxiosError } from '../util/redact';
 import { sleep } from '../util/timers';
 import { answered } from '../util/turns';
-import { type PluginContext, type RequestState, stateOf } from './request-state';
+import { type PluginContext, plainlyFine, type RequestState, stateOf } from './request-state';
 import { isRetriableFailure, userRetryOf } from './retry';
 import { type Outcome, onBehalfOf, sendAgain } from './send';
 
@@ -122,7 +122,7 @@ async function settle(ctx: PluginContext, first: Outcome): Promise<AxiosResponse
   let outcome = first;
   for (;;) {
     // A replay answered plainly (the common end): nothing more to look for.
-    if (outcome.response && !ctx.opts.isAuthError && isPlainlyFine(outcome.response, ctx.opts.authStatusCodes)) return outcome.response;
+    if (outcome.response && plainlyFine(ctx, outcome.response)) return outcome.response;
     const config = configOf(outcome);
     const state = stateOf(ctx, config)!;
     const response = responseOf(outcome);
@@ -150,14 +150,12 @@ function blobView(response: AxiosResponse): Promise<AxiosResponse> | undefined {
 export function createResponseInterceptors(ctx: PluginContext) {
   const needsWork = (response: AxiosResponse | undefined, error: unknown) =>
     !!response && (!!rateLimitOf(response) || ctx.isAuthError(response, error));
-  const defaultDetector = !ctx.opts.isAuthError;
-  const plainlyFine = (response: AxiosResponse) => defaultDetector && isPlainlyFine(response, ctx.opts.authStatusCodes);
 
   function onFulfilled(response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> {
     if (!isResponse(response)) return response; // reshaped before ours, by an interceptor someone else's `forEach` put first (interceptor-order.ts)
     const state = stateOf(ctx, response.config);
     answered(state?.turn);
-    if (!state || state.passive || plainlyFine(response)) return response;
+    if (!state || state.passive || plainlyFine(ctx, response)) return response;
     const view = blobView(response);
     if (view)
       return view.then((v) => (needsWork(v, undefined) ? settle(ctx, { response: v }).then((r) => (r === v ? response : r)) : response));

@@ -648,7 +648,6 @@ const herdComparison = [
   P.ns.length - fasterAt.length - slowerAt.length ? ` (equal ${whereN(P.ns, (n) => !fasterAt.includes(n) && !slowerAt.includes(n))})` : '',
   '.',
 ].join('');
-const cpuIsCause = cpuOurs > cpuPeer;
 /** Whether one slower N is within the spread of runs: the two clients' ranges overlap or not. */
 function runsOverlap(n) {
   const [a, b] = spread(herdResults.ours[n].map((x) => x.wallMs));
@@ -670,7 +669,7 @@ function cpuAt(n) {
 }
 const slowerNote = slowerAt.length
   ? `
-Where it is slower (N = ${slowerAt[0]}: ${wall('ours', slowerAt[0]).toFixed(0)} ms against ${wall('axiosAuthRefresh', slowerAt[0]).toFixed(0)} ms), ${cpuAt(slowerAt[0])} In the in-memory herd above (N = ${cpuN}) it took ${cpuOurs.toFixed(1)} ms, ${cpuIsCause ? 'slower than' : speedWord(cpuOurs, cpuPeer)} axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.
+Where it is slower (N = ${slowerAt[0]}: ${wall('ours', slowerAt[0]).toFixed(0)} ms against ${wall('axiosAuthRefresh', slowerAt[0]).toFixed(0)} ms), ${cpuAt(slowerAt[0])} In the in-memory herd above (N = ${cpuN}) it took ${cpuOurs.toFixed(1)} ms, ${speedWord(cpuOurs, cpuPeer)} axios-auth-refresh's ${cpuPeer.toFixed(1)} ms.
 ${slowerAt.map(runsOverlap).join('\n')}
 `
   : '';
