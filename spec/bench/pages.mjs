@@ -130,6 +130,36 @@ function unboundedNote(runs) {
   return `With an unbounded pool the same herd's refresh took ${unbounded.toFixed(1)} ms: the bounded pool's is ${(bounded / unbounded).toFixed(1)}× that, and the unbounded pool's ${(unbounded / median(runs.unloaded.map((x) => x.refreshMs))).toFixed(1)}× the unloaded one.`;
 }
 
+/** Rows of the bounded pool's second table: where each kind of run's refresh time went (scenarios.mjs, refreshParts). */
+const partsRows = (runs, n) =>
+  [
+    ['unloaded (a herd of 1)', runs.unloaded],
+    [`loaded (a herd of ${en(n)})`, runs.loaded],
+    ...(runs.unbounded ? [['the same herd, unbounded pool', runs.unbounded]] : []),
+  ].map(([kind, rs]) => [
+    kind,
+    ...['toServerMs', 'inServerMs', 'backMs'].map((k) =>
+      ms(
+        rs.map((x) => x[k]),
+        1,
+      ),
+    ),
+    ...['answeredMeanwhile', 'deadMeanwhile', 'readFirst'].map((k) => ms(rs.map((x) => x[k]))),
+  ]);
+
+/** Which part of the loaded refresh's time is the largest, and what the server and this process were doing meanwhile. */
+function partsNote(runs) {
+  const m = (k) => median(runs.loaded.map((x) => x[k]));
+  const of = (k) => `${m(k).toFixed(1)} ms of ${m('refreshMs').toFixed(1)}`;
+  const said = {
+    toServerMs: `from its start until the server read the refresh request (${of('toServerMs')}): meanwhile the server answered ${m('answeredMeanwhile')} requests (median), ${m('deadMeanwhile')} of them with the revoked token — requests already on the wire before the token was known dead`,
+    inServerMs: `in the server (${of('inServerMs')})`,
+    backMs: `after the server had answered it, until this process read the answer (${of('backMs')}): this process was reading the herd's answers that had arrived first (${m('readFirst')}, median) — answers to requests already on the wire before the token was known dead`,
+  };
+  const largest = Object.keys(said).reduce((a, b) => (m(b) > m(a) ? b : a));
+  return `Where the loaded refresh's time went (medians; times on the machine's monotonic clock, which the server's log and this process share): the largest part came ${said[largest]}.`;
+}
+
 /** Section: a herd on a bounded pool, on both servers. */
 export function poolSection({ pool, serverNames, poolRuns, bound }) {
   const servers = Object.keys(serverNames);
@@ -146,7 +176,12 @@ refresh's latency is measured from the library's own diagnostics channels
 for a socket included. The unloaded reference is the same client on the same warm pool with a herd
 of 1 (one query fails, one refresh, one replay). Beside them, not a target, the same herd with an
 unbounded pool (\`maxSockets: Infinity\`, the same ${pool.maxSockets} connections opened first). ${plural(pool.rounds, 'round')} per server, each
-running the three in turn, in alternating order; medians, range in brackets.
+running the three in turn, in alternating order; medians, range in brackets. A second table splits
+each refresh in three: from its start until the server read the refresh request (this process's
+work to send it included), in the server, and until this process read the answer, from the server's
+log of when it read and answered each request and from this process's own times (Node's
+\`http.client.response.finish\` channel); beside them, what the server answered meanwhile, and how
+many of the herd's answers this process read before the refresh's.
 
 ${servers
   .map(
@@ -156,7 +191,11 @@ ${table(['run', 'refresh latency (ms)', 'refreshes', 'server requests', 'answere
 
 Refresh latency with the pool saturated: ${latencyVerdict(poolRuns[srv], bound)} (target ≤ ${bound}×).
 ${unboundedNote(poolRuns[srv])}
-Server requests: ${ms(poolRuns[srv].loaded.map((x) => x.requests))} against at most N + maxSockets + 1 = ${en(limit)}: ${metWord(over(srv) === 0)}${over(srv) ? ` (over in ${over(srv)} of ${poolRuns[srv].loaded.length} runs)` : ''}.`,
+Server requests: ${ms(poolRuns[srv].loaded.map((x) => x.requests))} against at most N + maxSockets + 1 = ${en(limit)}: ${metWord(over(srv) === 0)}${over(srv) ? ` (over in ${over(srv)} of ${poolRuns[srv].loaded.length} runs)` : ''}.
+
+${table(['run', 'until the server read it (ms)', 'in the server (ms)', 'until this process read the answer (ms)', 'answered by the server meanwhile', 'of them with the revoked token', "the herd's answers read before the refresh's"], partsRows(poolRuns[srv], pool.n))}
+
+${partsNote(poolRuns[srv])}`,
   )
   .join('\n\n')}
 `;

@@ -8,6 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
 import { CLIENTS, closeClients, STUDENTS } from './clients.mjs';
+import { monotonicMs } from './server-core.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const gc = globalThis.gc ?? (() => {});
@@ -41,24 +42,64 @@ function stallProbe() {
 }
 
 /**
- * Durations of this process's refresh flights, from the library's own diagnostics channels
- * (docs/observability.md): `refresh:start` to `refresh:end`, timed with performance.now() in the
- * subscribers (which run synchronously as the library publishes). `stop()` unsubscribes and returns
- * them, in ms.
+ * This process's refresh flights, from the library's own diagnostics channels (docs/observability.md):
+ * `refresh:start` to `refresh:end`, timed in the subscribers (which run synchronously as the library
+ * publishes). On the clock of the server's request log (monotonicMs), it also notes when the last
+ * flight started, when this process read the answer to the refresh request (Node's
+ * `http.client.response.finish` channel; the refresh is the one request without `Authorization`), and
+ * when it read each of the herd's answers after that start. `stop()` unsubscribes and returns the
+ * durations in ms, with those times.
  */
 function refreshTimer() {
   const spans = [];
+  const reads = [];
   let startedAt;
+  let started;
+  let answerRead;
   const onStart = () => {
     startedAt = performance.now();
+    started = monotonicMs();
+    answerRead = undefined;
+    reads.length = 0;
   };
   const onEnd = () => startedAt !== undefined && spans.push(performance.now() - startedAt);
-  dc.subscribe('axios-graphql-refresh:refresh:start', onStart);
-  dc.subscribe('axios-graphql-refresh:refresh:end', onEnd);
+  const onResponse = ({ request }) => {
+    if (started === undefined) return;
+    if (request.getHeader('authorization')) reads.push(monotonicMs());
+    else answerRead ??= monotonicMs();
+  };
+  const channels = {
+    'axios-graphql-refresh:refresh:start': onStart,
+    'axios-graphql-refresh:refresh:end': onEnd,
+    'http.client.response.finish': onResponse,
+  };
+  for (const [name, fn] of Object.entries(channels)) dc.subscribe(name, fn);
   return () => {
-    dc.unsubscribe('axios-graphql-refresh:refresh:start', onStart);
-    dc.unsubscribe('axios-graphql-refresh:refresh:end', onEnd);
-    return spans;
+    for (const [name, fn] of Object.entries(channels)) dc.unsubscribe(name, fn);
+    return Object.assign(spans, { started, answerRead, reads });
+  };
+}
+
+/**
+ * Where the refresh's time went, from the server's request log (server-core.mjs) and this process's
+ * times (refreshTimer): from its start until the server read the refresh request, in the server,
+ * and until this process read the answer; what the server answered meanwhile (from the refresh's start to its
+ * answer: `deadMeanwhile` of them carried the revoked token, so had been sent before the new one
+ * existed); and how many of the herd's answers this process read after the server had answered the
+ * refresh and before it read that answer.
+ */
+function refreshParts(requestLog, { started, answerRead, reads }) {
+  const refresh = requestLog.find(([arrived, , kind]) => kind === 'token' && arrived >= started);
+  if (!refresh || answerRead === undefined) return {};
+  const [arrived, answered] = refresh;
+  const meanwhile = requestLog.filter(([, at, kind]) => kind !== 'token' && at > started && at < answered);
+  return {
+    toServerMs: arrived - started,
+    inServerMs: answered - arrived,
+    backMs: answerRead - answered,
+    answeredMeanwhile: meanwhile.length,
+    deadMeanwhile: meanwhile.filter(([, , kind]) => kind === 'dead').length,
+    readFirst: reads.filter((at) => at > answered && at < answerRead).length,
   };
 }
 
@@ -68,10 +109,11 @@ function refreshTimer() {
  * with deduplicateRefresh: true). Every query has variables of its own (an offset), so a client that
  * sends identical in-flight queries once still sends N. `maxSockets` bounds the client's pool (128
  * otherwise); `warm`: the valid queries sent at once first (min(N, pool size) unless given);
- * `timeRefresh` records our refresh's duration (`refreshMs`, see refreshTimer).
+ * `timeRefresh` records our refresh's duration (`refreshMs`, see refreshTimer) and where its time
+ * went (see refreshParts).
  */
 export async function herd(server, variant, n, { maxSockets, timeRefresh = false, warm = Math.min(n, maxSockets ?? 128) } = {}) {
-  await server.call('reset');
+  await server.call('reset', { record: timeRefresh });
   const tokens = await server.call('issue');
   const kind = variant === 'oursKnown' ? 'ours' : variant === 'authRefreshDedupe' ? 'axiosAuthRefresh' : variant;
   const client = CLIENTS[kind](
@@ -100,6 +142,7 @@ export async function herd(server, variant, n, { maxSockets, timeRefresh = false
   const refreshSpans = stopTimer();
   histogram.disable();
   const server_ = delta(await server.call('stats'), before);
+  const parts = timeRefresh ? refreshParts(await server.call('log'), refreshSpans) : undefined;
   closeClients();
   return {
     answered: outcomes.filter((o) => o.status === 'fulfilled').length,
@@ -113,7 +156,13 @@ export async function herd(server, variant, n, { maxSockets, timeRefresh = false
     stallMs,
     stallAtMs,
     delayMaxMs: histogram.max / 1e6,
-    ...(timeRefresh ? { refreshMs: refreshSpans.length === 1 ? refreshSpans[0] : Number.NaN, refreshFlights: refreshSpans.length } : {}),
+    ...(timeRefresh
+      ? {
+          refreshMs: refreshSpans.length === 1 ? refreshSpans[0] : Number.NaN,
+          refreshFlights: refreshSpans.length,
+          ...parts,
+        }
+      : {}),
   };
 }
 

@@ -1,11 +1,13 @@
 // What the two bench servers share (server.mjs, the lean one; graphql-server.mjs, graphql-js through
 // graphql-yoga): the tokens they issue and revoke, their counters, the IPC the bench drives them
-// with (reset, issue, expire, stats, page), and the page of the browser scenario. Each server runs
+// with (reset, issue, expire, stats, log, page), and the page of the browser scenario. Each server runs
 // in its own process (child_process fork), so the client under test and the server get a core each.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 
-const DEFAULTS = { ttlMs: 0, refreshDelayMs: 0, perUser: 0, windowMs: 60_000 };
+// record: keep a log of every POST (requestLog), for the bounded-pool scenario's account of what the
+// server answered while a refresh was under way.
+const DEFAULTS = { ttlMs: 0, refreshDelayMs: 0, perUser: 0, windowMs: 60_000, record: false };
 
 /** The state of a bench server; `reset()` starts it afresh. */
 export const state = {
@@ -14,7 +16,15 @@ export const state = {
   refresh: new Set(),
   stats: undefined,
   window: { start: 0, count: 0 },
+  /** With `config.record`: `[arrivedMs, answeredMs, kind]` per POST, on the machine's monotonic clock (see monotonicMs). */
+  requestLog: [],
 };
+
+/**
+ * Milliseconds on the monotonic clock every process of the machine shares (CLOCK_MONOTONIC, which
+ * `process.hrtime` reads): the client's times and the server's can be compared.
+ */
+export const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 function reset(next = {}) {
   state.config = { ...DEFAULTS, ...next };
@@ -22,6 +32,7 @@ function reset(next = {}) {
   state.refresh = new Set();
   state.stats = { requests: 0, refreshes: 0, unauthenticated: 0, declined: 0, answered: 0 };
   state.window = { start: Date.now(), count: 0 };
+  state.requestLog = [];
 }
 reset();
 
@@ -40,6 +51,13 @@ export function issue() {
 export function live(bearer) {
   const expiry = bearer ? state.access.get(bearer) : undefined;
   return expiry !== undefined && Date.now() < expiry;
+}
+
+/** What a POST carries: no token (a refresh or a login), a live access token, or a dead one. */
+function kindOf(req) {
+  const auth = req.headers.authorization;
+  if (!auth) return 'token';
+  return live(auth.replace(/^Bearer /, '')) ? 'live' : 'dead';
 }
 
 /** The two students every query is answered with (the same on both servers). */
@@ -67,6 +85,13 @@ export function serve(handler, path = '/') {
   const server = http.createServer((req, res) => {
     if (req.method === 'GET') return servePage(req, res);
     state.stats.requests++;
+    if (state.config.record) {
+      const entry = [monotonicMs(), Number.NaN, kindOf(req)];
+      state.requestLog.push(entry);
+      res.on('finish', () => {
+        entry[1] = monotonicMs();
+      });
+    }
     handler(req, res);
   });
   server.keepAliveTimeout = 60_000;
@@ -76,6 +101,7 @@ export function serve(handler, path = '/') {
     else if (cmd === 'issue') result = issue();
     else if (cmd === 'expire') for (const key of state.access.keys()) state.access.set(key, 0);
     else if (cmd === 'stats') result = { ...state.stats };
+    else if (cmd === 'log') result = state.requestLog;
     else if (cmd === 'page') script = args;
     process.send({ id, result });
   });
