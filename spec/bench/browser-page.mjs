@@ -51,6 +51,24 @@ window.bench = {
   async warm(n) {
     await Promise.all(Array.from({ length: n }, (_, i) => client.query(STUDENTS, { limit: 1, offset: i })));
   },
+  /**
+   * The browser's own cost of reading answers that arrive together: `k` bare XHRs (no axios, no
+   * library) sent at once with `token`; when the page read each answer, in ms after the first.
+   */
+  async bareAnswers(k, token) {
+    const body = JSON.stringify({ query: STUDENTS.source, variables: { limit: 2, offset: 0 } });
+    const one = () =>
+      new Promise((resolve) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', '/');
+        xhr.setRequestHeader('Content-Type', 'application/json');
+        xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+        xhr.onloadend = () => resolve(performance.now());
+        send.call(xhr, body); // XMLHttpRequest's own send, not the page's timing hook above
+      });
+    const read = (await Promise.all(Array.from({ length: k }, one))).sort((a, b) => a - b);
+    return read.map((at) => at - read[0]);
+  },
   /** `n` queries at once (each with its own variables); how they ended and when the refresh ran. */
   async herd(n) {
     marks = {};

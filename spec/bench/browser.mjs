@@ -49,10 +49,27 @@ async function herdInTab(server, page, n) {
   return { ...result, refreshes: after.refreshes - before.refreshes, requests: after.requests - before.requests };
 }
 
+/** Answers the browser has in flight ahead of the refresh's in a loaded run: the plugin hands it 5 requests at once, the first answer starts the refresh. */
+export const AHEAD = 4;
+
+/**
+ * The browser's own floor for the loaded refresh: `rounds` × 3 tries of AHEAD + 1 bare XHRs sent at
+ * once on a valid token, each try's answers' read times after the first (browser-page.mjs,
+ * bareAnswers). The last one's is what AHEAD answers read first cost the page.
+ */
+async function bareAnswers(server, page, rounds) {
+  const { accessToken } = await server.call('issue');
+  await page.evaluate(([k, t]) => window.bench.bareAnswers(k, t), [AHEAD + 1, accessToken]); // connections warm
+  const tries = [];
+  for (let i = 0; i < rounds * 3; i++)
+    tries.push(await page.evaluate(([k, t]) => window.bench.bareAnswers(k, t), [AHEAD + 1, accessToken]));
+  return tries.map((read) => read[AHEAD]);
+}
+
 /**
  * `rounds` rounds, each an unloaded herd of 1 and a herd of `n`, in alternating order; returns each
- * kind's runs ({ answered, wallMs, refreshMs, handedMs, refreshRequestMs, refreshes, requests }), and the
- * Chromium version. Throws when Chromium is not at CHROMIUM_PATH.
+ * kind's runs ({ answered, wallMs, refreshMs, handedMs, refreshRequestMs, refreshes, requests }), the
+ * bare XHRs' reading times (`bare`, see bareAnswers), and the Chromium version. Throws when Chromium is not at CHROMIUM_PATH.
  */
 export async function browserHerds(server, { n, rounds }) {
   if (!existsSync(CHROMIUM_PATH))
@@ -71,8 +88,9 @@ export async function browserHerds(server, { n, rounds }) {
       for (const kind of r % 2 ? ['loaded', 'unloaded'] : ['unloaded', 'loaded'])
         runs[kind].push(await herdInTab(server, page, kind === 'loaded' ? n : 1));
     }
+    const bare = await bareAnswers(server, page, rounds);
     if (errors.length) throw new Error(`the page threw: ${errors.join('; ')}`);
-    return { ...runs, version: browser.version() };
+    return { ...runs, bare, version: browser.version() };
   } finally {
     await browser.close();
   }

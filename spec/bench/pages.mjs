@@ -1,6 +1,7 @@
 // The page's sections for the graphql-js herd, the bounded pool, the browser and the rate limits
 // against the sandbox (run.mjs composes the rest). Every sentence is computed from the figures it is
 // given: a comparison, a met/missed word or a noise verdict can never contradict its numbers.
+import { AHEAD } from './browser.mjs';
 import { median, medianInterval, ms, spread, table } from './report.mjs';
 
 const metWord = (ok) => (ok ? 'met' : '**missed**');
@@ -245,16 +246,28 @@ ${table(
 )}
 
 Refresh latency through the browser's 6 connections: ${latencyVerdict(browserRuns, bound)} (target ≤ ${bound}×).
+${bareNote(browserRuns, bound)}
 `;
+}
+
+/** The browser's own floor for the loaded refresh (browser.mjs, bareAnswers), against the target. */
+function bareNote({ bare, unloaded }, bound) {
+  const floor = median(bare);
+  const target = bound * median(unloaded.map((x) => x.refreshMs));
+  const verdict =
+    floor > target
+      ? `above the target's ${target.toFixed(1)} ms: on this machine the target is below what the browser itself allows with ${AHEAD} answers ahead`
+      : `${(target - floor).toFixed(1)} ms below the target's ${target.toFixed(1)} ms: what the page's own work (axios and this library) must fit in`;
+  return `In the same tab, ${AHEAD + 1} bare XHRs sent at once (no axios, no library) were read over ${ms(bare, 1)} ms from the first answer to the last (${bare.length} tries). In a loaded run ${AHEAD} of the herd's answers are in flight ahead of the refresh's, which the browser cannot read before them: ${floor.toFixed(1)} ms after the first, ${verdict}.`;
 }
 
 /** Section: the NextSchool preset against the sandbox with its rate limits on. */
 export function pacedSection({ pacedResults, targets, scaled, documented }) {
   const rows = Object.values(pacedResults).map((r) => {
     const c = r.config;
-    const limits = `${c.limits.perUser} / ${c.limits.windowMs / 1000} s per user, ${c.limits.perIp} per IP, ${plural(c.limits.login, 'login')}`;
+    const limits = `$c.limits.perUser/ ${c.limits.windowMs / 1000} s per user, ${c.limits.perIp} per IP, ${plural(c.limits.login, 'login')}`;
     const option = c.rateLimit
-      ? `\`rateLimit: { intervalCap: ${c.rateLimit.intervalCap}, interval: ${c.rateLimit.interval} }\``
+      ? `\`rateLimit: { intervalCap: $c.rateLimit.intervalCap, interval: $c.rateLimit.interval}\``
       : "none (the preset's defaults)";
     if (r.error) return [r.what, limits, option, '–', '–', '–', '–', '–', 'not run'];
     const bound = targets.wallRatio * r.least;
