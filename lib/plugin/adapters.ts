@@ -1,4 +1,5 @@
 import axios, { type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { copyConfig } from '../util/config-copy';
 import { deleteHeader, setBearer } from '../util/headers';
 import { isAxiosError } from '../util/redact';
 import { type PluginContext, stateOf } from './request-state';
@@ -36,7 +37,7 @@ export function transport(ctx: PluginContext, config: InternalAxiosRequestConfig
   const names = typeof original === 'string' || Array.isArray(original);
   const resolve = names && resolverOf(ctx);
   if (resolve) return resolve(original, config)(config);
-  const raw = { ...config, adapter: original, transformRequest: [(d: unknown) => d], transformResponse: [(d: unknown) => d] };
+  const raw = copyConfig(config, { adapter: original, transformRequest: [(d: unknown) => d], transformResponse: [(d: unknown) => d] });
   return ctx.client.request(raw as AxiosRequestConfig).then(
     (response) => Object.assign(response, { config }),
     (error: unknown) => {

@@ -117,8 +117,22 @@ async function afterTransientFailure(
   );
 }
 
-/** Handles an answer until it is neither an auth error, a rate-limit decline nor a retryable failure, or a bound is reached. */
-async function settle(ctx: PluginContext, first: Outcome): Promise<AxiosResponse> {
+/** What an answer asks of the plugin: to wait out a rate-limit decline, or to refresh (a retryable failure is judged apart). */
+interface Verdict {
+  limited: RateLimitVerdict | undefined;
+  auth: boolean;
+}
+
+function verdictOf(ctx: PluginContext, response: AxiosResponse | undefined, error: unknown): Verdict {
+  const limited = response ? rateLimitOf(response) : undefined;
+  return { limited, auth: !limited && !!response && ctx.isAuthError(response, error) };
+}
+
+/**
+ * Handles an answer until it is neither an auth error, a rate-limit decline nor a retryable failure,
+ * or a bound is reached. `verdict` is the first answer's, when the interceptor already read it.
+ */
+async function settle(ctx: PluginContext, first: Outcome, verdict?: Verdict): Promise<AxiosResponse> {
   let outcome = first;
   for (;;) {
     // A replay answered plainly (the common end): nothing more to look for.
@@ -126,10 +140,11 @@ async function settle(ctx: PluginContext, first: Outcome): Promise<AxiosResponse
     const config = configOf(outcome);
     const state = stateOf(ctx, config)!;
     const response = responseOf(outcome);
-    const limited = response ? rateLimitOf(response) : undefined;
+    const { limited, auth } = verdict ?? verdictOf(ctx, response, outcome.error);
+    verdict = undefined;
     let next: Outcome | undefined;
     if (response && limited) next = await afterRateLimit(ctx, config, state, response, limited);
-    else if (response && ctx.isAuthError(response, outcome.error)) next = await afterAuthError(ctx, config, state, response, outcome.error);
+    else if (response && auth) next = await afterAuthError(ctx, config, state, response, outcome.error);
     else if (outcome.error !== undefined && retryable(ctx, outcome.error, state, config))
       next = await afterTransientFailure(ctx, config, state, outcome.error);
     if (!next) return finish(outcome);
@@ -148,8 +163,13 @@ function blobView(response: AxiosResponse): Promise<AxiosResponse> | undefined {
 }
 
 export function createResponseInterceptors(ctx: PluginContext) {
-  const needsWork = (response: AxiosResponse | undefined, error: unknown) =>
-    !!response && (!!rateLimitOf(response) || ctx.isAuthError(response, error));
+  const needsWork = (verdict: Verdict) => !!verdict.limited || verdict.auth;
+
+  /** Settles an answer that asks for work; any other goes back as it came. */
+  function handle(response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> {
+    const verdict = verdictOf(ctx, response, undefined);
+    return needsWork(verdict) ? settle(ctx, { response }, verdict) : response;
+  }
 
   function onFulfilled(response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> {
     if (!isResponse(response)) return response; // reshaped before ours, by an interceptor someone else's `forEach` put first (interceptor-order.ts)
@@ -157,9 +177,13 @@ export function createResponseInterceptors(ctx: PluginContext) {
     answered(state?.turn);
     if (!state || state.passive || plainlyFine(ctx, response)) return response;
     const view = blobView(response);
+    // The caller keeps its Blob unless a resend answered in its place.
     if (view)
-      return view.then((v) => (needsWork(v, undefined) ? settle(ctx, { response: v }).then((r) => (r === v ? response : r)) : response));
-    return needsWork(response, undefined) ? settle(ctx, { response }) : response;
+      return view.then(async (v) => {
+        const settled = await handle(v);
+        return settled === v ? response : settled;
+      });
+    return handle(response);
   }
 
   function onRejected(error: unknown): Promise<AxiosResponse> {
@@ -168,8 +192,9 @@ export function createResponseInterceptors(ctx: PluginContext) {
     answered(state?.turn);
     if (!state || state.passive) return Promise.reject(redactAxiosError(error));
     const config = error.config as InternalAxiosRequestConfig;
-    if (!needsWork(error.response, error) && !retryable(ctx, error, state, config)) return Promise.reject(redactAxiosError(error));
-    return settle(ctx, { error });
+    const verdict = verdictOf(ctx, error.response, error);
+    if (!needsWork(verdict) && !retryable(ctx, error, state, config)) return Promise.reject(redactAxiosError(error));
+    return settle(ctx, { error }, verdict);
   }
 
   return { onFulfilled, onRejected };

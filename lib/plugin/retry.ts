@@ -5,8 +5,8 @@ import { isGraphQLRequest, isOneShotBody, operationsOf } from '../policy/replay-
 import { createBareInstance, type PrivateClient } from '../transport/private-client';
 
 // Retries of transient failures (docs/how-it-works.md, "retries"), by axios-retry: the plugin's
-// resends go through a private client made from the user's instance on which axios-retry is
-// installed, its `retryCondition` made GraphQL-aware — a network failure or an HTTP 5xx of a
+// resends that may still be retried go through a private client made from the user's instance on
+// which axios-retry is installed (the others through the plain private client: send.ts), its `retryCondition` made GraphQL-aware — a network failure or an HTTP 5xx of a
 // GraphQL request whose every operation is a query, with a body that can be sent twice, and never
 // a failure axios itself judged (too large, a redirect loop, a bad option): sending it again
 // cannot help. None of the user's interceptors runs twice. A request the user's own axios-retry

@@ -3,6 +3,7 @@ import { operationNameOf, publishReplay, type ReplayReason } from '../diagnostic
 import type { RequestTokens } from '../session/session';
 import { identity } from '../util/body';
 import { CANCELED, cancellationOf, type Patience, TIMED_OUT } from '../util/cancel';
+import { copyConfig } from '../util/config-copy';
 import { deleteHeader, plainHeaders, setBearer } from '../util/headers';
 import { isAxiosError, redactAxiosError } from '../util/redact';
 import { answered, aTurn, thisTurn } from '../util/turns';
@@ -124,18 +125,19 @@ export async function sendAgain(
   // user's own axios-retry saw the request: it alone decides, and gets its own state back (retry.ts).
   const users = userRetryOf(config);
   const retries = users === undefined && ctx.opts.retry ? ctx.opts.retry.retries : 0;
-  const next: Record<string, unknown> = {
-    ...config,
+  const next: Record<string, unknown> = copyConfig(config as unknown as Record<string, unknown>, {
     headers,
     transformRequest: [identity],
     adapter: lastLookAdapter(ctx, config.adapter),
     [STATE_KEY]: { ...state, turn },
     [RETRY_KEY]: { retries, retryCount: state.retried },
-  };
+  });
   if (token) setBearer(next, token);
   remainingTimeout(next, state);
+  // With no retry left, axios-retry has nothing to do: the plain private client spares its interceptors.
+  const client = retries > 0 ? ctx.retrier : ctx.client;
   try {
-    return { response: handBack(ctx, users, (await ctx.retrier.request(next as AxiosRequestConfig)) as AxiosResponse) };
+    return { response: handBack(ctx, users, (await client.request(next as AxiosRequestConfig)) as AxiosResponse) };
   } catch (error) {
     if (!isAxiosError(error) || isCanceled(error)) throw redactAxiosError(handBack(ctx, users, error));
     return { error: handBack(ctx, users, error) };
