@@ -52,9 +52,9 @@ const LOOKED = 'axios-graphql-refresh:last-look';
 
 /**
  * The adapter of the plugin's resends (send.ts): a last look at the tokens, in the same turn as the
- * send — the retry client runs axios-retry's interceptors first, a few microtasks in which a logout
- * or a newer token may come (docs/how-it-works.md, "herds": never a replay with a token dropped),
- * and a long task may run past the request's own timeout (never handed over after it ran out).
+ * send — on the retry client axios-retry's interceptors run first, a few microtasks in which a
+ * logout or a newer token may come (docs/how-it-works.md, "herds": never a replay with a token
+ * dropped), and a long task may run past the request's own timeout (never handed over after it ran out).
  */
 export function lastLookAdapter(ctx: PluginContext, adapter: unknown): Adapter {
   const inner = ((adapter as Adapter | undefined)?.[LOOKED as typeof ORIGINAL] as Adapter | undefined) ?? adapter;

@@ -42,7 +42,7 @@ export interface PluginContext {
   opts: ResolvedOptions;
   session: Session;
   client: PrivateClient;
-  /** The private client the plugin's resends go through, with axios-retry on it (retry.ts). */
+  /** The private client the plugin's resends that may still be retried go through, with axios-retry on it (retry.ts; the others use `client`). */
   retrier: PrivateClient;
   stats: TokenRefreshStats;
   log: (message: string, meta?: object) => void;

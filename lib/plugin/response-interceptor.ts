@@ -125,7 +125,7 @@ interface Verdict {
 
 function verdictOf(ctx: PluginContext, response: AxiosResponse | undefined, error: unknown): Verdict {
   const limited = response ? rateLimitOf(response) : undefined;
-  return { limited, auth: !limited && !!response && ctx.isAuthError(response, error) };
+  return { limited, auth: !limited && !!response && !!ctx.isAuthError(response, error) };
 }
 
 /**

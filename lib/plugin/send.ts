@@ -134,8 +134,9 @@ export async function sendAgain(
   });
   if (token) setBearer(next, token);
   remainingTimeout(next, state);
-  // With no retry left, axios-retry has nothing to do: the plain private client spares its interceptors.
-  const client = retries > 0 ? ctx.retrier : ctx.client;
+  // With no retry left (axios-retry stops once its count reaches `retries`), it has nothing to do:
+  // the plain private client spares its interceptors.
+  const client = retries > state.retried ? ctx.retrier : ctx.client;
   try {
     return { response: handBack(ctx, users, (await client.request(next as AxiosRequestConfig)) as AxiosResponse) };
   } catch (error) {

@@ -8,6 +8,20 @@ const ownProto = (copy: object, value: unknown) =>
   Object.defineProperty(copy, PROTO, { value, enumerable: true, writable: true, configurable: true });
 
 /**
+ * Copies `source`'s own enumerable properties onto `copy`, as a spread does: in its order, symbols
+ * after strings; an own `__proto__` stays an own property (an assignment would set the prototype).
+ */
+function put(copy: Record<PropertyKey, unknown>, source: Record<PropertyKey, unknown>): void {
+  for (const key of Object.keys(source)) {
+    if (key === PROTO) ownProto(copy, source[key]);
+    else copy[key] = source[key];
+  }
+  for (const symbol of Object.getOwnPropertySymbols(source)) {
+    if (Object.prototype.propertyIsEnumerable.call(source, symbol)) copy[symbol] = source[symbol];
+  }
+}
+
+/**
  * A shallow copy of `config` with `changes` applied: the same properties as `{ ...config, ...changes }`
  * (own enumerable ones, symbol-keyed ones included, an own `__proto__` as an own property).
  *
@@ -17,21 +31,8 @@ const ownProto = (copy: object, value: unknown) =>
  * ```
  */
 export function copyConfig<T extends object>(config: T, changes: Record<PropertyKey, unknown>): T {
-  const source = config as Record<PropertyKey, unknown>;
   const copy: Record<PropertyKey, unknown> = {};
-  let proto = false;
-  for (const key of Object.keys(source)) {
-    if (key === PROTO) proto = true;
-    else copy[key] = source[key];
-  }
-  for (const symbol of Object.getOwnPropertySymbols(source)) {
-    if (Object.prototype.propertyIsEnumerable.call(source, symbol)) copy[symbol] = source[symbol];
-  }
-  // An own `__proto__` stays an own property, as the spread keeps it (an assignment would set the prototype).
-  if (proto) ownProto(copy, source[PROTO]);
-  for (const key of Reflect.ownKeys(changes)) {
-    if (key === PROTO) ownProto(copy, changes[PROTO]);
-    else copy[key] = changes[key];
-  }
+  put(copy, config as Record<PropertyKey, unknown>);
+  put(copy, changes);
   return copy as T;
 }

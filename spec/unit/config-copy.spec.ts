@@ -38,6 +38,17 @@ describe('copyConfig', () => {
     expect(copy[tag]).toBe(config[tag]);
   });
 
+  it('keeps the order of the keys, an own __proto__ first included, and skips what a change does not enumerate', () => {
+    const config = JSON.parse('{"__proto__": {"own": true}, "url": "/", "method": "post"}') as Record<PropertyKey, unknown>;
+    const changes: Record<PropertyKey, unknown> = { method: 'get', data: 'x' };
+    Object.defineProperty(changes, 'invisible', { value: 1, enumerable: false });
+    const copy = copyConfig(config, changes);
+    const spread: Record<PropertyKey, unknown> = { ...config, ...changes };
+    expect(Reflect.ownKeys(copy)).toEqual(['__proto__', 'url', 'method', 'data']);
+    expect(Reflect.ownKeys(copy)).toEqual(Reflect.ownKeys(spread));
+    expect(copy.method).toBe('get');
+  });
+
   it('never sets the prototype from a change named __proto__', () => {
     const changes = JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>;
     const copy = copyConfig({ url: '/' }, changes);
