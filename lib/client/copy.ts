@@ -3,7 +3,7 @@
 // copied deeply; what cannot be copied faithfully (bytes, a socket, an instance of some class) is
 // shared, as it was never meant to be changed.
 
-import { defineOwn } from './request-key';
+import { defineOwn } from '../util/own-properties';
 
 /** What the instance settled with: a value (a response, or what an interceptor made of it), or an error. */
 export type Settled = { value: unknown; error?: undefined; failed?: false } | { error: unknown; failed: true; value?: undefined };

@@ -1,6 +1,7 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { listOperations } from '../documents/scan';
 import { plainHeaders } from '../util/headers';
+import { defineOwn } from '../util/own-properties';
 
 // When two calls of the GraphQL client are the same request, and may share one
 // (docs/graphql-client.md#coalescing): the same query document (queries only), the same variables
@@ -107,12 +108,6 @@ const DEFAULTS_NAMED = 4;
 function flat(text: string): string {
   // The read's result is used, so that no bundler drops it as a statement without effect.
   return text.charCodeAt(0) === -1 ? '' : text;
-}
-
-/** `target[key] = value` as an own property, also for the key `__proto__` (which `=` would take as the prototype). */
-export function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }
 
 function isContainer(value: unknown): value is object {

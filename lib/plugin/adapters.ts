@@ -1,6 +1,6 @@
 import axios, { type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import { copyConfig } from '../util/config-copy';
 import { deleteHeader, setBearer } from '../util/headers';
+import { copyConfig } from '../util/own-properties';
 import { isAxiosError } from '../util/redact';
 import { type PluginContext, stateOf } from './request-state';
 import { ranOut, timedOut } from './send';

@@ -7,11 +7,12 @@ import { createBareInstance, type PrivateClient } from '../transport/private-cli
 // Retries of transient failures (docs/how-it-works.md, "retries"), by axios-retry: the plugin's
 // resends that may still be retried go through a private client made from the user's instance on
 // which axios-retry is installed (the others through the plain private client: send.ts), its
-// `retryCondition` made GraphQL-aware — a network failure or an HTTP 5xx of a GraphQL request whose every operation is a query, with a body that can be sent twice, and never
-// a failure axios itself judged (too large, a redirect loop, a bad option): sending it again
-// cannot help. None of the user's interceptors runs twice. A request the user's own axios-retry
-// saw (its state under `config['axios-retry']`) is left to it alone: the plugin never retries it,
-// never calls its `retryCondition`, and gives it back its own state.
+// `retryCondition` made GraphQL-aware — a network failure or an HTTP 5xx of a GraphQL request whose
+// every operation is a query, with a body that can be sent twice, and never a failure axios itself
+// judged (too large, a redirect loop, a bad option): sending it again cannot help. None of the
+// user's interceptors runs twice. A request the user's own axios-retry saw (its state under
+// `config['axios-retry']`) is left to it alone: the plugin never retries it, never calls its
+// `retryCondition`, and gives it back its own state.
 
 /** Where axios-retry keeps its per-request state on a config (its `namespace`). */
 export const RETRY_KEY = 'axios-retry';

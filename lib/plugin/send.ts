@@ -3,8 +3,8 @@ import { operationNameOf, publishReplay, type ReplayReason } from '../diagnostic
 import type { RequestTokens } from '../session/session';
 import { identity } from '../util/body';
 import { CANCELED, cancellationOf, type Patience, TIMED_OUT } from '../util/cancel';
-import { copyConfig } from '../util/config-copy';
 import { deleteHeader, plainHeaders, setBearer } from '../util/headers';
+import { copyConfig } from '../util/own-properties';
 import { isAxiosError, redactAxiosError } from '../util/redact';
 import { answered, aTurn, thisTurn } from '../util/turns';
 import { lastLookAdapter } from './adapters';

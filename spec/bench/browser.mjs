@@ -49,7 +49,10 @@ async function herdInTab(server, page, n) {
   return { ...result, refreshes: after.refreshes - before.refreshes, requests: after.requests - before.requests };
 }
 
-/** Answers the browser has in flight ahead of the refresh's in a loaded run: the plugin hands it 5 requests at once, the first answer starts the refresh. */
+/**
+ * Answers the browser has in flight ahead of the refresh's in a loaded run: the plugin hands it 5
+ * requests at once, and the first answer starts the refresh.
+ */
 export const AHEAD = 4;
 
 /**
@@ -59,11 +62,11 @@ export const AHEAD = 4;
  */
 async function bareAnswers(server, page, rounds) {
   const { accessToken } = await server.call('issue');
-  await page.evaluate(([k, t]) => window.bench.bareAnswers(k, t), [AHEAD + 1, accessToken]); // connections warm
-  const tries = [];
-  for (let i = 0; i < rounds * 3; i++)
-    tries.push(await page.evaluate(([k, t]) => window.bench.bareAnswers(k, t), [AHEAD + 1, accessToken]));
-  return tries.map((read) => read[AHEAD]);
+  const once = () => page.evaluate(([k, t]) => window.bench.bareAnswers(k, t), [AHEAD + 1, accessToken]);
+  await once(); // connections warm
+  const lastRead = [];
+  for (let i = 0; i < rounds * 3; i++) lastRead.push((await once())[AHEAD]);
+  return lastRead;
 }
 
 /**

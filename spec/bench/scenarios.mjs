@@ -83,9 +83,9 @@ function refreshTimer() {
 /**
  * Where the refresh's time went, from the server's request log (server-core.mjs) and this process's
  * times (refreshTimer): from its start until the server read the refresh request, in the server,
- * and until this process read the answer; what the server answered meanwhile (from the refresh's start to its
- * answer: `deadMeanwhile` of them carried the revoked token, so had been sent before the new one
- * existed); and how many of the herd's answers this process read after the server had answered the
+ * and until this process read the answer; what the server answered meanwhile (from the refresh's
+ * start to its answer: `deadMeanwhile` of them carried the revoked token, so had been sent before
+ * the new one existed); and how many of the herd's answers this process read after the server had answered the
  * refresh and before it read that answer.
  */
 function refreshParts(requestLog, { started, answerRead, reads }) {

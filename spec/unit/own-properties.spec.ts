@@ -1,4 +1,4 @@
-import { copyConfig } from '../../lib/util/config-copy';
+import { copyConfig } from '../../lib/util/own-properties';
 
 // copyConfig replaces `{ ...config, ...changes }` on the replay path (send.ts, adapters.ts): it must
 // give exactly what the spread gives.
