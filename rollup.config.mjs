@@ -46,14 +46,16 @@ const notices = {
 const banner = `/*! axios-graphql-refresh | MIT */`;
 
 // The browser build of the main entry (package.json `exports["."].browser`, docs/browser.md
-// "weight"): the same code with the Node-only diagnostics channels swapped for empty publishers,
-// whose calls rollup then drops. Nothing else differs.
+// "weight"): the same code with two Node-only modules swapped for their `.browser.ts` siblings — the
+// diagnostics channels (empty publishers, whose calls rollup then drops) and the holding of an
+// http.Agent's sockets (browsers have no agents). Nothing else differs.
+const BROWSER_SWAPS = ['/lib/diagnostics.ts', '/lib/transport/held-reads.ts'];
 const browserDiagnostics = {
-  name: 'browser-diagnostics',
+  name: 'browser-swaps',
   async resolveId(source, importer, options) {
-    if (!importer || !/(^|\/)diagnostics$/.test(source) || importer.endsWith('diagnostics.browser.ts')) return null;
+    if (!importer || !/(^|\/)(diagnostics|held-reads)$/.test(source) || importer.endsWith('.browser.ts')) return null;
     const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-    return resolved?.id.endsWith('/lib/diagnostics.ts') ? resolved.id.replace(/diagnostics\.ts$/, 'diagnostics.browser.ts') : null;
+    return resolved && BROWSER_SWAPS.some((end) => resolved.id.endsWith(end)) ? resolved.id.replace(/\.ts$/, '.browser.ts') : null;
   },
 };
 

@@ -6,13 +6,14 @@ import type { TokenRefreshHandle, TokenRefreshOptions } from './types';
 // Where the package is composed: the generic plugin (lib/plugin/) with the NextSchool refresh
 // mutation as its default refresh. The core imports nothing of the preset (docs/architecture.md).
 
-const nextSchoolRefresh: DefaultRefresh = ({ client, instance, options }) =>
+const nextSchoolRefresh: DefaultRefresh = ({ client, instance, options, deadToken }) =>
   createNextSchoolRefresh({
     client: () => client,
     instance,
     url: options.url,
     rotating: options.rotatingRefreshTokens,
     timeoutMs: options.refreshTimeoutMs,
+    deadToken,
   });
 
 /**

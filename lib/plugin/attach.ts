@@ -36,6 +36,8 @@ export type DefaultRefresh = (deps: {
   client: PrivateClient;
   instance: AxiosInstance;
   options: ResolvedOptions;
+  /** The token an auth error declared dead, while the refresh it started runs (session.ts). */
+  deadToken: () => string | undefined;
 }) => (ctx: RefreshContext) => Promise<TokenInput>;
 
 /**
@@ -67,10 +69,11 @@ export function attachPlugin(
     paced: 0,
   };
   const client = createPrivateClient(instance);
-  const refresh = opts.refresh ?? defaultRefresh({ client, instance, options: opts });
+  const deadToken = (): string | undefined => session.deadToken();
+  const refresh = opts.refresh ?? defaultRefresh({ client, instance, options: opts, deadToken });
   // The refresh endpoint is the GraphQL endpoint when configured, or once a GraphQL request went to its origin.
   const endpointOrigin = () => originOf(fullUrlOf({ baseURL: instance.defaults.baseURL, url: opts.url }));
-  const session = new Session({
+  const session: Session = new Session({
     store,
     options: opts,
     refresh,

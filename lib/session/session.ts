@@ -41,6 +41,8 @@ export class Session implements Member {
   #standing: Standing;
   /** The generation a background refresh was started for (once per generation). */
   #backgroundFor = -1;
+  /** The token an answer declared dead, while the refresh it started or joined runs (see {@link Session.deadToken}). */
+  #dead: string | undefined;
   readonly #own: Refresher;
   /** Leaves the store's coordinator (detach). */
   readonly leave: () => void;
@@ -145,6 +147,7 @@ export class Session implements Member {
       flight = shared.startFlight(() => (store.lock ? store.lock(run, lockOptions) : run()));
     }
     if (hold) shared.holdFor(flight);
+    if (kind === 'refresh' && reason === 'unauthenticated') this.#markDead(flight);
     // The flight may belong to another attachment on this store: its tokens become this one's newest too.
     return flight.then((tokens) => {
       this.#view.observe(tokens);
@@ -259,6 +262,26 @@ export class Session implements Member {
     }
     const now = this.#view.current(tokens);
     return now.token ? now : null;
+  }
+
+  /** Notes the newest token as dead until `flight` ends: an answer said so (not a clock, nor the caller). */
+  #markDead(flight: Promise<unknown>): void {
+    const { token } = this.#view.current();
+    if (!token || this.#dead === token) return;
+    this.#dead = token;
+    const clear = () => {
+      if (this.#dead === token) this.#dead = undefined;
+    };
+    flight.then(clear, clear);
+  }
+
+  /**
+   * The access token an answer declared dead, while the refresh that answer started or joined runs;
+   * `undefined` for a refresh started by a clock or by the caller. The default refresh reads the
+   * herd's answers after its own (transport/held-reads.ts): only answers that can only be dead.
+   */
+  deadToken(): string | undefined {
+    return this.#dead;
   }
 
   /** Starts (or joins) a refresh for the requests that follow, without waiting for it. */

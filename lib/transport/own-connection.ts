@@ -22,10 +22,10 @@ interface AgentLike {
   requests?: Pool;
 }
 
-const isAgent = (agent: unknown): agent is AgentLike =>
+export const isAgent = (agent: unknown): agent is AgentLike =>
   !!agent && typeof agent === 'object' && typeof (agent as AgentLike).addRequest === 'function';
 
-const isBounded = (agent: AgentLike) => Number.isFinite(agent.maxSockets) || Number.isFinite(agent.maxTotalSockets);
+export const isBounded = (agent: AgentLike) => Number.isFinite(agent.maxSockets) || Number.isFinite(agent.maxTotalSockets);
 
 const count = (pool: Pool | undefined, name: string) => pool?.[name]?.length ?? 0;
 
@@ -35,7 +35,7 @@ const count = (pool: Pool | undefined, name: string) => pool?.[name]?.length ?? 
  * (Node's `Agent#addRequest` queues a request otherwise). Checked in the same turn as the request is
  * handed to the agent (axios' http adapter calls it synchronously), so nothing comes in between.
  */
-function hasRoom(agent: AgentLike): boolean {
+export function hasRoom(agent: AgentLike): boolean {
   const max = agent.maxSockets ?? Number.POSITIVE_INFINITY;
   let total = 0;
   for (const name in agent.requests) if (count(agent.requests, name) > 0) return false;

@@ -2,7 +2,8 @@ import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { fullUrlOf } from '../policy/origin';
 import { identity, parseBody } from '../util/body';
 import { deleteHeader, getHeader, plainHeaders } from '../util/headers';
-import { createOwnAgents } from './own-connection';
+import { holdReads } from './held-reads';
+import { createOwnAgents, hasRoom, isAgent } from './own-connection';
 
 // The plugin's own requests (refresh, login, replays) go through a private client made from the
 // user's instance: same axios copy and transport, none of its interceptors (docs/how-it-works.md, "The
@@ -113,18 +114,39 @@ function redirectOf(response: AxiosResponse, url: string): PostResult['redirect'
  * Redirects are never followed: the bodies posted here hold secrets (a refresh token, a password),
  * which a 307/308 would post again wherever it points (docs/errors.md, "transient or permanent").
  */
-export async function postGraphQL(
-  client: PrivateClient,
-  instance: AxiosInstance,
-  request: { url: string; body: object; signal: AbortSignal; timeoutMs: number },
-): Promise<PostResult> {
+export async function postGraphQL(client: PrivateClient, instance: AxiosInstance, request: TokenRequest): Promise<PostResult> {
   const base = transportDefaults(instance);
-  const timeout = base.timeout && base.timeout > 0 ? Math.min(base.timeout, request.timeoutMs) : request.timeoutMs;
   const own = client.ownAgent;
-  const response = await client.request({
+  // Never behind the herd: a connection of its own when the pool is full (own-connection.ts).
+  const agents = own ? { httpAgent: own(base.httpAgent), httpsAgent: own(base.httpsAgent) } : {};
+  // Nor read after the answers the herd's dead requests get (held-reads.ts).
+  const hold = request.deadBearer ? holdable(base, agents) : undefined;
+  const release = hold && holdReads(hold.held, request.deadBearer!, hold.shared);
+  let response: AxiosResponse;
+  try {
+    response = await client.request(tokenRequestConfig(base, agents, request));
+  } finally {
+    release?.();
+  }
+  const body = parseBody(response.data);
+  const url = fullUrlOf({ baseURL: base.baseURL, url: request.url });
+  return { status: response.status, body: typeof body === 'string' ? undefined : body, response, url, redirect: redirectOf(response, url) };
+}
+
+/** What {@link postGraphQL} sends; `deadBearer`: the `Authorization` of the requests whose answers said the token is dead. */
+export interface TokenRequest {
+  url: string;
+  body: object;
+  signal: AbortSignal;
+  timeoutMs: number;
+  deadBearer?: string;
+}
+
+function tokenRequestConfig(base: AxiosRequestConfig, agents: object, request: TokenRequest): AxiosRequestConfig {
+  const timeout = base.timeout && base.timeout > 0 ? Math.min(base.timeout, request.timeoutMs) : request.timeoutMs;
+  return {
     ...base,
-    // Never behind the herd: a connection of its own when the pool is full (own-connection.ts).
-    ...(own && { httpAgent: own(base.httpAgent), httpsAgent: own(base.httpsAgent) }),
+    ...agents,
     method: 'post',
     url: request.url,
     timeout,
@@ -138,10 +160,19 @@ export async function postGraphQL(
     maxRedirects: 0,
     // A browser may serve a high-priority fetch before requests queued for its connections (docs/how-it-works.md, "connection pools").
     fetchOptions: { ...(base as { fetchOptions?: object }).fetchOptions, priority: 'high', redirect: 'manual' },
-  } as AxiosRequestConfig);
-  const body = parseBody(response.data);
-  const url = fullUrlOf({ baseURL: base.baseURL, url: request.url });
-  return { status: response.status, body: typeof body === 'string' ? undefined : body, response, url, redirect: redirectOf(response, url) };
+  } as AxiosRequestConfig;
+}
+
+/**
+ * The user's agents whose sockets may be held while a token request is out (`held`): those it does
+ * not go through, and those with room for it now (a free socket, or a place to open one) — `shared`.
+ * A held socket frees no place: a refresh queued in the pool would wait behind the answers it holds.
+ */
+function holdable(base: AxiosRequestConfig, agents: { httpAgent?: unknown; httpsAgent?: unknown }) {
+  const mine = [base.httpAgent, base.httpsAgent];
+  const used = [agents.httpAgent ?? base.httpAgent, agents.httpsAgent ?? base.httpsAgent];
+  const held = mine.filter((agent, i) => isAgent(agent) && (used[i] !== agent || hasRoom(agent)));
+  return { held, shared: held.filter((agent) => used.includes(agent)) };
 }
 
 /**

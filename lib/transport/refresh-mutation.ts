@@ -49,6 +49,8 @@ export async function requestTokens(
     signal: AbortSignal;
     timeoutMs: number;
     what: string;
+    /** The access token the herd's answers said is dead: their answers are read after this one (held-reads.ts). */
+    deadToken?: string;
   },
 ): Promise<TokenInput> {
   const secrets = Object.values(request.variables);
@@ -59,6 +61,7 @@ export async function requestTokens(
       body: { query: request.query, variables: request.variables, operationName: request.operationName },
       signal: request.signal,
       timeoutMs: request.timeoutMs,
+      deadBearer: request.deadToken ? `Bearer ${request.deadToken}` : undefined,
     });
   } catch (error) {
     throw noAnswer(request.what, fullUrlOf({ baseURL: instance.defaults.baseURL, url: request.url }), error, secrets);
@@ -136,6 +139,8 @@ export function createNextSchoolRefresh(options: {
   url: string;
   rotating: boolean;
   timeoutMs: number;
+  /** The token an auth error declared dead, while its refresh runs (Session#deadToken). */
+  deadToken?: () => string | undefined;
 }) {
   return ({ refreshToken, signal }: RefreshContext): Promise<TokenInput> =>
     requestTokens(options.client(), options.instance, {
@@ -147,5 +152,6 @@ export function createNextSchoolRefresh(options: {
       signal,
       timeoutMs: options.timeoutMs,
       what: 'refresh',
+      deadToken: options.deadToken?.(),
     });
 }

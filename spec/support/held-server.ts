@@ -56,7 +56,11 @@ const UNAUTHENTICATED = JSON.stringify({
 });
 const STUDENTS = JSON.stringify({ data: { students: [{ id: 1, fullName: 'เด็กชายสมชาย ใจดี' }] } });
 
-export async function heldServer(options: { tls?: boolean } = {}): Promise<HeldServer> {
+/**
+ * `answerHeldFirst`: a refresh or login arriving answers every held request before its own answer,
+ * so that those answers reach the client first.
+ */
+export async function heldServer(options: { tls?: boolean; answerHeldFirst?: boolean } = {}): Promise<HeldServer> {
   const issued = new Set<string>();
   const received: Arrival[] = [];
   const held: Array<() => void> = [];
@@ -101,6 +105,7 @@ export async function heldServer(options: { tls?: boolean } = {}): Promise<HeldS
         tokenRequests++;
         tokenRequest.resolve(arrival);
         settleWaits();
+        if (options.answerHeldFirst) for (const answer of held.splice(0)) answer();
         const field = body.operationName === 'Login' ? 'login' : 'refreshToken';
         return send(JSON.stringify({ data: { [field]: { accessToken, refreshToken: `rt-new-${counter}`, expiresIn: 900 } } }));
       }
