@@ -41,8 +41,8 @@ export class Session implements Member {
   #standing: Standing;
   /** The generation a background refresh was started for (once per generation). */
   #backgroundFor = -1;
-  /** The token an answer declared dead, while the refresh it started or joined runs (see {@link Session.deadToken}). */
-  #dead: string | undefined;
+  /** The token an answer declared dead, and the refresh it started or joined, while that runs (see {@link Session.deadToken}). */
+  #dead: { token: string; flight: Promise<unknown> } | undefined;
   readonly #own: Refresher;
   /** Leaves the store's coordinator (detach). */
   readonly leave: () => void;
@@ -267,21 +267,22 @@ export class Session implements Member {
   /** Notes the newest token as dead until `flight` ends: an answer said so (not a clock, nor the caller). */
   #markDead(flight: Promise<unknown>): void {
     const { token } = this.#view.current();
-    if (!token || this.#dead === token) return;
-    this.#dead = token;
+    if (!token || this.#dead?.flight === flight) return; // the herd's other answers join the same flight
+    const mark = { token, flight };
+    this.#dead = mark;
     const clear = () => {
-      if (this.#dead === token) this.#dead = undefined;
+      if (this.#dead === mark) this.#dead = undefined;
     };
     flight.then(clear, clear);
   }
 
   /**
    * The access token an answer declared dead, while the refresh that answer started or joined runs;
-   * `undefined` for a refresh started by a clock or by the caller. The default refresh reads the
-   * herd's answers after its own (transport/held-reads.ts): only answers that can only be dead.
+   * `undefined` for a refresh started by a clock or by the caller. The default refresh has the
+   * herd's answers to it parsed after its own (transport/held-reads.ts).
    */
   deadToken(): string | undefined {
-    return this.#dead;
+    return this.#dead?.token;
   }
 
   /** Starts (or joins) a refresh for the requests that follow, without waiting for it. */

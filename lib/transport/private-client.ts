@@ -120,8 +120,7 @@ export async function postGraphQL(client: PrivateClient, instance: AxiosInstance
   // Never behind the herd: a connection of its own when the pool is full (own-connection.ts).
   const agents = own ? { httpAgent: own(base.httpAgent), httpsAgent: own(base.httpsAgent) } : {};
   // Nor read after the answers the herd's dead requests get (held-reads.ts).
-  const hold = request.deadBearer ? holdable(base, agents) : undefined;
-  const release = hold && holdReads(hold.held, request.deadBearer!, hold.shared);
+  const release = request.deadBearer ? holdReads(holdable(base, agents), request.deadBearer) : undefined;
   let response: AxiosResponse;
   try {
     response = await client.request(tokenRequestConfig(base, agents, request));
@@ -164,15 +163,15 @@ function tokenRequestConfig(base: AxiosRequestConfig, agents: object, request: T
 }
 
 /**
- * The user's agents whose sockets may be held while a token request is out (`held`): those it does
- * not go through, and those with room for it now (a free socket, or a place to open one) — `shared`.
- * A held socket frees no place: a refresh queued in the pool would wait behind the answers it holds.
+ * The user's agents whose sockets may be held while a token request is out: those it does not go
+ * through, and those with room for it now (a free socket, or a place to open one). A held socket
+ * frees no place: a refresh queued in the pool would wait behind the answers it holds back (if the
+ * room is taken before it gets there, held-reads.ts lets everything go).
  */
-function holdable(base: AxiosRequestConfig, agents: { httpAgent?: unknown; httpsAgent?: unknown }) {
-  const mine = [base.httpAgent, base.httpsAgent];
-  const used = [agents.httpAgent ?? base.httpAgent, agents.httpsAgent ?? base.httpsAgent];
-  const held = mine.filter((agent, i) => isAgent(agent) && (used[i] !== agent || hasRoom(agent)));
-  return { held, shared: held.filter((agent) => used.includes(agent)) };
+function holdable(base: AxiosRequestConfig, agents: { httpAgent?: unknown; httpsAgent?: unknown }): unknown[] {
+  const users = [base.httpAgent, base.httpsAgent];
+  const refreshes = [agents.httpAgent ?? base.httpAgent, agents.httpsAgent ?? base.httpsAgent];
+  return users.filter((agent, i) => isAgent(agent) && (refreshes[i] !== agent || hasRoom(agent)));
 }
 
 /**

@@ -1,7 +1,9 @@
 import dc from 'node:diagnostics_channel';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import { attachTokenRefresh, createGraphQLClient, gql } from '../../lib';
+import { within } from '../support/events';
 import { type HeldServer, heldServer } from '../support/held-server';
 
 // While the refresh is out because an answer said the token is dead, the other answers to that token
@@ -13,10 +15,13 @@ const STUDENTS = gql`query Students { students { id fullName } }`;
 const TOKENS = { accessToken: 'at-revoked', refreshToken: 'rt-0123456789' };
 const POOL = 4;
 
-let server: HeldServer;
+let server: HeldServer | undefined;
 const agents: http.Agent[] = [];
+const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await server?.close();
+  server = undefined;
+  for (const close of closers.splice(0)) await close();
   for (const agent of agents.splice(0)) agent.destroy();
 });
 
@@ -38,19 +43,20 @@ function recordReads() {
  */
 async function herd(agent: http.Agent, options: { refresh?: () => Promise<{ accessToken: string }>; others?: number } = {}) {
   agents.push(agent);
-  const api = axios.create({ baseURL: server.url, httpAgent: agent });
-  const plain = axios.create({ baseURL: server.url, httpAgent: agent, headers: { 'x-other': '1' } });
+  const srv = server!;
+  const api = axios.create({ baseURL: srv.url, httpAgent: agent });
+  const plain = axios.create({ baseURL: srv.url, httpAgent: agent, headers: { 'x-other': '1' } });
   const auth = attachTokenRefresh(api, { tokens: TOKENS, ...options });
   const client = createGraphQLClient(api, { coalesce: false });
   const recording = recordReads();
   try {
-    server.holdData();
+    srv.holdData();
     const answers = Promise.allSettled(Array.from({ length: POOL }, () => client.query(STUDENTS)));
-    await server.dataArrived(POOL);
+    await srv.dataArrived(POOL);
     const others = Promise.all(Array.from({ length: options.others ?? 0 }, () => plain.post('', { query: STUDENTS.source })));
-    server.answerOldest(); // the refresh starts; the server answers the other POOL - 1 just before it
+    srv.answerOldest(); // the refresh starts; the server answers the other POOL - 1 just before it
     const outcomes = await answers;
-    server.releaseAll(); // the other traffic that reached the server after the refresh
+    srv.releaseAll(); // the other traffic that reached the server after the refresh
     await others;
     return { outcomes, reads: recording.reads.filter((r) => r !== 'other'), stats: auth.stats };
   } finally {
@@ -58,12 +64,11 @@ async function herd(agent: http.Agent, options: { refresh?: () => Promise<{ acce
   }
 }
 
-const received = (name: string) => server.received.filter((r) => r.operationName === name);
+const received = (name: string) => server!.received.filter((r) => r.operationName === name);
 
 describe('the herd’s answers to a dead token, while the refresh is out', () => {
   it.each([
     ['a bounded pool (the refresh takes the socket the first answer freed)', POOL, 0],
-    ['a bounded pool where other traffic queues (the refresh has a connection of its own)', POOL, POOL],
     ['an unbounded pool', Number.POSITIVE_INFINITY, 0],
   ])('on %s: are read after the refresh’s answer, then replayed once with the new token', async (_, maxSockets, others) => {
     server = await heldServer({ answerHeldFirst: true });
@@ -92,4 +97,91 @@ describe('the herd’s answers to a dead token, while the refresh is out', () =>
     expect(reads.indexOf('token')).toBe(POOL);
     expect(outcomes.map((o) => o.status)).toEqual(Array(POOL).fill('fulfilled'));
   });
+
+  it('let other traffic through at once when it queues behind them (a shared agent, a refresh slow to answer)', async () => {
+    const api = await scripted(new http.Agent({ keepAlive: true, maxSockets: POOL }));
+    const client = createGraphQLClient(api.instance, { coalesce: false });
+    const answers = Promise.allSettled(Array.from({ length: POOL }, () => client.query(STUDENTS)));
+    const dead = await api.arrived((r) => r.authorization === 'Bearer at-revoked', POOL);
+    const others = Promise.allSettled(Array.from({ length: POOL }, () => api.plain.post('', { query: STUDENTS.source })));
+    dead[0]!.answer(UNAUTHENTICATED);
+    const [refresh] = await api.arrived((r) => r.operationName === 'RefreshToken', 1);
+    for (const request of dead.slice(1)) request.answer(UNAUTHENTICATED); // on the wire before the refresh's answer: held
+
+    // The other traffic needs every socket of the pool, three of them held: held until the refresh
+    // answered, none of it would reach the server before `refreshTimeoutMs`.
+    const arrivedOthers = await within(
+      api.arrived((r) => r.other, POOL),
+      'the other traffic waited behind the held sockets',
+    );
+    for (const request of arrivedOthers) request.answer(DATA);
+    refresh!.answer({ data: { refreshToken: { accessToken: 'at-new', expiresIn: 900 } } });
+
+    expect((await others).map((o) => o.status)).toEqual(Array(POOL).fill('fulfilled'));
+    expect((await answers).map((o) => o.status)).toEqual(Array(POOL).fill('fulfilled'));
+    expect(api.requests.filter((r) => r.operationName === 'RefreshToken')).toHaveLength(1);
+  });
+
+  it('are never held past half of their own timeout: a good answer given just before the token died still arrives', async () => {
+    const api = await scripted(new http.Agent({ keepAlive: true }));
+    const slow = api.instance.post('', { query: STUDENTS.source }, { timeout: 400 });
+    const [accepted] = await api.arrived(() => true, 1); // accepted with the token, answered later
+    const dead = api.instance.post('', { query: STUDENTS.source });
+    const [rejected] = await api.arrived((r) => r !== accepted, 1);
+    rejected!.answer(UNAUTHENTICATED);
+    const [refresh] = await api.arrived((r) => r.operationName === 'RefreshToken', 1);
+    accepted!.answer(DATA); // on the wire while the refresh is out: held
+
+    // The refresh is answered only once the good answer reached its caller: held until then, it would time out.
+    await expect(slow.then((r) => r.data)).resolves.toEqual(DATA);
+    refresh!.answer({ data: { refreshToken: { accessToken: 'at-new', expiresIn: 900 } } });
+    await expect(dead.then((r) => r.data)).resolves.toEqual(DATA);
+  });
 });
+
+interface Arrived {
+  operationName?: string;
+  authorization?: string;
+  other: boolean;
+  answer(body: object): void;
+}
+
+const UNAUTHENTICATED = { errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }], data: null };
+const DATA = { data: { students: [{ id: 1, fullName: 'A' }] } };
+
+/**
+ * A server the test answers request by request; requests with the refreshed token are answered with
+ * data at once. `instance` carries the plugin; `plain` is other traffic on the same agent (no plugin).
+ */
+async function scripted(agent: http.Agent) {
+  agents.push(agent);
+  const requests: Arrived[] = [];
+  const waits: Array<() => void> = [];
+  const http1 = http.createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => {
+      const body = JSON.parse(text || '{}') as { operationName?: string };
+      const answer = (reply: object) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+      if (req.headers.authorization === 'Bearer at-new') return answer(DATA);
+      requests.push({
+        operationName: body.operationName,
+        authorization: req.headers.authorization,
+        other: !!req.headers['x-other'],
+        answer,
+      });
+      for (const wake of waits.splice(0)) wake();
+    });
+  });
+  await new Promise<void>((resolve) => http1.listen(0, '127.0.0.1', resolve));
+  closers.push(() => (http1.closeAllConnections(), new Promise<void>((resolve) => http1.close(() => resolve()))));
+  const baseURL = `http://127.0.0.1:${(http1.address() as AddressInfo).port}/`;
+  const instance = axios.create({ baseURL, httpAgent: agent });
+  attachTokenRefresh(instance, { tokens: TOKENS });
+  /** Resolves with the first `count` requests that match, once they have arrived. */
+  async function arrived(match: (r: Arrived) => boolean, count: number): Promise<Arrived[]> {
+    while (requests.filter(match).length < count) await new Promise<void>((wake) => waits.push(wake));
+    return requests.filter(match).slice(0, count);
+  }
+  return { instance, plain: axios.create({ baseURL, httpAgent: agent, headers: { 'x-other': '1' } }), requests, arrived };
+}

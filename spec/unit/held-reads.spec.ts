@@ -5,15 +5,16 @@ import { holdReads } from '../../lib/transport/held-reads';
 
 const DEAD = 'Bearer at-dead';
 
-function socket(authorization: string | undefined, { complete = false, paused = false, destroyed = false } = {}) {
+function socket(authorization: string | undefined, { begun = false, paused = false, destroyed = false } = {}) {
   let isPaused = paused;
   const s = {
     destroyed,
+    timeout: 0,
     pauses: 0,
     resumes: 0,
     _httpMessage: {
       getHeader: (name: string) => (name === 'authorization' ? authorization : undefined),
-      res: complete ? { complete } : null,
+      res: begun ? {} : null,
     },
     pause: () => ((isPaused = true), s.pauses++),
     resume: () => ((isPaused = false), s.resumes++),
@@ -22,22 +23,22 @@ function socket(authorization: string | undefined, { complete = false, paused = 
   return s;
 }
 
-const agent = (sockets: unknown[], queued = 0) => ({
+const agent = (sockets: unknown[]): { sockets: object; requests: Record<string, unknown[]> } => ({
   sockets: { '127.0.0.1:80:': sockets },
-  requests: queued ? { '127.0.0.1:80:': Array(queued).fill({}) } : {},
+  requests: {},
 });
 
 afterEach(() => jest.useRealTimers());
 
 describe('holdReads', () => {
-  it('pauses only the sockets whose request carries the dead token and is unanswered, and resumes only those', () => {
+  it('pauses only the sockets whose request carries the dead token and whose answer is not begun, and resumes only those', () => {
     const dead = socket(DEAD);
     const otherToken = socket('Bearer at-other');
     const noToken = socket(undefined);
-    const answered = socket(DEAD, { complete: true });
+    const answered = socket(DEAD, { begun: true }); // its answer's head is parsed: being read
     const pausedByNode = socket(DEAD, { paused: true });
     const gone = socket(DEAD, { destroyed: true });
-    const release = holdReads([agent([dead, otherToken, noToken, answered, pausedByNode, gone])], DEAD, []);
+    const release = holdReads([agent([dead, otherToken, noToken, answered, pausedByNode, gone])], DEAD);
 
     expect([dead, otherToken, noToken, answered, pausedByNode, gone].map((s) => s.pauses)).toEqual([1, 0, 0, 0, 0, 0]);
     release();
@@ -49,7 +50,7 @@ describe('holdReads', () => {
   it('leaves a socket alone once it was destroyed or resumed meanwhile', () => {
     const destroyed = socket(DEAD);
     const resumedByNode = socket(DEAD);
-    const release = holdReads([agent([destroyed, resumedByNode])], DEAD, []);
+    const release = holdReads([agent([destroyed, resumedByNode])], DEAD);
     destroyed.destroyed = true;
     resumedByNode.resume();
     release();
@@ -59,28 +60,41 @@ describe('holdReads', () => {
   it('ignores what is not an agent pool, and the same agent given twice', () => {
     const dead = socket(DEAD);
     const pool = agent([dead]);
-    const release = holdReads([undefined, null, {}, 'agent', { sockets: null }, pool, pool], DEAD, []);
+    const release = holdReads([undefined, null, {}, 'agent', { sockets: null }, pool, pool], DEAD);
     expect(dead.pauses).toBe(1);
     release();
   });
 
-  it('lets everything go when a request queues in a pool the caller’s own request shares', () => {
+  it('lets everything go as soon as a request queues in one of the held pools', () => {
     jest.useFakeTimers();
     const dead = socket(DEAD);
-    const pool = agent([dead], 1);
-    holdReads([pool], DEAD, [pool]);
-    expect(dead.isPaused()).toBe(true);
-    jest.runOnlyPendingTimers();
-    expect(dead.isPaused()).toBe(false);
+    const other = socket(DEAD);
+    const pool = agent([dead]);
+    holdReads([pool, agent([other])], DEAD);
+    jest.advanceTimersByTime(10);
+    expect([dead.isPaused(), other.isPaused()]).toEqual([true, true]); // nothing queued yet: held
+    pool.requests = { '127.0.0.1:80:': [{}] };
+    jest.advanceTimersByTime(2);
+    expect([dead.isPaused(), other.isPaused()]).toEqual([false, false]);
   });
 
-  it('keeps holding when requests queue only in pools the caller’s own request does not use', () => {
+  it('resumes a socket with a timeout after half of it, the others when released', () => {
     jest.useFakeTimers();
-    const dead = socket(DEAD);
-    const release = holdReads([agent([dead], 3)], DEAD, [agent([])]);
-    jest.runOnlyPendingTimers();
-    expect(dead.isPaused()).toBe(true);
+    const timed = Object.assign(socket(DEAD), { timeout: 400 });
+    const untimed = socket(DEAD);
+    const release = holdReads([agent([timed, untimed])], DEAD);
+    jest.advanceTimersByTime(199);
+    expect(timed.isPaused()).toBe(true);
+    jest.advanceTimersByTime(1);
+    expect([timed.isPaused(), untimed.isPaused()]).toEqual([false, true]);
     release();
-    expect(dead.isPaused()).toBe(false);
+    expect([timed.resumes, untimed.resumes]).toEqual([1, 1]);
+    expect(jest.getTimerCount()).toBe(0); // released: nothing left to fire
+  });
+
+  it('holds nothing, and leaves no timer, when no socket carries the token', () => {
+    jest.useFakeTimers();
+    holdReads([agent([socket('Bearer at-other')])], DEAD)();
+    expect(jest.getTimerCount()).toBe(0);
   });
 });
