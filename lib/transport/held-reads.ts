@@ -8,9 +8,12 @@
 // bytes into the socket's buffer, and the `'data'` events wait.
 //
 // Almost all of those answers are dead. One the server accepted just before the token died may be
-// good: it waits too, never longer than half its own `timeout` (so the hold never turns it into a
-// timeout), and no request of other traffic waits behind a held socket for more than a moment: as
-// soon as one queues in a held pool, everything is let go.
+// good, and its caller's deadline (an axios `timeout`, or an AbortSignal the plugin cannot see from
+// here) keeps running: so nothing is held longer than MAX_HOLD_MS, nor than half the shortest
+// `timeout` among the held sockets. The hold pays where the refresh is quick and the client busy
+// (a LAN, a loaded process); over a slow network the refresh outlasts it, and nothing is lost.
+// Other traffic never waits behind a held socket for more than a moment either: as soon as a
+// request queues in a held pool, everything is let go.
 //
 // Only Node's `http.Agent` pools are looked at: `agent.sockets` and `agent.requests` (documented),
 // and the request each socket carries (`socket._httpMessage`, Node's own field, present from Node
@@ -38,7 +41,9 @@ interface AgentPools {
   requests?: Pools;
 }
 
-/** How often the held pools are looked at for a request queued behind the held sockets (ms). */
+/** The longest a socket is held (ms): several refreshes' worth on a LAN. */
+const MAX_HOLD_MS = 50;
+/** How often the hold looks at its pools for a queued request and at the clock (ms). */
 const WATCH_MS = 2;
 
 const isSocket = (socket: unknown): socket is SocketLike =>
@@ -77,6 +82,12 @@ function resume(socket: SocketLike): void {
   if (!socket.destroyed && socket.isPaused()) socket.resume();
 }
 
+/** When the hold ends at the latest: MAX_HOLD_MS, or half the shortest `timeout` of a held socket. */
+function deadlineOf(held: readonly SocketLike[]): number {
+  const halves = held.map((s) => ((s.timeout ?? 0) > 0 ? s.timeout! / 2 : MAX_HOLD_MS));
+  return Date.now() + Math.min(MAX_HOLD_MS, ...halves);
+}
+
 /** Timers that keep nothing alive (a script may end while a refresh is out). */
 function unref<T>(timer: T): T {
   (timer as { unref?: () => void }).unref?.();
@@ -84,11 +95,11 @@ function unref<T>(timer: T): T {
 }
 
 /**
- * Pauses the in-use sockets of `agents` whose request carries `authorization` and whose answer is
- * not begun; returns the function that resumes those still paused. Sockets Node paused itself
- * (backpressure) are not touched. A socket with a `timeout` is resumed after half of it; every
- * socket as soon as a request queues in one of the pools (the caller's own, if the room it counted
- * on was taken: the pools are only handed over when it goes elsewhere or has room there).
+ * Pauses the in-use sockets of `agents` whose request carries `authorization` and whose answer's
+ * head is not parsed yet; returns the function that resumes those still paused. Sockets Node paused
+ * itself (backpressure) are not touched. Everything is resumed without being asked, too: after
+ * MAX_HOLD_MS or half the shortest `timeout` of a held socket, or as soon as a request queues in
+ * one of the pools (the caller's own among them, if the room it counted on was taken).
  *
  * @example
  * ```ts
@@ -101,12 +112,15 @@ export function holdReads(agents: readonly unknown[], authorization: string): ()
   const held: SocketLike[] = [];
   for (const agent of pools) for (const socket of inUse(agent)) if (pause(socket, authorization)) held.push(socket);
   if (held.length === 0) return () => {};
-  const timers = held.filter((s) => (s.timeout ?? 0) > 0).map((s) => unref(setTimeout(() => resume(s), s.timeout! / 2)));
-  const watch = unref(setInterval(() => pools.some(hasQueued) && release(), WATCH_MS));
-  function release(): void {
+  const until = deadlineOf(held);
+  const release = () => {
     clearInterval(watch);
-    for (const timer of timers) clearTimeout(timer);
     for (const socket of held.splice(0)) resume(socket);
-  }
+  };
+  const watch = unref(
+    setInterval(() => {
+      if (Date.now() >= until || pools.some(hasQueued)) release();
+    }, WATCH_MS),
+  );
   return release;
 }

@@ -169,6 +169,7 @@ function tokenRequestConfig(base: AxiosRequestConfig, agents: object, request: T
  * room is taken before it gets there, held-reads.ts lets everything go).
  */
 function holdable(base: AxiosRequestConfig, agents: { httpAgent?: unknown; httpsAgent?: unknown }): unknown[] {
+  // Side by side: [http, https] — the user's agents, and the ones the token request goes through.
   const users = [base.httpAgent, base.httpsAgent];
   const refreshes = [agents.httpAgent ?? base.httpAgent, agents.httpsAgent ?? base.httpsAgent];
   return users.filter((agent, i) => isAgent(agent) && (refreshes[i] !== agent || hasRoom(agent)));

@@ -122,9 +122,12 @@ describe('the herd’s answers to a dead token, while the refresh is out', () =>
     expect(api.requests.filter((r) => r.operationName === 'RefreshToken')).toHaveLength(1);
   });
 
-  it('are never held past half of their own timeout: a good answer given just before the token died still arrives', async () => {
+  it.each([
+    ['an axios timeout', () => ({ timeout: 400 })],
+    ['an AbortSignal the plugin cannot see', () => ({ signal: AbortSignal.timeout(400) })],
+  ])('are held briefly: a good answer given just before the token died reaches its caller before %s', async (_, deadline) => {
     const api = await scripted(new http.Agent({ keepAlive: true }));
-    const slow = api.instance.post('', { query: STUDENTS.source }, { timeout: 400 });
+    const slow = api.instance.post('', { query: STUDENTS.source }, deadline());
     const [accepted] = await api.arrived(() => true, 1); // accepted with the token, answered later
     const dead = api.instance.post('', { query: STUDENTS.source });
     const [rejected] = await api.arrived((r) => r !== accepted, 1);

@@ -78,18 +78,21 @@ describe('holdReads', () => {
     expect([dead.isPaused(), other.isPaused()]).toEqual([false, false]);
   });
 
-  it('resumes a socket with a timeout after half of it, the others when released', () => {
+  it.each([
+    ['no socket has a timeout: after 50 ms', [0, 0], 50],
+    ['a socket has a timeout of 400 ms: still after 50 ms', [400, 0], 50],
+    ['a socket has a timeout of 40 ms: after half of it, 20 ms', [40, 0], 20],
+  ])('lets every socket go by itself when %s', (_, timeouts, afterMs) => {
     jest.useFakeTimers();
-    const timed = Object.assign(socket(DEAD), { timeout: 400 });
-    const untimed = socket(DEAD);
-    const release = holdReads([agent([timed, untimed])], DEAD);
-    jest.advanceTimersByTime(199);
-    expect(timed.isPaused()).toBe(true);
-    jest.advanceTimersByTime(1);
-    expect([timed.isPaused(), untimed.isPaused()]).toEqual([false, true]);
-    release();
-    expect([timed.resumes, untimed.resumes]).toEqual([1, 1]);
-    expect(jest.getTimerCount()).toBe(0); // released: nothing left to fire
+    const sockets = timeouts.map((timeout) => Object.assign(socket(DEAD), { timeout }));
+    const release = holdReads([agent(sockets)], DEAD);
+    jest.advanceTimersByTime(afterMs - 3);
+    expect(sockets.map((s) => s.isPaused())).toEqual([true, true]);
+    jest.advanceTimersByTime(3);
+    expect(sockets.map((s) => s.isPaused())).toEqual([false, false]);
+    expect(jest.getTimerCount()).toBe(0); // nothing left to fire
+    release(); // later, when the refresh answers: nothing more
+    expect(sockets.map((s) => s.resumes)).toEqual([1, 1]);
   });
 
   it('holds nothing, and leaves no timer, when no socket carries the token', () => {
