@@ -15,9 +15,13 @@
 // Other traffic never waits behind a held socket for more than a moment either: as soon as a
 // request queues in a held pool, everything is let go.
 //
-// Only Node's `http.Agent` pools are looked at: `agent.sockets` and `agent.requests` (documented),
-// and the request each socket carries (`socket._httpMessage`, Node's own field, present from Node
-// 0.x to 24). Anything else is left alone.
+// Only Node's `http.Agent` pools are looked at — the instance's `httpAgent`/`httpsAgent`, or Node's
+// global agents that axios' http adapter uses when it names none: `agent.sockets` and
+// `agent.requests` (documented), and the request each socket carries (`socket._httpMessage`, Node's
+// own field, present from Node 0.x to 24). Anything else is left alone: fetch and browsers send
+// nothing through them, and nothing there carries the token.
+
+import { hasRoom, isAgent } from './own-connection';
 
 interface SocketLike {
   pause(): unknown;
@@ -123,4 +127,40 @@ export function holdReads(agents: readonly unknown[], authorization: string): ()
     }, WATCH_MS),
   );
   return release;
+}
+
+type Agents = { httpAgent?: unknown; httpsAgent?: unknown };
+
+/** Node's global agents (`process.getBuiltinModule`, Node ≥ 20.16), which axios' http adapter uses when the instance names none. */
+function globalAgents(): [unknown, unknown] {
+  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  if (typeof get !== 'function') return [undefined, undefined];
+  try {
+    const agentOf = (id: string) => (get(id) as { globalAgent?: unknown } | undefined)?.globalAgent;
+    return [agentOf('node:http'), agentOf('node:https')];
+  } catch {
+    return [undefined, undefined]; // a runtime that only looks like Node
+  }
+}
+
+/**
+ * Holds the answers to `authorization` (the dead token) on the instance's agents while a token
+ * request goes out through `refresh`'s agents (private-client.ts). Only agents it does not go
+ * through, or that have room for it now, are held (a held socket frees no place: a refresh queued
+ * behind it would wait for the answers it holds back). Returns the function that ends the hold.
+ *
+ * @example
+ * ```ts
+ * const release = holdDeadReads(instanceDefaults, { httpAgent: ownAgent }, `Bearer ${deadToken}`);
+ * ```
+ */
+export function holdDeadReads(users: Agents, refresh: Agents, authorization: string): () => void {
+  const fallback = globalAgents();
+  // Side by side: [http, https] — the agents the herd went through, and the ones the refresh goes through.
+  const herd = [users.httpAgent ?? fallback[0], users.httpsAgent ?? fallback[1]];
+  const own = [refresh.httpAgent ?? herd[0], refresh.httpsAgent ?? herd[1]];
+  return holdReads(
+    herd.filter((agent, i) => isAgent(agent) && (own[i] !== agent || hasRoom(agent))),
+    authorization,
+  );
 }

@@ -2,8 +2,8 @@ import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { fullUrlOf } from '../policy/origin';
 import { identity, parseBody } from '../util/body';
 import { deleteHeader, getHeader, plainHeaders } from '../util/headers';
-import { holdReads } from './held-reads';
-import { createOwnAgents, hasRoom, isAgent } from './own-connection';
+import { holdDeadReads } from './held-reads';
+import { createOwnAgents } from './own-connection';
 
 // The plugin's own requests (refresh, login, replays) go through a private client made from the
 // user's instance: same axios copy and transport, none of its interceptors (docs/how-it-works.md, "The
@@ -120,7 +120,7 @@ export async function postGraphQL(client: PrivateClient, instance: AxiosInstance
   // Never behind the herd: a connection of its own when the pool is full (own-connection.ts).
   const agents = own ? { httpAgent: own(base.httpAgent), httpsAgent: own(base.httpsAgent) } : {};
   // Nor read after the answers the herd's dead requests get (held-reads.ts).
-  const release = request.deadBearer ? holdReads(holdable(base, agents), request.deadBearer) : undefined;
+  const release = request.deadBearer ? holdDeadReads(base, agents, request.deadBearer) : undefined;
   let response: AxiosResponse;
   try {
     response = await client.request(tokenRequestConfig(base, agents, request));
@@ -160,19 +160,6 @@ function tokenRequestConfig(base: AxiosRequestConfig, agents: object, request: T
     // A browser may serve a high-priority fetch before requests queued for its connections (docs/how-it-works.md, "connection pools").
     fetchOptions: { ...(base as { fetchOptions?: object }).fetchOptions, priority: 'high', redirect: 'manual' },
   } as AxiosRequestConfig;
-}
-
-/**
- * The user's agents whose sockets may be held while a token request is out: those it does not go
- * through, and those with room for it now (a free socket, or a place to open one). A held socket
- * frees no place: a refresh queued in the pool would wait behind the answers it holds back (if the
- * room is taken before it gets there, held-reads.ts lets everything go).
- */
-function holdable(base: AxiosRequestConfig, agents: { httpAgent?: unknown; httpsAgent?: unknown }): unknown[] {
-  // Side by side: [http, https] — the user's agents, and the ones the token request goes through.
-  const users = [base.httpAgent, base.httpsAgent];
-  const refreshes = [agents.httpAgent ?? base.httpAgent, agents.httpsAgent ?? base.httpsAgent];
-  return users.filter((agent, i) => isAgent(agent) && (refreshes[i] !== agent || hasRoom(agent)));
 }
 
 /**
