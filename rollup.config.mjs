@@ -49,13 +49,16 @@ const banner = `/*! axios-graphql-refresh | MIT */`;
 // "weight"): the same code with two Node-only modules swapped for their `.browser.ts` siblings — the
 // diagnostics channels (empty publishers, whose calls rollup then drops) and the holding of an
 // http.Agent's sockets (browsers have no agents). Nothing else differs.
-const BROWSER_SWAPS = ['/lib/diagnostics.ts', '/lib/transport/held-reads.ts'];
-const browserDiagnostics = {
+const BROWSER_SWAPS = ['/lib/diagnostics', '/lib/transport/held-reads'];
+const browserSwaps = {
   name: 'browser-swaps',
   async resolveId(source, importer, options) {
-    if (!importer || !/(^|\/)(diagnostics|held-reads)$/.test(source) || importer.endsWith('.browser.ts')) return null;
+    const named = BROWSER_SWAPS.some((path) => source.endsWith(path.slice(path.lastIndexOf('/'))));
+    if (!importer || !named || importer.endsWith('.browser.ts')) return null;
     const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-    return resolved && BROWSER_SWAPS.some((end) => resolved.id.endsWith(end)) ? resolved.id.replace(/\.ts$/, '.browser.ts') : null;
+    return resolved && BROWSER_SWAPS.some((path) => resolved.id.endsWith(`${path}.ts`))
+      ? resolved.id.replace(/\.ts$/, '.browser.ts')
+      : null;
   },
 };
 
@@ -92,11 +95,7 @@ export default [
   {
     input: { index: 'lib/index.ts', 'nextschool/index': 'lib/nextschool/index.ts', 'browser/index': 'lib/browser/index.ts' },
     external,
-    plugins: [
-      browserDiagnostics,
-      nodeResolve({ browser: true }),
-      typescript({ tsconfig: './tsconfig.build.json', include: ['lib/**/*.ts'] }),
-    ],
+    plugins: [browserSwaps, nodeResolve({ browser: true }), typescript({ tsconfig: './tsconfig.build.json', include: ['lib/**/*.ts'] })],
     // One file per module, so a bundler drops whole modules the app does not reach (`sideEffects: false`).
     output: {
       dir: 'dist/browser-esm',

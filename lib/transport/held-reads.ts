@@ -107,12 +107,12 @@ function unref<T>(timer: T): T {
  *
  * @example
  * ```ts
- * const release = holdReads([agent], `Bearer ${deadToken}`);
+ * const release = holdReads([agent], bearerOf(deadToken));
  * try { return await sendRefresh(); } finally { release(); }
  * ```
  */
 export function holdReads(agents: readonly unknown[], authorization: string): () => void {
-  const pools = [...new Set(agents)].map(poolsOf).filter((p) => !!p);
+  const pools = agents.map(poolsOf).filter((p) => !!p); // an agent given twice: its sockets are paused once (pause skips paused ones)
   const held: SocketLike[] = [];
   for (const agent of pools) for (const socket of inUse(agent)) if (pause(socket, authorization)) held.push(socket);
   if (held.length === 0) return () => {};
@@ -151,7 +151,7 @@ function globalAgents(): [unknown, unknown] {
  *
  * @example
  * ```ts
- * const release = holdDeadReads(instanceDefaults, { httpAgent: ownAgent }, `Bearer ${deadToken}`);
+ * const release = holdDeadReads(instanceDefaults, { httpAgent: ownAgent }, bearerOf(deadToken));
  * ```
  */
 export function holdDeadReads(users: Agents, refresh: Agents, authorization: string): () => void {

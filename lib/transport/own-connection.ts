@@ -25,7 +25,7 @@ interface AgentLike {
 export const isAgent = (agent: unknown): agent is AgentLike =>
   !!agent && typeof agent === 'object' && typeof (agent as AgentLike).addRequest === 'function';
 
-export const isBounded = (agent: AgentLike) => Number.isFinite(agent.maxSockets) || Number.isFinite(agent.maxTotalSockets);
+const isBounded = (agent: AgentLike) => Number.isFinite(agent.maxSockets) || Number.isFinite(agent.maxTotalSockets);
 
 const count = (pool: Pool | undefined, name: string) => pool?.[name]?.length ?? 0;
 

@@ -5,6 +5,7 @@ import { isPermanentCode, isTransientStatus } from '../policy/classify';
 import { allErrors, rateLimitOf } from '../policy/detect';
 import { fullUrlOf } from '../policy/origin';
 import type { RefreshContext, TokenInput } from '../types';
+import { bearerOf } from '../util/headers';
 import { redactAxiosError, redactDeep, redactText } from '../util/redact';
 import { type PostResult, type PrivateClient, postGraphQL, transportFailureOf } from './private-client';
 
@@ -61,7 +62,7 @@ export async function requestTokens(
       body: { query: request.query, variables: request.variables, operationName: request.operationName },
       signal: request.signal,
       timeoutMs: request.timeoutMs,
-      deadBearer: request.deadToken ? `Bearer ${request.deadToken}` : undefined,
+      deadBearer: request.deadToken ? bearerOf(request.deadToken) : undefined,
     });
   } catch (error) {
     throw noAnswer(request.what, fullUrlOf({ baseURL: instance.defaults.baseURL, url: request.url }), error, secrets);

@@ -53,13 +53,24 @@ export function setHeader(target: { headers?: unknown }, name: string, value: st
 }
 
 /**
+ * The `Authorization` value the plugin sends `token` with; held-reads.ts knows a request sent with a
+ * dead token by the same value.
+ *
+ * @example
+ * ```ts
+ * bearerOf('at-1'); // 'Bearer at-1'
+ * ```
+ */
+export const bearerOf = (token: string) => `Bearer ${token}`;
+
+/**
  * Sets `Authorization: Bearer <token>`, replacing every case variant. On axios 1.x headers the entry
  * is written directly: `AxiosHeaders.set` would clean the value, which axios does again for every
  * header before it sends (transformData's `normalize()`), so `set` cost a second cleaning per
  * request — most of what attaching a token cost (docs/benchmarks.md, per-request CPU).
  */
 export function setBearer(target: { headers?: unknown }, token: string): void {
-  const value = `Bearer ${token}`;
+  const value = bearerOf(token);
   const bag = target.headers as HeaderBag | undefined;
   // Only axios' own headers keep their entries as properties (and have `normalize`): a fetch `Headers`
   // or a `Map` also has set/get, but axios reads it through its iterator, so a property would not be sent.
