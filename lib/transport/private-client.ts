@@ -4,6 +4,7 @@ import { identity, parseBody } from '../util/body';
 import { deleteHeader, getHeader, plainHeaders } from '../util/headers';
 import { holdDeadReads } from './held-reads';
 import { createOwnAgents } from './own-connection';
+import { withXsrfNow } from './xsrf-now';
 
 // The plugin's own requests (refresh, login, replays) go through a private client made from the
 // user's instance: same axios copy and transport, none of its interceptors (docs/how-it-works.md, "The
@@ -43,6 +44,7 @@ const TRANSPORT_KEYS = [
   'timeout',
   'maxRedirects',
   'withCredentials',
+  'withXSRFToken',
   'xsrfCookieName',
   'xsrfHeaderName',
   'maxContentLength',
@@ -121,14 +123,15 @@ export async function postGraphQL(client: PrivateClient, instance: AxiosInstance
   const agents = own ? { httpAgent: own(base.httpAgent), httpsAgent: own(base.httpsAgent) } : {};
   // Nor read after the answers the herd's dead requests get (held-reads.ts).
   const release = request.deadBearer ? holdDeadReads(base, agents, request.deadBearer) : undefined;
+  const url = fullUrlOf({ baseURL: base.baseURL, url: request.url });
   let response: AxiosResponse;
   try {
-    response = await client.request(tokenRequestConfig(base, agents, request));
+    // Sent at once in a page too, not after the answers already there (xsrf-now.ts).
+    response = await client.request(withXsrfNow(tokenRequestConfig(base, agents, request), url));
   } finally {
     release?.();
   }
   const body = parseBody(response.data);
-  const url = fullUrlOf({ baseURL: base.baseURL, url: request.url });
   return { status: response.status, body: typeof body === 'string' ? undefined : body, response, url, redirect: redirectOf(response, url) };
 }
 

@@ -217,9 +217,10 @@ refresh (docs/how-it-works.md, "admission in a browser"). Each run starts a new 
 revokes the token on the server and sends the herd. Refresh latency here is measured in the page,
 from the first \`UNAUTHENTICATED\` answer reaching it to the library's \`onRefresh\` (the page sees no
 diagnostics channel); beside it, its two parts: from that answer to the moment the library hands the
-refresh request to the browser (\`XMLHttpRequest.send\` or \`fetch\`), the page's own work, in which
-axios also reads the XSRF cookie through the Cookie Store API for a request to the page's own
-origin; and the refresh request alone, from then to its answer, its wait for a connection included. ${plural(browser.rounds, 'round')}, each an
+refresh request to the browser (\`XMLHttpRequest.send\` or \`fetch\`), the page's own work (the
+library reads the XSRF cookie itself for the refresh, where axios would read it through the Cookie
+Store API and let the page handle the herd's answers first: docs/how-it-works.md, "the refresh leaves
+at once in a page"); and the refresh request alone, from then to its answer, its wait for a connection included. ${plural(browser.rounds, 'round')}, each an
 unloaded run (a herd of 1) and a loaded one in alternating order; medians, range in brackets.
 
 ${table(

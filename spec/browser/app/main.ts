@@ -29,9 +29,13 @@ let plainAuth: ReturnType<typeof attachTokenRefresh> | undefined;
 
 /** A plain attachment beside the app's preset: no rate limit, no shared store, the tokens given or those the app signed in with. */
 const plain = {
-  async start(adapter: 'xhr' | 'fetch', given?: { accessToken: string; refreshToken: string }): Promise<void> {
+  async start(
+    adapter: 'xhr' | 'fetch',
+    given?: { accessToken: string; refreshToken: string },
+    instanceOptions: { withXSRFToken?: boolean } = {},
+  ): Promise<void> {
     const tokens = given ?? (await client().auth.getTokens());
-    const instance = axios.create({ baseURL: api, adapter });
+    const instance = axios.create({ baseURL: api, adapter, ...instanceOptions });
     plainAuth = attachTokenRefresh(instance, { url: api, tokens: tokens ?? undefined, retry: false });
     plainClient = createGraphQLClient(instance);
   },

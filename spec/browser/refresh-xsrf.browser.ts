@@ -1,0 +1,146 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { bundleApp, CHROMIUM_PATH, hasChromium, launchChromium, pageErrors } from './support/harness';
+
+// The refresh's XSRF header in a page (docs/how-it-works.md, "Connection pools"): axios' XHR adapter
+// reads the XSRF cookie through the Cookie Store API, a round trip after which the page has handled
+// every answer already there; for an API on the page's own origin the plugin reads the same cookie
+// from document.cookie, so the refresh leaves at once with the header axios would have set. For
+// another origin, axios' own rule is untouched. Real Chromium; one server answers the page and the
+// API, on http://localhost:PORT (the page's origin) and http://127.0.0.1:PORT (another origin).
+
+if (!hasChromium) {
+  if (process.env.REQUIRE_BROWSER) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`);
+  console.warn(`SKIPPED: the browser tests need Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
+}
+const describeIf = hasChromium ? describe : describe.skip;
+
+interface Received {
+  kind: 'refresh' | 'query';
+  xsrf: string | undefined;
+}
+
+/** The page, its script, and a GraphQL API where `at-1` is dead and the refresh gives `at-2`; what each POST carried. */
+async function startServer(script: string) {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const cors = { 'access-control-allow-origin': String(req.headers.origin ?? '*'), 'access-control-allow-headers': '*' };
+    if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+    if (req.method !== 'POST') {
+      const isScript = req.url === '/app.js';
+      res.writeHead(isScript || req.url?.startsWith('/?') ? 200 : 404, { 'content-type': isScript ? 'text/javascript' : 'text/html' });
+      return void res.end(isScript ? script : '<!doctype html><meta charset="utf-8"><title>app</title><script src="/app.js"></script>');
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const refresh = Buffer.concat(chunks).includes('refreshToken(');
+      const xsrf = req.headers['x-xsrf-token'];
+      received.push({ kind: refresh ? 'refresh' : 'query', xsrf: typeof xsrf === 'string' ? xsrf : undefined });
+      const body = refresh
+        ? { data: { refreshToken: { accessToken: 'at-2', expiresIn: 900 } } }
+        : req.headers.authorization === 'Bearer at-2'
+          ? { data: { students: [{ id: 1 }] } }
+          : { data: null, errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] };
+      res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    received,
+    page: `http://localhost:${port}`,
+    sameOrigin: `http://localhost:${port}/`,
+    otherOrigin: `http://127.0.0.1:${port}/`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+let browser: Browser;
+let script: string;
+let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  [browser, script] = await Promise.all([launchChromium(), bundleApp()]);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  await context?.close();
+  await server?.close();
+  context = server = undefined;
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+/**
+ * A tab on the page's origin with the cookie `XSRF-TOKEN=x%20y` and `cookieStore.get` counted; a
+ * plain attachment (XHR) to the API on `origin`, on the dead token `at-1`.
+ */
+async function openTab(origin: 'sameOrigin' | 'otherOrigin', instanceOptions: { withXSRFToken?: boolean } = {}): Promise<Page> {
+  server = await startServer(script);
+  context = await browser.newContext();
+  await context.addCookies([{ name: 'XSRF-TOKEN', value: 'x%20y', url: server.page }]);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`));
+  await page.goto(`${server.page}/?api=${encodeURIComponent(server[origin])}`);
+  await page.waitForFunction(() => typeof window.app === 'object');
+  await page.evaluate(() => {
+    const counted = window as unknown as { cookieStore: { get: (...args: unknown[]) => Promise<unknown> }; cookieStoreReads: number };
+    const get = counted.cookieStore.get.bind(counted.cookieStore);
+    counted.cookieStoreReads = 0;
+    counted.cookieStore.get = (...args) => {
+      counted.cookieStoreReads++;
+      return get(...args);
+    };
+  });
+  await page.evaluate((options) => window.app.plain.start('xhr', { accessToken: 'at-1', refreshToken: 'rt-1' }, options), instanceOptions);
+  return page;
+}
+
+/** How many times axios asked the Cookie Store for the XSRF cookie in the tab. */
+const cookieStoreReads = (page: Page) => page.evaluate(() => (window as unknown as { cookieStoreReads: number }).cookieStoreReads);
+
+/** The query, the refresh and the replay, each with the XSRF header it carried. */
+const sent = (xsrf: string | undefined) => [
+  { kind: 'query', xsrf },
+  { kind: 'refresh', xsrf },
+  { kind: 'query', xsrf },
+];
+
+describeIf('the refresh in a page: its XSRF header read at once', () => {
+  it('an API on the page’s origin: the refresh carries the header axios sets, and is sent without a Cookie Store round trip', async () => {
+    const page = await openTab('sameOrigin');
+    expect(await page.evaluate(() => window.app.plain.burst(1))).toBe(1);
+    expect(server!.received).toEqual(sent('x y')); // the cookie's value as axios reads it (decoded)
+    // axios asked the Cookie Store for the query and its replay; the refresh did not wait for it.
+    expect(await cookieStoreReads(page)).toBe(2);
+  });
+
+  it('`withXSRFToken: false` on the page’s origin: no request carries the header, the refresh included', async () => {
+    const page = await openTab('sameOrigin', { withXSRFToken: false });
+    expect(await page.evaluate(() => window.app.plain.burst(1))).toBe(1);
+    expect(server!.received).toEqual(sent(undefined));
+    expect(await cookieStoreReads(page)).toBe(0);
+  });
+
+  it('an API on another origin: no request carries the header, the refresh included (axios’ rule)', async () => {
+    const page = await openTab('otherOrigin');
+    expect(await page.evaluate(() => window.app.plain.burst(1))).toBe(1);
+    expect(server!.received).toEqual(sent(undefined));
+    expect(await cookieStoreReads(page)).toBe(0);
+  });
+
+  it('`withXSRFToken: true` on another origin: axios sets the header on every request, the refresh included', async () => {
+    const page = await openTab('otherOrigin', { withXSRFToken: true });
+    expect(await page.evaluate(() => window.app.plain.burst(1))).toBe(1);
+    expect(server!.received).toEqual(sent('x y'));
+    expect(await cookieStoreReads(page)).toBe(3); // left to axios
+  });
+});
