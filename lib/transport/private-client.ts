@@ -1,5 +1,5 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import { fullUrlOf } from '../policy/origin';
+import { fullUrlOf, fullUrlsOf } from '../policy/origin';
 import { identity, parseBody } from '../util/body';
 import { deleteHeader, getHeader, plainHeaders } from '../util/headers';
 import { holdDeadReads } from './held-reads';
@@ -123,15 +123,17 @@ export async function postGraphQL(client: PrivateClient, instance: AxiosInstance
   const agents = own ? { httpAgent: own(base.httpAgent), httpsAgent: own(base.httpsAgent) } : {};
   // Nor read after the answers the herd's dead requests get (held-reads.ts).
   const release = request.deadBearer ? holdDeadReads(base, agents, request.deadBearer) : undefined;
-  const url = fullUrlOf({ baseURL: base.baseURL, url: request.url });
+  // Sent at once in a page too, not after the answers already there (xsrf-now.ts); judged on every
+  // URL axios may join for it, `allowAbsoluteUrls: false` included.
+  const urls = fullUrlsOf({ baseURL: base.baseURL, url: request.url, allowAbsoluteUrls: false }) ?? [];
   let response: AxiosResponse;
   try {
-    // Sent at once in a page too, not after the answers already there (xsrf-now.ts).
-    response = await client.request(withXsrfNow(tokenRequestConfig(base, agents, request), url));
+    response = await client.request(withXsrfNow(tokenRequestConfig(base, agents, request), urls));
   } finally {
     release?.();
   }
   const body = parseBody(response.data);
+  const url = fullUrlOf({ baseURL: base.baseURL, url: request.url });
   return { status: response.status, body: typeof body === 'string' ? undefined : body, response, url, redirect: redirectOf(response, url) };
 }
 

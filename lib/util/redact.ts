@@ -67,14 +67,23 @@ function hide(target: object | undefined, key: string): void {
   }
 }
 
+/** Replaces header `name` in `headers`, when it is there, by the placeholder: a visible trace that it was sent, without the value. */
+function scrubHeader(headers: object, name: string): void {
+  const had = Object.keys(plainHeaders(headers)).some((k) => k.toLowerCase() === name.toLowerCase());
+  deleteHeader(headers, name);
+  if (had) (headers as Record<string, unknown>)[name] = REDACTED;
+}
+
+/**
+ * `secretBody`: the plugin's own refresh or login, whose body holds secrets, and whose XSRF header
+ * the plugin may have set itself (transport/xsrf-now.ts; axios 1.x keeps its own out of the config).
+ */
 function scrubConfig(config: unknown, secretBody: boolean): void {
   if (!config || typeof config !== 'object') return;
-  const c = config as { headers?: unknown; data?: unknown; auth?: unknown };
+  const c = config as { headers?: unknown; data?: unknown; auth?: unknown; xsrfHeaderName?: unknown };
   if (c.headers && typeof c.headers === 'object') {
-    const hadAuth = Object.keys(plainHeaders(c.headers)).some((k) => k.toLowerCase() === 'authorization');
-    deleteHeader(c.headers, 'Authorization');
-    // Keep a visible trace that a credential was sent, without the credential.
-    if (hadAuth) (c.headers as Record<string, unknown>).Authorization = REDACTED;
+    scrubHeader(c.headers, 'Authorization');
+    if (secretBody && typeof c.xsrfHeaderName === 'string' && c.xsrfHeaderName) scrubHeader(c.headers, c.xsrfHeaderName);
   }
   if (c.auth) c.auth = REDACTED;
   if (secretBody && c.data !== undefined) c.data = REDACTED;

@@ -79,11 +79,22 @@ afterEach(async () => {
   expect(pageErrors.splice(0)).toEqual([]);
 });
 
+/** What the page's `cookieStore.get` stand-in keeps: how many reads, and the reads held (those after the first `passFirst`, until the test lets them go). */
+interface CookieStoreWatch {
+  cookieStoreReads: number;
+  cookieStoreHeld: Array<() => void>;
+  passFirst: number;
+}
+
 /**
- * A tab on the page's origin with the cookie `XSRF-TOKEN=x%20y` and `cookieStore.get` counted; a
- * plain attachment (XHR) to the API on `origin`, on the dead token `at-1`.
+ * A tab on the page's origin with the cookie `XSRF-TOKEN=x%20y` and `cookieStore.get` watched
+ * (counted; held after the first `passFirst`); a plain attachment with `adapter` to the API on
+ * `origin`, on the dead token `at-1`.
  */
-async function openTab(origin: 'sameOrigin' | 'otherOrigin', instanceOptions: { withXSRFToken?: boolean } = {}): Promise<Page> {
+async function openTab(
+  origin: 'sameOrigin' | 'otherOrigin',
+  { adapter = 'xhr', ...instanceOptions }: { adapter?: 'xhr' | 'fetch'; withXSRFToken?: boolean } = {},
+): Promise<Page> {
   server = await startServer(script);
   context = await browser.newContext();
   await context.addCookies([{ name: 'XSRF-TOKEN', value: 'x%20y', url: server.page }]);
@@ -92,20 +103,28 @@ async function openTab(origin: 'sameOrigin' | 'otherOrigin', instanceOptions: { 
   await page.goto(`${server.page}/?api=${encodeURIComponent(server[origin])}`);
   await page.waitForFunction(() => typeof window.app === 'object');
   await page.evaluate(() => {
-    const counted = window as unknown as { cookieStore: { get: (...args: unknown[]) => Promise<unknown> }; cookieStoreReads: number };
-    const get = counted.cookieStore.get.bind(counted.cookieStore);
-    counted.cookieStoreReads = 0;
-    counted.cookieStore.get = (...args) => {
-      counted.cookieStoreReads++;
+    const watch = window as unknown as CookieStoreWatch & { cookieStore: { get: (...args: unknown[]) => Promise<unknown> } };
+    const get = watch.cookieStore.get.bind(watch.cookieStore);
+    Object.assign(watch, { cookieStoreReads: 0, cookieStoreHeld: [], passFirst: Number.POSITIVE_INFINITY });
+    watch.cookieStore.get = async (...args) => {
+      if (++watch.cookieStoreReads > watch.passFirst) await new Promise<void>((go) => watch.cookieStoreHeld.push(go));
       return get(...args);
     };
   });
-  await page.evaluate((options) => window.app.plain.start('xhr', { accessToken: 'at-1', refreshToken: 'rt-1' }, options), instanceOptions);
+  await page.evaluate(([a, options]) => window.app.plain.start(a, { accessToken: 'at-1', refreshToken: 'rt-1' }, options), [
+    adapter,
+    instanceOptions,
+  ] as const);
   return page;
 }
 
+/** Resolves once `check()` holds, looking again each turn of the event loop. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** How many times axios asked the Cookie Store for the XSRF cookie in the tab. */
-const cookieStoreReads = (page: Page) => page.evaluate(() => (window as unknown as { cookieStoreReads: number }).cookieStoreReads);
+const cookieStoreReads = (page: Page) => page.evaluate(() => (window as unknown as CookieStoreWatch).cookieStoreReads);
 
 /** The query, the refresh and the replay, each with the XSRF header it carried. */
 const sent = (xsrf: string | undefined) => [
@@ -115,12 +134,34 @@ const sent = (xsrf: string | undefined) => [
 ];
 
 describeIf('the refresh in a page: its XSRF header read at once', () => {
-  it('an API on the page’s origin: the refresh carries the header axios sets, and is sent without a Cookie Store round trip', async () => {
+  it('an API on the page’s origin: the refresh reaches the server while the Cookie Store answers nothing, with the header axios sets', async () => {
     const page = await openTab('sameOrigin');
-    expect(await page.evaluate(() => window.app.plain.burst(1))).toBe(1);
+    // The query reads the cookie as axios does; every read after it is held.
+    await page.evaluate(() => {
+      (window as unknown as CookieStoreWatch).passFirst = 1;
+    });
+    const burst = page.evaluate(() => window.app.plain.burst(1));
+    // Until the refresh reaches the server, or a read is held (the refresh's, were it waiting for one).
+    const held = () => page.evaluate(() => (window as unknown as CookieStoreWatch).cookieStoreHeld.length);
+    await until(async () => server!.received.some((r) => r.kind === 'refresh') || (await held()) > 0);
+    expect(server!.received.map((r) => r.kind)).toEqual(['query', 'refresh']);
+    // The replay's read is held in its turn: let it go.
+    await until(async () => (await held()) === 1);
+    await page.evaluate(() => {
+      const watch = window as unknown as CookieStoreWatch;
+      watch.passFirst = Number.POSITIVE_INFINITY;
+      for (const go of watch.cookieStoreHeld.splice(0)) go();
+    });
+    expect(await burst).toBe(1);
     expect(server!.received).toEqual(sent('x y')); // the cookie's value as axios reads it (decoded)
-    // axios asked the Cookie Store for the query and its replay; the refresh did not wait for it.
-    expect(await cookieStoreReads(page)).toBe(2);
+    expect(await cookieStoreReads(page)).toBe(2); // the query's and the replay's
+  });
+
+  it('the fetch adapter on the page’s origin: axios sets the header on every request (read at once there), the refresh included', async () => {
+    const page = await openTab('sameOrigin', { adapter: 'fetch' });
+    expect(await page.evaluate(() => window.app.plain.burst(1))).toBe(1);
+    expect(server!.received).toEqual(sent('x y'));
+    expect(await cookieStoreReads(page)).toBe(0);
   });
 
   it('`withXSRFToken: false` on the page’s origin: no request carries the header, the refresh included', async () => {

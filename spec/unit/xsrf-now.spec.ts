@@ -1,78 +1,118 @@
 import type { AxiosRequestConfig } from 'axios';
 import { withXsrfNow } from '../../lib/transport/xsrf-now';
+import { REDACTED, redactAxiosError } from '../../lib/util/redact';
 
 // Which refresh and login requests get their XSRF header from the plugin, read at once
 // (lib/transport/xsrf-now.ts); spec/browser/refresh-xsrf.browser.ts runs it in Chromium. Here a page
-// is stood in for by `document` and `location` on globalThis.
+// is stood in for by `document`, `location`, `cookieStore` and `XMLHttpRequest` on globalThis.
 
 const PAGE = 'https://app.example.test';
-const NAMES = { xsrfCookieName: 'XSRF-TOKEN', xsrfHeaderName: 'X-XSRF-TOKEN' };
-const globals = globalThis as { document?: unknown; location?: unknown };
+const API = [`${PAGE}/graphql`];
+const globals = globalThis as Record<string, unknown>;
+const STUBBED = ['document', 'location', 'cookieStore', 'XMLHttpRequest'];
 
-/** A page on PAGE whose `document.cookie` reads `cookie` (or throws it, when it is an Error). */
-function inPage(cookie: string | Error): void {
+/** A page at `href` (PAGE by default) whose `document.cookie` reads `cookie` (or throws it, when it is an Error), with the Cookie Store API. */
+function inPage(cookie: string | Error, { href = `${PAGE}/app/`, cookieStore = true } = {}): void {
   globals.document = {
-    baseURI: `${PAGE}/app/`,
+    baseURI: href,
     get cookie() {
       if (cookie instanceof Error) throw cookie;
       return cookie;
     },
   };
-  globals.location = { origin: PAGE };
+  globals.location = { href };
+  globals.XMLHttpRequest = class {};
+  if (cookieStore) globals.cookieStore = { get: async () => null };
 }
 
 afterEach(() => {
-  delete globals.document;
-  delete globals.location;
+  for (const name of STUBBED) delete globals[name];
 });
 
+/** The refresh's config as postGraphQL builds it from an instance with axios 1.x's defaults. */
 const config = (extra: Record<string, unknown> = {}): AxiosRequestConfig =>
-  ({ ...NAMES, headers: { 'Content-Type': 'application/json' }, ...extra }) as AxiosRequestConfig;
+  ({
+    adapter: ['xhr', 'http', 'fetch'],
+    xsrfCookieName: 'XSRF-TOKEN',
+    xsrfHeaderName: 'X-XSRF-TOKEN',
+    headers: { 'Content-Type': 'application/json' },
+    ...extra,
+  }) as AxiosRequestConfig;
 
-describe('withXsrfNow', () => {
-  it('outside a page (Node): the config as it is', () => {
-    const given = config();
-    expect(withXsrfNow(given, `${PAGE}/graphql`)).toBe(given);
-  });
-
-  it.each([
-    ['an absolute URL', `${PAGE}/graphql`],
-    ['a URL relative to the page', '../graphql'],
-  ])('on the page’s origin (%s): the header with the decoded cookie, and no cookie left for axios to read', (_, url) => {
-    inPage('other=1; XSRF-TOKEN=x%20y; MY-XSRF-TOKEN=no');
-    const next = withXsrfNow(config(), url);
-    expect(next.headers).toEqual({ 'Content-Type': 'application/json', 'X-XSRF-TOKEN': 'x y' });
+describe('withXsrfNow: where the plugin reads the XSRF cookie itself', () => {
+  it.each<[string, string[], Record<string, unknown>]>([
+    ['an absolute URL', API, {}],
+    ['a URL relative to the page', ['../graphql'], {}],
+    ['the adapter named alone', API, { adapter: 'xhr' }],
+  ])('on the page’s origin (%s): the header with the decoded cookie, and no cookie left for axios to read', (_, urls, extra) => {
+    inPage('other=1; XSRF-TOKEN=x%20y=z; MY-XSRF-TOKEN=no');
+    const next = withXsrfNow(config(extra), urls);
+    expect(next.headers).toEqual({ 'Content-Type': 'application/json', 'X-XSRF-TOKEN': 'x y=z' });
     expect(next.xsrfCookieName).toBeNull();
-  });
-
-  it('a cookie that is not valid URI encoding is sent as it is, as axios does', () => {
-    inPage('XSRF-TOKEN=50%');
-    expect(withXsrfNow(config(), `${PAGE}/graphql`).headers).toMatchObject({ 'X-XSRF-TOKEN': '50%' });
   });
 
   it('no such cookie (or an empty one): no header, and nothing for axios to read either', () => {
     inPage('MY-XSRF-TOKEN=no; XSRF-TOKEN=');
-    const next = withXsrfNow(config(), `${PAGE}/graphql`);
+    const next = withXsrfNow(config(), API);
     expect(next.headers).toEqual({ 'Content-Type': 'application/json' });
     expect(next.xsrfCookieName).toBeNull();
   });
 
-  it.each([
-    ['another origin', {}, 'https://api.example.test/graphql'],
-    ['withXSRFToken: true', { withXSRFToken: true }, `${PAGE}/graphql`],
-    ['withXSRFToken: false', { withXSRFToken: false }, `${PAGE}/graphql`],
-    ['withXSRFToken as a function', { withXSRFToken: () => true }, `${PAGE}/graphql`],
-    ['no cookie name', { xsrfCookieName: undefined }, `${PAGE}/graphql`],
-    ['no header name', { xsrfHeaderName: '' }, `${PAGE}/graphql`],
-  ])('%s: left to axios, the config as it is', (_, extra, url) => {
+  it('a header set to `false` (axios’ way of never sending it) stays `false`', () => {
     inPage('XSRF-TOKEN=x');
-    const given = config(extra);
-    expect(withXsrfNow(given, url)).toBe(given);
+    const next = withXsrfNow(config({ headers: { 'x-xsrf-token': false } }), API);
+    expect(next.headers).toEqual({ 'x-xsrf-token': false });
+  });
+});
+
+describe('withXsrfNow: everything else is left to axios, the config as it is', () => {
+  it('outside a page (Node)', () => {
+    const given = config();
+    expect(withXsrfNow(given, API)).toBe(given);
   });
 
-  it('a page whose cookies cannot be read (a sandboxed frame throws): left to axios', () => {
-    inPage(new Error('SecurityError'));
+  it.each([
+    ['another origin', {}, ['https://api.example.test/graphql']],
+    [
+      'one of the URLs axios may join on another origin (allowAbsoluteUrls: false)',
+      {},
+      ['https://api.example.test/https://app.example.test/graphql', ...API],
+    ],
+    ['no URL to judge', {}, []],
+    ['withXSRFToken: true', { withXSRFToken: true }, API],
+    ['withXSRFToken: false', { withXSRFToken: false }, API],
+    ['withXSRFToken as a function', { withXSRFToken: () => true }, API],
+    ['no cookie name', { xsrfCookieName: undefined }, API],
+    ['no header name', { xsrfHeaderName: '' }, API],
+    ['the http adapter (a DOM emulated in Node)', { adapter: 'http' }, API],
+    ['the fetch adapter (axios reads the cookie at once there)', { adapter: ['fetch', 'xhr'] }, API],
+    ['an adapter of your own (a function)', { adapter: async () => ({}) }, API],
+    ['axios 0.x’s default (its XHR adapter as a function, which reads the cookie at once)', { adapter: () => undefined }, API],
+  ])('%s', (_, extra, urls) => {
+    inPage('XSRF-TOKEN=x');
+    const given = config(extra);
+    expect(withXsrfNow(given, urls)).toBe(given);
+  });
+
+  it.each([
+    ['a page without the Cookie Store API (axios reads the cookie at once)', 'XSRF-TOKEN=x', { cookieStore: false }],
+    ['a blob: page (axios compares protocols: no API is on its origin)', 'XSRF-TOKEN=x', { href: `blob:${PAGE}/0b2f` }],
+    ['an about:blank frame', 'XSRF-TOKEN=x', { href: 'about:blank' }],
+    ['a page whose cookies cannot be read (a sandboxed frame throws)', new Error('SecurityError'), {}],
+    ['a cookie that is not valid URI encoding (axios decides what to send)', 'XSRF-TOKEN=50%', {}],
+  ])('%s', (_, cookie, page) => {
+    inPage(cookie, page);
     const given = config();
-    expect(withXsrfNow(given, `${PAGE}/graphql`)).toBe(given);
+    expect(withXsrfNow(given, [`${PAGE}/graphql`])).toBe(given);
+  });
+});
+
+describe('the refresh’s errors', () => {
+  it('carry no XSRF value (as axios 1.x keeps its own out of the config): the placeholder instead', () => {
+    inPage('XSRF-TOKEN=csrf-secret');
+    const sent = withXsrfNow(config({ data: '{"variables":{"refreshToken":"rt"}}' }), API);
+    const error = redactAxiosError(Object.assign(new Error('Network Error'), { isAxiosError: true, config: sent }), { secretBody: true });
+    expect(error.config.headers).toEqual({ 'Content-Type': 'application/json', 'X-XSRF-TOKEN': REDACTED });
+    expect(JSON.stringify(error.config)).not.toContain('csrf-secret');
   });
 });
