@@ -151,6 +151,9 @@ function tokenRequestConfig(base: AxiosRequestConfig, agents: object, request: T
   return {
     ...base,
     ...agents,
+    // The instance's baseURL now, also when it was removed after attach (undefined would let axios
+    // fall back to the one the private client copied then): the request goes where it was judged.
+    baseURL: base.baseURL ?? '',
     method: 'post',
     url: request.url,
     timeout,

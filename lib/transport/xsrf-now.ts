@@ -33,11 +33,12 @@ export function withXsrfNow(config: AxiosRequestConfig, urls: string[]): AxiosRe
     xsrfHeaderName: header,
     adapter,
   } = config as AxiosRequestConfig & { withXSRFToken?: unknown };
-  const { document, location, cookieStore, XMLHttpRequest } = globalThis as Globals;
   const first = Array.isArray(adapter) ? adapter[0] : adapter;
-  if (withXSRFToken != null || !name || !header || first !== 'xhr' || !XMLHttpRequest || typeof cookieStore?.get !== 'function')
-    return config;
+  if (withXSRFToken != null || !name || !header || first !== 'xhr') return config;
   try {
+    // Read inside the try: a restricted page may throw from these getters, as axios expects too.
+    const { document, location, cookieStore, XMLHttpRequest } = globalThis as Globals;
+    if (!XMLHttpRequest || typeof cookieStore?.get !== 'function') return config;
     const page = new URL(String(location?.href));
     const cookies = document!.cookie;
     const elsewhere = (url: string) => {
@@ -50,7 +51,7 @@ export function withXsrfNow(config: AxiosRequestConfig, urls: string[]): AxiosRe
       .map((cookie) => cookie.trimStart())
       .find((cookie) => cookie.startsWith(`${name}=`));
     const value = pair && decodeURIComponent(pair.slice(name.length + 1));
-    const next = { ...config, xsrfCookieName: null } as unknown as AxiosRequestConfig;
+    const next = { ...config, headers: { ...(config.headers as object) }, xsrfCookieName: null } as unknown as AxiosRequestConfig;
     if (value && getHeader(next.headers, header) !== false) setHeader(next, header, value);
     return next;
   } catch {

@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bundleApp, CHROMIUM_PATH, hasChromium, launchChromium, pageErrors } from './support/harness';
 
-// The refresh's XSRF header in a page (docs/how-it-works.md, "Connection pools"): axios' XHR adapter
-// reads the XSRF cookie through the Cookie Store API, a round trip after which the page has handled
-// every answer already there; for an API on the page's own origin the plugin reads the same cookie
-// from document.cookie, so the refresh leaves at once with the header axios would have set. For
-// another origin, axios' own rule is untouched. Real Chromium; one server answers the page and the
-// API, on http://localhost:PORT (the page's origin) and http://127.0.0.1:PORT (another origin).
+// The refresh's XSRF header in a page (docs/how-it-works.md, "The refresh leaves at once in a
+// page"): axios' XHR adapter reads the XSRF cookie through the Cookie Store API, a round trip after
+// which the page has handled every answer already there; for an API on the page's own origin, with
+// axios' default adapters and `withXSRFToken` unset, the plugin reads the same cookie from
+// document.cookie, so the refresh leaves at once with the header axios would have set. Every other
+// case is axios' own. Real Chromium; one server answers the page and the API, on
+// http://localhost:PORT (the page's origin) and http://127.0.0.1:PORT (another origin).
 
 if (!hasChromium) {
   if (process.env.REQUIRE_BROWSER) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`);
@@ -88,12 +89,12 @@ interface CookieStoreWatch {
 
 /**
  * A tab on the page's origin with the cookie `XSRF-TOKEN=x%20y` and `cookieStore.get` watched
- * (counted; held after the first `passFirst`); a plain attachment with `adapter` to the API on
- * `origin`, on the dead token `at-1`.
+ * (counted; held after the first `passFirst`); a plain attachment with `adapter` (axios' default
+ * list unless given) to the API on `origin`, on the dead token `at-1`.
  */
 async function openTab(
   origin: 'sameOrigin' | 'otherOrigin',
-  { adapter = 'xhr', ...instanceOptions }: { adapter?: 'xhr' | 'fetch'; withXSRFToken?: boolean } = {},
+  { adapter, ...instanceOptions }: { adapter?: 'xhr' | 'fetch'; withXSRFToken?: boolean } = {},
 ): Promise<Page> {
   server = await startServer(script);
   context = await browser.newContext();

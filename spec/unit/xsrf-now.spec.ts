@@ -1,4 +1,5 @@
-import type { AxiosRequestConfig } from 'axios';
+import axios, { type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
+import { createPrivateClient, postGraphQL } from '../../lib/transport/private-client';
 import { withXsrfNow } from '../../lib/transport/xsrf-now';
 import { REDACTED, redactAxiosError } from '../../lib/util/redact';
 
@@ -12,7 +13,7 @@ const globals = globalThis as Record<string, unknown>;
 const STUBBED = ['document', 'location', 'cookieStore', 'XMLHttpRequest'];
 
 /** A page at `href` (PAGE by default) whose `document.cookie` reads `cookie` (or throws it, when it is an Error), with the Cookie Store API. */
-function inPage(cookie: string | Error, { href = `${PAGE}/app/`, cookieStore = true } = {}): void {
+function inPage(cookie: string | Error, { href = `${PAGE}/app/`, cookieStore = true as boolean | 'throws', xhr = true } = {}): void {
   globals.document = {
     baseURI: href,
     get cookie() {
@@ -21,8 +22,15 @@ function inPage(cookie: string | Error, { href = `${PAGE}/app/`, cookieStore = t
     },
   };
   globals.location = { href };
-  globals.XMLHttpRequest = class {};
-  if (cookieStore) globals.cookieStore = { get: async () => null };
+  if (xhr) globals.XMLHttpRequest = class {};
+  if (cookieStore === 'throws')
+    Object.defineProperty(globals, 'cookieStore', {
+      configurable: true,
+      get() {
+        throw new Error('SecurityError');
+      },
+    });
+  else if (cookieStore) globals.cookieStore = { get: async () => null };
 }
 
 afterEach(() => {
@@ -56,6 +64,13 @@ describe('withXsrfNow: where the plugin reads the XSRF cookie itself', () => {
     const next = withXsrfNow(config(), API);
     expect(next.headers).toEqual({ 'Content-Type': 'application/json' });
     expect(next.xsrfCookieName).toBeNull();
+  });
+
+  it('the config given is not changed (its headers included)', () => {
+    inPage('XSRF-TOKEN=x');
+    const given = config();
+    withXsrfNow(given, API);
+    expect(given).toEqual(config());
   });
 
   it('a header set to `false` (axios’ way of never sending it) stays `false`', () => {
@@ -99,6 +114,8 @@ describe('withXsrfNow: everything else is left to axios, the config as it is', (
     ['a blob: page (axios compares protocols: no API is on its origin)', 'XSRF-TOKEN=x', { href: `blob:${PAGE}/0b2f` }],
     ['an about:blank frame', 'XSRF-TOKEN=x', { href: 'about:blank' }],
     ['a page whose cookies cannot be read (a sandboxed frame throws)', new Error('SecurityError'), {}],
+    ['no XMLHttpRequest (axios takes the next adapter of its list)', 'XSRF-TOKEN=x', { xhr: false }],
+    ['a Cookie Store that refuses to be reached (its getter throws)', 'XSRF-TOKEN=x', { cookieStore: 'throws' as const }],
     ['a cookie that is not valid URI encoding (axios decides what to send)', 'XSRF-TOKEN=50%', {}],
   ])('%s', (_, cookie, page) => {
     inPage(cookie, page);
@@ -114,5 +131,25 @@ describe('the refresh’s errors', () => {
     const error = redactAxiosError(Object.assign(new Error('Network Error'), { isAxiosError: true, config: sent }), { secretBody: true });
     expect(error.config.headers).toEqual({ 'Content-Type': 'application/json', 'X-XSRF-TOKEN': REDACTED });
     expect(JSON.stringify(error.config)).not.toContain('csrf-secret');
+  });
+});
+
+describe('postGraphQL', () => {
+  it('posts to the instance’s baseURL of now, also when it was removed after attach (not the one the private client copied)', async () => {
+    const sent: InternalAxiosRequestConfig[] = [];
+    const instance = axios.create({
+      baseURL: 'https://api.other.test/',
+      adapter: async (c) => (sent.push(c), { data: '{}', status: 200, statusText: 'OK', headers: {}, config: c }),
+    });
+    const client = createPrivateClient(instance);
+    instance.defaults.baseURL = undefined;
+    await postGraphQL(client, instance, {
+      url: 'https://app.example.test/graphql',
+      body: {},
+      signal: new AbortController().signal,
+      timeoutMs: 1000,
+    });
+    await postGraphQL(client, instance, { url: '/graphql', body: {}, signal: new AbortController().signal, timeoutMs: 1000 });
+    expect(sent.map((c) => axios.getUri(c))).toEqual(['https://app.example.test/graphql', '/graphql']);
   });
 });

@@ -30,7 +30,7 @@ let plainAuth: ReturnType<typeof attachTokenRefresh> | undefined;
 /** A plain attachment beside the app's preset: no rate limit, no shared store, the tokens given or those the app signed in with. */
 const plain = {
   async start(
-    adapter: 'xhr' | 'fetch',
+    adapter: 'xhr' | 'fetch' | undefined,
     given?: { accessToken: string; refreshToken: string },
     instanceOptions: { withXSRFToken?: boolean } = {},
   ): Promise<void> {
