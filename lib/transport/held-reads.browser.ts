@@ -3,6 +3,5 @@
 
 import type * as H from './held-reads';
 
-/* eslint-disable @typescript-eslint/no-unused-vars */
 export const holdReads: typeof H.holdReads = () => () => {};
 export const holdDeadReads: typeof H.holdDeadReads = () => () => {};

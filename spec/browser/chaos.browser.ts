@@ -3,7 +3,7 @@ import { type SandboxServer, startSandboxServer } from '../../lib/testing';
 import type { BurstResult } from './app/main';
 import {
   bundleApp,
-  CHROMIUM_PATH,
+  describeWithChromium,
   hasChromium,
   launchChromium,
   openTab,
@@ -23,11 +23,7 @@ import { type RefreshProxy, startRefreshProxy } from './support/refresh-proxy';
 // refresh per expiry; no spent refresh token ever presented; nobody signed out while the session is
 // valid or a tab holds the credentials (the tab that signed in keeps the password and logs in again).
 
-if (!hasChromium) {
-  if (process.env.REQUIRE_BROWSER) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`);
-  console.warn(`SKIPPED: the browser tests need Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
-}
-const describeIf = hasChromium ? describe : describe.skip;
+const describeIf = describeWithChromium();
 
 /** Short timings so a hung holder is taken over within seconds: lockTimeoutMs > refreshTimeoutMs, as docs/browser.md asks. */
 const TIMING = { lockTimeoutMs: 1_000, refreshTimeoutMs: 2_500 };

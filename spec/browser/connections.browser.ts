@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { bundleApp, CHROMIUM_PATH, hasChromium, launchChromium, pageErrors } from './support/harness';
+import { bundleApp, describeWithChromium, hasChromium, launchChromium, pageErrors } from './support/harness';
 
 // Admission in a browser on an https: API (docs/how-it-works.md, "connection pools"): the plugin
 // hands the browser 5 requests at once when its Resource Timing shows the API answering over
@@ -16,11 +16,7 @@ import { bundleApp, CHROMIUM_PATH, hasChromium, launchChromium, pageErrors } fro
 // protocol is visible to it. The server holds the queries' answers until the test has counted how
 // many arrived together.
 
-if (!hasChromium) {
-  if (process.env.REQUIRE_BROWSER) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`);
-  console.warn(`SKIPPED: the browser tests need Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
-}
-const describeIf = hasChromium ? describe : describe.skip;
+const describeIf = describeWithChromium();
 
 const tls = path.join(__dirname, '..', 'support', 'tls');
 const ANSWER = JSON.stringify({ data: { students: [{ id: 1, fullName: 'A' }] } });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { bundleApp, CHROMIUM_PATH, hasChromium, launchChromium, pageErrors } from './support/harness';
+import { bundleApp, describeWithChromium, hasChromium, launchChromium, pageErrors } from './support/harness';
 
 // The refresh's XSRF header in a page (docs/how-it-works.md, "The refresh leaves at once in a
 // page"): axios' XHR adapter reads the XSRF cookie through the Cookie Store API, a round trip after
@@ -11,11 +11,7 @@ import { bundleApp, CHROMIUM_PATH, hasChromium, launchChromium, pageErrors } fro
 // case is axios' own. Real Chromium; one server answers the page and the API, on
 // http://localhost:PORT (the page's origin) and http://127.0.0.1:PORT (another origin).
 
-if (!hasChromium) {
-  if (process.env.REQUIRE_BROWSER) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`);
-  console.warn(`SKIPPED: the browser tests need Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
-}
-const describeIf = hasChromium ? describe : describe.skip;
+const describeIf = describeWithChromium();
 
 interface Received {
   kind: 'refresh' | 'query';

@@ -4,7 +4,7 @@ import { startSandboxServer } from '../../lib/testing';
 import type { BurstResult } from './app/main';
 import {
   bundleApp,
-  CHROMIUM_PATH,
+  describeWithChromium,
   hasChromium,
   launchChromium,
   openTab,
@@ -23,11 +23,7 @@ import {
 const RUNS = Number(process.env.BROWSER_RUNS ?? 20);
 const BURST = Number(process.env.BROWSER_BURST ?? 50);
 
-if (!hasChromium) {
-  if (process.env.REQUIRE_BROWSER) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`);
-  console.warn(`SKIPPED: the browser tests need Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
-}
-const describeIf = hasChromium ? describe : describe.skip;
+const describeIf = describeWithChromium();
 
 let browser: Browser;
 let pages: PageServer;

@@ -1,7 +1,8 @@
-import axios, { type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
+import axios, { AxiosError, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
 import { createPrivateClient, postGraphQL } from '../../lib/transport/private-client';
+import { requestTokens } from '../../lib/transport/refresh-mutation';
 import { withXsrfNow } from '../../lib/transport/xsrf-now';
-import { REDACTED, redactAxiosError } from '../../lib/util/redact';
+import { REDACTED } from '../../lib/util/redact';
 
 // Which refresh and login requests get their XSRF header from the plugin, read at once
 // (lib/transport/xsrf-now.ts); spec/browser/refresh-xsrf.browser.ts runs it in Chromium. Here a page
@@ -125,12 +126,36 @@ describe('withXsrfNow: everything else is left to axios, the config as it is', (
 });
 
 describe('the refresh’s errors', () => {
-  it('carry no XSRF value (as axios 1.x keeps its own out of the config): the placeholder instead', () => {
+  it('carry no XSRF value (as axios 1.x keeps its own out of the config): the placeholder instead', async () => {
     inPage('XSRF-TOKEN=csrf-secret');
-    const sent = withXsrfNow(config({ data: '{"variables":{"refreshToken":"rt"}}' }), API);
-    const error = redactAxiosError(Object.assign(new Error('Network Error'), { isAxiosError: true, config: sent }), { secretBody: true });
-    expect(error.config.headers).toEqual({ 'Content-Type': 'application/json', 'X-XSRF-TOKEN': REDACTED });
-    expect(JSON.stringify(error.config)).not.toContain('csrf-secret');
+    // The XHR adapter first, as in a page; Node's axios has no XHR, so the next one stands in for the network and fails.
+    let sentHeaders: unknown;
+    const instance = axios.create({
+      baseURL: PAGE,
+      adapter: [
+        'xhr',
+        async (c) => {
+          sentHeaders = { ...c.headers };
+          throw new AxiosError('Network Error', 'ERR_NETWORK', c);
+        },
+      ],
+    });
+    const failure = await requestTokens(createPrivateClient(instance), instance, {
+      url: '/graphql',
+      query: 'mutation Refresh($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken } }',
+      operationName: 'Refresh',
+      variables: { refreshToken: 'rt-secret' },
+      field: 'refreshToken',
+      signal: new AbortController().signal,
+      timeoutMs: 1000,
+      what: 'refresh',
+    }).then(
+      () => Promise.reject(new Error('the refresh should have failed')),
+      (error: unknown) => error as Error & { cause: AxiosError },
+    );
+    expect(sentHeaders).toMatchObject({ 'X-XSRF-TOKEN': 'csrf-secret' }); // the header went out
+    expect(failure.cause.config?.headers).toMatchObject({ 'X-XSRF-TOKEN': REDACTED });
+    expect(JSON.stringify(failure.cause.config)).not.toContain('csrf-secret');
   });
 });
 

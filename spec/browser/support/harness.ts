@@ -14,6 +14,17 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
 
+/**
+ * `describe` where Chromium is installed. Elsewhere `describe.skip` with a warning, or, under
+ * REQUIRE_BROWSER (CI, where skipping would hide the suite), an error at load.
+ */
+export function describeWithChromium(): jest.Describe {
+  if (hasChromium) return describe;
+  if (process.env.REQUIRE_BROWSER) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`);
+  console.warn(`SKIPPED: the browser tests need Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  return describe.skip;
+}
+
 const ARGS = [
   '--headless',
   '--no-sandbox',
