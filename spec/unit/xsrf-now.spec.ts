@@ -125,8 +125,12 @@ describe('withXsrfNow: everything else is left to axios, the config as it is', (
   });
 });
 
+// axios 0.x takes one adapter function, never a list naming 'xhr': nothing is taken over there (the
+// case "axios 0.x’s default" above), and its XHR adapter writes its own XSRF header into the config.
+const adapterLists = !axios.VERSION?.startsWith('0.');
+
 describe('the refresh’s errors', () => {
-  it('carry no XSRF value (as axios 1.x keeps its own out of the config): the placeholder instead', async () => {
+  (adapterLists ? it : it.skip)('carry no XSRF value (as axios 1.x keeps its own out of the config): the placeholder instead', async () => {
     inPage('XSRF-TOKEN=csrf-secret');
     // The XHR adapter first, as in a page; Node's axios has no XHR, so the next one stands in for the network and fails.
     let sentHeaders: unknown;
