@@ -35,10 +35,11 @@ window.fetch = async (input, init) => {
 
 let client;
 window.bench = {
-  /** A new client on these tokens (a known expiry 15 minutes away: the expiry is unknown to it). */
-  start(tokens) {
+  /** A new client on these tokens (a known expiry 15 minutes away: the expiry is unknown to it); `options`: more plugin options. */
+  start(tokens, options = {}) {
     const api = axios.create({ baseURL: `${location.origin}/` });
     attachTokenRefresh(api, {
+      ...options,
       tokens,
       retry: false,
       onRefresh: () => {

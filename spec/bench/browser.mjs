@@ -36,11 +36,11 @@ async function bundle() {
   return result.outputFiles[0].text;
 }
 
-/** One herd in the tab: new client, warm connections, token revoked, `n` queries; with the server's counts. */
-async function herdInTab(server, page, n) {
+/** One herd in the tab: new client (`options`: more plugin options), warm connections, token revoked, `n` queries; with the server's counts. */
+async function herdInTab(server, page, n, options) {
   await server.call('reset');
   const tokens = await server.call('issue');
-  await page.evaluate((t) => window.bench.start(t), tokens);
+  await page.evaluate(([t, o]) => window.bench.start(t, o), [tokens, options]);
   await page.evaluate((k) => window.bench.warm(k), WARM);
   await server.call('expire');
   const before = await server.call('stats');
@@ -70,11 +70,12 @@ async function bareAnswers(server, page, rounds) {
 }
 
 /**
- * `rounds` rounds, each an unloaded herd of 1 and a herd of `n`, in alternating order; returns each
+ * `rounds` rounds, each an unloaded herd of 1, a herd of `n`, and a herd of `n` with an admission
+ * window of `window` requests (`rateLimit.concurrency`), in alternating order; returns each
  * kind's runs ({ answered, wallMs, refreshMs, handedMs, refreshRequestMs, refreshes, requests }), the
  * bare XHRs' reading times (`bare`, see bareAnswers), and the Chromium version. Throws when Chromium is not at CHROMIUM_PATH.
  */
-export async function browserHerds(server, { n, rounds }) {
+export async function browserHerds(server, { n, rounds, window }) {
   if (!existsSync(CHROMIUM_PATH))
     throw new Error(`the browser scenario needs Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
   await server.call('page', await bundle());
@@ -85,11 +86,12 @@ export async function browserHerds(server, { n, rounds }) {
     page.on('pageerror', (error) => errors.push(String(error?.message ?? error)));
     await page.goto(server.url);
     await page.waitForFunction(() => typeof window.bench === 'object');
-    for (let i = 0; i < 2; i++) await herdInTab(server, page, n); // unmeasured: the code paths warm up
-    const runs = { unloaded: [], loaded: [] };
+    for (let i = 0; i < 2; i++) await herdInTab(server, page, n, {}); // unmeasured: the code paths warm up
+    const kinds = { unloaded: [1, {}], loaded: [n, {}], window: [n, { rateLimit: { concurrency: window } }] };
+    const runs = { unloaded: [], loaded: [], window: [] };
     for (let r = 0; r < rounds; r++) {
-      for (const kind of r % 2 ? ['loaded', 'unloaded'] : ['unloaded', 'loaded'])
-        runs[kind].push(await herdInTab(server, page, kind === 'loaded' ? n : 1));
+      const order = Object.keys(kinds);
+      for (const kind of r % 2 ? order.reverse() : order) runs[kind].push(await herdInTab(server, page, ...kinds[kind]));
     }
     const bare = await bareAnswers(server, page, rounds);
     if (errors.length) throw new Error(`the page threw: ${errors.join('; ')}`);

@@ -92,12 +92,22 @@ ${verdicts.join('\n')}`
 `;
 }
 
-/** Rows of the bounded-pool and browser tables: the unloaded herd of 1, the loaded herd, and the unbounded pool's if run. */
-const latencyRows = (runs, n, extra = () => []) =>
+/**
+ * Rows of the bounded-pool and browser tables: the unloaded herd of 1, the loaded herd, and those
+ * run beside them: the unbounded pool's, the narrower window's (`window` requests), the bare client's.
+ */
+const latencyRows = (runs, n, window, extra = () => []) =>
   [
     ['unloaded (a herd of 1)', runs.unloaded, 1],
     [`loaded (a herd of ${en(n)})`, runs.loaded, n],
     ...(runs.unbounded ? [[`the same herd, unbounded pool (not a target)`, runs.unbounded, n]] : []),
+    ...(runs.window ? [[`the same herd, \`rateLimit: { concurrency: ${window} }\` (not a target)`, runs.window, n]] : []),
+    ...(runs.floor
+      ? [
+          ['bare node:http client, a herd of 1 (not a target)', runs.floorUnloaded, 1],
+          [`bare node:http client, every socket busy, a herd of ${en(n)} (not a target)`, runs.floor, n],
+        ]
+      : []),
   ].map(([kind, rs, size]) => [
     kind,
     ms(
@@ -132,11 +142,12 @@ function unboundedNote(runs) {
 }
 
 /** Rows of the bounded pool's second table: where each kind of run's refresh time went (scenarios.mjs, refreshParts). */
-const partsRows = (runs, n) =>
+const partsRows = (runs, n, window) =>
   [
     ['unloaded (a herd of 1)', runs.unloaded],
     [`loaded (a herd of ${en(n)})`, runs.loaded],
     ...(runs.unbounded ? [['the same herd, unbounded pool', runs.unbounded]] : []),
+    ...(runs.window ? [[`the same herd, \`rateLimit: { concurrency: ${window} }\``, runs.window]] : []),
   ].map(([kind, rs]) => [
     kind,
     ...['toServerMs', 'inServerMs', 'backMs'].map((k) =>
@@ -147,6 +158,30 @@ const partsRows = (runs, n) =>
     ),
     ...['answeredMeanwhile', 'deadMeanwhile', 'readFirst'].map((k) => ms(rs.map((x) => x[k]))),
   ]);
+
+const medianOf = (runs, key) => median(runs.map((x) => x[key]));
+
+/**
+ * The loaded herd again with an admission window of `window` requests: its refresh against the
+ * unloaded one, its wall time against the full pool's, and what that says of the target.
+ */
+function windowNote(runs, bound, window, what) {
+  const unloaded = medianOf(runs.unloaded, 'refreshMs');
+  const [full, narrow] = [medianOf(runs.loaded, 'refreshMs'), medianOf(runs.window, 'refreshMs')];
+  const [fullWall, narrowWall] = [medianOf(runs.loaded, 'wallMs'), medianOf(runs.window, 'wallMs')];
+  return `With \`rateLimit: { concurrency: ${window} }\` (at most ${window} of the herd's requests handed to ${what} at once) the refresh took ${narrow.toFixed(1)} ms against ${unloaded.toFixed(1)} ms unloaded, ${(narrow / unloaded).toFixed(1)}× (${narrow <= bound * unloaded ? 'within' : 'over'} the ${bound}× bound; ${full.toFixed(1)} ms with every place in use), and the herd took ${narrowWall.toFixed(0)} ms against ${fullWall.toFixed(0)} ms with every place in use (${(narrowWall / fullWall).toFixed(2)}×).`;
+}
+
+/** The bare node:http client that keeps every socket busy (floor.mjs): its refresh against its own unloaded one. */
+function floorNote(runs, bound, ours) {
+  const [loaded, unloaded] = [medianOf(runs.floor, 'refreshMs'), medianOf(runs.floorUnloaded, 'refreshMs')];
+  const ratio = loaded / unloaded;
+  const verdict =
+    ratio > bound
+      ? `over the ${bound}× bound: on this server, a client that keeps every socket of the pool busy misses it whatever it does, the refresh waiting in the server behind the requests already sent`
+      : `within the ${bound}× bound: on this server the pool can be kept full and the target met`;
+  return `A client of bare node:http doing the least the scenario allows (no axios; at most the pool's sockets in flight; the refresh on a warm connection of its own the moment the first dead answer is read, the other answers left unread meanwhile; nothing sent until the new token is there; \`spec/bench/floor.mjs\`) took ${loaded.toFixed(1)} ms against ${unloaded.toFixed(1)} ms unloaded: ${ratio.toFixed(1)}×, ${verdict} (this library: ${ours.toFixed(1)}×).`;
+}
 
 /** Which part of the loaded refresh's time is the largest, and what the server and this process were doing meanwhile. */
 function partsNote(runs) {
@@ -175,9 +210,12 @@ refresh's latency is measured from the library's own diagnostics channels
 (\`axios-graphql-refresh:refresh:start\` to \`:end\`, docs/observability.md), timed with
 \`performance.now()\` in their subscribers: the whole refresh flight as the library runs it, its wait
 for a socket included. The unloaded reference is the same client on the same warm pool with a herd
-of 1 (one query fails, one refresh, one replay). Beside them, not a target, the same herd with an
-unbounded pool (\`maxSockets: Infinity\`, the same ${pool.maxSockets} connections opened first). ${plural(pool.rounds, 'round')} per server, each
-running the three in turn, in alternating order; medians, range in brackets. A second table splits
+of 1 (one query fails, one refresh, one replay). Beside them, not targets: the same herd with an
+unbounded pool (\`maxSockets: Infinity\`, the same ${pool.maxSockets} connections opened first); the same herd
+with \`rateLimit: { concurrency: ${pool.window} }\`, so that the plugin hands the agent at most ${pool.window} requests at
+once; and a client of bare node:http (\`spec/bench/floor.mjs\`), a herd of 1 and the loaded herd, timed
+from the first dead answer read to the refresh's answer read. ${plural(pool.rounds, 'round')} per server, each
+running the six in turn, in alternating order; medians, range in brackets. A second table splits
 each refresh in three: from its start until the server read the refresh request (this process's
 work to send it included), in the server, and until this process read the answer, from the server's
 log of when it read and answered each request and from this process's own times (Node's
@@ -188,13 +226,15 @@ ${servers
   .map(
     (srv) => `On ${serverNames[srv]}:
 
-${table(['run', 'refresh latency (ms)', 'refreshes', 'server requests', 'answered', 'wall time (ms)'], latencyRows(poolRuns[srv], pool.n))}
+${table(['run', 'refresh latency (ms)', 'refreshes', 'server requests', 'answered', 'wall time (ms)'], latencyRows(poolRuns[srv], pool.n, pool.window))}
 
 Refresh latency with the pool saturated: ${latencyVerdict(poolRuns[srv], bound)} (target ≤ ${bound}×).
 ${unboundedNote(poolRuns[srv])}
+${floorNote(poolRuns[srv], bound, medianOf(poolRuns[srv].loaded, 'refreshMs') / medianOf(poolRuns[srv].unloaded, 'refreshMs'))}
+${windowNote(poolRuns[srv], bound, pool.window, 'the agent')}
 Server requests: ${ms(poolRuns[srv].loaded.map((x) => x.requests))} against at most N + maxSockets + 1 = ${en(limit)}: ${metWord(over(srv) === 0)}${over(srv) ? ` (over in ${over(srv)} of ${poolRuns[srv].loaded.length} runs)` : ''}.
 
-${table(['run', 'until the server read it (ms)', 'in the server (ms)', 'until this process read the answer (ms)', 'answered by the server meanwhile', 'of them with the revoked token', "the herd's answers read before the refresh's"], partsRows(poolRuns[srv], pool.n))}
+${table(['run', 'until the server read it (ms)', 'in the server (ms)', 'until this process read the answer (ms)', 'answered by the server meanwhile', 'of them with the revoked token', "the herd's answers read before the refresh's"], partsRows(poolRuns[srv], pool.n, pool.window))}
 
 ${partsNote(poolRuns[srv])}`,
   )
@@ -221,7 +261,8 @@ refresh request to the browser (\`XMLHttpRequest.send\` or \`fetch\`), the page'
 library reads the XSRF cookie itself for the refresh, where axios would read it through the Cookie
 Store API and let the page handle the herd's answers first: docs/how-it-works.md, "the refresh leaves
 at once in a page"); and the refresh request alone, from then to its answer, its wait for a connection included. ${plural(browser.rounds, 'round')}, each an
-unloaded run (a herd of 1) and a loaded one in alternating order; medians, range in brackets.
+unloaded run (a herd of 1), a loaded one, and beside them (not a target) the loaded one with
+\`rateLimit: { concurrency: ${browser.window} }\`, in alternating order; medians, range in brackets.
 
 ${table(
   [
@@ -234,7 +275,7 @@ ${table(
     'answered',
     'wall time (ms)',
   ],
-  latencyRows(browserRuns, browser.n, (rs) => [
+  latencyRows(browserRuns, browser.n, browser.window, (rs) => [
     ms(
       rs.map((x) => x.handedMs),
       1,
@@ -248,6 +289,7 @@ ${table(
 
 Refresh latency through the browser's 6 connections: ${latencyVerdict(browserRuns, bound)} (target ≤ ${bound}×).
 ${bareNote(browserRuns, bound)}
+${windowNote(browserRuns, bound, browser.window, 'the browser')}
 `;
 }
 

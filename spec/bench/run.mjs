@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureSizes, QUOTED_FROM, METHOD as SIZE_METHOD, kb as sizeKb } from '../../scripts/size.mjs';
 import { WARM as BROWSER_WARM, browserHerds } from './browser.mjs';
+import { floorHerd } from './floor.mjs';
 import { minimumMs, paced } from './paced.mjs';
 import { browserSection, graphqlHerdSection, pacedSection, poolSection } from './pages.mjs';
 import { barChart, lineChart, measuredCommit, median, medianInterval, ms, speedWord, spread, table, whereN } from './report.mjs';
@@ -40,8 +41,8 @@ const P = SMOKE
       rlWindowMs: 400,
       rlLimit: 10,
       rlBurst: 30,
-      pool: { n: 100, maxSockets: 8, rounds: 1 },
-      browser: { n: 10, rounds: 1 },
+      pool: { n: 100, maxSockets: 8, rounds: 1, window: 2 },
+      browser: { n: 10, rounds: 1, window: 2 },
       paced: { perUser: 5, windowMs: 500, one: 12, processes: 3, each: 4, preset: 10 },
     }
   : {
@@ -56,10 +57,11 @@ const P = SMOKE
       rlWindowMs: 3_000,
       rlLimit: 60,
       rlBurst: 200,
-      // Bounded pool: a herd of n on a pool of maxSockets; rounds of an unloaded refresh and a loaded one.
-      pool: { n: 1_000, maxSockets: 64, rounds: 7 },
+      // Bounded pool: a herd of n on a pool of maxSockets; rounds of an unloaded refresh and a loaded one
+      // (and beside them, the loaded one with an admission window of `window` requests).
+      pool: { n: 1_000, maxSockets: 64, rounds: 7, window: 2 },
       // Browser: one tab, a herd of n through Chromium's 6 connections per host; rounds as the pool's.
-      browser: { n: 50, rounds: 7 },
+      browser: { n: 50, rounds: 7, window: 2 },
       // Rate limits against the sandbox: its limits scaled to perUser per windowMs; `one` queries from one
       // process; `processes` × `each` on one RedisTokenStore; `preset` queries against the documented limits.
       paced: { perUser: 20, windowMs: 2_000, one: 100, processes: 3, each: 40, preset: 75 },
@@ -258,17 +260,26 @@ for (const srv of ['lean', 'graphql']) {
 // same warm-up), the reference the issue quoted.
 const poolRuns = {}; // server → { unloaded: [runs], loaded: [runs], unbounded: [runs] }
 const poolOptions = { maxSockets: P.pool.maxSockets, warm: P.pool.maxSockets, timeRefresh: true };
+// Also beside them: the same herd with a narrower admission window (`rateLimit.concurrency`), and a
+// client of bare node:http that keeps every socket busy (floor.mjs), loaded and unloaded.
 const POOL_KINDS = {
   unloaded: [1, poolOptions],
   loaded: [P.pool.n, poolOptions],
   unbounded: [P.pool.n, { ...poolOptions, maxSockets: Infinity }],
+  window: [P.pool.n, { ...poolOptions, plugin: { rateLimit: { concurrency: P.pool.window } } }],
 };
+const FLOOR_KINDS = { floorUnloaded: 1, floor: P.pool.n };
 for (const srv of ['lean', 'graphql']) {
   for (let i = 0; i < (SMOKE ? 1 : 2); i++) await herd(servers[srv], 'ours', P.pool.n, poolOptions); // unmeasured
-  poolRuns[srv] = { unloaded: [], loaded: [], unbounded: [] };
+  poolRuns[srv] = { unloaded: [], loaded: [], unbounded: [], window: [], floorUnloaded: [], floor: [] };
   for (let r = 0; r < P.pool.rounds; r++) {
-    for (const kind of r % 2 ? Object.keys(POOL_KINDS).reverse() : Object.keys(POOL_KINDS))
-      poolRuns[srv][kind].push(await herd(servers[srv], 'ours', ...POOL_KINDS[kind]));
+    const kinds = [...Object.keys(POOL_KINDS), ...Object.keys(FLOOR_KINDS)];
+    for (const kind of r % 2 ? kinds.reverse() : kinds)
+      poolRuns[srv][kind].push(
+        kind in FLOOR_KINDS
+          ? await floorHerd(servers[srv], FLOOR_KINDS[kind], { maxSockets: P.pool.maxSockets })
+          : await herd(servers[srv], 'ours', ...POOL_KINDS[kind]),
+      );
   }
 }
 log(`  bounded pool: ${lap()}`);

@@ -109,17 +109,18 @@ function refreshParts(requestLog, { started, answerRead, reads }) {
  * with deduplicateRefresh: true). Every query has variables of its own (an offset), so a client that
  * sends identical in-flight queries once still sends N. `maxSockets` bounds the client's pool (128
  * otherwise); `warm`: the valid queries sent at once first (min(N, pool size) unless given);
- * `timeRefresh` records our refresh's duration (`refreshMs`, see refreshTimer) and where its time
+ * `plugin`: more options of ours (CLIENTS.ours); `timeRefresh` records our refresh's duration
+ * (`refreshMs`, see refreshTimer) and where its time
  * went (see refreshParts).
  */
-export async function herd(server, variant, n, { maxSockets, timeRefresh = false, warm = Math.min(n, maxSockets ?? 128) } = {}) {
+export async function herd(server, variant, n, { maxSockets, timeRefresh = false, warm = Math.min(n, maxSockets ?? 128), plugin } = {}) {
   await server.call('reset', { record: timeRefresh });
   const tokens = await server.call('issue');
   const kind = variant === 'oursKnown' ? 'ours' : variant === 'authRefreshDedupe' ? 'axiosAuthRefresh' : variant;
   const client = CLIENTS[kind](
     server.url,
     { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken },
-    { deduplicateRefresh: variant === 'authRefreshDedupe', maxSockets },
+    { deduplicateRefresh: variant === 'authRefreshDedupe', maxSockets, plugin },
   );
   // Warm the code path and the connection pool, as in an application that has been serving traffic:
   // a cold pool would make the herd measure TCP connection set-up as much as the clients.
