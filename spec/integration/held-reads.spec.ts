@@ -57,6 +57,13 @@ async function herd(agent: http.Agent | undefined, options: { refresh?: () => Pr
 
 const received = (name: string) => server!.received.filter((r) => r.operationName === name);
 
+/** `Date.now()` stays where it is until the test ends (timers still run). */
+function frozenClock(): void {
+  const now = Date.now();
+  jest.spyOn(Date, 'now').mockReturnValue(now);
+}
+afterEach(() => jest.restoreAllMocks());
+
 describe('the herd’s answers to a dead token, while the refresh is out', () => {
   it.each([
     ['a bounded pool (the refresh takes the socket the first answer freed)', POOL],
@@ -64,6 +71,9 @@ describe('the herd’s answers to a dead token, while the refresh is out', () =>
     ['no agent of the instance’s own (Node’s global agent)', undefined],
   ])('on %s: are read after the refresh’s answer, then replayed once with the new token', async (_, maxSockets) => {
     server = await heldServer({ answerHeldFirst: true });
+    // The hold lets go after 50 ms by the clock: frozen here, so a machine slow to send and answer
+    // the refresh still sees what the hold does (its deadline is pinned in spec/unit/held-reads.spec.ts).
+    frozenClock();
 
     const agent = maxSockets === undefined ? undefined : new http.Agent({ keepAlive: true, maxSockets });
     const { outcomes, reads, stats } = await herd(agent);
