@@ -5,7 +5,8 @@ import createAuthRefresh from 'axios-auth-refresh';
 import { attachTokenRefresh, createGraphQLClient, gql } from '../../dist/index.mjs';
 
 export const STUDENTS = gql`query Students($limit: Int, $offset: Int) { students(limit: $limit, offset: $offset) { id fullName } }`;
-const REFRESH = 'mutation RefreshToken($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken expiresIn } }';
+export const REFRESH =
+  'mutation RefreshToken($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken expiresIn } }';
 
 /**
  * Same socket pool for every client: fair, and within any file-descriptor limit (128 sockets unless
@@ -23,7 +24,8 @@ export function closeClients() {
   agents.clear();
 }
 
-const isUnauthenticated = (data) => Array.isArray(data?.errors) && data.errors.some((e) => e?.extensions?.code === 'UNAUTHENTICATED');
+export const isUnauthenticated = (data) =>
+  Array.isArray(data?.errors) && data.errors.some((e) => e?.extensions?.code === 'UNAUTHENTICATED');
 const dataOrThrow = (data) => {
   if (data?.errors?.length)
     throw Object.assign(new Error(data.errors[0].message), { code: data.errors[0].extensions?.code ?? 'GRAPHQL_ERROR' });

@@ -8,9 +8,7 @@
 // until the new token is there, and the dead ones go again with it. What the loaded pool adds to
 // its refresh is the server's queue with none of this library's work (docs/benchmarks.md, §3).
 import http from 'node:http';
-import { STUDENTS } from './clients.mjs';
-
-const REFRESH = 'mutation RefreshToken($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken expiresIn } }';
+import { isUnauthenticated, REFRESH, STUDENTS } from './clients.mjs';
 
 /** POSTs `body` through `agent`; resolves with the parsed answer. `onSocket` sees the socket it went on. */
 function post(url, agent, body, token, onSocket) {
@@ -35,8 +33,6 @@ function post(url, agent, body, token, onSocket) {
     req.end(data);
   });
 }
-
-const dead = (answer) => answer.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
 
 /** Requests that leave in one turn of the event loop, as this library's PER_TURN (lib/util/turns.ts). */
 const PER_TURN = 16;
@@ -91,7 +87,7 @@ export async function floorHerd(server, n, { maxSockets }) {
         .then((answer) => {
           inFlight.delete(socket);
           active--;
-          if (dead(answer)) {
+          if (isUnauthenticated(answer)) {
             waiting.unshift(i);
             if (sentWith === token && !refreshing) refresh();
           } else if (Array.isArray(answer.data?.students)) answered++;

@@ -4,8 +4,8 @@ import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:h
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { bundleApp, describeWithChromium, hasChromium, launchChromium, pageErrors } from './support/harness';
+import type { BrowserContext } from 'playwright-core';
+import { APP_HTML, chromiumForFile, describeWithChromium, openTab, pageErrors } from './support/harness';
 
 // Admission in a browser on an https: API (docs/how-it-works.md, "connection pools"): the plugin
 // hands the browser 5 requests at once when its Resource Timing shows the API answering over
@@ -34,7 +34,7 @@ async function startTls(script: string, protocol: Protocol) {
     if (req.method !== 'POST') {
       const isScript = req.url === '/app.js';
       res.writeHead(200, { 'content-type': isScript ? 'text/javascript' : 'text/html', 'cache-control': 'no-store' });
-      res.end(isScript ? script : '<!doctype html><meta charset="utf-8"><title>app</title><script src="/app.js"></script>');
+      res.end(isScript ? script : APP_HTML);
       return;
     }
     req.resume();
@@ -70,18 +70,10 @@ async function startTls(script: string, protocol: Protocol) {
   };
 }
 
-let browser: Browser;
-let script: string;
+const chromium = chromiumForFile();
 let server: Awaited<ReturnType<typeof startTls>> | undefined;
 let context: BrowserContext | undefined;
 
-beforeAll(async () => {
-  if (!hasChromium) return;
-  [browser, script] = await Promise.all([launchChromium(), bundleApp()]);
-});
-afterAll(async () => {
-  await browser?.close();
-});
 afterEach(async () => {
   server?.release(); // a failed case leaves nothing held
   await context?.close();
@@ -99,12 +91,9 @@ describeIf('a browser on an https: API: admission bounds HTTP/1.1, not HTTP/2', 
   ] as const)(
     '%s, %s: of a burst of 12, %i reach the server at once (the rest wait in the plugin), all answered',
     async (protocol, adapter, together) => {
-      server = await startTls(script, protocol);
-      context = await browser.newContext({ ignoreHTTPSErrors: true });
-      const page = await context.newPage();
-      page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`));
-      await page.goto(`${server.origin}/?api=${encodeURIComponent(`${server.origin}/`)}`);
-      await page.waitForFunction(() => typeof window.app === 'object');
+      server = await startTls(chromium.script, protocol);
+      context = await chromium.browser.newContext({ ignoreHTTPSErrors: true });
+      const page = await openTab(context, server.origin, `${server.origin}/`);
       await page.evaluate((a) => window.app.plain.start(a, { accessToken: 'at-1', refreshToken: 'rt-1' }), adapter);
       expect(await page.evaluate(() => window.app.plain.burst(3))).toBe(3);
       expect(await page.evaluate(() => window.app.plain.protocolSeen())).toBe(protocol);

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { bundleApp, describeWithChromium, hasChromium, launchChromium, pageErrors } from './support/harness';
+import type { BrowserContext, Page } from 'playwright-core';
+import { waitFor } from '../support/events';
+import { APP_HTML, chromiumForFile, describeWithChromium, openTab, pageErrors } from './support/harness';
 
 // The refresh's XSRF header in a page (docs/how-it-works.md, "The refresh leaves at once in a
 // page"): axios' XHR adapter reads the XSRF cookie through the Cookie Store API, a round trip after
@@ -27,7 +28,7 @@ async function startServer(script: string) {
     if (req.method !== 'POST') {
       const isScript = req.url === '/app.js';
       res.writeHead(isScript || req.url?.startsWith('/?') ? 200 : 404, { 'content-type': isScript ? 'text/javascript' : 'text/html' });
-      return void res.end(isScript ? script : '<!doctype html><meta charset="utf-8"><title>app</title><script src="/app.js"></script>');
+      return void res.end(isScript ? script : APP_HTML);
     }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -57,18 +58,10 @@ async function startServer(script: string) {
   };
 }
 
-let browser: Browser;
-let script: string;
+const chromium = chromiumForFile();
 let server: Awaited<ReturnType<typeof startServer>> | undefined;
 let context: BrowserContext | undefined;
 
-beforeAll(async () => {
-  if (!hasChromium) return;
-  [browser, script] = await Promise.all([launchChromium(), bundleApp()]);
-});
-afterAll(async () => {
-  await browser?.close();
-});
 afterEach(async () => {
   await context?.close();
   await server?.close();
@@ -88,17 +81,14 @@ interface CookieStoreWatch {
  * (counted; held after the first `passFirst`); a plain attachment with `adapter` (axios' default
  * list unless given) to the API on `origin`, on the dead token `at-1`.
  */
-async function openTab(
+async function openWatchedTab(
   origin: 'sameOrigin' | 'otherOrigin',
   { adapter, ...instanceOptions }: { adapter?: 'xhr' | 'fetch'; withXSRFToken?: boolean } = {},
 ): Promise<Page> {
-  server = await startServer(script);
-  context = await browser.newContext();
+  server = await startServer(chromium.script);
+  context = await chromium.browser.newContext();
   await context.addCookies([{ name: 'XSRF-TOKEN', value: 'x%20y', url: server.page }]);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`));
-  await page.goto(`${server.page}/?api=${encodeURIComponent(server[origin])}`);
-  await page.waitForFunction(() => typeof window.app === 'object');
+  const page = await openTab(context, server.page, server[origin]);
   await page.evaluate(() => {
     const watch = window as unknown as CookieStoreWatch & { cookieStore: { get: (...args: unknown[]) => Promise<unknown> } };
     const get = watch.cookieStore.get.bind(watch.cookieStore);
@@ -115,11 +105,6 @@ async function openTab(
   return page;
 }
 
-/** Resolves once `check()` holds, looking again each turn of the event loop. */
-async function until(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setImmediate(resolve));
-}
-
 /** How many times axios asked the Cookie Store for the XSRF cookie in the tab. */
 const cookieStoreReads = (page: Page) => page.evaluate(() => (window as unknown as CookieStoreWatch).cookieStoreReads);
 
@@ -132,7 +117,7 @@ const sent = (xsrf: string | undefined) => [
 
 describeIf('the refresh in a page: its XSRF header read at once', () => {
   it('an API on the page’s origin: the refresh reaches the server while the Cookie Store answers nothing, with the header axios sets', async () => {
-    const page = await openTab('sameOrigin');
+    const page = await openWatchedTab('sameOrigin');
     // The query reads the cookie as axios does; every read after it is held.
     await page.evaluate(() => {
       (window as unknown as CookieStoreWatch).passFirst = 1;
@@ -140,10 +125,10 @@ describeIf('the refresh in a page: its XSRF header read at once', () => {
     const burst = page.evaluate(() => window.app.plain.burst(1));
     // Until the refresh reaches the server, or a read is held (the refresh's, were it waiting for one).
     const held = () => page.evaluate(() => (window as unknown as CookieStoreWatch).cookieStoreHeld.length);
-    await until(async () => server!.received.some((r) => r.kind === 'refresh') || (await held()) > 0);
+    await waitFor(async () => server!.received.some((r) => r.kind === 'refresh') || (await held()) > 0, 'the refresh or a held read');
     expect(server!.received.map((r) => r.kind)).toEqual(['query', 'refresh']);
     // The replay's read is held in its turn: let it go.
-    await until(async () => (await held()) === 1);
+    await waitFor(async () => (await held()) === 1, 'the replay’s read held');
     await page.evaluate(() => {
       const watch = window as unknown as CookieStoreWatch;
       watch.passFirst = Number.POSITIVE_INFINITY;
@@ -155,28 +140,28 @@ describeIf('the refresh in a page: its XSRF header read at once', () => {
   });
 
   it('the fetch adapter on the page’s origin: axios sets the header on every request (read at once there), the refresh included', async () => {
-    const page = await openTab('sameOrigin', { adapter: 'fetch' });
+    const page = await openWatchedTab('sameOrigin', { adapter: 'fetch' });
     expect(await page.evaluate(() => window.app.plain.burst(1))).toBe(1);
     expect(server!.received).toEqual(sent('x y'));
     expect(await cookieStoreReads(page)).toBe(0);
   });
 
   it('`withXSRFToken: false` on the page’s origin: no request carries the header, the refresh included', async () => {
-    const page = await openTab('sameOrigin', { withXSRFToken: false });
+    const page = await openWatchedTab('sameOrigin', { withXSRFToken: false });
     expect(await page.evaluate(() => window.app.plain.burst(1))).toBe(1);
     expect(server!.received).toEqual(sent(undefined));
     expect(await cookieStoreReads(page)).toBe(0);
   });
 
   it('an API on another origin: no request carries the header, the refresh included (axios’ rule)', async () => {
-    const page = await openTab('otherOrigin');
+    const page = await openWatchedTab('otherOrigin');
     expect(await page.evaluate(() => window.app.plain.burst(1))).toBe(1);
     expect(server!.received).toEqual(sent(undefined));
     expect(await cookieStoreReads(page)).toBe(0);
   });
 
   it('`withXSRFToken: true` on another origin: axios sets the header on every request, the refresh included', async () => {
-    const page = await openTab('otherOrigin', { withXSRFToken: true });
+    const page = await openWatchedTab('otherOrigin', { withXSRFToken: true });
     expect(await page.evaluate(() => window.app.plain.burst(1))).toBe(1);
     expect(server!.received).toEqual(sent('x y'));
     expect(await cookieStoreReads(page)).toBe(3); // left to axios

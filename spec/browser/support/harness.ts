@@ -41,6 +41,22 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
 }
 
+/**
+ * Chromium and the bundled app, for the tests of one spec file: made before them where Chromium is
+ * installed, the browser closed after them. Read `.browser` and `.script` inside tests and hooks.
+ */
+export function chromiumForFile(): { browser: Browser; script: string } {
+  const shared = {} as { browser: Browser; script: string };
+  beforeAll(async () => {
+    if (!hasChromium) return;
+    [shared.browser, shared.script] = await Promise.all([launchChromium(), bundleApp()]);
+  });
+  afterAll(async () => {
+    await shared.browser?.close();
+  });
+  return shared;
+}
+
 const root = path.join(__dirname, '..', '..', '..');
 
 /**
@@ -80,16 +96,18 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
+/** The app's page: it loads the bundle from `/app.js`. */
+export const APP_HTML = '<!doctype html><meta charset="utf-8"><title>app</title><script src="/app.js"></script>';
+
 /**
  * Serves the page and its script; `/sandboxed?api=…` is a page embedding the app in
  * `<iframe sandbox="allow-scripts">` (an opaque origin: Web Locks, IndexedDB and localStorage refuse).
  */
 export async function startPageServer(script: string): Promise<PageServer> {
-  const html = '<!doctype html><meta charset="utf-8"><title>app</title><script src="/app.js"></script>';
   const sandboxed = (url: string) =>
     `<!doctype html><meta charset="utf-8"><title>host</title><iframe sandbox="allow-scripts" src="/${new URL(url, 'http://x').search}"></iframe>`;
   const server = http.createServer((req, res) => {
-    const page = req.url?.startsWith('/sandboxed') ? sandboxed(req.url) : html;
+    const page = req.url?.startsWith('/sandboxed') ? sandboxed(req.url) : APP_HTML;
     const [type, body] = req.url?.startsWith('/app.js')
       ? ['text/javascript', script]
       : req.url === '/favicon.ico'
